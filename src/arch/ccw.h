@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* CCWs format 0/1, IDAWs format 1/2, MIDAWs (css-pop.md §2.4, §2.5). */
+#ifndef ZV_ARCH_CCW_H
+#define ZV_ARCH_CCW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CCW_SIZE 8
+
+#define CCW_FLAG_CD   0x80
+#define CCW_FLAG_CC   0x40
+#define CCW_FLAG_SLI  0x20
+#define CCW_FLAG_SKIP 0x10
+#define CCW_FLAG_PCI  0x08
+#define CCW_FLAG_IDA  0x04
+#define CCW_FLAG_SUSPEND 0x02
+#define CCW_FLAG_MIDA 0x01
+
+#define CCW_CMD_TIC   0x08
+#define CCW_CMD_NOOP  0x03
+#define CCW_CMD_BASIC_SENSE 0x04
+#define CCW_CMD_SENSE_ID 0xE4
+
+/* Every CCW is held in format-1 shape; format-0 decodes into it. */
+struct ccw1 {
+    uint8_t cmd;
+    uint8_t flags;
+    uint16_t count;
+    uint32_t cda;
+};
+
+enum ccw_class {
+    CCW_CLASS_INVALID,   /* xxxx0000 */
+    CCW_CLASS_WRITE,     /* xxxxxx01 */
+    CCW_CLASS_READ,      /* xxxxxx10 */
+    CCW_CLASS_CONTROL,   /* xxxxxx11 */
+    CCW_CLASS_SENSE,     /* xxxx0100 */
+    CCW_CLASS_TIC,       /* xxxx1000 */
+    CCW_CLASS_READ_BACK, /* xxxx1100 */
+};
+
+enum ccw_class ccw_cmd_class(uint8_t cmd);
+/* Does the command move data into storage (read, read backward, sense)? */
+bool ccw_cmd_is_input(uint8_t cmd);
+
+void ccw1_encode(const struct ccw1 *c, uint8_t out[CCW_SIZE]);
+void ccw1_decode(struct ccw1 *c, const uint8_t in[CCW_SIZE]);
+/* Format 0: cmd, 24-bit address, flags, count.  A format-0 TIC keeps
+ * cmd & 0x0F == 8 (high nibble ignored). */
+void ccw0_encode(const struct ccw1 *c, uint8_t out[CCW_SIZE]);
+void ccw0_decode(struct ccw1 *c, const uint8_t in[CCW_SIZE]);
+
+/* IDAWs */
+#define IDAW1_SIZE 4
+#define IDAW2_SIZE 8
+#define IDA_2K 2048u
+#define IDA_4K 4096u
+/* Format-1 IDAW bit 0 must be 0 (31-bit). */
+#define IDAW1_INVALID_BIT 0x80000000u
+
+/* MIDAW: bytes 0-4 reserved, byte 5 flags, bytes 6-7 count, 8-15 address. */
+#define MIDAW_SIZE 16
+#define MIDAW_FLAG_LAST 0x80
+#define MIDAW_FLAG_SKIP 0x40
+#define MIDAW_FLAG_DTI  0x20
+struct midaw {
+    uint64_t rsvd; /* bytes 0-4 as a number; must be 0 */
+    uint8_t flags;
+    uint16_t count;
+    uint64_t data;
+};
+void midaw_encode(const struct midaw *m, uint8_t out[MIDAW_SIZE]);
+void midaw_decode(struct midaw *m, const uint8_t in[MIDAW_SIZE]);
+
+#endif

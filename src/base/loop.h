@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * base/loop: the only source of time, randomness and ordering (DESIGN.md,
+ * principle 4).
+ *
+ * Two backends share one interface:
+ *  - virtual: a seeded discrete-event loop.  Time only moves when the loop
+ *    runs the next event; events at the same instant run in the order they
+ *    were scheduled.  Same seed + same calls => same trace, byte for byte.
+ *  - real: epoll + timerfd + eventfd, for zvfiod.  Fd watches exist only
+ *    here.
+ *
+ * Every callback runs on the loop's thread.  zv_loop_post() is the one call
+ * that may be made from another thread on the real backend (it wakes the
+ * loop through an eventfd); everything else is loop-thread only.
+ */
+#ifndef ZV_BASE_LOOP_H
+#define ZV_BASE_LOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct zv_loop;
+
+typedef void (*zv_loop_fn)(void *arg);
+/* fd watch callback; events is a mask of ZV_LOOP_IN/OUT/ERR */
+typedef void (*zv_loop_fd_fn)(void *arg, int fd, unsigned events);
+
+#define ZV_LOOP_IN  0x1u
+#define ZV_LOOP_OUT 0x2u
+#define ZV_LOOP_ERR 0x4u
+
+#define ZV_NSEC_PER_USEC 1000ull
+#define ZV_NSEC_PER_MSEC 1000000ull
+#define ZV_NSEC_PER_SEC  1000000000ull
+
+/* A handle for a scheduled event; 0 is never a valid id. */
+typedef uint64_t zv_timer_id;
+
+struct zv_loop *zv_loop_new_virtual(uint64_t seed);
+struct zv_loop *zv_loop_new_real(void);
+/* Pending events are dropped without running; fd watches are removed. */
+void zv_loop_free(struct zv_loop *loop);
+bool zv_loop_is_virtual(const struct zv_loop *loop);
+
+/* Nanoseconds.  Virtual: starts at 0.  Real: CLOCK_MONOTONIC. */
+uint64_t zv_loop_now(const struct zv_loop *loop);
+
+/* Run fn(arg) as soon as possible (at now()), after events already queued
+ * for now().  Returns an id usable with zv_loop_cancel, 0 on ENOMEM. */
+zv_timer_id zv_loop_post(struct zv_loop *loop, zv_loop_fn fn, void *arg);
+/* Run fn(arg) at now() + ns. */
+zv_timer_id zv_loop_after(struct zv_loop *loop, uint64_t ns, zv_loop_fn fn,
+                          void *arg);
+/* Returns true if the event was still pending (and now never runs). */
+bool zv_loop_cancel(struct zv_loop *loop, zv_timer_id id);
+
+/* Real backend only; -ENOTSUP on the virtual one. */
+int zv_loop_watch_fd(struct zv_loop *loop, int fd, unsigned events,
+                     zv_loop_fd_fn fn, void *arg);
+int zv_loop_unwatch_fd(struct zv_loop *loop, int fd);
+
+/*
+ * Run one event (virtual: advances time to it).  Returns 1 if an event ran,
+ * 0 if there was nothing to run (real backend: waits up to timeout_ns for
+ * one; virtual: ignores the timeout).
+ */
+int zv_loop_run_once(struct zv_loop *loop, uint64_t timeout_ns);
+/* Run until no events are left or zv_loop_stop() is called.  Returns the
+ * number of events run.  (Real backend: until stop.) */
+uint64_t zv_loop_run(struct zv_loop *loop);
+/* Run events whose time is <= deadline (absolute ns); time ends at
+ * deadline (virtual) if the queue drains earlier. */
+uint64_t zv_loop_run_until(struct zv_loop *loop, uint64_t deadline);
+void zv_loop_stop(struct zv_loop *loop);
+/* Number of events queued (virtual and real timers/posts). */
+size_t zv_loop_pending(const struct zv_loop *loop);
+
+/* Seeded PRNG (xoshiro256** or similar), deterministic per seed.  On the
+ * real backend it is seeded from the seed given at creation, 0 = time. */
+uint64_t zv_loop_rand(struct zv_loop *loop);
+/* Uniform in [0, n) without modulo bias; n == 0 returns 0. */
+uint64_t zv_loop_rand_below(struct zv_loop *loop, uint64_t n);
+
+/*
+ * Trace: every subsystem records its events here.  The loop folds each
+ * record (time + text) into a running 64-bit hash (FNV-1a) so two runs can
+ * be compared, and, if a sink is set, hands the formatted line to it.
+ */
+typedef void (*zv_trace_sink)(void *arg, uint64_t now, const char *line);
+void zv_loop_set_trace_sink(struct zv_loop *loop, zv_trace_sink sink,
+                            void *arg);
+void zv_trace(struct zv_loop *loop, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+uint64_t zv_loop_trace_hash(const struct zv_loop *loop);
+uint64_t zv_loop_trace_count(const struct zv_loop *loop);
+
+#endif

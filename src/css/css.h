@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * css: the host channel subsystem, simulated to the Principles of
+ * Operation (css-pop.md).  Three audiences use this header:
+ *
+ *  - a program issuing I/O instructions (conformance tests, the demo):
+ *    the css_insn_* functions take GR1 and operand addresses in host
+ *    absolute storage, exactly as the instructions do, and return a typed
+ *    result (cc or program-interruption code);
+ *  - a host driver bound to a subchannel (vfio-ccw): the css_sch_* direct
+ *    forms take decoded blocks, and the driver model delivers interrupts,
+ *    subchannel events and channel-path events;
+ *  - device models (dev/): struct css_dev_ops and the css_io data stream.
+ *
+ * Everything runs on one zv_loop (DESIGN.md principle 2): no function here
+ * may be called from another thread.
+ */
+#ifndef ZV_CSS_CSS_H
+#define ZV_CSS_CSS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/arch.h"
+#include "base/loop.h"
+#include "base/mem.h"
+
+struct css;
+struct subchannel;
+struct css_dev;
+struct css_io;
+
+#define CSS_MAX_SSID   3      /* four subchannel sets */
+#define CSS_MAX_SCH_NO 0xFFFF /* 65,536 per set */
+#define CSS_MAX_CHPID  0xFF
+
+struct css_config {
+    unsigned max_ssid;     /* highest subchannel set provided (0..3) */
+    bool mss;              /* multiple-subchannel-set facility enabled */
+    bool concurrent_sense; /* facility installed (PMCW S allowed) */
+    bool midaw;            /* MIDAW facility installed (ORB D allowed) */
+    bool ils;              /* incorrect-length-suppression facility */
+    unsigned crw_queue_max; /* CRWs held before overflow (default 256) */
+};
+
+struct css *css_new(struct zv_loop *loop, struct zv_as *storage,
+                    const struct css_config *cfg);
+/* Removes every subchannel (drivers get remove()), frees everything. */
+void css_free(struct css *css);
+struct zv_loop *css_loop(const struct css *css);
+struct zv_as *css_storage(const struct css *css);
+
+/* ---- channel paths (css-pop.md §6) ---- */
+
+#define CHP_TYPE_FICON 0x1b /* FICON channel (FC) */
+#define CHP_TYPE_ESCON 0x1d /* not used by default */
+
+/* Install a channel path, configured (online to this image). */
+int css_chp_define(struct css *css, uint8_t chpid, uint8_t type);
+bool css_chp_installed(const struct css *css, uint8_t chpid);
+/*
+ * Configure on/off (machine configuration, css-pop.md §6.2): PAM of every
+ * subchannel with that CHPID changes, a channel-path CRW is queued (ERC 2
+ * came / ERC 7 went... see css-pop.md §2.6), and bound drivers get
+ * chp_event.  Off while I/O runs on that path ends it (interface-control
+ * check, or deferred cc 3 when no path is left).
+ */
+int css_chp_configure(struct css *css, uint8_t chpid, bool on);
+/*
+ * Vary on/off: an OS software state, no architected change; bound drivers
+ * get chp_event (CSS_CHP_VARY_ON/OFF) so they can adjust their LPM.
+ */
+int css_chp_vary(struct css *css, uint8_t chpid, bool on);
+/* Fault injection: the path stops working (POM bit goes to 0 at the next
+ * selection; running I/O on it ends with IFCC); restore with on = true. */
+int css_chp_set_failed(struct css *css, uint8_t chpid, bool failed);
+
+/* ---- subchannels ---- */
+
+struct css_sch_desc {
+    uint8_t ssid;
+    uint16_t sch_no;
+    uint16_t devno;
+    uint8_t st;         /* PMCW_ST_*; only I/O subchannels run programs */
+    bool qdio;          /* PMCW QF: vfio-ccw refuses these */
+    uint8_t pim;        /* installed paths, bit n = chpid[n] */
+    uint8_t chpid[8];
+};
+
+/*
+ * Define a subchannel with a device.  dev may be NULL (no device: V = 0).
+ * The subchannel starts disabled, ISC 0, LPM = PIM.  -EEXIST, -EINVAL.
+ * A channel-report (RSC 3, ERC 4) is queued when report is true (hot plug).
+ */
+int css_sch_define(struct css *css, const struct css_sch_desc *d,
+                   struct css_dev *dev, bool report,
+                   struct subchannel **out);
+/*
+ * The subchannel vanishes (device detached): running I/O is ended, the
+ * bound driver gets sch_event(CSS_SCH_GONE) and later remove(), a CRW
+ * (RSC 3, ERC 4) is queued; the number answers cc 3 afterwards.  The memory
+ * of struct subchannel stays valid until every css_sch_get() reference is
+ * put.
+ */
+int css_sch_undefine(struct css *css, struct subchannel *sch);
+struct subchannel *css_sch_find(const struct css *css, uint8_t ssid,
+                                uint16_t sch_no);
+/* Reference counting: a driver holds one for as long as it keeps the
+ * pointer past remove(). */
+void css_sch_get(struct subchannel *sch);
+void css_sch_put(struct subchannel *sch);
+bool css_sch_gone(const struct subchannel *sch);
+uint8_t css_sch_ssid(const struct subchannel *sch);
+uint16_t css_sch_no(const struct subchannel *sch);
+struct schid css_sch_schid(const struct subchannel *sch);
+uint16_t css_sch_devno(const struct subchannel *sch);
+bool css_sch_is_qdio(const struct subchannel *sch);
+struct css *css_sch_css(const struct subchannel *sch);
+size_t css_sch_count(const struct css *css);
+
+/* ---- I/O instructions, architected form (css-pop.md §4) ----
+ *
+ * gr1 is GR1 bits 32-63 (SID) unless stated; addresses are second-operand
+ * addresses in host absolute storage.  Checks come in the architected
+ * order; every access goes through the storage zv_as.
+ */
+struct zv_insn_rc css_insn_ssch(struct css *css, uint32_t gr1, uint64_t orb);
+struct zv_insn_rc css_insn_rsch(struct css *css, uint32_t gr1);
+struct zv_insn_rc css_insn_hsch(struct css *css, uint32_t gr1);
+struct zv_insn_rc css_insn_csch(struct css *css, uint32_t gr1);
+struct zv_insn_rc css_insn_xsch(struct css *css, uint32_t gr1);
+struct zv_insn_rc css_insn_tsch(struct css *css, uint32_t gr1, uint64_t irb);
+struct zv_insn_rc css_insn_stsch(struct css *css, uint32_t gr1,
+                                 uint64_t schib);
+struct zv_insn_rc css_insn_msch(struct css *css, uint32_t gr1,
+                                uint64_t schib);
+/* TPI: addr 0 stores the interruption code at lowcore 0xB8..0xC3. */
+struct zv_insn_rc css_insn_tpi(struct css *css, uint64_t addr);
+struct zv_insn_rc css_insn_stcrw(struct css *css, uint64_t addr);
+/* gr1 bits 56-63 = CHPID */
+struct zv_insn_rc css_insn_rchp(struct css *css, uint32_t gr1);
+/* req: 4K-aligned command-request block (SSD 0x0004, SCPD 0x0002,
+ * SCSC 0x0010 at least). */
+struct zv_insn_rc css_insn_chsc(struct css *css, uint64_t req);
+
+/* CR6 I/O-interruption subclass mask (bit 0x80 >> isc); default 0xFF. */
+void css_set_isc_mask(struct css *css, uint8_t mask);
+
+/* ---- direct forms for host drivers (no operand fetch) ----
+ * Same semantics, same results; operands are decoded blocks. */
+struct zv_insn_rc css_sch_ssch(struct subchannel *sch, const struct orb *orb);
+struct zv_insn_rc css_sch_rsch(struct subchannel *sch);
+struct zv_insn_rc css_sch_hsch(struct subchannel *sch);
+struct zv_insn_rc css_sch_csch(struct subchannel *sch);
+struct zv_insn_rc css_sch_xsch(struct subchannel *sch);
+struct zv_insn_rc css_sch_tsch(struct subchannel *sch, struct irb *irb);
+struct zv_insn_rc css_sch_stsch(struct subchannel *sch, struct schib *schib);
+struct zv_insn_rc css_sch_msch(struct subchannel *sch,
+                               const struct schib *schib);
+/* STCRW into a decoded CRW: cc 0 stored, cc 1 none pending. */
+struct zv_insn_rc css_stcrw(struct css *css, struct crw *crw);
+
+/* ---- driver model (like Linux's css bus) ---- */
+
+enum css_sch_event {
+    CSS_SCH_GONE,    /* subchannel/device no longer there */
+    CSS_SCH_BACK,    /* device reappeared on the subchannel */
+    CSS_SCH_PARAMS,  /* installed parameters changed (PIM/CHPIDs) */
+};
+
+enum css_chp_event {
+    CSS_CHP_VARY_ON,
+    CSS_CHP_VARY_OFF,
+    CSS_CHP_CONFIG_ON,  /* PAM bit set */
+    CSS_CHP_CONFIG_OFF, /* PAM bit reset */
+    CSS_CHP_FAILED,     /* path lost (link incident) */
+    CSS_CHP_RESTORED,
+};
+
+struct css_driver {
+    const char *name;
+    /* Bind; return 0 to accept, -errno to refuse (e.g. QDIO). */
+    int (*probe)(struct subchannel *sch);
+    /* Unbind or subchannel removal.  After it returns no other callback
+     * for this subchannel reaches the driver. */
+    void (*remove)(struct subchannel *sch);
+    /*
+     * An I/O interruption for this subchannel: the host interrupt handler
+     * has already done TSCH (cc 0) and passes the IRB, as Linux does.
+     * Delivered from a loop event, never from inside an instruction call.
+     */
+    void (*irq)(struct subchannel *sch, const struct irb *irb);
+    void (*sch_event)(struct subchannel *sch, enum css_sch_event ev);
+    /* mask is the PIM bit of chpid on this subchannel */
+    void (*chp_event)(struct subchannel *sch, uint8_t chpid, uint8_t mask,
+                      enum css_chp_event ev);
+};
+
+/* Calls probe(); -EBUSY if a driver is bound, -ENODEV if gone. */
+int css_sch_bind(struct subchannel *sch, const struct css_driver *drv);
+/* Calls remove(); no-op when unbound. */
+void css_sch_unbind(struct subchannel *sch);
+const struct css_driver *css_sch_driver(const struct subchannel *sch);
+void css_sch_set_drvdata(struct subchannel *sch, void *data);
+void *css_sch_drvdata(const struct subchannel *sch);
+
+/* Channel reports: called (from a loop event) when the CRW queue goes from
+ * empty to non-empty: the channel-report-pending machine check. */
+typedef void (*css_crw_notify_fn)(void *arg);
+void css_set_crw_notify(struct css *css, css_crw_notify_fn fn, void *arg);
+size_t css_crw_pending(const struct css *css);
+
+/* ---- device models ---- */
+
+enum css_signal {
+    CSS_SIGNAL_HALT,  /* halt signal: stop the current command */
+    CSS_SIGNAL_CLEAR, /* clear signal: stop and reset the device */
+};
+
+struct css_dev_ops {
+    /*
+     * Execute one command (a CCW, with its data-chained continuation),
+     * reached by initial selection or command chaining.  The device moves
+     * data with css_io_read/css_io_write and must call css_io_done()
+     * exactly once: before returning, or later from a loop event.
+     */
+    void (*start)(struct css_dev *dev, struct css_io *io);
+    /* Halt/clear signal.  If a command is outstanding (done not yet
+     * called), the device must still call css_io_done() for it (the
+     * engine discards it).  May be NULL. */
+    void (*signal)(struct css_dev *dev, enum css_signal sig);
+};
+
+struct css_dev {
+    const struct css_dev_ops *ops;
+    struct subchannel *sch; /* set by css_sch_define */
+};
+
+uint8_t css_io_cmd(const struct css_io *io);
+/* Flags of the CCW that started the command (CCW_FLAG_*). */
+uint8_t css_io_flags(const struct css_io *io);
+/* Is this the first command of the program (initial selection)? */
+bool css_io_initial(const struct css_io *io);
+/* Bytes the channel still offers for this command (current CCW count
+ * left, plus the counts of data-chained CCWs when prefetch is allowed;
+ * otherwise just the current CCW's rest).  Informational. */
+uint32_t css_io_available(const struct css_io *io);
+/*
+ * Data transfer.  read: device takes bytes from storage (write command);
+ * write: device gives bytes to storage (read/sense command).  Crosses
+ * data-chained CCWs and IDAWs/MIDAWs transparently; skip suppresses the
+ * store.  Returns bytes moved (< len when the channel has no more:
+ * the engine then reports incorrect length unless suppressed), or -1 when
+ * a channel error (program/protection check) ended the transfer: the device
+ * should call css_io_done() promptly; the engine reports the error.
+ */
+int css_io_read(struct css_io *io, void *buf, size_t len);
+int css_io_write(struct css_io *io, const void *buf, size_t len);
+/* Sense for concurrent sense, when done with unit check (<= 32 bytes). */
+void css_io_set_sense(struct css_io *io, const uint8_t *sense, size_t len);
+/*
+ * End the command with device status (e.g. CE|DE, CE|DE|UC, busy).  The
+ * engine applies it latency_ns later on the loop (device latency).
+ * A device that ends early without moving all data: the engine computes
+ * the residual and incorrect length.
+ */
+void css_io_done(struct css_io *io, uint8_t dstat, uint64_t latency_ns);
+/* Unsolicited device status (attention, DE after becoming ready). */
+void css_dev_unsolicited(struct css_dev *dev, uint8_t dstat);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Channel-program translation for vfio-ccw (vfio-ccw.md §4).
+ *
+ * The guest's channel program lives in the device's DMA (IOVA) space; the
+ * host program is built in host absolute storage below 2 GiB (31-bit CCW
+ * addresses), and reaches guest data pages through format-2 IDAWs holding
+ * host absolute addresses of the pinned guest pages.
+ *
+ * Single pass, iterative, bounded; every guest CCW and IDAW is read
+ * exactly once into a snapshot (no double fetch).  Errors are reported as
+ * -errno and leave nothing allocated.
+ */
+#ifndef ZV_VFIO_CCW_CP_H
+#define ZV_VFIO_CCW_CP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/arch.h"
+#include "base/mem.h"
+
+#define CP_MAX_CCWS_PER_SEG 256 /* like the kernel's CCWCHAIN_LEN_MAX */
+#define CP_MAX_SEGS         16  /* like CCWCHAIN_MAX */
+#define CP_MAX_CCWS         (CP_MAX_CCWS_PER_SEG * CP_MAX_SEGS)
+
+/*
+ * The translator's view of the world.  pin() turns a guest IOVA range
+ * (inside the DMA map) into a host absolute address at which the same
+ * bytes are reachable by the host channel subsystem; it fails with
+ * -EFAULT outside the DMA map.  The range never crosses a 4K page.
+ */
+struct cp_env {
+    struct zv_as *iova;        /* guest DMA space: the only thing read */
+    struct zv_arena *host;     /* host storage below 2G for CCWs/IDAWs */
+    int (*pin)(void *ctx, uint64_t iova, uint32_t len, uint64_t *habs);
+    void (*unpin)(void *ctx, uint64_t iova, uint32_t len);
+    void *ctx;
+};
+
+struct cp;
+
+/*
+ * Translate the program that guest_orb points to.  On success *out holds
+ * the program and *host_orb the ORB to issue SSCH with on the host
+ * (format-1, format-2 IDAWs, 4K blocks unless the guest's need 2K, same
+ * key/flags/LPM/intparm semantics, CPA in host storage).
+ * Errors: -EINVAL (malformed: e.g. TIC to TIC, bad flags), -EFAULT
+ * (address outside the DMA map), -EOPNOTSUPP (transport mode, MIDAW or
+ * suspend if not supported end to end), -E2BIG (over the limits), -ENOMEM.
+ */
+int cp_translate(const struct cp_env *env, const struct orb *guest_orb,
+                 struct cp **out, struct orb *host_orb);
+/* Unpin and release everything.  NULL is a no-op. */
+void cp_free(struct cp *cp);
+/*
+ * Rewrite host addresses in an SCSW coming from the host so the guest
+ * sees its own: CPA becomes the guest address of the CCW that follows the
+ * one the host reported (or 0 when the host CPA matches none).  Residual
+ * count is left as the host reported it (data chaining is preserved 1:1).
+ */
+void cp_update_scsw(const struct cp *cp, struct scsw *scsw);
+/* Does the guest IOVA range overlap pages this program has pinned? */
+bool cp_iova_pinned(const struct cp *cp, uint64_t iova, uint64_t len);
+size_t cp_ccw_count(const struct cp *cp);
+
+#endif
