@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * img: DASD images in Hercules-compatible formats (dasd.md §4).
+ *
+ *  - CKD: uncompressed "CKD_P370" images: a 512-byte device header, then
+ *    fixed-size track slots (home address, R0, records, end-of-track
+ *    marker).  The image layer reads and writes whole tracks and parses
+ *    records; the ECKD device model does the channel-command semantics.
+ *  - FBA: raw images of 512-byte blocks.
+ *
+ * Corrupt or truncated images are refused at open with a message in err.
+ * Writes are bounded to the image's own tracks/blocks: nothing a guest
+ * does can reach outside them.
+ *
+ * Durability (documented choice): write-through by default: a write call
+ * returns only after pwrite() put the data into the file (page cache);
+ * IMG_SYNC_FSYNC additionally fdatasync()s before returning.
+ */
+#ifndef ZV_IMG_IMG_H
+#define ZV_IMG_IMG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/loop.h"
+
+enum img_sync {
+    IMG_SYNC_WRITE_THROUGH = 0,
+    IMG_SYNC_FSYNC = 1,
+};
+
+/* ---- backend: how bytes reach the file ---- */
+
+struct img_backend;
+/* Synchronous pread/pwrite. */
+struct img_backend *img_backend_sync(int fd, enum img_sync sync);
+/* io_uring (liburing) on the real loop; NULL + -ENOTSUP when unavailable.
+ * The sync calls below still work on it (submit + wait). */
+struct img_backend *img_backend_uring(int fd, enum img_sync sync,
+                                      struct zv_loop *loop, unsigned depth);
+void img_backend_free(struct img_backend *be);
+int img_pread(struct img_backend *be, void *buf, size_t len, uint64_t off);
+int img_pwrite(struct img_backend *be, const void *buf, size_t len,
+               uint64_t off);
+/* Async: cb(arg, res) runs on the loop later, res = bytes or -errno.
+ * On the sync backend it is posted to the loop after doing the I/O. */
+typedef void (*img_io_cb)(void *arg, int res);
+int img_pread_async(struct img_backend *be, void *buf, size_t len,
+                    uint64_t off, img_io_cb cb, void *arg);
+int img_pwrite_async(struct img_backend *be, const void *buf, size_t len,
+                     uint64_t off, img_io_cb cb, void *arg);
+
+/* ---- CKD ---- */
+
+#define CKD_DEVHDR_SIZE 512
+#define CKD_HA_SIZE     5  /* track-slot header: flag + CC + HH */
+#define CKD_COUNT_SIZE  8  /* CC HH R KL DL */
+
+struct ckd_geom {
+    uint16_t devtype;    /* 0x3390 */
+    uint8_t model;       /* 1, 2, 3, 9 (0 = custom cylinder count) */
+    uint32_t cyls;
+    uint32_t heads;      /* tracks per cylinder: 15 */
+    uint32_t trksize;    /* track-slot size in the file */
+    uint32_t max_dl;     /* largest data length of one record (R1) */
+};
+
+struct ckd_record {
+    uint16_t cyl, head;  /* from the count field */
+    uint8_t rec;
+    uint8_t kl;
+    uint16_t dl;
+    uint32_t offset;     /* of the count field within the track slot */
+};
+
+struct ckd_img;
+
+/* Open an existing image. rdonly opens O_RDONLY.  -EINVAL (corrupt, with
+ * err filled), -errno from the OS. */
+int ckd_img_open(const char *path, bool rdonly, enum img_sync sync,
+                 struct ckd_img **out, char *err, size_t errlen);
+/* Create an empty (every track: HA + R0 of 8 bytes, no records) 3390
+ * image of the given model / cylinder count (cyls 0 = model default). */
+int ckd_img_create(const char *path, uint8_t model, uint32_t cyls,
+                   char *err, size_t errlen);
+void ckd_img_close(struct ckd_img *img);
+const struct ckd_geom *ckd_img_geom(const struct ckd_img *img);
+/* Read/write a whole track slot (trksize bytes). -EINVAL out of range. */
+int ckd_img_read_track(struct ckd_img *img, uint32_t cyl, uint32_t head,
+                       uint8_t *buf);
+int ckd_img_write_track(struct ckd_img *img, uint32_t cyl, uint32_t head,
+                        const uint8_t *buf);
+/*
+ * Walk the records of a track image in buf (R0 included).  Returns the
+ * number found (<= max) or -EINVAL for a malformed track (bad HA, record
+ * running past the slot, missing end-of-track marker).
+ */
+int ckd_track_parse(const uint8_t *buf, uint32_t trksize,
+                    struct ckd_record *recs, unsigned max);
+/* Build a track: HA for (cyl, head), R0 (8 zero bytes), then records with
+ * the given counts and data (key then data per record), end marker.
+ * Returns bytes used or -ENOSPC. */
+struct ckd_rec_spec {
+    uint8_t rec, kl;
+    uint16_t dl;
+    const uint8_t *key, *data;
+};
+int ckd_track_build(uint8_t *buf, uint32_t trksize, uint32_t cyl,
+                    uint32_t head, const struct ckd_rec_spec *recs,
+                    unsigned n);
+/* Format a 3390 image for Linux CDL (dasd.md §3.2): track 0 records of
+ * the IPL/volume-label layout, VTOC, and the rest as 12 x 4K records per
+ * track. volser is up to 6 characters. */
+int ckd_img_format_cdl(struct ckd_img *img, const char *volser, char *err,
+                       size_t errlen);
+
+/* ---- FBA ---- */
+
+#define FBA_BLKSIZE 512
+
+struct fba_img;
+
+int fba_img_open(const char *path, bool rdonly, enum img_sync sync,
+                 struct fba_img **out, char *err, size_t errlen);
+int fba_img_create(const char *path, uint64_t blocks, char *err,
+                   size_t errlen);
+void fba_img_close(struct fba_img *img);
+uint64_t fba_img_blocks(const struct fba_img *img);
+/* -EINVAL when [block, block+n) is outside the image. */
+int fba_img_read(struct fba_img *img, uint64_t block, uint32_t n, void *buf);
+int fba_img_write(struct fba_img *img, uint64_t block, uint32_t n,
+                  const void *buf);
+/* Write zeros (discard). */
+int fba_img_zero(struct fba_img *img, uint64_t block, uint32_t n);
+struct img_backend *fba_img_backend(struct fba_img *img);
+struct img_backend *ckd_img_backend(struct ckd_img *img);
+
+#endif
