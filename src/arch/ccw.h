@@ -8,19 +8,19 @@
 
 #define CCW_SIZE 8
 
-#define CCW_FLAG_CD   0x80
-#define CCW_FLAG_CC   0x40
-#define CCW_FLAG_SLI  0x20
-#define CCW_FLAG_SKIP 0x10
-#define CCW_FLAG_PCI  0x08
-#define CCW_FLAG_IDA  0x04
+#define CCW_FLAG_CD      0x80
+#define CCW_FLAG_CC      0x40
+#define CCW_FLAG_SLI     0x20
+#define CCW_FLAG_SKIP    0x10
+#define CCW_FLAG_PCI     0x08
+#define CCW_FLAG_IDA     0x04
 #define CCW_FLAG_SUSPEND 0x02
-#define CCW_FLAG_MIDA 0x01
+#define CCW_FLAG_MIDA    0x01
 
-#define CCW_CMD_TIC   0x08
-#define CCW_CMD_NOOP  0x03
+#define CCW_CMD_TIC         0x08
+#define CCW_CMD_NOOP        0x03
 #define CCW_CMD_BASIC_SENSE 0x04
-#define CCW_CMD_SENSE_ID 0xE4
+#define CCW_CMD_SENSE_ID    0xE4
 
 /* Every CCW is held in format-1 shape; format-0 decodes into it. */
 struct ccw1 {
@@ -54,13 +54,13 @@ void ccw0_decode(struct ccw1 *c, const uint8_t in[CCW_SIZE]);
 /* IDAWs */
 #define IDAW1_SIZE 4
 #define IDAW2_SIZE 8
-#define IDA_2K 2048u
-#define IDA_4K 4096u
+#define IDA_2K     2048u
+#define IDA_4K     4096u
 /* Format-1 IDAW bit 0 must be 0 (31-bit). */
 #define IDAW1_INVALID_BIT 0x80000000u
 
 /* MIDAW: bytes 0-4 reserved, byte 5 flags, bytes 6-7 count, 8-15 address. */
-#define MIDAW_SIZE 16
+#define MIDAW_SIZE      16
 #define MIDAW_FLAG_LAST 0x80
 #define MIDAW_FLAG_SKIP 0x40
 #define MIDAW_FLAG_DTI  0x20

@@ -8,22 +8,23 @@
 
 #include "arch/schib.h"
 
-#define IRB_SIZE     96
+#define IRB_SIZE      96
 #define IRB_BASE_SIZE 64 /* without EMW */
-#define ECW_SIZE     32
-#define EMW_SIZE     32
+#define ECW_SIZE      32
+#define EMW_SIZE      32
+#define ESW_SIZE      20
 
 /* Extended-report word (ESW word 1) */
 struct erw {
-    bool r;     /* bit 1: request logging only */
-    bool l;     /* bit 2: extended logout pending */
-    bool a;     /* bit 3: authorization check */
-    bool p;     /* bit 4: path verification required */
-    bool t;     /* bit 5: channel-path timeout */
-    bool f;     /* bit 6: failing-storage address valid */
-    bool s;     /* bit 7: concurrent sense */
-    bool c;     /* bit 8: secondary-CCW address valid */
-    bool fsaf;  /* bit 9: failing-storage-address format */
+    bool r;       /* bit 1: request logging only */
+    bool l;       /* bit 2: extended logout pending */
+    bool a;       /* bit 3: authorization check */
+    bool p;       /* bit 4: path verification required */
+    bool t;       /* bit 5: channel-path timeout */
+    bool f;       /* bit 6: failing-storage address valid */
+    bool s;       /* bit 7: concurrent sense */
+    bool c;       /* bit 8: secondary-CCW address valid */
+    bool fsaf;    /* bit 9: failing-storage-address format */
     uint8_t scnt; /* bits 10-15: sense count */
 };
 

@@ -12,25 +12,25 @@
 
 struct orb {
     uint32_t intparm;
-    uint8_t key;    /* w1 bits 0-3 */
-    bool spnd;      /* S: suspend control */
-    bool str;       /* C: streaming mode */
-    bool mod;       /* M */
-    bool sync;      /* Y */
-    bool fmt;       /* F: 1 = format-1 CCWs */
-    bool pfch;      /* P: prefetch allowed */
-    bool isic;      /* I: initial-status interruption */
-    bool alcc;      /* A: address-limit checking */
-    bool ssic;      /* U: suppress-suspended interruption */
-    bool b;         /* B: transport mode (unsupported: operand exception) */
-    bool c64;       /* H: format-2 IDAWs */
-    bool i2k;       /* T: 2K format-2 IDAWs */
+    uint8_t key; /* w1 bits 0-3 */
+    bool spnd;   /* S: suspend control */
+    bool str;    /* C: streaming mode */
+    bool mod;    /* M */
+    bool sync;   /* Y */
+    bool fmt;    /* F: 1 = format-1 CCWs */
+    bool pfch;   /* P: prefetch allowed */
+    bool isic;   /* I: initial-status interruption */
+    bool alcc;   /* A: address-limit checking */
+    bool ssic;   /* U: suppress-suspended interruption */
+    bool b;      /* B: transport mode (unsupported: operand exception) */
+    bool c64;    /* H: format-2 IDAWs */
+    bool i2k;    /* T: 2K format-2 IDAWs */
     uint8_t lpm;
-    bool ils;       /* L: incorrect-length suppression mode */
-    bool midaw;     /* D: MIDAW control */
-    uint8_t rsvd;   /* w1 bits 26-30, must be 0 */
-    bool x;         /* ORB extension */
-    uint32_t cpa;   /* bit 0 must be 0 */
+    bool ils;     /* L: incorrect-length suppression mode */
+    bool midaw;   /* D: MIDAW control */
+    uint8_t rsvd; /* w1 bits 26-30, must be 0 */
+    bool x;       /* ORB extension */
+    uint32_t cpa; /* bit 0 must be 0 */
     /* X = 1 only */
     uint8_t css_prio;
     uint8_t cu_prio;

@@ -2,7 +2,7 @@
 /*
  * PMCW, SCSW and SCHIB (css-pop.md §2.1), held decoded in host order.
  * Architecture byte order exists only in the encoded buffers handled by
- * *_encode/*_decode.  Bit names follow the PoP and Linux's scsw.h.
+ * *_encode and *_decode.  Bit names follow the PoP and Linux's scsw.h.
  */
 #ifndef ZV_ARCH_SCHIB_H
 #define ZV_ARCH_SCHIB_H
@@ -16,18 +16,18 @@
 
 struct pmcw {
     uint32_t intparm;
-    bool qf;            /* w1 bit 0: QDIO facility; must be 0 in MSCH */
-    bool w;             /* w1 bit 1; must be 0 in MSCH */
-    uint8_t isc;        /* w1 bits 2-4 */
-    bool bit5;          /* w1 bit 5: ignored by MSCH, stored as 0 */
-    uint8_t bits67;     /* w1 bits 6-7: must be 0 in MSCH */
-    bool ena;           /* E, bit 8 */
-    uint8_t lm;         /* bits 9-10, 3 invalid */
-    uint8_t mme;        /* bits 11-12 */
-    bool mp;            /* D, bit 13: multipath mode */
-    bool tf;            /* T, bit 14 */
-    bool dnv;           /* V, bit 15 */
-    uint16_t dev;       /* device number */
+    bool qf;        /* w1 bit 0: QDIO facility; must be 0 in MSCH */
+    bool w;         /* w1 bit 1; must be 0 in MSCH */
+    uint8_t isc;    /* w1 bits 2-4 */
+    bool bit5;      /* w1 bit 5: ignored by MSCH, stored as 0 */
+    uint8_t bits67; /* w1 bits 6-7: must be 0 in MSCH */
+    bool ena;       /* E, bit 8 */
+    uint8_t lm;     /* bits 9-10, 3 invalid */
+    uint8_t mme;    /* bits 11-12 */
+    bool mp;        /* D, bit 13: multipath mode */
+    bool tf;        /* T, bit 14 */
+    bool dnv;       /* V, bit 15 */
+    uint16_t dev;   /* device number */
     uint8_t lpm;
     uint8_t pnom;
     uint8_t lpum;
@@ -36,12 +36,12 @@ struct pmcw {
     uint8_t pom;
     uint8_t pam;
     uint8_t chpid[8];
-    uint8_t w6_zone;    /* w6 bits 0-7: reserved */
-    uint8_t st;         /* w6 bits 8-10: subchannel type */
-    uint32_t w6_rsvd;   /* w6 bits 11-28: must be 0 in MSCH */
-    bool mbfc;          /* F, bit 29 */
-    bool xmwme;         /* X, bit 30 */
-    bool csense;        /* S, bit 31 */
+    uint8_t w6_zone;  /* w6 bits 0-7: reserved */
+    uint8_t st;       /* w6 bits 8-10: subchannel type */
+    uint32_t w6_rsvd; /* w6 bits 11-28: must be 0 in MSCH */
+    bool mbfc;        /* F, bit 29 */
+    bool xmwme;       /* X, bit 30 */
+    bool csense;      /* S, bit 31 */
 };
 
 /* Subchannel types (PMCW ST) */
@@ -69,23 +69,23 @@ struct pmcw {
 #define SCSW_STCTL_SECOND  0x02
 #define SCSW_STCTL_PENDING 0x01
 /* Device status (word 2 bits 0-7) */
-#define DEV_STAT_ATTENTION 0x80
-#define DEV_STAT_STAT_MOD  0x40
-#define DEV_STAT_CU_END    0x20
-#define DEV_STAT_BUSY      0x10
-#define DEV_STAT_CHN_END   0x08
-#define DEV_STAT_DEV_END   0x04
+#define DEV_STAT_ATTENTION  0x80
+#define DEV_STAT_STAT_MOD   0x40
+#define DEV_STAT_CU_END     0x20
+#define DEV_STAT_BUSY       0x10
+#define DEV_STAT_CHN_END    0x08
+#define DEV_STAT_DEV_END    0x04
 #define DEV_STAT_UNIT_CHECK 0x02
 #define DEV_STAT_UNIT_EXCEP 0x01
 /* Subchannel status (word 2 bits 8-15) */
-#define SCHN_STAT_PCI       0x80
-#define SCHN_STAT_INCORR_LEN 0x40
-#define SCHN_STAT_PROG_CHECK 0x20
-#define SCHN_STAT_PROT_CHECK 0x10
-#define SCHN_STAT_CHN_DATA_CHK 0x08
-#define SCHN_STAT_CHN_CTRL_CHK 0x04
+#define SCHN_STAT_PCI           0x80
+#define SCHN_STAT_INCORR_LEN    0x40
+#define SCHN_STAT_PROG_CHECK    0x20
+#define SCHN_STAT_PROT_CHECK    0x10
+#define SCHN_STAT_CHN_DATA_CHK  0x08
+#define SCHN_STAT_CHN_CTRL_CHK  0x04
 #define SCHN_STAT_INTF_CTRL_CHK 0x02
-#define SCHN_STAT_CHAIN_CHECK 0x01
+#define SCHN_STAT_CHAIN_CHECK   0x01
 
 struct scsw {
     uint8_t key;   /* bits 0-3 */
@@ -131,10 +131,18 @@ bool schib_msch_valid(const struct schib *s);
 
 /* Predicates from Linux scsw_cmd_is_valid_* / PoP field validity. */
 bool scsw_is_status_pending(const struct scsw *s);
-bool scsw_is_solicited(const struct scsw *s);   /* not alert+pending alone */
+bool scsw_is_solicited(const struct scsw *s); /* not alert+pending alone */
 bool scsw_cpa_valid(const struct scsw *s);
 bool scsw_count_valid(const struct scsw *s);
 bool scsw_dstat_valid(const struct scsw *s);
 bool scsw_cc_valid(const struct scsw *s);
+/* Key, S, F, P, I, A, U (copied from the ORB): start function only. */
+bool scsw_orb_fields_valid(const struct scsw *s);
+/* Z: start function with intermediate status. */
+bool scsw_zcc_valid(const struct scsw *s);
+/* E: status pending + alert, not intermediate. */
+bool scsw_ectl_valid(const struct scsw *s);
+/* N: FC != 0, status pending, and (not intermediate or suspended). */
+bool scsw_pno_valid(const struct scsw *s);
 
 #endif

@@ -8,23 +8,25 @@
 
 #define SENSE_MAX 32
 /* Sense byte 0 */
-#define SNS0_CMD_REJECT    0x80
+#define SNS0_CMD_REJECT       0x80
 #define SNS0_INTERVENTION_REQ 0x40
-#define SNS0_BUS_OUT_CHECK 0x20
-#define SNS0_EQUIPMENT_CHECK 0x10
-#define SNS0_DATA_CHECK    0x08
-#define SNS0_OVERRUN       0x04
+#define SNS0_BUS_OUT_CHECK    0x20
+#define SNS0_EQUIPMENT_CHECK  0x10
+#define SNS0_DATA_CHECK       0x08
+#define SNS0_OVERRUN          0x04
 
 /* Sense ID: 0xFF, CU type/model, device type/model, CIWs. */
 #define SENSE_ID_BASE_SIZE 8
 #define SENSE_ID_MAX_CIWS  8
-#define CIW_TYPE_RCD 0x0
-#define CIW_TYPE_SII 0x1
-#define CIW_TYPE_RNI 0x2
+#define CIW_TYPE_RCD       0x0
+#define CIW_TYPE_SII       0x1
+#define CIW_TYPE_RNI       0x2
+/* CIW byte 0 bits 0-1 = 01 marks the entry as a CIW (dasd.md §1.1). */
+#define CIW_ET_CIW 0x1
 
 struct ciw {
-    uint8_t et;  /* entry type: 2 bits (0 = CIW format) */
-    uint8_t ct;  /* command type: 4 bits */
+    uint8_t et; /* entry type: 2 bits, CIW_ET_CIW for a CIW */
+    uint8_t ct; /* command type: 4 bits */
     uint8_t cmd;
     uint16_t count;
 };
