@@ -14,8 +14,7 @@ enum zv_log_level {
     ZV_LOG_DEBUG = 7,
 };
 
-typedef void (*zv_log_fn)(void *arg, enum zv_log_level level,
-                          const char *msg);
+typedef void (*zv_log_fn)(void *arg, enum zv_log_level level, const char *msg);
 
 /* Process-wide sink: the one piece of global state, set once by a tool. */
 void zv_log_set_sink(zv_log_fn fn, void *arg, enum zv_log_level max);
