@@ -1,0 +1,766 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Channel-program translation for vfio-ccw (vfio-ccw.md §4).
+ *
+ * cp_translate() runs four phases, none recursive, each bounded:
+ *   1. scan: fetch every guest CCW exactly once into cp->ccw, segment by
+ *      segment, resolving TICs as it goes (new segment per TIC target
+ *      outside the known ones; CP_MAX_SEGS segments, CP_MAX_CCWS_PER_SEG
+ *      CCWs each, like the kernel after CVE-2026-80554);
+ *   2. plan: decide per CCW whether it moves data and cut its data area
+ *      into pieces, fetching each guest IDAL exactly once (CVE-2026-80551);
+ *   3. pin: every piece through env->pin (the DMA-map check);
+ *   4. emit: one arena block with the host CCWs, tail slots and IDAWs.
+ * Any error unwinds everything done so far (CVE-2026-80555).
+ *
+ * Limits (documented in cp.h): 16 segments of at most 256 guest CCWs, so
+ * at most 4096 CCWs; at most 33 IDAWs per CCW follow from the 16-bit count.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vfio_ccw/cp_priv.h"
+
+#define CP_PAGE          4096u
+#define CP_LIMIT_FMT1    0x80000000ull /* 31-bit CCW/data addresses */
+#define CP_LIMIT_FMT0    0x01000000ull /* 24-bit */
+#define CP_FETCH_MAX     2048u         /* one segment's worth of CCWs */
+#define CP_IDAWS_PER_CCW (UINT16_MAX / IDA_2K + 2)
+
+/* A private copy of a window of guest CCWs: the only place they are read
+ * from guest storage (no double fetch). */
+struct cp_fetch {
+    uint64_t base;
+    uint32_t len;
+    uint8_t buf[CP_FETCH_MAX];
+};
+
+static uint64_t
+cp_addr_limit(const struct cp *cp)
+{
+    return cp->fmt0 ? CP_LIMIT_FMT0 : CP_LIMIT_FMT1;
+}
+
+static bool
+cp_is_tic(const struct ccw1 *c)
+{
+    return ccw_cmd_class(c->cmd) == CCW_CLASS_TIC;
+}
+
+/*
+ * ORB checks that the host would not make for us: transport mode and
+ * MIDAWs are not translated (vfio-ccw.md §4.4); the reserved bits and the
+ * CPA rules are SSCH operand / program-check conditions (css-pop.md §2.2,
+ * §5.1).
+ */
+static int
+cp_check_orb(const struct orb *o)
+{
+    uint64_t limit = o->fmt ? CP_LIMIT_FMT1 : CP_LIMIT_FMT0;
+
+    if (o->b || o->midaw)
+        return -EOPNOTSUPP;
+    if (o->rsvd || (o->x && o->ext_rsvd))
+        return -EINVAL;
+    if ((o->cpa & 7) || o->cpa >= limit)
+        return -EINVAL;
+    return 0;
+}
+
+static int
+cp_fetch_refill(const struct cp *cp, struct cp_fetch *f, uint64_t addr)
+{
+    uint32_t n = CP_PAGE - (uint32_t)(addr & (CP_PAGE - 1));
+    const void *p;
+
+    if (n > CP_FETCH_MAX)
+        n = CP_FETCH_MAX;
+    p = zv_as_ptr(cp->env.iova, addr, n, ZV_MEM_READ);
+    if (p) {
+        memcpy(f->buf, p, n);
+    } else {
+        /* The window spans mappings or a hole: take just this CCW. */
+        n = CCW_SIZE;
+        if (zv_as_read(cp->env.iova, addr, f->buf, n))
+            return -EFAULT;
+    }
+    f->base = addr;
+    f->len = n;
+    return 0;
+}
+
+static int
+cp_fetch_ccw(const struct cp *cp, struct cp_fetch *f, uint64_t addr,
+             struct ccw1 *c)
+{
+    const uint8_t *raw;
+    int rc;
+
+    if (addr < f->base || addr + CCW_SIZE > f->base + f->len) {
+        rc = cp_fetch_refill(cp, f, addr);
+        if (rc)
+            return rc;
+    }
+    raw = f->buf + (addr - f->base);
+    if (cp->fmt0)
+        ccw0_decode(c, raw);
+    else
+        ccw1_decode(c, raw);
+    return 0;
+}
+
+/*
+ * Per-CCW checks the translator depends on.  TIC: format-0 ignores the
+ * high nibble, flags and count; format-1 accepts only 0x08 with zero
+ * flags and count; the target must be doubleword-aligned and addressable
+ * (css-pop.md §5.2).  MIDA can only be valid with ORB D, which is
+ * rejected, so it is a program check (§5.1.6).  A suspend flag under
+ * ORB S would need RSCH, which vfio-ccw has no way to pass (§4.4).
+ */
+static int
+cp_check_ccw(const struct cp *cp, const struct orb *o, struct ccw1 *c)
+{
+    if (cp_is_tic(c)) {
+        if (cp->fmt0) {
+            c->cmd = CCW_CMD_TIC;
+            c->flags = 0;
+            c->count = 0;
+        } else if (c->cmd != CCW_CMD_TIC || c->flags || c->count) {
+            return -EINVAL;
+        }
+        if ((c->cda & 7) || c->cda >= cp_addr_limit(cp))
+            return -EINVAL;
+        return 0;
+    }
+    if (c->flags & CCW_FLAG_MIDA)
+        return -EINVAL;
+    if ((c->flags & CCW_FLAG_SUSPEND) && o->spnd)
+        return -EOPNOTSUPP;
+    return 0;
+}
+
+static int
+cp_ccw_append(struct cp *cp, const struct ccw1 *c)
+{
+    struct cp_ccw *n;
+    uint32_t cap;
+
+    if (cp->nccw == cp->ccw_cap) {
+        cap = cp->ccw_cap ? cp->ccw_cap * 2 : 64;
+        n = realloc(cp->ccw, cap * sizeof(*n));
+        if (!n)
+            return -ENOMEM;
+        cp->ccw = n;
+        cp->ccw_cap = cap;
+    }
+    memset(&cp->ccw[cp->nccw], 0, sizeof(cp->ccw[0]));
+    cp->ccw[cp->nccw].c = *c;
+    cp->nccw++;
+    return 0;
+}
+
+/* Global CCW index of the guest CCW at addr, or -1. */
+static int
+cp_find_ccw(const struct cp *cp, uint64_t addr)
+{
+    for (uint32_t i = 0; i < cp->nsegs; i++) {
+        const struct cp_seg *s = &cp->seg[i];
+
+        if (addr >= s->iova && addr - s->iova < (uint64_t)s->len * CCW_SIZE)
+            return (int)(s->first + (addr - s->iova) / CCW_SIZE);
+    }
+    return -1;
+}
+
+static int
+cp_seg_starting_at(const struct cp *cp, uint64_t addr)
+{
+    for (uint32_t i = 0; i < cp->nsegs; i++)
+        if (cp->seg[i].iova == addr)
+            return (int)i;
+    return -1;
+}
+
+/*
+ * Can the CCW after c (in storage) be executed?  Yes when c chains
+ * (CD or CC).  After a TIC only through a status-modifier skip: the CCW
+ * before the TIC command-chained, and device end with status modifier
+ * makes the channel skip one CCW (css-pop.md §5.3), as in search loops
+ * "SEARCH (CC), TIC *-8, READ".
+ */
+static bool
+cp_run_continues(const struct ccw1 *c, uint8_t prev_flags)
+{
+    if (cp_is_tic(c))
+        return (prev_flags & CCW_FLAG_CC) && !(prev_flags & CCW_FLAG_CD);
+    return c->flags & (CCW_FLAG_CD | CCW_FLAG_CC);
+}
+
+/*
+ * Snapshot one segment starting at start (not inside a known segment).
+ * The run stops at the end of chaining, or where it reaches the start of
+ * a known segment: then the tail slot becomes a host TIC to it, so no
+ * guest CCW is fetched twice.
+ */
+static int
+cp_scan_seg(struct cp *cp, const struct orb *o, struct cp_fetch *f,
+            uint64_t start)
+{
+    struct cp_seg *s = &cp->seg[cp->nsegs];
+    uint64_t addr = start;
+    uint8_t prev_flags = 0;
+    struct ccw1 c;
+    int rc, other;
+
+    *s = (struct cp_seg){.iova = start, .first = cp->nccw};
+    for (;;) {
+        other = cp_seg_starting_at(cp, addr);
+        if (other >= 0) {
+            s->tail = CP_TAIL_TIC;
+            s->tail_seg = (uint32_t)other;
+            break;
+        }
+        if (s->len == CP_MAX_CCWS_PER_SEG)
+            return -E2BIG;
+        if (addr + CCW_SIZE > cp_addr_limit(cp))
+            return -EINVAL;
+        rc = cp_fetch_ccw(cp, f, addr, &c);
+        if (!rc)
+            rc = cp_check_ccw(cp, o, &c);
+        if (!rc)
+            rc = cp_ccw_append(cp, &c);
+        if (rc)
+            return rc;
+        s->len++;
+        if (!cp_run_continues(&c, prev_flags))
+            break;
+        prev_flags = c.flags;
+        addr += CCW_SIZE;
+    }
+    cp->nsegs++;
+    return 0;
+}
+
+/*
+ * Phase 1.  Walks the CCW array while it grows: every TIC is resolved to
+ * a CCW index, scanning a new segment when its target is outside all
+ * known ones.  Segments never overlap, so a resolution stays valid.
+ */
+static int
+cp_scan(struct cp *cp, const struct orb *o)
+{
+    struct cp_fetch *f;
+    int rc, idx;
+
+    f = malloc(sizeof(*f));
+    if (!f)
+        return -ENOMEM;
+    f->base = 0;
+    f->len = 0;
+    rc = cp_scan_seg(cp, o, f, o->cpa);
+    for (uint32_t i = 0; !rc && i < cp->nccw; i++) {
+        struct ccw1 *c = &cp->ccw[i].c;
+
+        if (!cp_is_tic(c))
+            continue;
+        idx = cp_find_ccw(cp, c->cda);
+        if (idx < 0) {
+            if (cp->nsegs == CP_MAX_SEGS) {
+                rc = -E2BIG;
+                break;
+            }
+            rc = cp_scan_seg(cp, o, f, c->cda);
+            idx = (int)cp->seg[cp->nsegs - 1].first;
+        }
+        cp->ccw[i].tic_target = (uint32_t)idx;
+    }
+    free(f);
+    return rc;
+}
+
+/* TIC to TIC is a channel-program check (css-pop.md §5.2). */
+static int
+cp_check_tic_targets(const struct cp *cp)
+{
+    for (uint32_t i = 0; i < cp->nccw; i++) {
+        const struct cp_ccw *k = &cp->ccw[i];
+
+        if (cp_is_tic(&k->c) && cp_is_tic(&cp->ccw[k->tic_target].c))
+            return -EINVAL;
+    }
+    return 0;
+}
+
+/*
+ * Does the CCW move data?  Not a TIC, count 0, a NOP, or a skipped input
+ * command (css-pop.md §5.6; vfio-ccw.md §4.3 ccw_does_data_transfer).
+ */
+static bool
+cp_moves_data(const struct cp_ccw *k)
+{
+    if (cp_is_tic(&k->c) || k->c.count == 0)
+        return false;
+    if (k->eff_cmd == CCW_CMD_NOOP)
+        return false;
+    if ((k->c.flags & CCW_FLAG_SKIP) && ccw_cmd_is_input(k->eff_cmd))
+        return false;
+    return true;
+}
+
+/*
+ * The command in force: a data-chained CCW's command code is ignored and
+ * the first CCW's stays in force (css-pop.md §5.1.3).  Followed within a
+ * segment; a segment entered by TIC starts from its own command.
+ */
+static void
+cp_classify(struct cp *cp)
+{
+    bool any_ida = false;
+
+    for (uint32_t s = 0; s < cp->nsegs; s++) {
+        const struct cp_seg *seg = &cp->seg[s];
+
+        for (uint32_t i = seg->first; i < seg->first + seg->len; i++) {
+            struct cp_ccw *k = &cp->ccw[i];
+            const struct cp_ccw *prev = i > seg->first ? k - 1 : NULL;
+
+            k->eff_cmd = k->c.cmd;
+            if (prev && (prev->c.flags & CCW_FLAG_CD))
+                k->eff_cmd = prev->eff_cmd;
+            k->xfer = cp_moves_data(k);
+            if (k->xfer && (k->c.flags & CCW_FLAG_IDA))
+                any_ida = true;
+        }
+    }
+    /* Format-1 IDAWs always address 2K blocks; format-2 ones 2K with
+     * ORB T, else 4K (css-pop.md §2.5).  The host keeps the guest's block
+     * size so every guest IDAW maps to one host IDAW. */
+    cp->guest_bs = (cp->idaw2 && !cp->i2k) ? IDA_4K : IDA_2K;
+    cp->host_bs = any_ida ? cp->guest_bs : IDA_4K;
+}
+
+static int
+cp_piece_add(struct cp *cp, uint64_t lo, uint32_t len, uint32_t off)
+{
+    struct cp_piece *n;
+    uint32_t cap;
+
+    if (cp->npieces == cp->pieces_cap) {
+        cap = cp->pieces_cap ? cp->pieces_cap * 2 : 64;
+        n = realloc(cp->pieces, cap * sizeof(*n));
+        if (!n)
+            return -ENOMEM;
+        cp->pieces = n;
+        cp->pieces_cap = cap;
+    }
+    cp->pieces[cp->npieces++] =
+        (struct cp_piece){.iova = lo, .len = len, .idaw_off = off};
+    return 0;
+}
+
+/*
+ * Length of the piece addressed by a (an IDAW, or the running direct
+ * address): up to the end of its block going forward, down to its start
+ * for read backward, where the address names the rightmost byte.
+ */
+static uint32_t
+cp_piece_len(uint64_t a, uint32_t left, uint32_t bs, bool backward)
+{
+    uint32_t in_block = (uint32_t)(a & (bs - 1));
+    uint32_t room = backward ? in_block + 1 : bs - in_block;
+
+    return left < room ? left : room;
+}
+
+static int
+cp_piece_add_at(struct cp *cp, uint64_t a, uint32_t len, bool backward)
+{
+    if (backward)
+        return cp_piece_add(cp, a - (len - 1), len, len - 1);
+    return cp_piece_add(cp, a, len, 0);
+}
+
+/* A direct data address becomes an IDAL in host-block pieces. */
+static int
+cp_direct_pieces(struct cp *cp, const struct cp_ccw *k, bool backward)
+{
+    uint64_t a = k->c.cda, limit = cp_addr_limit(cp);
+    uint32_t left = k->c.count, len;
+    int rc;
+
+    /* The data area must be addressable (css-pop.md §5.1.5). */
+    if (backward ? (a >= limit || a + 1 < left) : (a + left > limit))
+        return -EINVAL;
+    while (left) {
+        len = cp_piece_len(a, left, cp->host_bs, backward);
+        rc = cp_piece_add_at(cp, a, len, backward);
+        if (rc)
+            return rc;
+        a = backward ? a - len : a + len;
+        left -= len;
+    }
+    return 0;
+}
+
+static uint64_t
+cp_idaw_at(const struct cp *cp, const uint8_t *buf, uint32_t i)
+{
+    if (cp->idaw2)
+        return zv_be64(buf + (size_t)i * IDAW2_SIZE);
+    return zv_be32(buf + (size_t)i * IDAW1_SIZE);
+}
+
+static uint32_t
+cp_idaw_count(uint64_t first, uint32_t count, uint32_t bs, bool backward)
+{
+    uint32_t len0 = cp_piece_len(first, count, bs, backward);
+
+    return 1 + (count - len0 + bs - 1) / bs;
+}
+
+/*
+ * Copy the guest IDAL into buf, each IDAW exactly once; the first one
+ * decides how many follow (the TOCTOU of CVE-2026-80551 cannot arise:
+ * the count and the list come from the same copy).
+ */
+static int
+cp_read_idal(const struct cp *cp, const struct cp_ccw *k, bool backward,
+             uint8_t *buf, uint32_t *n)
+{
+    uint32_t sz = cp->idaw2 ? IDAW2_SIZE : IDAW1_SIZE;
+    uint32_t bs = cp->guest_bs, count = k->c.count;
+    uint32_t max = count / bs + 2;
+    const void *p;
+
+    p = zv_as_ptr(cp->env.iova, k->c.cda, (uint64_t)max * sz, ZV_MEM_READ);
+    if (p) {
+        memcpy(buf, p, (size_t)max * sz);
+        *n = cp_idaw_count(cp_idaw_at(cp, buf, 0), count, bs, backward);
+        return 0;
+    }
+    if (zv_as_read(cp->env.iova, k->c.cda, buf, sz))
+        return -EFAULT;
+    *n = cp_idaw_count(cp_idaw_at(cp, buf, 0), count, bs, backward);
+    if (*n > 1 &&
+        zv_as_read(cp->env.iova, k->c.cda + sz, buf + sz, (*n - 1) * sz))
+        return -EFAULT;
+    return 0;
+}
+
+/*
+ * IDAW rules (css-pop.md §2.5): the list is word- (format-1) or
+ * doubleword- (format-2) aligned; a format-1 IDAW has bit 0 zero; every
+ * IDAW after the first names a block boundary (the last byte of a block
+ * for read backward).
+ */
+static int
+cp_check_idaw(const struct cp *cp, uint64_t a, uint32_t i, uint32_t len,
+              bool backward)
+{
+    uint32_t bs = cp->guest_bs;
+
+    if (!cp->idaw2 && (a & IDAW1_INVALID_BIT))
+        return -EINVAL;
+    if (i > 0 && (a & (bs - 1)) != (backward ? bs - 1 : 0))
+        return -EINVAL;
+    if (!backward && a > UINT64_MAX - len)
+        return -EINVAL;
+    return 0;
+}
+
+static int
+cp_idal_pieces(struct cp *cp, const struct cp_ccw *k, bool backward)
+{
+    uint8_t buf[CP_IDAWS_PER_CCW * IDAW2_SIZE];
+    uint32_t sz = cp->idaw2 ? IDAW2_SIZE : IDAW1_SIZE;
+    uint32_t left = k->c.count, n, len;
+    uint64_t a;
+    int rc;
+
+    if ((k->c.cda & (sz - 1)) || k->c.cda >= cp_addr_limit(cp))
+        return -EINVAL;
+    rc = cp_read_idal(cp, k, backward, buf, &n);
+    for (uint32_t i = 0; !rc && i < n; i++) {
+        a = cp_idaw_at(cp, buf, i);
+        len = cp_piece_len(a, left, cp->guest_bs, backward);
+        rc = cp_check_idaw(cp, a, i, len, backward);
+        if (!rc)
+            rc = cp_piece_add_at(cp, a, len, backward);
+        left -= len;
+    }
+    return rc;
+}
+
+/* Phase 2. */
+static int
+cp_plan(struct cp *cp)
+{
+    int rc = 0;
+
+    for (uint32_t i = 0; !rc && i < cp->nccw; i++) {
+        struct cp_ccw *k = &cp->ccw[i];
+        bool backward;
+
+        k->piece0 = cp->npieces;
+        if (!k->xfer)
+            continue;
+        backward = ccw_cmd_class(k->eff_cmd) == CCW_CLASS_READ_BACK;
+        if (k->c.flags & CCW_FLAG_IDA)
+            rc = cp_idal_pieces(cp, k, backward);
+        else
+            rc = cp_direct_pieces(cp, k, backward);
+        k->npieces = (uint16_t)(cp->npieces - k->piece0);
+    }
+    return rc;
+}
+
+/*
+ * Phase 3.  pin() is the DMA-map check for data.  The host block walk
+ * must cut the data where the guest's does, so a piece's host address
+ * must sit at the same offset within a host IDAW block.
+ */
+static int
+cp_pin(struct cp *cp)
+{
+    for (uint32_t i = 0; i < cp->npieces; i++) {
+        struct cp_piece *p = &cp->pieces[i];
+        int rc;
+
+        rc = cp->env.pin(cp->env.ctx, p->iova, p->len, &p->habs);
+        if (rc)
+            return rc < 0 ? rc : -EFAULT;
+        cp->npinned++;
+        if ((p->habs ^ p->iova) & (cp->host_bs - 1))
+            return -EFAULT;
+    }
+    return 0;
+}
+
+static uint32_t
+cp_seg_of(const struct cp *cp, uint32_t idx)
+{
+    uint32_t s = 0;
+
+    while (s + 1 < cp->nsegs && idx >= cp->seg[s + 1].first)
+        s++;
+    return s;
+}
+
+static uint64_t
+cp_host_ccw_addr(const struct cp *cp, uint32_t idx)
+{
+    const struct cp_seg *s = &cp->seg[cp_seg_of(cp, idx)];
+
+    return s->host + (uint64_t)(idx - s->first) * CCW_SIZE;
+}
+
+static void
+cp_emit_ccw(const struct cp *cp, const struct cp_ccw *k, uint64_t idal,
+            uint8_t *out)
+{
+    struct ccw1 h = k->c;
+
+    if (cp_is_tic(&k->c)) {
+        h.cda = (uint32_t)cp_host_ccw_addr(cp, k->tic_target);
+    } else if (k->xfer) {
+        /* Direct addresses become IDALs too: guest data may sit above
+         * 2G in host storage (vfio-ccw.md §4.4). */
+        h.flags |= CCW_FLAG_IDA;
+        h.cda = (uint32_t)(idal + (uint64_t)k->piece0 * IDAW2_SIZE);
+    } else {
+        /* No data moves: nothing is pinned and no address is checked. */
+        h.flags &= (uint8_t)~CCW_FLAG_IDA;
+        h.cda = 0;
+    }
+    ccw1_encode(&h, out);
+}
+
+/*
+ * Tail slot: a TIC to the segment the guest run falls into (through a
+ * TIC there, since TIC to TIC is a program check the guest never asked
+ * for), else a zero CCW: invalid command code, a program check.
+ */
+static void
+cp_emit_tail(const struct cp *cp, const struct cp_seg *s, uint8_t *out)
+{
+    struct ccw1 t = {0};
+    uint32_t idx;
+
+    if (s->tail == CP_TAIL_TIC) {
+        idx = cp->seg[s->tail_seg].first;
+        if (cp_is_tic(&cp->ccw[idx].c))
+            idx = cp->ccw[idx].tic_target;
+        t.cmd = CCW_CMD_TIC;
+        t.cda = (uint32_t)cp_host_ccw_addr(cp, idx);
+    }
+    ccw1_encode(&t, out);
+}
+
+/* Phase 4. */
+static int
+cp_emit(struct cp *cp)
+{
+    uint64_t slots = cp->nccw + cp->nsegs, idal, off = 0;
+    uint64_t len = (slots + cp->npieces) * CCW_SIZE;
+    void *ptr;
+    int rc;
+
+    rc = zv_arena_alloc(cp->env.host, len, 8, &cp->host_addr, &ptr);
+    if (rc)
+        return rc;
+    cp->host_ptr = ptr;
+    cp->host_len = len;
+    /* CCW and IDAL addresses in a format-1 CCW are 31-bit. */
+    if (cp->host_addr + len > CP_LIMIT_FMT1)
+        return -ENOMEM;
+    for (uint32_t s = 0; s < cp->nsegs; s++) {
+        cp->seg[s].host = cp->host_addr + off;
+        off += ((uint64_t)cp->seg[s].len + 1) * CCW_SIZE;
+    }
+    idal = cp->host_addr + slots * CCW_SIZE;
+    for (uint32_t s = 0; s < cp->nsegs; s++) {
+        const struct cp_seg *seg = &cp->seg[s];
+        uint8_t *out = cp->host_ptr + (seg->host - cp->host_addr);
+
+        for (uint32_t i = 0; i < seg->len; i++, out += CCW_SIZE)
+            cp_emit_ccw(cp, &cp->ccw[seg->first + i], idal, out);
+        cp_emit_tail(cp, seg, out);
+    }
+    for (uint32_t i = 0; i < cp->npieces; i++) {
+        const struct cp_piece *p = &cp->pieces[i];
+
+        zv_put_be64(cp->host_ptr + (slots + i) * CCW_SIZE,
+                    p->habs + p->idaw_off);
+    }
+    return 0;
+}
+
+/*
+ * Host ORB (vfio-ccw.md §4.5): format-1 CCWs, format-2 IDAWs with the
+ * block size chosen in cp_classify, CPA in host storage; key, suspend,
+ * prefetch, LPM, intparm and the rest as the guest gave them.
+ */
+static void
+cp_host_orb(const struct cp *cp, const struct orb *guest, struct orb *host)
+{
+    *host = *guest;
+    host->fmt = true;
+    host->c64 = true;
+    host->i2k = cp->host_bs == IDA_2K;
+    host->cpa = (uint32_t)cp->seg[0].host;
+}
+
+int
+cp_translate(const struct cp_env *env, const struct orb *guest_orb,
+             struct cp **out, struct orb *host_orb)
+{
+    struct cp *cp;
+    int rc;
+
+    *out = NULL;
+    rc = cp_check_orb(guest_orb);
+    if (rc)
+        return rc;
+    cp = calloc(1, sizeof(*cp));
+    if (!cp)
+        return -ENOMEM;
+    cp->env = *env;
+    cp->fmt0 = !guest_orb->fmt;
+    cp->idaw2 = guest_orb->c64;
+    cp->i2k = guest_orb->i2k;
+
+    rc = cp_scan(cp, guest_orb);
+    if (!rc)
+        rc = cp_check_tic_targets(cp);
+    if (rc)
+        goto err_free;
+    cp_classify(cp);
+    rc = cp_plan(cp);
+    if (!rc)
+        rc = cp_pin(cp);
+    if (!rc)
+        rc = cp_emit(cp);
+    if (rc)
+        goto err_free;
+    cp_host_orb(cp, guest_orb, host_orb);
+    *out = cp;
+    return 0;
+
+err_free:
+    cp_free(cp);
+    return rc;
+}
+
+void
+cp_free(struct cp *cp)
+{
+    if (!cp)
+        return;
+    for (uint32_t i = 0; i < cp->npinned && cp->env.unpin; i++)
+        cp->env.unpin(cp->env.ctx, cp->pieces[i].iova, cp->pieces[i].len);
+    if (cp->host_ptr)
+        zv_arena_release(cp->env.host, cp->host_addr);
+    free(cp->pieces);
+    free(cp->ccw);
+    free(cp);
+}
+
+/*
+ * The host CPA names the host slot after the last one used (css-pop.md
+ * §5.4).  Slots map 1:1 onto the guest CCWs of their segment (the tail
+ * onto the guest address after the run), so the guest CPA is the same
+ * offset from the segment's guest address.  Looking up cpa - 8 first
+ * settles a CPA equal to the next segment's start.  No match: 0, never a
+ * host address.
+ */
+static const struct cp_seg *
+cp_seg_by_host(const struct cp *cp, uint64_t addr)
+{
+    for (uint32_t i = 0; i < cp->nsegs; i++) {
+        const struct cp_seg *s = &cp->seg[i];
+        uint64_t span = ((uint64_t)s->len + 1) * CCW_SIZE;
+
+        if (addr >= s->host && addr - s->host < span)
+            return s;
+    }
+    return NULL;
+}
+
+void
+cp_update_scsw(const struct cp *cp, struct scsw *scsw)
+{
+    uint64_t cpa = scsw->cpa;
+    const struct cp_seg *s = NULL;
+
+    if (cpa >= CCW_SIZE)
+        s = cp_seg_by_host(cp, cpa - CCW_SIZE);
+    if (!s)
+        s = cp_seg_by_host(cp, cpa);
+    scsw->cpa = s ? (uint32_t)(s->iova + (cpa - s->host)) : 0;
+}
+
+bool
+cp_iova_pinned(const struct cp *cp, uint64_t iova, uint64_t len)
+{
+    uint64_t end = iova + len;
+
+    if (!cp || len == 0 || end < iova)
+        return false;
+    for (uint32_t i = 0; i < cp->npinned; i++) {
+        const struct cp_piece *p = &cp->pieces[i];
+        uint64_t lo = p->iova & ~(uint64_t)(CP_PAGE - 1);
+        uint64_t hi =
+            (p->iova + p->len + CP_PAGE - 1) & ~(uint64_t)(CP_PAGE - 1);
+
+        if (iova < hi && end > lo)
+            return true;
+    }
+    return false;
+}
+
+size_t
+cp_ccw_count(const struct cp *cp)
+{
+    return cp ? cp->nccw : 0;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private state of a translated channel program (cp.c).
+ *
+ * Guest program: up to CP_MAX_SEGS segments, each a run of consecutive
+ * guest CCWs entered by the ORB or by a TIC.  Host program: one arena
+ * block holding, per segment, its host CCWs (one per guest CCW, same
+ * order) plus one tail slot, followed by all host IDAWs.  The tail slot
+ * is either a TIC to the segment the guest run falls into, or a zeroed
+ * guard CCW (invalid command: channel-program check, css-pop.md §5.1) so
+ * that a status-modifier skip past the end of a chain never runs into
+ * unrelated host storage.
+ */
+#ifndef ZV_VFIO_CCW_CP_PRIV_H
+#define ZV_VFIO_CCW_CP_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vfio_ccw/cp.h"
+
+/* One guest CCW, snapshotted once, held in format-1 shape. */
+struct cp_ccw {
+    struct ccw1 c;
+    uint8_t eff_cmd;     /* command in force (data chaining keeps it) */
+    uint8_t xfer;        /* 1 = moves data: pinned pieces below */
+    uint16_t npieces;    /* host IDAWs for this CCW */
+    uint32_t piece0;     /* index of the first one in cp->pieces */
+    uint32_t tic_target; /* TIC: global CCW index of the target */
+};
+
+/* A guest data piece: never crosses a host IDAW block or a 4K page. */
+struct cp_piece {
+    uint64_t iova; /* lowest guest address of the piece */
+    uint32_t len;
+    uint32_t idaw_off; /* offset of the IDAW address inside the piece */
+    uint64_t habs;     /* host absolute address of iova once pinned */
+};
+
+#define CP_TAIL_GUARD 0u
+#define CP_TAIL_TIC   1u
+
+struct cp_seg {
+    uint64_t iova;     /* guest address of the first CCW */
+    uint32_t first;    /* index of the first CCW in cp->ccw */
+    uint32_t len;      /* guest CCWs; host slots are len + 1 */
+    uint32_t tail;     /* CP_TAIL_* */
+    uint32_t tail_seg; /* CP_TAIL_TIC: segment the run falls into */
+    uint64_t host;     /* host absolute address of slot 0 */
+};
+
+struct cp {
+    struct cp_env env;
+    struct cp_seg seg[CP_MAX_SEGS];
+    uint32_t nsegs;
+
+    struct cp_ccw *ccw;
+    uint32_t nccw, ccw_cap;
+
+    struct cp_piece *pieces;
+    uint32_t npieces, pieces_cap;
+    uint32_t npinned; /* pieces[0..npinned) are pinned */
+
+    uint32_t guest_bs; /* IDAW block of the guest's IDA CCWs, 0 if none */
+    uint32_t host_bs;  /* block size of the host format-2 IDAWs */
+    bool fmt0;         /* guest CCWs are format-0 */
+    bool idaw2;        /* guest IDAWs are format-2 (ORB H) */
+    bool i2k;          /* ORB T: 2K format-2 IDAWs */
+
+    uint64_t host_addr; /* arena block, 0 if none */
+    uint8_t *host_ptr;
+    uint64_t host_len;
+};
+
+#endif
