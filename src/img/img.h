@@ -9,6 +9,9 @@
  *  - FBA: raw images of 512-byte blocks.
  *
  * Corrupt or truncated images are refused at open with a message in err.
+ * Not supported (refused with a message): multi-file CKD volumes (the
+ * `_1`, `_2` pieces dasdinit makes without -lfs), compressed CCKD/CFBA
+ * and shadow files, device types other than 3390 / raw FBA.
  * Writes are bounded to the image's own tracks/blocks: nothing a guest
  * does can reach outside them.
  *
@@ -39,39 +42,47 @@ struct img_backend *img_backend_sync(int fd, enum img_sync sync);
  * The sync calls below still work on it (submit + wait). */
 struct img_backend *img_backend_uring(int fd, enum img_sync sync,
                                       struct zv_loop *loop, unsigned depth);
+/* Give a backend the loop its async completions are delivered on (the
+ * sync backend has none until this is called; its async calls then fail
+ * with -EINVAL).  The uring backend takes its loop at creation. */
+void img_backend_set_loop(struct img_backend *be, struct zv_loop *loop);
+/* Frees the backend (not the fd).  The uring backend first waits for
+ * in-flight requests; their callbacks do not run. */
 void img_backend_free(struct img_backend *be);
+/* Whole-buffer transfers: 0 on success, -EIO if the file ends inside the
+ * range, -errno otherwise.  len must be 1..INT_MAX. */
 int img_pread(struct img_backend *be, void *buf, size_t len, uint64_t off);
 int img_pwrite(struct img_backend *be, const void *buf, size_t len,
                uint64_t off);
 /* Async: cb(arg, res) runs on the loop later, res = bytes or -errno.
  * On the sync backend it is posted to the loop after doing the I/O. */
 typedef void (*img_io_cb)(void *arg, int res);
-int img_pread_async(struct img_backend *be, void *buf, size_t len,
-                    uint64_t off, img_io_cb cb, void *arg);
+int img_pread_async(struct img_backend *be, void *buf, size_t len, uint64_t off,
+                    img_io_cb cb, void *arg);
 int img_pwrite_async(struct img_backend *be, const void *buf, size_t len,
                      uint64_t off, img_io_cb cb, void *arg);
 
 /* ---- CKD ---- */
 
 #define CKD_DEVHDR_SIZE 512
-#define CKD_HA_SIZE     5  /* track-slot header: flag + CC + HH */
-#define CKD_COUNT_SIZE  8  /* CC HH R KL DL */
+#define CKD_HA_SIZE     5 /* track-slot header: flag + CC + HH */
+#define CKD_COUNT_SIZE  8 /* CC HH R KL DL */
 
 struct ckd_geom {
-    uint16_t devtype;    /* 0x3390 */
-    uint8_t model;       /* 1, 2, 3, 9 (0 = custom cylinder count) */
+    uint16_t devtype; /* 0x3390 */
+    uint8_t model;    /* 1, 2, 3, 9 (0 = custom cylinder count) */
     uint32_t cyls;
-    uint32_t heads;      /* tracks per cylinder: 15 */
-    uint32_t trksize;    /* track-slot size in the file */
-    uint32_t max_dl;     /* largest data length of one record (R1) */
+    uint32_t heads;   /* tracks per cylinder: 15 */
+    uint32_t trksize; /* track-slot size in the file */
+    uint32_t max_dl;  /* largest data length of one record (R1) */
 };
 
 struct ckd_record {
-    uint16_t cyl, head;  /* from the count field */
+    uint16_t cyl, head; /* from the count field */
     uint8_t rec;
     uint8_t kl;
     uint16_t dl;
-    uint32_t offset;     /* of the count field within the track slot */
+    uint32_t offset; /* of the count field within the track slot */
 };
 
 struct ckd_img;
@@ -82,11 +93,13 @@ int ckd_img_open(const char *path, bool rdonly, enum img_sync sync,
                  struct ckd_img **out, char *err, size_t errlen);
 /* Create an empty (every track: HA + R0 of 8 bytes, no records) 3390
  * image of the given model / cylinder count (cyls 0 = model default). */
-int ckd_img_create(const char *path, uint8_t model, uint32_t cyls,
-                   char *err, size_t errlen);
+int ckd_img_create(const char *path, uint8_t model, uint32_t cyls, char *err,
+                   size_t errlen);
 void ckd_img_close(struct ckd_img *img);
 const struct ckd_geom *ckd_img_geom(const struct ckd_img *img);
-/* Read/write a whole track slot (trksize bytes). -EINVAL out of range. */
+/* Read/write a whole track slot (trksize bytes). -EINVAL out of range.
+ * Writes also refuse (-EINVAL) a track whose home address is not this
+ * slot's or that does not parse, and -EROFS on a read-only image. */
 int ckd_img_read_track(struct ckd_img *img, uint32_t cyl, uint32_t head,
                        uint8_t *buf);
 int ckd_img_write_track(struct ckd_img *img, uint32_t cyl, uint32_t head,
@@ -94,7 +107,8 @@ int ckd_img_write_track(struct ckd_img *img, uint32_t cyl, uint32_t head,
 /*
  * Walk the records of a track image in buf (R0 included).  Returns the
  * number found (<= max) or -EINVAL for a malformed track (bad HA, record
- * running past the slot, missing end-of-track marker).
+ * running past the slot, missing end-of-track marker).  recs may be NULL
+ * (validate and count only); with recs, more than max records is -ENOSPC.
  */
 int ckd_track_parse(const uint8_t *buf, uint32_t trksize,
                     struct ckd_record *recs, unsigned max);
@@ -106,14 +120,26 @@ struct ckd_rec_spec {
     uint16_t dl;
     const uint8_t *key, *data;
 };
-int ckd_track_build(uint8_t *buf, uint32_t trksize, uint32_t cyl,
-                    uint32_t head, const struct ckd_rec_spec *recs,
-                    unsigned n);
+/* 0 if buf's home address is the one of (cyl, head), else -EINVAL. */
+int ckd_track_check_ha(const uint8_t *buf, uint32_t cyl, uint32_t head);
+int ckd_track_build(uint8_t *buf, uint32_t trksize, uint32_t cyl, uint32_t head,
+                    const struct ckd_rec_spec *recs, unsigned n);
 /* Format a 3390 image for Linux CDL (dasd.md §3.2): track 0 records of
  * the IPL/volume-label layout, VTOC, and the rest as 12 x 4K records per
  * track. volser is up to 6 characters. */
 int ckd_img_format_cdl(struct ckd_img *img, const char *volser, char *err,
                        size_t errlen);
+
+/* The volume label: VOL1 at cyl 0 head 0 R3 (CKD) or block 1 (FBA). */
+struct img_label {
+    char volser[7];    /* ASCII, trailing blanks dropped */
+    uint32_t vtoc_cyl; /* CKD: where the VTOC starts (raw CC, HH, R) */
+    uint32_t vtoc_head;
+    uint8_t vtoc_rec;
+    bool cdl; /* CKD: track 0 has IPL1, IPL2, VOL1 (CDL) */
+};
+/* 0, -ENOENT when there is no VOL1 label, -EINVAL for a bad track 0. */
+int ckd_img_read_label(struct ckd_img *img, struct img_label *lbl);
 
 /* ---- FBA ---- */
 
@@ -123,11 +149,11 @@ struct fba_img;
 
 int fba_img_open(const char *path, bool rdonly, enum img_sync sync,
                  struct fba_img **out, char *err, size_t errlen);
-int fba_img_create(const char *path, uint64_t blocks, char *err,
-                   size_t errlen);
+int fba_img_create(const char *path, uint64_t blocks, char *err, size_t errlen);
 void fba_img_close(struct fba_img *img);
 uint64_t fba_img_blocks(const struct fba_img *img);
-/* -EINVAL when [block, block+n) is outside the image. */
+/* -EINVAL when [block, block+n) is outside the image or n is 0 (nothing
+ * is written then); -EROFS for writes to a read-only image. */
 int fba_img_read(struct fba_img *img, uint64_t block, uint32_t n, void *buf);
 int fba_img_write(struct fba_img *img, uint64_t block, uint32_t n,
                   const void *buf);
@@ -135,5 +161,15 @@ int fba_img_write(struct fba_img *img, uint64_t block, uint32_t n,
 int fba_img_zero(struct fba_img *img, uint64_t block, uint32_t n);
 struct img_backend *fba_img_backend(struct fba_img *img);
 struct img_backend *ckd_img_backend(struct ckd_img *img);
+/* Switch an image to another backend built on its own fd (e.g.
+ * img_backend_uring(ckd_img_fd(img), ...)); the old one is freed. */
+int ckd_img_fd(const struct ckd_img *img);
+int fba_img_fd(const struct fba_img *img);
+int ckd_img_set_backend(struct ckd_img *img, struct img_backend *be);
+int fba_img_set_backend(struct fba_img *img, struct img_backend *be);
+int fba_img_read_label(struct fba_img *img, struct img_label *lbl);
+/* Write the "VOL1" + volser label into block 1 as dasdinit does. */
+int fba_img_write_label(struct fba_img *img, const char *volser, char *err,
+                        size_t errlen);
 
 #endif

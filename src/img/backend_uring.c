@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * img/backend_uring: image I/O through io_uring.  Completions are
+ * signalled on an eventfd (io_uring_register_eventfd) that the real loop
+ * watches, so callbacks run on the loop thread like every other event.
+ *
+ * A request may need more than one SQE: regular files can return short
+ * transfers, which are resubmitted for the rest, and with IMG_SYNC_FSYNC a
+ * write is followed by a data fsync before its callback runs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "img/img_priv.h"
+
+#ifdef ZV_HAVE_URING
+
+#include <liburing.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+struct uring_req {
+    bool write;
+    bool fsyncing;
+    bool waiter; /* a synchronous caller spins on this request */
+    bool finished;
+    uint8_t *buf;
+    size_t len;
+    size_t done;
+    uint64_t off;
+    int res;
+    img_io_cb cb;
+    void *arg;
+    struct uring_req *next;
+};
+
+struct uring_be {
+    struct img_backend be;
+    struct io_uring ring;
+    int efd;
+    bool watching;
+    unsigned inflight;
+    struct uring_req *done_head, *done_tail;
+};
+
+static struct uring_be *
+to_ub(struct img_backend *be)
+{
+    return (struct uring_be *)be;
+}
+
+static int
+uring_queue(struct uring_be *ub, struct uring_req *req)
+{
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&ub->ring);
+    int rc;
+
+    if (!sqe) {
+        /* Flush what is queued and try once more: the ring is full. */
+        io_uring_submit(&ub->ring);
+        sqe = io_uring_get_sqe(&ub->ring);
+        if (!sqe)
+            return -EBUSY;
+    }
+    if (req->fsyncing)
+        io_uring_prep_fsync(sqe, ub->be.fd, IORING_FSYNC_DATASYNC);
+    else if (req->write)
+        io_uring_prep_write(sqe, ub->be.fd, req->buf + req->done,
+                            (unsigned)(req->len - req->done),
+                            req->off + req->done);
+    else
+        io_uring_prep_read(sqe, ub->be.fd, req->buf + req->done,
+                           (unsigned)(req->len - req->done),
+                           req->off + req->done);
+    io_uring_sqe_set_data(sqe, req);
+    rc = io_uring_submit(&ub->ring);
+    if (rc < 0)
+        return rc;
+    ub->inflight++;
+    return 0;
+}
+
+static void
+uring_finish(struct uring_be *ub, struct uring_req *req, int res)
+{
+    req->res = res;
+    req->finished = true;
+    if (req->waiter)
+        return;
+    req->next = NULL;
+    if (ub->done_tail)
+        ub->done_tail->next = req;
+    else
+        ub->done_head = req;
+    ub->done_tail = req;
+}
+
+static void
+uring_requeue(struct uring_be *ub, struct uring_req *req)
+{
+    int rc = uring_queue(ub, req);
+
+    if (rc < 0)
+        uring_finish(ub, req, rc);
+}
+
+/* One CQE for req: finish it, or queue its next step. */
+static void
+uring_complete(struct uring_be *ub, struct uring_req *req, int res)
+{
+    ub->inflight--;
+    if (req->fsyncing) {
+        uring_finish(ub, req, res < 0 ? res : (int)req->len);
+    } else if (res == -EAGAIN || res == -EINTR) {
+        uring_requeue(ub, req);
+    } else if (res < 0) {
+        uring_finish(ub, req, res);
+    } else if (res == 0) {
+        uring_finish(ub, req, -EIO); /* end of file inside the range */
+    } else if ((req->done += (size_t)res) < req->len) {
+        uring_requeue(ub, req);
+    } else if (req->write && ub->be.sync == IMG_SYNC_FSYNC) {
+        req->fsyncing = true;
+        uring_requeue(ub, req);
+    } else {
+        uring_finish(ub, req, (int)req->len);
+    }
+}
+
+static void
+uring_reap(struct uring_be *ub)
+{
+    struct io_uring_cqe *cqe;
+
+    while (io_uring_peek_cqe(&ub->ring, &cqe) == 0) {
+        struct uring_req *req = io_uring_cqe_get_data(cqe);
+        int res = cqe->res;
+
+        io_uring_cqe_seen(&ub->ring, cqe);
+        uring_complete(ub, req, res);
+    }
+}
+
+/* Runs the callbacks of finished async requests, in completion order. */
+static void
+uring_run_done(struct uring_be *ub)
+{
+    struct uring_req *req;
+
+    while ((req = ub->done_head)) {
+        ub->done_head = req->next;
+        if (!ub->done_head)
+            ub->done_tail = NULL;
+        req->cb(req->arg, req->res);
+        free(req);
+    }
+}
+
+static void
+uring_on_eventfd(void *arg, int fd, unsigned events)
+{
+    struct uring_be *ub = arg;
+    uint64_t cnt;
+
+    /* The counter only says "something completed": the CQ ring is the
+     * truth, so a failed read changes nothing. */
+    if (read(fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+        return;
+    uring_reap(ub);
+    uring_run_done(ub);
+}
+
+/* Wait until req finished; other completions seen on the way are kept
+ * for the eventfd handler (their eventfd signal is still pending). */
+static void
+uring_wait(struct uring_be *ub, struct uring_req *req)
+{
+    struct io_uring_cqe *cqe;
+
+    while (!req->finished) {
+        int rc = io_uring_wait_cqe(&ub->ring, &cqe);
+
+        if (rc == -EINTR)
+            continue;
+        if (rc < 0) {
+            /* The ring itself failed; nothing more will complete. */
+            req->res = rc;
+            return;
+        }
+        uring_reap(ub);
+    }
+}
+
+static int
+uring_sync_io(struct img_backend *be, bool write, void *buf, size_t len,
+              uint64_t off)
+{
+    struct uring_be *ub = to_ub(be);
+    struct uring_req req = {
+        .write = write, .waiter = true, .buf = buf, .len = len, .off = off};
+    int rc = uring_queue(ub, &req);
+
+    if (rc < 0)
+        return rc;
+    uring_wait(ub, &req);
+    return req.res < 0 ? req.res : 0;
+}
+
+static int
+uring_pread(struct img_backend *be, void *buf, size_t len, uint64_t off)
+{
+    return uring_sync_io(be, false, buf, len, off);
+}
+
+static int
+uring_pwrite(struct img_backend *be, const void *buf, size_t len, uint64_t off)
+{
+    return uring_sync_io(be, true, (void *)buf, len, off);
+}
+
+static int
+uring_submit(struct img_backend *be, bool write, void *buf, size_t len,
+             uint64_t off, img_io_cb cb, void *arg)
+{
+    struct uring_be *ub = to_ub(be);
+    struct uring_req *req;
+    int rc;
+
+    if (!ub->watching)
+        return -EINVAL;
+    req = calloc(1, sizeof(*req));
+    if (!req)
+        return -ENOMEM;
+    *req = (struct uring_req){.write = write,
+                              .buf = buf,
+                              .len = len,
+                              .off = off,
+                              .cb = cb,
+                              .arg = arg};
+    rc = uring_queue(ub, req);
+    if (rc < 0)
+        free(req);
+    return rc;
+}
+
+/* In-flight requests are waited for (the kernel may still be writing into
+ * their buffers); their callbacks do not run. */
+static void
+uring_destroy(struct img_backend *be)
+{
+    struct uring_be *ub = to_ub(be);
+    struct io_uring_cqe *cqe;
+    struct uring_req *req;
+
+    while (ub->inflight && io_uring_wait_cqe(&ub->ring, &cqe) == 0)
+        uring_reap(ub);
+    while ((req = ub->done_head)) {
+        ub->done_head = req->next;
+        free(req);
+    }
+    if (ub->watching)
+        zv_loop_unwatch_fd(ub->be.loop, ub->efd);
+    io_uring_queue_exit(&ub->ring);
+    close(ub->efd);
+    free(ub);
+}
+
+static const struct img_backend_ops uring_ops = {
+    .pread = uring_pread,
+    .pwrite = uring_pwrite,
+    .submit = uring_submit,
+    .destroy = uring_destroy,
+};
+
+static int
+uring_setup(struct uring_be *ub, unsigned depth)
+{
+    int rc = io_uring_queue_init(depth ? depth : 64, &ub->ring, 0);
+
+    if (rc < 0)
+        return rc;
+    ub->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (ub->efd < 0) {
+        rc = -errno;
+        goto err_ring;
+    }
+    rc = io_uring_register_eventfd(&ub->ring, ub->efd);
+    if (rc < 0)
+        goto err_efd;
+    if (ub->be.loop) {
+        rc = zv_loop_watch_fd(ub->be.loop, ub->efd, ZV_LOOP_IN,
+                              uring_on_eventfd, ub);
+        if (rc < 0)
+            goto err_efd;
+        ub->watching = true;
+    }
+    return 0;
+
+err_efd:
+    close(ub->efd);
+err_ring:
+    io_uring_queue_exit(&ub->ring);
+    return rc;
+}
+
+struct img_backend *
+img_backend_uring(int fd, enum img_sync sync, struct zv_loop *loop,
+                  unsigned depth)
+{
+    struct uring_be *ub = calloc(1, sizeof(*ub));
+    int rc;
+
+    if (!ub) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    ub->be = (struct img_backend){
+        .ops = &uring_ops, .fd = fd, .sync = sync, .loop = loop};
+    rc = uring_setup(ub, depth);
+    if (rc < 0) {
+        free(ub);
+        errno = -rc;
+        return NULL;
+    }
+    return &ub->be;
+}
+
+#else /* !ZV_HAVE_URING */
+
+struct img_backend *
+img_backend_uring(int fd, enum img_sync sync, struct zv_loop *loop,
+                  unsigned depth)
+{
+    errno = ENOTSUP; /* built without liburing */
+    return NULL;
+}
+
+#endif

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * img/cdl: format a 3390 image in Linux's compatible disk layout (CDL,
+ * dasd.md §3.2), the layout `dasdfmt -d cdl` leaves and `dasdinit -linux`
+ * writes, so Linux's DASD driver can use the volume without dasdfmt:
+ *
+ *   track 0: R1 "IPL1" (key 4, data 24), R2 "IPL2" (key 4, data 144),
+ *            R3 "VOL1" (key 4, data 80: the volume label), R4-R12 4 KiB;
+ *   track 1: the VTOC: twelve 44-byte-key/96-byte-data DSCB records, R1
+ *            the format-4 DSCB (VTOC itself), R2 the format-5 DSCB (free
+ *            space), the rest empty;
+ *   others:  R1-R12, 4 KiB each, no key.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/bytes.h"
+#include "img/img_priv.h"
+
+#define CDL_BLKSIZE    4096
+#define CDL_RECS       12 /* 4 KiB records per 3390 track */
+#define CDL_DSCB_KL    44
+#define CDL_DSCB_DL    96
+#define CDL_VTOC_TRACK 1
+#define CDL_IPL1_DL    24
+#define CDL_IPL2_DL    144
+#define CDL_VOL1_DL    80
+#define CDL_OWNER      "ZVFIO"
+#define CDL_FIRST_FREE 2 /* tracks 0 and 1 hold labels and the VTOC */
+
+/* ---- EBCDIC ---- */
+
+/* Code page 037 for the characters volume labels and data set names use. */
+static uint8_t
+ebcdic_of(char c)
+{
+    static const char upper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    static const uint8_t upper_e[] = {0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7,
+                                      0xc8, 0xc9, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5,
+                                      0xd6, 0xd7, 0xd8, 0xd9, 0xe2, 0xe3, 0xe4,
+                                      0xe5, 0xe6, 0xe7, 0xe8, 0xe9};
+    const char *p;
+
+    if (c >= '0' && c <= '9')
+        return (uint8_t)(0xf0 + (c - '0'));
+    if (c >= 'a' && c <= 'z')
+        return (uint8_t)(upper_e[c - 'a'] - 0x40);
+    if (c && (p = strchr(upper, c)))
+        return upper_e[p - upper];
+    switch (c) {
+    case ' ':
+        return 0x40;
+    case '.':
+        return 0x4b;
+    case '-':
+        return 0x60;
+    case '$':
+        return 0x5b;
+    case '#':
+        return 0x7b;
+    case '@':
+        return 0x7c;
+    case '_':
+        return 0x6d;
+    default:
+        return 0x6f; /* '?' */
+    }
+}
+
+void
+img_ascii_to_ebcdic(uint8_t *dst, size_t len, const char *src)
+{
+    size_t i = 0;
+
+    for (; i < len && src[i]; i++)
+        dst[i] = ebcdic_of(src[i]);
+    for (; i < len; i++)
+        dst[i] = 0x40;
+}
+
+static char
+ascii_of(uint8_t e)
+{
+    static const char set[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .-$#@_";
+
+    for (const char *p = set; *p; p++)
+        if (ebcdic_of(*p) == e)
+            return *p;
+    return '?';
+}
+
+void
+img_ebcdic_to_ascii(char *dst, const uint8_t *src, size_t len)
+{
+    size_t n = len;
+
+    for (size_t i = 0; i < len; i++)
+        dst[i] = ascii_of(src[i]);
+    while (n > 0 && dst[n - 1] == ' ')
+        n--;
+    dst[n] = '\0';
+}
+
+/* ---- track 0 ---- */
+
+/*
+ * IPL1 data: an IPL PSW and two format-0 CCWs (dasd.md §3.8).  Until a
+ * boot loader (zipl) replaces it, IPL must stop cleanly: CCW1 is a NOP
+ * without chaining, so the IPL ends and loads the PSW, an ESA/390-format
+ * (bit 12) disabled wait (bit 14) PSW with every interruption masked.
+ */
+static void
+cdl_ipl1(uint8_t data[CDL_IPL1_DL])
+{
+    memset(data, 0, CDL_IPL1_DL);
+    data[1] = 0x08 | 0x02; /* PSW bit 12 (ESA format) + bit 14 (wait) */
+    data[8] = 0x03;        /* CCW1: NOP */
+    data[12] = 0x20;       /* SLI */
+    zv_put_be16(data + 14, 1);
+}
+
+/* The standard volume label (VOL1), 80 bytes, as dasdinit lays it out. */
+static void
+cdl_vol1(uint8_t data[CDL_VOL1_DL], const char *volser)
+{
+    memset(data, 0x40, CDL_VOL1_DL);
+    img_ascii_to_ebcdic(data, 4, "VOL1");
+    img_ascii_to_ebcdic(data + 4, 6, volser);
+    data[10] = 0x40; /* volume security: none */
+    /* Bytes 11-15: CCHHR of the VTOC's first record (cyl 0 head 1 R1). */
+    ckd_put_cchh(data + 11, 0, CDL_VTOC_TRACK);
+    data[15] = 1;
+    img_ascii_to_ebcdic(data + 41, 10, CDL_OWNER);
+}
+
+static int
+cdl_track0(uint8_t *buf, uint32_t trksize, const char *volser)
+{
+    static const uint8_t ipl1_key[4] = {0xc9, 0xd7, 0xd3, 0xf1};
+    static const uint8_t ipl2_key[4] = {0xc9, 0xd7, 0xd3, 0xf2};
+    static const uint8_t vol1_key[4] = {0xe5, 0xd6, 0xd3, 0xf1};
+    uint8_t ipl1[CDL_IPL1_DL], vol1[CDL_VOL1_DL];
+    struct ckd_rec_spec r[CDL_RECS];
+
+    cdl_ipl1(ipl1);
+    cdl_vol1(vol1, volser);
+    r[0] = (struct ckd_rec_spec){1, 4, CDL_IPL1_DL, ipl1_key, ipl1};
+    r[1] = (struct ckd_rec_spec){2, 4, CDL_IPL2_DL, ipl2_key, NULL};
+    r[2] = (struct ckd_rec_spec){3, 4, CDL_VOL1_DL, vol1_key, vol1};
+    for (unsigned i = 3; i < CDL_RECS; i++)
+        r[i] =
+            (struct ckd_rec_spec){(uint8_t)(i + 1), 0, CDL_BLKSIZE, NULL, NULL};
+    return ckd_track_build(buf, trksize, 0, 0, r, CDL_RECS);
+}
+
+/* ---- track 1: the VTOC ---- */
+
+/*
+ * Format-4 DSCB (the VTOC's own descriptor), 140 bytes = 44-byte key of
+ * 0x04 + 96 data bytes; offsets below are within the data (DSCB offset
+ * minus 44).  Device constants are the 3390's (RDC, dasd.md §1.2).
+ */
+static void
+cdl_dscb4(uint8_t key[CDL_DSCB_KL], uint8_t data[CDL_DSCB_DL], uint32_t cyls)
+{
+    memset(key, 0x04, CDL_DSCB_KL);
+    memset(data, 0, CDL_DSCB_DL);
+    data[0] = 0xf4;                      /* DS4IDFMT */
+    zv_put_be16(data + 6, CDL_RECS - 2); /* DS4DSREC: free DSCBs */
+    data[15] = 1;                        /* DS4NOEXT: VTOC extents */
+    /* DS4DEVSZ: cylinders, tracks per cylinder.  Volumes above 65520
+     * cylinders would need the large-volume fields: capped here. */
+    zv_put_be16(data + 18, (uint16_t)(cyls > 0xfffe ? 0xfffe : cyls));
+    zv_put_be16(data + 20, CKD_3390_HEADS);
+    zv_put_be16(data + 22, CKD_3390_TRK_CAP); /* DS4DEVTK */
+    data[27] = 0x30;                          /* DS4DEVFG, as dasdinit */
+    data[30] = CDL_RECS;                      /* DS4DEVDT: DSCBs/track */
+    /* DS4VTOCE: one extent, type 1, tracks 1..1. */
+    data[61] = 0x01;
+    ckd_put_cchh(data + 63, 0, CDL_VTOC_TRACK);
+    ckd_put_cchh(data + 67, 0, CDL_VTOC_TRACK);
+}
+
+/* Format-5 DSCB (free space): one extent from track 2 to the end, as
+ * relative track (2 bytes), whole cylinders (2) and extra tracks (1). */
+static void
+cdl_dscb5(uint8_t key[CDL_DSCB_KL], uint8_t data[CDL_DSCB_DL], uint32_t cyls)
+{
+    uint64_t free_trks = (uint64_t)cyls * CKD_3390_HEADS - CDL_FIRST_FREE;
+    uint64_t free_cyls = free_trks / CKD_3390_HEADS;
+
+    memset(key, 0, CDL_DSCB_KL);
+    memset(data, 0, CDL_DSCB_DL);
+    memset(key, 0x05, 4); /* DS5KEYID */
+    zv_put_be16(key + 4, CDL_FIRST_FREE);
+    zv_put_be16(key + 6, (uint16_t)(free_cyls > 0xffff ? 0xffff : free_cyls));
+    key[8] = (uint8_t)(free_trks % CKD_3390_HEADS);
+    data[0] = 0xf5; /* DS5FMTID */
+}
+
+static int
+cdl_track1(uint8_t *buf, uint32_t trksize, uint32_t cyls)
+{
+    uint8_t k4[CDL_DSCB_KL], d4[CDL_DSCB_DL], k5[CDL_DSCB_KL], d5[CDL_DSCB_DL];
+    struct ckd_rec_spec r[CDL_RECS];
+
+    cdl_dscb4(k4, d4, cyls);
+    cdl_dscb5(k5, d5, cyls);
+    for (unsigned i = 0; i < CDL_RECS; i++)
+        r[i] = (struct ckd_rec_spec){(uint8_t)(i + 1), CDL_DSCB_KL, CDL_DSCB_DL,
+                                     NULL, NULL};
+    r[0].key = k4;
+    r[0].data = d4;
+    r[1].key = k5;
+    r[1].data = d5;
+    return ckd_track_build(buf, trksize, 0, CDL_VTOC_TRACK, r, CDL_RECS);
+}
+
+static int
+cdl_data_track(uint8_t *buf, uint32_t trksize, uint32_t cyl, uint32_t head)
+{
+    struct ckd_rec_spec r[CDL_RECS];
+
+    for (unsigned i = 0; i < CDL_RECS; i++)
+        r[i] =
+            (struct ckd_rec_spec){(uint8_t)(i + 1), 0, CDL_BLKSIZE, NULL, NULL};
+    return ckd_track_build(buf, trksize, cyl, head, r, CDL_RECS);
+}
+
+/* ---- format ---- */
+
+static int
+cdl_check_volser(const char *volser, char *err, size_t errlen)
+{
+    size_t n = volser ? strlen(volser) : 0;
+
+    if (n == 0 || n > 6)
+        return img_fail(err, errlen, -EINVAL,
+                        "volume serial must be 1 to 6 characters");
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)volser[i]) && !strchr("$#@", volser[i]))
+            return img_fail(err, errlen, -EINVAL,
+                            "volume serial '%s': only A-Z, 0-9, $, # and @",
+                            volser);
+    return 0;
+}
+
+static int
+cdl_build_track(uint8_t *buf, const struct ckd_geom *g, uint32_t cyl,
+                uint32_t head, const char *volser)
+{
+    if (cyl == 0 && head == 0)
+        return cdl_track0(buf, g->trksize, volser);
+    if (cyl == 0 && head == CDL_VTOC_TRACK)
+        return cdl_track1(buf, g->trksize, g->cyls);
+    return cdl_data_track(buf, g->trksize, cyl, head);
+}
+
+int
+ckd_img_format_cdl(struct ckd_img *img, const char *volser, char *err,
+                   size_t errlen)
+{
+    const struct ckd_geom *g = ckd_img_geom(img);
+    char vs[7] = {0};
+    uint8_t *buf;
+    int rc;
+
+    rc = cdl_check_volser(volser, err, errlen);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; volser[i]; i++)
+        vs[i] = (char)toupper((unsigned char)volser[i]);
+    buf = malloc(g->trksize);
+    if (!buf)
+        return img_fail(err, errlen, -ENOMEM, "out of memory");
+    for (uint32_t cyl = 0; cyl < g->cyls && rc >= 0; cyl++)
+        for (uint32_t head = 0; head < g->heads && rc >= 0; head++) {
+            rc = cdl_build_track(buf, g, cyl, head, vs);
+            if (rc >= 0)
+                rc = ckd_img_write_track(img, cyl, head, buf);
+        }
+    free(buf);
+    if (rc < 0)
+        return img_fail(err, errlen, rc,
+                        rc == -ENOSPC ? "track size too small for CDL"
+                                      : "writing the image failed");
+    return 0;
+}
+
+/* ---- reading the label back ---- */
+
+static bool
+cdl_key_is(const uint8_t *trk, const struct ckd_record *r, const char *name)
+{
+    uint8_t want[4];
+
+    img_ascii_to_ebcdic(want, 4, name);
+    return r->kl == 4 && memcmp(trk + r->offset + CKD_COUNT_SIZE, want, 4) == 0;
+}
+
+static void
+cdl_label_decode(const uint8_t *vol1, struct img_label *lbl)
+{
+    img_ebcdic_to_ascii(lbl->volser, vol1 + 4, 6);
+    lbl->vtoc_cyl = zv_be16(vol1 + 11);
+    lbl->vtoc_head = zv_be16(vol1 + 13);
+    lbl->vtoc_rec = vol1[15];
+}
+
+int
+ckd_img_read_label(struct ckd_img *img, struct img_label *lbl)
+{
+    const struct ckd_geom *g = ckd_img_geom(img);
+    struct ckd_record r[4];
+    uint8_t *trk = malloc(g->trksize);
+    int n, rc = -ENOENT;
+
+    if (!trk)
+        return -ENOMEM;
+    memset(lbl, 0, sizeof(*lbl));
+    n = ckd_img_read_track(img, 0, 0, trk);
+    if (n == 0)
+        n = ckd_track_parse(trk, g->trksize, r, 4);
+    if (n == -ENOSPC)
+        n = 4; /* more records than the label needs: fine */
+    if (n < 0) {
+        rc = n;
+    } else if (n >= 4 && r[3].rec == 3 && cdl_key_is(trk, &r[3], "VOL1") &&
+               r[3].dl >= 16) {
+        cdl_label_decode(trk + r[3].offset + CKD_COUNT_SIZE + 4, lbl);
+        lbl->cdl =
+            cdl_key_is(trk, &r[1], "IPL1") && cdl_key_is(trk, &r[2], "IPL2");
+        rc = 0;
+    }
+    free(trk);
+    return rc;
+}
+
+int
+fba_img_read_label(struct fba_img *img, struct img_label *lbl)
+{
+    uint8_t blk[FBA_BLKSIZE], vol1[4];
+    int rc;
+
+    memset(lbl, 0, sizeof(*lbl));
+    if (fba_img_blocks(img) < 2)
+        return -ENOENT;
+    rc = fba_img_read(img, 1, 1, blk);
+    if (rc < 0)
+        return rc;
+    img_ascii_to_ebcdic(vol1, 4, "VOL1");
+    if (memcmp(blk, vol1, 4) != 0)
+        return -ENOENT;
+    img_ebcdic_to_ascii(lbl->volser, blk + 4, 6);
+    return 0;
+}

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * img/fba: raw FBA images (dasd.md §4.1): no header, block 0 first, the
+ * device has file size / 512 blocks.  Compressed CFBA ("FBA_C370") is
+ * refused, and so is a CKD image opened as FBA, since both would
+ * otherwise look like a disk full of garbage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "img/img_priv.h"
+
+struct fba_img {
+    int fd;
+    bool rdonly;
+    struct img_backend *be;
+    uint64_t blocks;
+};
+
+/* Largest block count whose byte size fits off_t comfortably. */
+#define FBA_MAX_BLOCKS (UINT64_C(1) << 40)
+
+static int
+fba_check_magic(int fd, uint64_t size, char *err, size_t errlen)
+{
+    char magic[8];
+
+    if (size < sizeof(magic) || img_fd_pread(fd, magic, sizeof(magic), 0) < 0)
+        return 0;
+    if (memcmp(magic, "FBA_C370", 8) == 0 || memcmp(magic, "FBA_C064", 8) == 0)
+        return img_fail(err, errlen, -EINVAL,
+                        "compressed (CFBA) image: not supported");
+    if (memcmp(magic, "CKD_", 4) == 0)
+        return img_fail(err, errlen, -EINVAL,
+                        "this is a CKD image, not an FBA one");
+    return 0;
+}
+
+static int
+fba_check_size(uint64_t size, char *err, size_t errlen)
+{
+    if (size == 0)
+        return img_fail(err, errlen, -EINVAL, "empty FBA image");
+    if (size % FBA_BLKSIZE)
+        return img_fail(err, errlen, -EINVAL,
+                        "FBA image size %llu is not a multiple of %u "
+                        "(truncated?)",
+                        (unsigned long long)size, FBA_BLKSIZE);
+    if (size / FBA_BLKSIZE > FBA_MAX_BLOCKS)
+        return img_fail(err, errlen, -EINVAL, "FBA image too large");
+    return 0;
+}
+
+static int
+fba_open_fd(const char *path, bool rdonly, uint64_t *size, char *err,
+            size_t errlen)
+{
+    struct stat st;
+    int fd = open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    int rc;
+
+    if (fd < 0)
+        return img_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        rc = img_fail(err, errlen, -EINVAL, "%s: not a regular file", path);
+        goto err_close;
+    }
+    *size = (uint64_t)st.st_size;
+    rc = fba_check_size(*size, err, errlen);
+    if (rc == 0)
+        rc = fba_check_magic(fd, *size, err, errlen);
+    if (rc < 0)
+        goto err_close;
+    return fd;
+
+err_close:
+    close(fd);
+    return rc;
+}
+
+int
+fba_img_open(const char *path, bool rdonly, enum img_sync sync,
+             struct fba_img **out, char *err, size_t errlen)
+{
+    struct fba_img *img;
+    uint64_t size = 0;
+    int rc;
+
+    img = calloc(1, sizeof(*img));
+    if (!img)
+        return img_fail(err, errlen, -ENOMEM, "out of memory");
+    img->fd = fba_open_fd(path, rdonly, &size, err, errlen);
+    if (img->fd < 0) {
+        rc = img->fd;
+        goto err_free;
+    }
+    img->be = img_backend_sync(img->fd, sync);
+    if (!img->be) {
+        rc = img_fail(err, errlen, -ENOMEM, "out of memory");
+        goto err_close;
+    }
+    img->rdonly = rdonly;
+    img->blocks = size / FBA_BLKSIZE;
+    *out = img;
+    return 0;
+
+err_close:
+    close(img->fd);
+err_free:
+    free(img);
+    return rc;
+}
+
+int
+fba_img_create(const char *path, uint64_t blocks, char *err, size_t errlen)
+{
+    int fd;
+
+    if (blocks == 0 || blocks > FBA_MAX_BLOCKS)
+        return img_fail(err, errlen, -EINVAL, "block count must be 1..%llu",
+                        (unsigned long long)FBA_MAX_BLOCKS);
+    fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return img_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+    /* All-zero blocks: a sparse file of the right size. */
+    if (ftruncate(fd, (off_t)(blocks * FBA_BLKSIZE)) < 0) {
+        int rc = -errno;
+
+        close(fd);
+        unlink(path);
+        return img_fail(err, errlen, rc, "%s: %s", path, strerror(-rc));
+    }
+    close(fd);
+    return 0;
+}
+
+void
+fba_img_close(struct fba_img *img)
+{
+    if (!img)
+        return;
+    img_backend_free(img->be);
+    close(img->fd);
+    free(img);
+}
+
+uint64_t
+fba_img_blocks(const struct fba_img *img)
+{
+    return img->blocks;
+}
+
+struct img_backend *
+fba_img_backend(struct fba_img *img)
+{
+    return img->be;
+}
+
+int
+fba_img_set_backend(struct fba_img *img, struct img_backend *be)
+{
+    if (!be || be->fd != img->fd)
+        return -EINVAL;
+    img_backend_free(img->be);
+    img->be = be;
+    return 0;
+}
+
+int
+fba_img_fd(const struct fba_img *img)
+{
+    return img->fd;
+}
+
+/* [block, block + n) must be non-empty and inside the image; written so
+ * that block + n cannot overflow. */
+static int
+fba_range(const struct fba_img *img, uint64_t block, uint32_t n, uint64_t *off,
+          size_t *len)
+{
+    if (n == 0 || block >= img->blocks || n > img->blocks - block)
+        return -EINVAL;
+    if ((uint64_t)n * FBA_BLKSIZE > 0x7fffffffu)
+        return -EINVAL;
+    *off = block * FBA_BLKSIZE;
+    *len = (size_t)n * FBA_BLKSIZE;
+    return 0;
+}
+
+int
+fba_img_read(struct fba_img *img, uint64_t block, uint32_t n, void *buf)
+{
+    uint64_t off;
+    size_t len;
+    int rc = fba_range(img, block, n, &off, &len);
+
+    if (rc < 0)
+        return rc;
+    return img_pread(img->be, buf, len, off);
+}
+
+int
+fba_img_write(struct fba_img *img, uint64_t block, uint32_t n, const void *buf)
+{
+    uint64_t off;
+    size_t len;
+    int rc = fba_range(img, block, n, &off, &len);
+
+    if (rc < 0)
+        return rc;
+    if (img->rdonly)
+        return -EROFS;
+    return img_pwrite(img->be, buf, len, off);
+}
+
+/* Zeros are written (not punched) so the result is the same on every
+ * file system and through every backend. */
+int
+fba_img_zero(struct fba_img *img, uint64_t block, uint32_t n)
+{
+    static const uint8_t zeros[64 * FBA_BLKSIZE];
+    uint64_t off;
+    size_t len;
+    int rc = fba_range(img, block, n, &off, &len);
+
+    if (rc < 0)
+        return rc;
+    if (img->rdonly)
+        return -EROFS;
+    while (len && rc == 0) {
+        size_t chunk = len < sizeof(zeros) ? len : sizeof(zeros);
+
+        rc = img_pwrite(img->be, zeros, chunk, off);
+        off += chunk;
+        len -= chunk;
+    }
+    return rc;
+}
+
+int
+fba_img_write_label(struct fba_img *img, const char *volser, char *err,
+                    size_t errlen)
+{
+    uint8_t blk[FBA_BLKSIZE] = {0};
+    size_t n = volser ? strlen(volser) : 0;
+
+    if (n == 0 || n > 6)
+        return img_fail(err, errlen, -EINVAL,
+                        "volume serial must be 1 to 6 characters");
+    if (img->blocks < 2)
+        return img_fail(err, errlen, -EINVAL,
+                        "image too small for a label in block 1");
+    /* What dasdinit writes: "VOL1" and the serial in EBCDIC at the start
+     * of block 1, the rest zero. */
+    img_ascii_to_ebcdic(blk, 4, "VOL1");
+    img_ascii_to_ebcdic(blk + 4, 6, volser);
+    return fba_img_write(img, 1, 1, blk);
+}

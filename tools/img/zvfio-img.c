@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zvfio-img: create and inspect DASD images without Hercules.
+ *
+ *   zvfio-img create-ckd FILE --model 3390-N [--cyls N] [--cdl VOLSER]
+ *   zvfio-img create-fba FILE --blocks N [--volser VOLSER]
+ *   zvfio-img info FILE
+ *
+ * Exit codes: 0 success, 1 the operation failed (message on stderr),
+ * 2 usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "img/img.h"
+
+#define EXIT_USAGE 2
+
+static void
+usage(FILE *f)
+{
+    fprintf(f, "usage: zvfio-img create-ckd FILE --model 3390-{1,2,3,9} "
+               "[--cyls N] [--cdl VOLSER]\n"
+               "       zvfio-img create-fba FILE --blocks N [--volser VOLSER]\n"
+               "       zvfio-img info FILE\n"
+               "exit codes: 0 ok, 1 failed, 2 usage\n");
+}
+
+static int
+fail(const char *what, const char *msg)
+{
+    fprintf(stderr, "zvfio-img: %s: %s\n", what, msg);
+    return EXIT_FAILURE;
+}
+
+static int
+usage_error(const char *msg)
+{
+    fprintf(stderr, "zvfio-img: %s\n", msg);
+    usage(stderr);
+    return EXIT_USAGE;
+}
+
+static bool
+parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+
+    if (!s || !*s || *s == '-')
+        return false;
+    errno = 0;
+    *out = strtoull(s, &end, 0);
+    return errno == 0 && *end == '\0';
+}
+
+/* "3390-3" or "3" -> 3; only the 3390 is modelled. */
+static bool
+parse_model(const char *s, uint8_t *model)
+{
+    uint64_t m;
+
+    if (strncmp(s, "3390-", 5) == 0)
+        s += 5;
+    if (!parse_u64(s, &m) || (m != 1 && m != 2 && m != 3 && m != 9))
+        return false;
+    *model = (uint8_t)m;
+    return true;
+}
+
+struct ckd_opts {
+    uint8_t model;
+    uint64_t cyls;
+    const char *cdl;
+};
+
+static int
+ckd_parse_opts(int argc, char **argv, struct ckd_opts *o)
+{
+    static const struct option lo[] = {{"model", required_argument, 0, 'm'},
+                                       {"cyls", required_argument, 0, 'c'},
+                                       {"cdl", required_argument, 0, 'l'},
+                                       {0, 0, 0, 0}};
+    int c;
+
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        if (c == 'm' && !parse_model(optarg, &o->model))
+            return usage_error("--model: expected 3390-1, -2, -3 or -9");
+        if (c == 'c' && (!parse_u64(optarg, &o->cyls) || o->cyls == 0 ||
+                         o->cyls > 0x0fffffff))
+            return usage_error("--cyls: expected a positive cylinder count");
+        if (c == 'l')
+            o->cdl = optarg;
+        if (c == '?')
+            return EXIT_USAGE;
+    }
+    if (optind < argc)
+        return usage_error("create-ckd: unexpected argument");
+    if (!o->model && !o->cyls)
+        return usage_error("create-ckd needs --model (or --cyls)");
+    return 0;
+}
+
+static int
+cmd_create_ckd(const char *file, int argc, char **argv)
+{
+    struct ckd_opts o = {0};
+    struct ckd_img *img;
+    char err[256] = "";
+    int rc = ckd_parse_opts(argc, argv, &o);
+
+    if (rc)
+        return rc;
+    if (ckd_img_create(file, o.model, (uint32_t)o.cyls, err, sizeof(err)) < 0)
+        return fail(file, err);
+    if (!o.cdl)
+        return EXIT_SUCCESS;
+    if (ckd_img_open(file, false, IMG_SYNC_WRITE_THROUGH, &img, err,
+                     sizeof(err)) < 0)
+        return fail(file, err);
+    rc = ckd_img_format_cdl(img, o.cdl, err, sizeof(err));
+    ckd_img_close(img);
+    if (rc < 0) {
+        unlink(file);
+        return fail(file, err);
+    }
+    return EXIT_SUCCESS;
+}
+
+static int
+cmd_create_fba(const char *file, int argc, char **argv)
+{
+    static const struct option lo[] = {{"blocks", required_argument, 0, 'b'},
+                                       {"volser", required_argument, 0, 'v'},
+                                       {0, 0, 0, 0}};
+    const char *volser = NULL;
+    uint64_t blocks = 0;
+    struct fba_img *img;
+    char err[256] = "";
+    int c, rc;
+
+    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+        if (c == 'b' && (!parse_u64(optarg, &blocks) || blocks == 0))
+            return usage_error("--blocks: expected a positive block count");
+        if (c == 'v')
+            volser = optarg;
+        if (c == '?')
+            return EXIT_USAGE;
+    }
+    if (optind < argc)
+        return usage_error("create-fba: unexpected argument");
+    if (!blocks)
+        return usage_error("create-fba needs --blocks N");
+    if (fba_img_create(file, blocks, err, sizeof(err)) < 0)
+        return fail(file, err);
+    if (!volser)
+        return EXIT_SUCCESS;
+    if (fba_img_open(file, false, IMG_SYNC_WRITE_THROUGH, &img, err,
+                     sizeof(err)) < 0)
+        return fail(file, err);
+    rc = fba_img_write_label(img, volser, err, sizeof(err));
+    fba_img_close(img);
+    if (rc < 0) {
+        unlink(file);
+        return fail(file, err);
+    }
+    return EXIT_SUCCESS;
+}
+
+static void
+print_ckd(const char *file, struct ckd_img *img)
+{
+    const struct ckd_geom *g = ckd_img_geom(img);
+    struct img_label lbl;
+    int rc;
+
+    printf("file:       %s\n", file);
+    printf("format:     CKD (Hercules CKD_P370, uncompressed)\n");
+    if (g->model)
+        printf("device:     %04x-%u\n", g->devtype, g->model);
+    else
+        printf("device:     %04x (custom size)\n", g->devtype);
+    printf("cylinders:  %" PRIu32 "\n", g->cyls);
+    printf("heads:      %" PRIu32 "\n", g->heads);
+    printf("tracks:     %" PRIu64 "\n", (uint64_t)g->cyls * g->heads);
+    printf("track slot: %" PRIu32 " bytes\n", g->trksize);
+    printf("max R1 dl:  %" PRIu32 "\n", g->max_dl);
+    rc = ckd_img_read_label(img, &lbl);
+    if (rc == 0)
+        printf("volser:     %s (VTOC at CCHHR %04" PRIx32 "%04" PRIx32
+               "%02x)%s\n",
+               lbl.volser, lbl.vtoc_cyl, lbl.vtoc_head, lbl.vtoc_rec,
+               lbl.cdl ? ", IPL1/IPL2/VOL1 on track 0" : "");
+    else if (rc == -ENOENT)
+        printf("volser:     (no VOL1 label)\n");
+    else
+        printf("volser:     (track 0 unreadable: %s)\n", strerror(-rc));
+}
+
+static void
+print_fba(const char *file, struct fba_img *img)
+{
+    struct img_label lbl;
+
+    printf("file:       %s\n", file);
+    printf("format:     FBA (raw, %u-byte blocks)\n", FBA_BLKSIZE);
+    printf("blocks:     %" PRIu64 "\n", fba_img_blocks(img));
+    if (fba_img_read_label(img, &lbl) == 0)
+        printf("volser:     %s\n", lbl.volser);
+    else
+        printf("volser:     (no VOL1 label)\n");
+}
+
+static bool
+looks_like_ckd(const char *file)
+{
+    char magic[4] = "";
+    FILE *f = fopen(file, "rb");
+    bool ckd;
+
+    if (!f)
+        return false;
+    ckd = fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
+          memcmp(magic, "CKD_", 4) == 0;
+    fclose(f);
+    return ckd;
+}
+
+static int
+cmd_info(const char *file)
+{
+    char err[256] = "";
+    struct ckd_img *ckd;
+    struct fba_img *fba;
+
+    if (access(file, R_OK) < 0)
+        return fail(file, strerror(errno));
+    if (looks_like_ckd(file)) {
+        if (ckd_img_open(file, true, IMG_SYNC_WRITE_THROUGH, &ckd, err,
+                         sizeof(err)) < 0)
+            return fail(file, err);
+        print_ckd(file, ckd);
+        ckd_img_close(ckd);
+        return EXIT_SUCCESS;
+    }
+    if (fba_img_open(file, true, IMG_SYNC_WRITE_THROUGH, &fba, err,
+                     sizeof(err)) < 0)
+        return fail(file, err);
+    print_fba(file, fba);
+    fba_img_close(fba);
+    return EXIT_SUCCESS;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *cmd, *file;
+
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+        usage(stdout);
+        return EXIT_SUCCESS;
+    }
+    if (argc < 3)
+        return usage_error("missing command or FILE");
+    cmd = argv[1];
+    file = argv[2];
+    /* getopt sees "FILE --opt ...": start after the file name. */
+    argc -= 2;
+    argv += 2;
+    if (!strcmp(cmd, "create-ckd"))
+        return cmd_create_ckd(file, argc, argv);
+    if (!strcmp(cmd, "create-fba"))
+        return cmd_create_fba(file, argc, argv);
+    if (!strcmp(cmd, "info") && argc == 1)
+        return cmd_info(file);
+    return usage_error("unknown command or extra arguments");
+}
