@@ -183,18 +183,25 @@ cp_seg_starting_at(const struct cp *cp, uint64_t addr)
 }
 
 /*
- * Can the CCW after c (in storage) be executed?  Yes when c chains
- * (CD or CC).  After a TIC only through a status-modifier skip: the CCW
- * before the TIC command-chained, and device end with status modifier
- * makes the channel skip one CCW (css-pop.md §5.3), as in search loops
- * "SEARCH (CC), TIC *-8, READ".
+ * Can the CCW after c (in storage, at addr + 8) be executed?  Yes when c
+ * chains (CD or CC).  After a TIC only through a status-modifier skip
+ * (css-pop.md §5.3: device end with status modifier under command
+ * chaining skips one CCW).  Every TIC is reached by chaining, so taking
+ * that literally would drag whatever follows each TIC into the program;
+ * like the kernel (vfio-ccw.md §4.2) we keep the CCW after a TIC only
+ * for the loop shape that uses the skip, a backward TIC inside the run
+ * ("SEARCH (CC), TIC *-8, READ").  Elsewhere a skip past a TIC reaches
+ * the guard slot and ends in a program check.
  */
 static bool
-cp_run_continues(const struct ccw1 *c, uint8_t prev_flags)
+cp_run_continues(const struct ccw1 *c, uint8_t prev_flags, uint64_t start,
+                 uint64_t addr)
 {
-    if (cp_is_tic(c))
-        return (prev_flags & CCW_FLAG_CC) && !(prev_flags & CCW_FLAG_CD);
-    return c->flags & (CCW_FLAG_CD | CCW_FLAG_CC);
+    if (!cp_is_tic(c))
+        return c->flags & (CCW_FLAG_CD | CCW_FLAG_CC);
+    if (!(prev_flags & CCW_FLAG_CC) || (prev_flags & CCW_FLAG_CD))
+        return false;
+    return c->cda >= start && c->cda < addr;
 }
 
 /*
@@ -233,7 +240,7 @@ cp_scan_seg(struct cp *cp, const struct orb *o, struct cp_fetch *f,
         if (rc)
             return rc;
         s->len++;
-        if (!cp_run_continues(&c, prev_flags))
+        if (!cp_run_continues(&c, prev_flags, start, addr))
             break;
         prev_flags = c.flags;
         addr += CCW_SIZE;
