@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dev: DASD device models behind the host channel subsystem (dasd.md).
+ *
+ *  - FBA 9336 on a 6310 control unit, over a raw FBA image;
+ *  - ECKD 3390 (models 1, 2, 3, 9 or any cylinder count, extended-address
+ *    volumes included) on a 3990 control unit, over a CKD image.
+ *
+ * Both answer what Linux's common I/O layer sends before a DASD driver
+ * runs (Sense ID, Sense/Set Path Group ID, Sense, No-op, and for ECKD Read
+ * Configuration Data) and the commands of dasd_fba / dasd_eckd.  A device
+ * is a struct css_dev: hand it to css_sch_define().  The device does not
+ * own the image: close it after dev_dasd_free().
+ */
+#ifndef ZV_DEV_DEV_H
+#define ZV_DEV_DEV_H
+
+#include <stdint.h>
+
+#include "base/loop.h"
+#include "css/css.h"
+#include "img/img.h"
+
+struct dasd_config {
+    /* Device latency of every command: latency_ns plus a uniform draw in
+     * [0, jitter_ns] from zv_loop_rand (deterministic per loop seed). */
+    uint64_t latency_ns;
+    uint64_t jitter_ns;
+    /* Fault injection: probability in parts per million that a command
+     * ends with unit check + equipment check (sense byte 0 = 0x10) before
+     * it does anything.  Linux's ERP retries equipment checks. */
+    uint32_t eq_check_ppm;
+    /* ECKD: device type model byte for Sense ID / RDC (0 = derive from the
+     * image's cylinder count). */
+    uint8_t model;
+};
+
+int dev_fba_new(struct zv_loop *loop, struct fba_img *img,
+                const struct dasd_config *cfg, struct css_dev **out);
+int dev_eckd_new(struct zv_loop *loop, struct ckd_img *img,
+                 const struct dasd_config *cfg, struct css_dev **out);
+/* Frees a device made by dev_fba_new/dev_eckd_new (NULL is fine).  The
+ * subchannel must no longer run a program on it. */
+void dev_dasd_free(struct css_dev *dev);
+
+/*
+ * One-shot fault: the command started after `after_cmds` more commands
+ * (0 = the next one) ends with unit check and the given sense byte 0
+ * (e.g. SNS0_EQUIPMENT_CHECK), without side effects.  Mid-chain faults
+ * follow from after_cmds > 0 within one program.
+ */
+void dev_dasd_inject_uc(struct css_dev *dev, uint32_t after_cmds,
+                        uint8_t sense0);
+/* Commands started on the device so far (for tests and benchmarks). */
+uint64_t dev_dasd_commands(const struct css_dev *dev);
+
+#endif

@@ -1,0 +1,678 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ECKD 3390: the track under the heads and the commands that move data
+ * to and from it (dasd.md §3.4, §3.6, §3.8).
+ *
+ * Orientation is modelled as (cur, after_count): the count field of
+ * recs[cur] is the next to pass under the heads, or, with after_count,
+ * has just passed so its key and data are next.  Index point = (0,
+ * false).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "dev/eckd_priv.h"
+
+#define ECKD_CMD_READ_DATA  0x06
+#define ECKD_CMD_WRITE_DATA 0x05
+#define ECKD_CMD_READ_KD    0x0E
+#define ECKD_CMD_WRITE_KD   0x0D
+#define ECKD_CMD_READ_COUNT 0x12
+#define ECKD_CMD_READ_CKD   0x1E
+#define ECKD_CMD_READ_R0    0x16
+#define ECKD_CMD_READ_HA    0x1A
+#define ECKD_CMD_WRITE_CKD  0x1D
+#define ECKD_CMD_WRITE_R0   0x15
+#define ECKD_CMD_READ_TRACK 0xDE
+#define ECKD_CMD_SEEK       0x07
+#define ECKD_CMD_SEEK_CYL   0x0B
+#define ECKD_CMD_SEEK_HEAD  0x1B
+#define ECKD_CMD_SRCH_EQ    0x31
+#define ECKD_CMD_SRCH_HI    0x51
+#define ECKD_CMD_SRCH_EQHI  0x71
+#define ECKD_CMD_SRCH_HA    0x39
+#define ECKD_CMD_MT         0x80 /* multitrack bit of the command code */
+
+#define ECKD_SEEK_LEN   6
+#define ECKD_CCHHR_LEN  5
+#define ECKD_EOT_LEN    8
+#define ECKD_3390_CELLS 1729 /* track capacity in cells (dasd.md §3.1) */
+
+/* ---- track cache ---- */
+
+enum eckd_err
+eckd_flush(struct eckd *e)
+{
+    uint32_t h = e->geom.heads;
+
+    if (!e->trk_valid || !e->trk_dirty)
+        return EE_OK;
+    e->trk_dirty = false;
+    if (ckd_img_write_track(e->img, e->trk_no / h, e->trk_no % h, e->trk) < 0)
+        return EE_EQUIPMENT;
+    return EE_OK;
+}
+
+static void
+eckd_to_index(struct eckd *e)
+{
+    e->cur = 0;
+    e->after_count = false;
+    e->index_passes = 0;
+}
+
+enum eckd_err
+eckd_load(struct eckd *e, uint32_t trk)
+{
+    uint32_t h = e->geom.heads;
+    enum eckd_err err;
+
+    if (e->trk_valid && e->trk_no == trk) {
+        eckd_to_index(e);
+        return EE_OK;
+    }
+    err = eckd_flush(e);
+    if (err)
+        return err;
+    e->trk_valid = false;
+    if (ckd_img_read_track(e->img, trk / h, trk % h, e->trk) < 0)
+        return EE_EQUIPMENT;
+    e->nrecs = ckd_track_parse(e->trk, e->geom.trksize, e->recs, ECKD_MAX_RECS);
+    if (e->nrecs < 0)
+        e->nrecs = -1; /* malformed: every access is invalid track format */
+    e->trk_no = trk;
+    e->trk_valid = true;
+    eckd_to_index(e);
+    return EE_OK;
+}
+
+static bool
+eckd_in_extent(const struct eckd *e, uint32_t trk)
+{
+    if (!e->extent)
+        return trk < e->tracks;
+    return trk >= e->beg_trk && trk <= e->end_trk;
+}
+
+static bool
+eckd_has_r0(const struct eckd *e)
+{
+    return e->nrecs > 0 && e->recs[0].rec == 0;
+}
+
+/* Multitrack operation ran off the end of the track: the next track of
+ * the extent, or file protected when the extent ends here. */
+static enum eckd_err
+eckd_next_track(struct eckd *e)
+{
+    uint32_t t = e->trk_no + 1;
+
+    if (!eckd_in_extent(e, t) || t >= e->tracks)
+        return EE_FP;
+    return eckd_load(e, t);
+}
+
+/*
+ * Move to the next count field.  In a Locate Record domain, end of track
+ * is No Record Found unless the command is multitrack; outside a domain
+ * the device passes index and searches on until the second index point
+ * (dasd.md §3.6).
+ */
+static enum eckd_err
+eckd_next_count(struct eckd *e, bool mt, bool skip_r0)
+{
+    int i = e->after_count ? e->cur + 1 : e->cur;
+    enum eckd_err err;
+
+    for (;;) {
+        if (e->nrecs < 0)
+            return EE_ITF;
+        if (skip_r0 && i == 0 && eckd_has_r0(e))
+            i = 1;
+        if (i < e->nrecs)
+            break;
+        if (mt && e->domain) {
+            err = eckd_next_track(e);
+            if (err)
+                return err;
+        } else if (e->domain || ++e->index_passes >= 2) {
+            return EE_NRF;
+        }
+        i = 0;
+    }
+    e->cur = i;
+    e->after_count = true;
+    return EE_OK;
+}
+
+static const uint8_t *
+rec_count(const struct eckd *e, int i)
+{
+    return e->trk + e->recs[i].offset;
+}
+
+static uint32_t
+rec_end(const struct eckd *e, int i)
+{
+    const struct ckd_record *r = &e->recs[i];
+
+    return r->offset + CKD_COUNT_SIZE + r->kl + r->dl;
+}
+
+/* Orientation for Locate Record (dasd.md §3.4): count and data
+ * orientation search the track from index for the CCHHR. */
+enum eckd_err
+eckd_orient_lr(struct eckd *e, uint8_t orient, const uint8_t cchhr[5])
+{
+    int i;
+
+    eckd_to_index(e);
+    if (orient == LR_ORIENT_HA || orient == LR_ORIENT_INDEX)
+        return EE_OK;
+    if (e->nrecs < 0)
+        return EE_ITF;
+    for (i = 0; i < e->nrecs; i++) {
+        if (memcmp(rec_count(e, i), cchhr, ECKD_CCHHR_LEN) != 0)
+            continue;
+        if (orient == LR_ORIENT_COUNT) {
+            e->cur = i;
+            e->after_count = true;
+        } else {
+            e->cur = i + 1;
+        }
+        return EE_OK;
+    }
+    return EE_NRF;
+}
+
+/* ---- data transfer ---- */
+
+static enum eckd_err
+give(struct css_io *io, const uint8_t *p, size_t len)
+{
+    return css_io_write(io, p, len) < 0 ? EE_CHANNEL : EE_OK;
+}
+
+/* Take len bytes; what the channel does not supply is written as zeros
+ * (the record keeps its length; the channel reports the residual). */
+static enum eckd_err
+take(struct css_io *io, uint8_t *p, size_t len)
+{
+    int n = css_io_read(io, p, len);
+
+    if (n < 0)
+        return EE_CHANNEL;
+    if ((size_t)n < len)
+        memset(p + n, 0, len - (size_t)n);
+    return EE_OK;
+}
+
+/* Position on a record for a key/data transfer (R0 is skipped unless the
+ * count of R0 has just passed). */
+static enum eckd_err
+eckd_pos_record(struct eckd *e, bool mt)
+{
+    return e->after_count ? EE_OK : eckd_next_count(e, mt, true);
+}
+
+static void
+eckd_past_record(struct eckd *e)
+{
+    e->cur++;
+    e->after_count = false;
+}
+
+static enum eckd_err
+cmd_read_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
+{
+    const struct ckd_record *r;
+    enum eckd_err err = eckd_pos_record(e, mt);
+
+    if (err)
+        return err;
+    r = &e->recs[e->cur];
+    err = give(io, rec_count(e, e->cur) + CKD_COUNT_SIZE + (key ? 0 : r->kl),
+               (size_t)r->dl + (key ? r->kl : 0));
+    eckd_past_record(e);
+    return err;
+}
+
+static enum eckd_err
+cmd_write_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
+{
+    const struct ckd_record *r;
+    size_t len;
+    enum eckd_err err = eckd_pos_record(e, mt);
+
+    if (err)
+        return err;
+    r = &e->recs[e->cur];
+    len = (size_t)r->dl + (key ? r->kl : 0);
+    /* The transfer-length factor must match the record (Hercules: else
+     * invalid track format): an update write never reformats. */
+    if ((e->lr_aux & LR_AUX_TLF_VALID) && len != e->tlf)
+        return EE_ITF;
+    err =
+        take(io, e->trk + r->offset + CKD_COUNT_SIZE + (key ? 0 : r->kl), len);
+    e->trk_dirty = true;
+    eckd_past_record(e);
+    return err;
+}
+
+static enum eckd_err
+cmd_read_count(struct eckd *e, struct css_io *io, bool mt, bool all)
+{
+    enum eckd_err err = eckd_next_count(e, mt, true);
+
+    if (err)
+        return err;
+    if (!all)
+        return give(io, rec_count(e, e->cur), CKD_COUNT_SIZE);
+    err = give(io, rec_count(e, e->cur),
+               rec_end(e, e->cur) - e->recs[e->cur].offset);
+    eckd_past_record(e);
+    return err;
+}
+
+static enum eckd_err
+cmd_read_r0(struct eckd *e, struct css_io *io)
+{
+    enum eckd_err err;
+
+    eckd_to_index(e);
+    if (e->nrecs < 0)
+        return EE_ITF;
+    if (!eckd_has_r0(e))
+        return EE_NRF;
+    err = give(io, rec_count(e, 0), rec_end(e, 0) - e->recs[0].offset);
+    e->cur = 1;
+    return err;
+}
+
+static enum eckd_err
+cmd_read_ha(struct eckd *e, struct css_io *io)
+{
+    uint8_t ha[CKD_HA_SIZE];
+
+    memcpy(ha, e->trk, sizeof(ha));
+    ha[0] = 0; /* flag byte; the image keeps a compression byte there */
+    eckd_to_index(e);
+    return give(io, ha, sizeof(ha));
+}
+
+/* ---- format writes ---- */
+
+static uint32_t
+cells_of(uint32_t len)
+{
+    return (len + 6 * ((len + 6 + 231) / 232 + 1) + 33) / 34;
+}
+
+/* 3390 space of one record in cells: the Linux formula of dasd.md §3.1
+ * for the data area, the same form again for a key area. */
+static uint32_t
+rec_cells(uint8_t kl, uint16_t dl)
+{
+    uint32_t c = 10 + 9 + cells_of(dl);
+
+    if (kl)
+        c += 9 + cells_of(kl);
+    return c;
+}
+
+static bool
+eckd_fits(const struct eckd *e, int wpos, uint8_t kl, uint16_t dl)
+{
+    uint32_t cells = rec_cells(kl, dl);
+    uint32_t end = rec_end(e, wpos - 1);
+    int i;
+
+    for (i = 1; i < wpos; i++)
+        cells += rec_cells(e->recs[i].kl, e->recs[i].dl);
+    return cells <= ECKD_3390_CELLS &&
+           end + CKD_COUNT_SIZE + kl + dl + ECKD_EOT_LEN <= e->geom.trksize;
+}
+
+/* A format write carries its own CCHH: when it names another track of the
+ * extent, the device goes there first (Linux formats many tracks under
+ * one Locate Record; our choice of how the next track is reached). */
+static enum eckd_err
+eckd_format_track(struct eckd *e, const uint8_t *count, bool *moved)
+{
+    bool ok;
+    uint32_t t = eckd_cchh_track(e, count, &ok);
+
+    *moved = false;
+    if (!ok || t == e->trk_no)
+        return EE_OK;
+    if (!eckd_in_extent(e, t))
+        return EE_FP;
+    *moved = true;
+    return eckd_load(e, t);
+}
+
+/* Write the record at index wpos (count bytes given), end-of-track marker
+ * after it; later records are erased. */
+static enum eckd_err
+eckd_put_record(struct eckd *e, struct css_io *io, int wpos,
+                const uint8_t *count, uint32_t off)
+{
+    uint8_t kl = count[5];
+    uint16_t dl = zv_be16(count + 6);
+    uint32_t old_end =
+        e->nrecs > 0 ? rec_end(e, e->nrecs - 1) + ECKD_EOT_LEN : CKD_HA_SIZE;
+    uint32_t new_end = off + CKD_COUNT_SIZE + kl + dl + ECKD_EOT_LEN;
+    struct ckd_record *r = &e->recs[wpos];
+    enum eckd_err err;
+
+    memcpy(e->trk + off, count, CKD_COUNT_SIZE);
+    err = take(io, e->trk + off + CKD_COUNT_SIZE, (size_t)kl + dl);
+    memset(e->trk + new_end - ECKD_EOT_LEN, 0xFF, ECKD_EOT_LEN);
+    if (old_end > new_end)
+        memset(e->trk + new_end, 0, old_end - new_end);
+    r->cyl = zv_be16(count);
+    r->head = zv_be16(count + 2);
+    r->rec = count[4];
+    r->kl = kl;
+    r->dl = dl;
+    r->offset = off;
+    e->nrecs = wpos + 1;
+    e->cur = wpos + 1;
+    e->after_count = false;
+    e->trk_dirty = true;
+    return err;
+}
+
+static enum eckd_err
+take_count(struct css_io *io, uint8_t count[CKD_COUNT_SIZE])
+{
+    int n = css_io_read(io, count, CKD_COUNT_SIZE);
+
+    if (n < 0)
+        return EE_CHANNEL;
+    return n < CKD_COUNT_SIZE ? EE_CR_COUNT : EE_OK;
+}
+
+static enum eckd_err
+cmd_write_ckd(struct eckd *e, struct css_io *io)
+{
+    uint8_t count[CKD_COUNT_SIZE];
+    bool moved;
+    int wpos;
+    enum eckd_err err = take_count(io, count);
+
+    if (!err)
+        err = eckd_format_track(e, count, &moved);
+    if (err)
+        return err;
+    if (e->nrecs < 0)
+        return EE_ITF;
+    if (!eckd_has_r0(e))
+        return EE_ITF; /* nothing to write after: the track needs R0 */
+    wpos = moved ? 1 : (e->after_count ? e->cur + 1 : e->cur);
+    if (wpos < 1)
+        wpos = 1;
+    if (wpos >= ECKD_MAX_RECS ||
+        !eckd_fits(e, wpos, count[5], zv_be16(count + 6)))
+        return EE_ITF;
+    return eckd_put_record(e, io, wpos, count, rec_end(e, wpos - 1));
+}
+
+static enum eckd_err
+cmd_write_r0(struct eckd *e, struct css_io *io)
+{
+    uint8_t count[CKD_COUNT_SIZE];
+    bool moved;
+    enum eckd_err err = take_count(io, count);
+
+    if (!err)
+        err = eckd_format_track(e, count, &moved);
+    if (err)
+        return err;
+    /* Write R0 needs home-address orientation (at index). */
+    if (e->cur != 0 || e->after_count)
+        return EE_CR_SEQ;
+    if ((uint32_t)CKD_HA_SIZE + CKD_COUNT_SIZE + count[5] + zv_be16(count + 6) +
+            ECKD_EOT_LEN >
+        e->geom.trksize)
+        return EE_ITF;
+    if (e->nrecs < 0)
+        e->nrecs = 0;
+    return eckd_put_record(e, io, 0, count, CKD_HA_SIZE);
+}
+
+/* Read Track (dasd.md §3.6): every record of the track, count + key +
+ * data, R0 included, then the all-ones end marker -- exactly the track
+ * image after the home address.  Unsure whether a real 3990 includes R0;
+ * Linux raw-track access copies what it gets back. */
+static enum eckd_err
+cmd_read_track(struct eckd *e, struct css_io *io)
+{
+    enum eckd_err err = EE_OK;
+    uint32_t end;
+
+    if (e->trk_started)
+        err = eckd_next_track(e);
+    if (err)
+        return err;
+    e->trk_started = true;
+    if (e->nrecs < 0)
+        return EE_ITF;
+    end = e->nrecs ? rec_end(e, e->nrecs - 1) : CKD_HA_SIZE;
+    eckd_to_index(e);
+    return give(io, e->trk + CKD_HA_SIZE, end + ECKD_EOT_LEN - CKD_HA_SIZE);
+}
+
+/* ---- Seek / Search (IPL programs, dasd.md §3.8) ---- */
+
+static enum eckd_err
+cmd_seek(struct eckd *e, struct css_io *io)
+{
+    uint8_t b[ECKD_SEEK_LEN];
+    bool ok;
+    uint32_t t;
+    int n = css_io_read(io, b, sizeof(b));
+
+    if (n < 0)
+        return EE_CHANNEL;
+    if (n < ECKD_SEEK_LEN)
+        return EE_CR_COUNT;
+    t = eckd_cchh_track(e, b + 2, &ok);
+    if (!ok || zv_be16(b) != 0)
+        return EE_CR_PARAM;
+    if (!eckd_in_extent(e, t))
+        return EE_FP;
+    return eckd_load(e, t);
+}
+
+static int
+cchhr_cmp(const uint8_t *a, const uint8_t *b)
+{
+    return memcmp(a, b, ECKD_CCHHR_LEN);
+}
+
+static enum eckd_err
+cmd_search_id(struct eckd *e, struct css_io *io, uint8_t cmd, bool *sm)
+{
+    uint8_t arg[ECKD_CCHHR_LEN];
+    int n = css_io_read(io, arg, sizeof(arg));
+    enum eckd_err err;
+    int c;
+
+    if (n < 0)
+        return EE_CHANNEL;
+    if (n < ECKD_CCHHR_LEN)
+        return EE_CR_COUNT;
+    if (!e->trk_valid)
+        return EE_CR_SEQ; /* no Seek yet: the heads are nowhere */
+    err = eckd_next_count(e, false, false);
+    if (err)
+        return err;
+    c = cchhr_cmp(rec_count(e, e->cur), arg);
+    switch (cmd & ~ECKD_CMD_MT) {
+    case ECKD_CMD_SRCH_EQ:
+        *sm = c == 0;
+        break;
+    case ECKD_CMD_SRCH_HI:
+        *sm = c > 0;
+        break;
+    default:
+        *sm = c >= 0;
+        break;
+    }
+    return EE_OK;
+}
+
+static enum eckd_err
+cmd_search_ha(struct eckd *e, struct css_io *io, bool *sm)
+{
+    uint8_t arg[4];
+    int n = css_io_read(io, arg, sizeof(arg));
+
+    if (n < 0)
+        return EE_CHANNEL;
+    if (n < 4)
+        return EE_CR_COUNT;
+    if (!e->trk_valid)
+        return EE_CR_SEQ;
+    eckd_to_index(e);
+    *sm = memcmp(e->trk + 1, arg, sizeof(arg)) == 0;
+    return EE_OK;
+}
+
+/* ---- dispatch ---- */
+
+struct eckd_track_cmd_desc {
+    uint8_t cmd;
+    unsigned cls;
+};
+
+static const struct eckd_track_cmd_desc track_cmds[] = {
+    {ECKD_CMD_READ_DATA, ECKD_CLS_READ},
+    {ECKD_CMD_READ_KD, ECKD_CLS_READ},
+    {ECKD_CMD_READ_COUNT, ECKD_CLS_READ},
+    {ECKD_CMD_READ_CKD, ECKD_CLS_READ},
+    {ECKD_CMD_READ_R0, ECKD_CLS_READ0},
+    {ECKD_CMD_READ_HA, ECKD_CLS_READ0},
+    {ECKD_CMD_WRITE_DATA, ECKD_CLS_WRITE},
+    {ECKD_CMD_WRITE_KD, ECKD_CLS_WRITE},
+    {ECKD_CMD_WRITE_CKD, ECKD_CLS_FORMAT},
+    {ECKD_CMD_WRITE_R0, ECKD_CLS_FORMAT},
+    {ECKD_CMD_READ_TRACK, ECKD_CLS_TRACK},
+    {ECKD_CMD_SEEK, ECKD_CLS_SEARCH},
+    {ECKD_CMD_SEEK_CYL, ECKD_CLS_SEARCH},
+    {ECKD_CMD_SEEK_HEAD, ECKD_CLS_SEARCH},
+    {ECKD_CMD_SRCH_EQ, ECKD_CLS_SEARCH},
+    {ECKD_CMD_SRCH_HI, ECKD_CLS_SEARCH},
+    {ECKD_CMD_SRCH_EQHI, ECKD_CLS_SEARCH},
+    {ECKD_CMD_SRCH_HA, ECKD_CLS_SEARCH},
+    {DASD_CMD_READ_IPL, ECKD_CLS_SEARCH}, /* positions like a Seek */
+};
+
+/* Multitrack forms exist for the record reads/writes, Write CKD and the
+ * ID searches (command code | 0x80). */
+static bool
+mt_allowed(uint8_t base)
+{
+    switch (base) {
+    case ECKD_CMD_READ_DATA:
+    case ECKD_CMD_READ_KD:
+    case ECKD_CMD_READ_COUNT:
+    case ECKD_CMD_READ_CKD:
+    case ECKD_CMD_READ_R0:
+    case ECKD_CMD_READ_HA:
+    case ECKD_CMD_WRITE_DATA:
+    case ECKD_CMD_WRITE_KD:
+    case ECKD_CMD_WRITE_CKD:
+    case ECKD_CMD_SRCH_EQ:
+    case ECKD_CMD_SRCH_HI:
+    case ECKD_CMD_SRCH_EQHI:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool
+eckd_track_cmd_known(uint8_t cmd, unsigned *cls)
+{
+    uint8_t base = cmd;
+    size_t i;
+
+    if (cmd != ECKD_CMD_READ_TRACK && (cmd & ECKD_CMD_MT)) {
+        base = cmd & ~ECKD_CMD_MT;
+        if (!mt_allowed(base))
+            return false;
+    }
+    for (i = 0; i < sizeof(track_cmds) / sizeof(track_cmds[0]); i++) {
+        if (track_cmds[i].cmd == base) {
+            *cls = track_cmds[i].cls;
+            return true;
+        }
+    }
+    return false;
+}
+
+static enum eckd_err
+cmd_read_ipl(struct eckd *e, struct css_io *io)
+{
+    enum eckd_err err;
+
+    /* Read IPL: the whole device is the extent, reads go on with R2, R3
+     * in the same chain (dasd.md §3.8). */
+    e->extent = true;
+    e->de_mask = DE_PERM_INHIBIT;
+    e->de_attr = DE_ATTR_ECKD;
+    e->beg_trk = 0;
+    e->end_trk = e->tracks - 1;
+    err = eckd_load(e, 0);
+    if (err)
+        return err;
+    return cmd_read_fields(e, io, false, false);
+}
+
+enum eckd_err
+eckd_track_cmd(struct eckd *e, struct css_io *io, uint8_t cmd, bool *sm)
+{
+    bool mt = cmd != ECKD_CMD_READ_TRACK && (cmd & ECKD_CMD_MT);
+    uint8_t base = mt ? cmd & ~ECKD_CMD_MT : cmd;
+
+    *sm = false;
+    if (base == DASD_CMD_READ_IPL)
+        return cmd_read_ipl(e, io);
+    if (!e->trk_valid && base != ECKD_CMD_SEEK && base != ECKD_CMD_SEEK_CYL &&
+        base != ECKD_CMD_SEEK_HEAD)
+        return EE_CR_SEQ; /* no orientation yet */
+    switch (base) {
+    case ECKD_CMD_READ_DATA:
+        return cmd_read_fields(e, io, mt, false);
+    case ECKD_CMD_READ_KD:
+        return cmd_read_fields(e, io, mt, true);
+    case ECKD_CMD_WRITE_DATA:
+        return cmd_write_fields(e, io, mt, false);
+    case ECKD_CMD_WRITE_KD:
+        return cmd_write_fields(e, io, mt, true);
+    case ECKD_CMD_READ_COUNT:
+        return cmd_read_count(e, io, mt, false);
+    case ECKD_CMD_READ_CKD:
+        return cmd_read_count(e, io, mt, true);
+    case ECKD_CMD_READ_R0:
+        return cmd_read_r0(e, io);
+    case ECKD_CMD_READ_HA:
+        return cmd_read_ha(e, io);
+    case ECKD_CMD_WRITE_CKD:
+        return cmd_write_ckd(e, io);
+    case ECKD_CMD_WRITE_R0:
+        return cmd_write_r0(e, io);
+    case ECKD_CMD_READ_TRACK:
+        return cmd_read_track(e, io);
+    case ECKD_CMD_SEEK:
+    case ECKD_CMD_SEEK_CYL:
+    case ECKD_CMD_SEEK_HEAD:
+        return cmd_seek(e, io);
+    case ECKD_CMD_SRCH_HA:
+        return cmd_search_ha(e, io, sm);
+    default:
+        return cmd_search_id(e, io, base, sm);
+    }
+}
