@@ -8,6 +8,8 @@
 
 #define CCW0_ADDR_MASK  0x00FFFFFFu
 #define MIDAW_RSVD_MASK 0xFFFFFFFFFFull /* bytes 0-4: 40 bits */
+_Static_assert(CCW_SIZE == 8, "a CCW is a doubleword");
+_Static_assert(MIDAW_SIZE == 16, "a MIDAW is a quadword");
 
 /*
  * Class of a command code (PoP "Command Code", css-pop.md §2.4).  The

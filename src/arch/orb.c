@@ -11,6 +11,8 @@
 #include "base/bytes.h"
 
 #define ORB_CPA_BIT0 0x80000000u
+_Static_assert(ORB_SIZE == 3 * 4 && ORB_EXT_SIZE == 8 * 4,
+               "ORB is 3 words, 8 with the extension");
 /* Extension word 3: CSS priority bits 0-7, CU priority bits 16-23. */
 #define ORB_W3_RSVD 0x00FF00FFu
 

@@ -131,7 +131,8 @@ bool schib_msch_valid(const struct schib *s);
 
 /* Predicates from Linux scsw_cmd_is_valid_* / PoP field validity. */
 bool scsw_is_status_pending(const struct scsw *s);
-bool scsw_is_solicited(const struct scsw *s); /* not alert+pending alone */
+/* Unsolicited = SC exactly alert + pending with deferred cc 0. */
+bool scsw_is_solicited(const struct scsw *s);
 bool scsw_cpa_valid(const struct scsw *s);
 bool scsw_count_valid(const struct scsw *s);
 bool scsw_dstat_valid(const struct scsw *s);
