@@ -185,6 +185,9 @@ schib_decode(struct schib *s, const uint8_t in[SCHIB_SIZE])
  * i.e. the block is 64-byte aligned.  Bit 5 of word 1 is ignored.
  * Struct values wider than their field also count as set reserved bits,
  * so a caller cannot smuggle them past the check.
+ * Unsure point: QEMU's mask lets the subchannel type (word 6 bits 8-10)
+ * through; the quoted PoP text covers bits 0-28, so ST is checked too.
+ * For I/O subchannels ST is 0, so STSCH-modify-MSCH still works.
  */
 bool
 schib_msch_valid(const struct schib *s)
@@ -223,18 +226,20 @@ scsw_is_solicited(const struct scsw *s)
 /*
  * CCW address (css-pop.md §2.1 validity list, §5.4): meaningful with
  * primary status; with intermediate status pending while the subchannel
- * and device are active (PCI); or when the subchannel is suspended.
+ * and device are active (PCI); or while the subchannel is suspended, which
+ * STSCH can see without status pending when the program suppressed the
+ * suspended interruption (ORB U).  Primary status is architecturally always
+ * accompanied by status pending, so it is not tested again.
  */
 bool
 scsw_cpa_valid(const struct scsw *s)
 {
     const uint8_t both = SCSW_ACTL_SCH_ACTIVE | SCSW_ACTL_DEV_ACTIVE;
 
-    if (!scsw_is_status_pending(s))
-        return false;
     if (s->stctl & SCSW_STCTL_PRIMARY)
         return true;
-    if ((s->stctl & SCSW_STCTL_INTER) && (s->actl & both) == both)
+    if ((s->stctl & SCSW_STCTL_INTER) && scsw_is_status_pending(s) &&
+        (s->actl & both) == both)
         return true;
     return (s->actl & SCSW_ACTL_SUSPENDED) != 0;
 }
@@ -248,7 +253,7 @@ scsw_count_valid(const struct scsw *s)
 {
     const uint8_t ok = SCHN_STAT_PCI | SCHN_STAT_INCORR_LEN;
 
-    if (!scsw_is_status_pending(s) || !(s->stctl & SCSW_STCTL_PRIMARY))
+    if (!(s->stctl & SCSW_STCTL_PRIMARY))
         return false;
     return (s->cstat & (uint8_t)~ok) == 0;
 }

@@ -523,11 +523,11 @@ scsw_validity_predicates(void **state)
          false,
          true,
          true},
-        /* primary without status pending (not yet presentable) */
-        {{.fctl = start, .stctl = SCSW_STCTL_PRIMARY},
+        /* suspended with the interruption suppressed (U): CPA still valid */
+        {{.fctl = start, .actl = SCSW_ACTL_SUSPENDED},
          false,
          true,
-         false,
+         true,
          false,
          false,
          false},
