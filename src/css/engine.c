@@ -1,1 +1,1107 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The channel-program engine: performs the start, resume, halt, clear and
+ * cancel functions of a subchannel asynchronously on the loop
+ * (css-pop.md §3-§6).  The subchannel side (insn.c) accepts an instruction
+ * with cc 0, sets FC/AC, and calls css_engine_*(); everything after that
+ * is here: path selection, CCW fetch and checks, command and data
+ * chaining, device calls, and the ending SCSW/ESW/ECW.
+ *
+ * Function-level events go through one [state][event] table (run_fsm).
+ * Per-CCW work is a loop (run_drive) that allocates nothing and traces
+ * nothing: one zv_trace at each start and one at each ending.
+ *
+ * Not modelled: storage keys (no protection check; the ORB key is carried
+ * into the SCSW only), address-limit checking (ORB A), channel-data and
+ * channel-control checks, streaming/FICON controls.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "css/engine_priv.h"
+
+#define FMT0_LIMIT (1ull << 24)
+#define FMT1_LIMIT (1ull << 31)
+/*
+ * Endless-loop guard (not architecture; Hercules has a similar one): more
+ * than RUN_TIC_LIMIT TICs with no data moved in between end the program
+ * with a channel-program check, CPA = the offending TIC + 8.  A real
+ * channel would loop until halted; a loop that moves data (Search ID
+ * Equal + TIC) is never stopped.
+ */
+#define RUN_TIC_LIMIT 256
+/* Commands chained within one loop event before yielding, so a program
+ * that runs at zero latency cannot starve the loop (HSCH must get in). */
+#define RUN_BURST 1024
+
+enum halt_kind {
+    HALT_IDLE,      /* no start function at the channel: DE from device */
+    HALT_START_PND, /* start pending: withdrawn, no device signal */
+    HALT_SUSPENDED, /* suspended program ended */
+    HALT_ACTIVE,    /* program stopped by the halt signal */
+};
+
+enum run_fn {
+    FN_START,
+    FN_RESUME,
+    FN_HALT,
+    FN_CLEAR,
+    FN_CANCEL,
+    FN_ABORT,
+    FN_PATH_LOST,
+    FN_NEVENTS
+};
+
+static void run_event(void *arg);
+static void run_drive(struct css_run *run);
+
+/* ---- small helpers ---- */
+
+static struct scsw *
+run_scsw(struct css_run *run)
+{
+    return &run->sch->schib.scsw;
+}
+
+static struct pmcw *
+run_pmcw(struct css_run *run)
+{
+    return &run->sch->schib.pmcw;
+}
+
+static void
+run_unschedule(struct css_run *run)
+{
+    if (run->ev_id)
+        zv_loop_cancel(run->loop, run->ev_id);
+    run->ev_id = 0;
+    run->ev = RUN_EV_NONE;
+}
+
+static void
+run_schedule(struct css_run *run, enum run_ev ev, uint64_t ns)
+{
+    run_unschedule(run);
+    run->ev = (uint8_t)ev;
+    run->ev_id = ns ? zv_loop_after(run->loop, ns, run_event, run)
+                    : zv_loop_post(run->loop, run_event, run);
+}
+
+static void
+run_trace_start(struct css_run *run, const char *what)
+{
+    struct subchannel *sch = run->sch;
+
+    zv_trace(run->loop, "css %x.%04x %s cpa=%08x lpm=%02x", sch->ssid,
+             sch->sch_no, what, sch->orb.cpa, sch->schib.pmcw.lpm);
+}
+
+static void
+run_trace_end(struct css_run *run)
+{
+    struct subchannel *sch = run->sch;
+    const struct scsw *s = &sch->schib.scsw;
+
+    zv_trace(run->loop,
+             "css %x.%04x end fc=%x ac=%02x sc=%02x cc=%u ds=%02x cs=%02x "
+             "cpa=%08x cnt=%u",
+             sch->ssid, sch->sch_no, s->fctl, s->actl, s->stctl, s->cc,
+             s->dstat, s->cstat, s->cpa, s->count);
+}
+
+/* Send a halt/clear signal; the device may call css_io_done() inside. */
+static void
+run_signal(struct css_run *run, enum css_signal sig)
+{
+    struct css_dev *dev = run->sch ? run->sch->dev : NULL;
+
+    if (!dev || !dev->ops->signal)
+        return;
+    run->nest++;
+    dev->ops->signal(dev, sig);
+    run->nest--;
+}
+
+static void
+run_free(struct css_run *run)
+{
+    run_unschedule(run);
+    free(run);
+}
+
+static struct css_run *
+run_get(struct subchannel *sch)
+{
+    struct css_run *run = sch->run;
+
+    if (run)
+        return run;
+    run = calloc(1, sizeof(*run));
+    if (!run)
+        return NULL;
+    run->sch = sch;
+    run->loop = css_sch_loop(sch);
+    run->io.run = run;
+    run->io.as = css_storage(sch->css);
+    sch->run = run;
+    return run;
+}
+
+/* ---- CCW fetch and checks (css-pop.md §5.1, §5.2) ---- */
+
+static bool
+run_is_tic(const struct css_run *run, uint8_t cmd)
+{
+    return (cmd & 0x0F) == CCW_CMD_TIC;
+}
+
+static bool
+run_ccw_addr_ok(const struct css_run *run, uint64_t addr)
+{
+    uint64_t limit = run->fmt1 ? FMT1_LIMIT : FMT0_LIMIT;
+
+    return (addr & 7) == 0 && addr + CCW_SIZE <= limit;
+}
+
+/* Data address of a CCW with a non-zero count (§5.1 step 5). */
+static bool
+run_data_ok(const struct css_run *run, uint8_t cmd, const struct ccw1 *c)
+{
+    uint64_t limit = run->fmt1 ? FMT1_LIMIT : FMT0_LIMIT;
+    bool input = ccw_cmd_is_input(cmd);
+    uint64_t lo = c->cda;
+
+    if (c->flags & CCW_FLAG_IDA) {
+        /* The IDAW list: word-aligned (format 1), doubleword (format 2). */
+        uint64_t align = run->sch->orb.c64 ? IDAW2_SIZE : IDAW1_SIZE;
+        return c->cda % align == 0 && c->cda < limit;
+    }
+    if (c->flags & CCW_FLAG_MIDA)
+        return c->cda % MIDAW_SIZE == 0 && c->cda < limit;
+    /* Skip: the data are not stored, so the area is not checked. */
+    if ((c->flags & CCW_FLAG_SKIP) && input)
+        return true;
+    if (ccw_cmd_class(cmd) == CCW_CLASS_READ_BACK) {
+        /* Read backward names the rightmost byte of the area. */
+        if (c->cda + 1 < c->count)
+            return false;
+        lo = c->cda + 1 - c->count;
+    }
+    return lo + c->count <= limit &&
+           zv_as_check(run->io.as, lo, c->count,
+                       input ? ZV_MEM_WRITE : ZV_MEM_READ);
+}
+
+/* Fetch one CCW; 0, or -1 when its address is invalid or unmapped. */
+static int
+run_read_ccw(struct css_run *run, uint64_t addr, struct ccw1 *c)
+{
+    uint8_t raw[CCW_SIZE];
+
+    if (!run_ccw_addr_ok(run, addr) ||
+        zv_as_read(run->io.as, addr, raw, sizeof(raw)))
+        return -1;
+    if (run->fmt1)
+        ccw1_decode(c, raw);
+    else
+        ccw0_decode(c, raw);
+    return 0;
+}
+
+/* Follow TICs (one at most: TIC to TIC is a program check). */
+static uint8_t
+run_follow_tic(struct css_run *run, uint64_t *addr, struct ccw1 *c,
+               uint32_t *cpa)
+{
+    uint64_t tic_addr = *addr;
+
+    /* Format-1 TIC: the command byte must be exactly 0x08 and flags and
+     * count zero.  QEMU and Hercules agree; css-pop.md §5.2 could not
+     * confirm it in the PoP, so we follow them. */
+    if (run->fmt1 && (c->cmd != CCW_CMD_TIC || c->flags || c->count))
+        goto bad_tic;
+    if (++run->tics > RUN_TIC_LIMIT)
+        goto bad_tic;
+    *addr = c->cda;
+    if (run_read_ccw(run, *addr, c) < 0)
+        goto bad_tic; /* invalid TIC target: CPA = TIC + 8 */
+    if (run_is_tic(run, c->cmd)) {
+        *cpa = (uint32_t)(*addr + 8); /* TIC to TIC: second TIC + 8 */
+        return SCHN_STAT_PROG_CHECK;
+    }
+    return 0;
+bad_tic:
+    *cpa = (uint32_t)(tic_addr + 8);
+    return SCHN_STAT_PROG_CHECK;
+}
+
+/* Command, count, data address and flags checks, in that order. */
+static bool
+run_ccw_valid(struct css_run *run, const struct ccw1 *c, bool dc)
+{
+    const struct orb *orb = &run->sch->orb;
+    uint8_t cmd = dc ? run->io.cmd : c->cmd;
+
+    /* A data-chained CCW's command code is ignored (§5.1 step 3). */
+    if (!dc && ccw_cmd_class(c->cmd) == CCW_CLASS_INVALID)
+        return false;
+    /* Invalid count, format 0 / format 1 (§5.1 step 4). */
+    if (c->count == 0 && (!run->fmt1 || dc || (c->flags & CCW_FLAG_CD)))
+        return false;
+    if (c->count && !run_data_ok(run, cmd, c))
+        return false;
+    if ((c->flags & CCW_FLAG_SUSPEND) &&
+        (!orb->spnd || dc || (c->flags & CCW_FLAG_CD)))
+        return false;
+    if ((c->flags & CCW_FLAG_MIDA) &&
+        (!orb->midaw || (c->flags & (CCW_FLAG_IDA | CCW_FLAG_SKIP)) ||
+         ccw_cmd_class(cmd) == CCW_CLASS_READ_BACK))
+        return false; /* MIDAW read backward: not modelled */
+    return true;
+}
+
+uint8_t
+run_fetch_ccw(struct css_run *run, uint64_t addr, bool data_chained,
+              struct run_ccw *out, uint32_t *cpa)
+{
+    struct ccw1 c;
+    uint8_t cs;
+
+    *cpa = (uint32_t)(addr + 8);
+    if (run_read_ccw(run, addr, &c) < 0)
+        return SCHN_STAT_PROG_CHECK;
+    if (run_is_tic(run, c.cmd)) {
+        cs = run_follow_tic(run, &addr, &c, cpa);
+        if (cs)
+            return cs;
+        *cpa = (uint32_t)(addr + 8);
+    }
+    out->addr = addr;
+    out->ccw = c;
+    return run_ccw_valid(run, &c, data_chained) ? 0 : SCHN_STAT_PROG_CHECK;
+}
+
+/* ---- status ---- */
+
+static void
+run_make_pending(struct css_run *run)
+{
+    run_scsw(run)->stctl |= SCSW_STCTL_PENDING;
+    css_sch_make_pending(run->sch);
+}
+
+/*
+ * Intermediate status while the program goes on (PCI, initial status):
+ * a later one replaces an earlier one that TSCH has not cleared yet
+ * (css-pop.md §5.6), so only CPA moves.
+ */
+static void
+run_intermediate(struct css_run *run, uint64_t ccw_addr, uint8_t cstat,
+                 bool zcc)
+{
+    struct scsw *s = run_scsw(run);
+
+    if (!(s->stctl & SCSW_STCTL_PENDING)) {
+        s->cstat = 0;
+        s->dstat = 0;
+    }
+    s->cstat |= cstat;
+    if (zcc)
+        s->zcc = true;
+    s->cpa = (uint32_t)(ccw_addr + 8);
+    s->stctl |= SCSW_STCTL_INTER;
+    run_make_pending(run);
+}
+
+void
+run_ccw_control(struct css_run *run, const struct run_ccw *c)
+{
+    run->ccw_addr = c->addr;
+    if (c->ccw.flags & CCW_FLAG_PCI)
+        run_intermediate(run, c->addr, SCHN_STAT_PCI, false);
+}
+
+static void
+run_clear_ac(struct css_run *run)
+{
+    run_scsw(run)->actl &= (uint8_t) ~(
+        SCSW_ACTL_START_PEND | SCSW_ACTL_RESUME_PEND | SCSW_ACTL_SCH_ACTIVE |
+        SCSW_ACTL_DEV_ACTIVE | SCSW_ACTL_SUSPENDED);
+}
+
+/* Concurrent sense (PMCW S): sense bytes go into the ECW (§5.9). */
+static void
+run_store_sense(struct css_run *run, uint8_t dstat)
+{
+    struct subchannel *sch = run->sch;
+    const struct css_io *io = &run->io;
+
+    memset(sch->ecw, 0, sizeof(sch->ecw));
+    sch->schib.scsw.ectl = false;
+    if (!(dstat & DEV_STAT_UNIT_CHECK) || !sch->schib.pmcw.csense ||
+        !io->sense_len)
+        return;
+    memcpy(sch->ecw, io->sense, io->sense_len);
+    sch->schib.scsw.ectl = true;
+    sch->esw.erw.s = true;
+    sch->esw.erw.scnt = io->sense_len;
+}
+
+struct run_end {
+    uint8_t dstat;
+    uint8_t cstat;
+    uint8_t sc; /* primary/secondary/alert bits */
+    uint32_t cpa;
+    uint16_t count;
+    uint8_t cc; /* deferred cc */
+};
+
+/*
+ * Final status of the start function.  An intermediate condition that
+ * TSCH has not cleared yet (PCI, Z) is shown with it (§5.6).
+ */
+static void
+run_end(struct css_run *run, const struct run_end *e)
+{
+    struct subchannel *sch = run->sch;
+    struct scsw *s = &sch->schib.scsw;
+    bool inter = (s->stctl & SCSW_STCTL_PENDING) != 0;
+
+    s->cstat = (uint8_t)((inter ? s->cstat & SCHN_STAT_PCI : 0) | e->cstat);
+    if (!inter)
+        s->zcc = false;
+    s->stctl = (uint8_t)(e->sc | (inter ? SCSW_STCTL_INTER : 0));
+    s->dstat = e->dstat;
+    s->cpa = e->cpa;
+    s->count = e->count;
+    s->cc = e->cc;
+    s->eswf = false;
+    s->pno = sch->schib.pmcw.pnom != 0;
+    run_clear_ac(run);
+    memset(&sch->esw, 0, sizeof(sch->esw));
+    sch->esw.lpum = run->path;
+    run_store_sense(run, e->dstat);
+    run->state = RUN_IDLE;
+    run_make_pending(run);
+    run_trace_end(run);
+}
+
+/* Deferred condition code 1 or 3: the start function was not begun
+ * (css-pop.md §4.12): alert status, no primary. */
+static void
+run_end_deferred(struct css_run *run, uint8_t cc, uint8_t dstat)
+{
+    struct run_end e = {
+        .dstat = dstat,
+        .sc = SCSW_STCTL_ALERT,
+        .cpa = run_scsw(run)->cpa,
+        .cc = cc,
+    };
+
+    run_end(run, &e);
+}
+
+/* A channel-detected error ends the program before (or instead of) the
+ * device command: primary, secondary and alert (§5.3, §5.8). */
+static void
+run_end_channel(struct css_run *run, uint8_t cstat, uint32_t cpa)
+{
+    struct run_end e = {
+        .cstat = cstat,
+        .sc = SCSW_STCTL_PRIMARY | SCSW_STCTL_SECOND | SCSW_STCTL_ALERT,
+        .cpa = cpa,
+    };
+
+    run_end(run, &e);
+}
+
+/* ---- selection and execution ---- */
+
+/* Path selection among PIM & PAM & LPM (css-pop.md §6.1). */
+static uint8_t
+run_select_path(struct css_run *run)
+{
+    struct subchannel *sch = run->sch;
+    struct pmcw *p = &sch->schib.pmcw;
+    uint8_t cand = p->pim & p->pam & p->lpm;
+
+    for (unsigned i = 0; i < 8; i++) {
+        uint8_t m = (uint8_t)(0x80u >> i);
+
+        if (!(cand & m))
+            continue;
+        if (sch->dev && css_chp_usable(sch->css, p->chpid[i])) {
+            p->pom |= m;
+            p->lpum = m;
+            return m;
+        }
+        /* Not operational on this path: PNOM on, POM off, try the next. */
+        p->pnom |= m;
+        p->pom &= (uint8_t)~m;
+    }
+    return 0;
+}
+
+static void
+run_select(struct css_run *run)
+{
+    if (run->io.outstanding) {
+        /* The device still owes the end of a halted/cleared command: the
+         * start stays pending until it is free. */
+        run->wait_dev = true;
+        return;
+    }
+    run->path = run_select_path(run);
+    if (!run->path) {
+        run_end_deferred(run, ZV_CC3, 0);
+        return;
+    }
+    run->state = RUN_ACTIVE;
+    run->accepted = false;
+    run->burst = 0;
+    run_drive(run);
+}
+
+/* The device accepted a command after selection: the subchannel and the
+ * device are active now (§3); ORB I asks for initial status (Z). */
+static void
+run_accept(struct css_run *run, const struct run_ccw *c)
+{
+    struct scsw *s = run_scsw(run);
+    bool z = run->first_cmd && run->sch->orb.isic;
+    bool pci = (c->ccw.flags & CCW_FLAG_PCI) && !run->pci_reported;
+
+    run->accepted = true;
+    run_clear_ac(run);
+    s->actl |= SCSW_ACTL_SCH_ACTIVE | SCSW_ACTL_DEV_ACTIVE;
+    if (z || pci)
+        run_intermediate(run, c->addr, pci ? SCHN_STAT_PCI : 0, z);
+    run->pci_reported = false;
+}
+
+/* Suspend before c when both ORB S and the CCW's S flag ask (§5.7). */
+static bool
+run_suspend_point(struct css_run *run, const struct run_ccw *c)
+{
+    struct subchannel *sch = run->sch;
+    struct scsw *s = &sch->schib.scsw;
+
+    if (!(c->ccw.flags & CCW_FLAG_SUSPEND) || !sch->orb.spnd)
+        return false;
+    if (run->resume_early) {
+        /* RSCH before the suspend point makes this S flag ineffective
+         * (css-pop.md §4.2, [Arch*]). */
+        run->resume_early = false;
+        s->actl &= (uint8_t)~SCSW_ACTL_RESUME_PEND;
+        return false;
+    }
+    run_clear_ac(run);
+    s->actl |= SCSW_ACTL_SUSPENDED;
+    s->cpa = (uint32_t)(c->addr + 8);
+    s->count = c->ccw.count;
+    run->state = RUN_SUSPENDED;
+    run->pci_reported = false;
+    if (!sch->orb.ssic) {
+        bool pci = (c->ccw.flags & CCW_FLAG_PCI) != 0;
+
+        run->pci_reported = pci;
+        run_intermediate(run, c->addr, pci ? SCHN_STAT_PCI : 0, false);
+    }
+    return true;
+}
+
+enum cmd_result {
+    CMD_WAIT,  /* status comes later (or the run went away): stop */
+    CMD_APPLY, /* status is here: apply it now */
+};
+
+static enum cmd_result
+run_command(struct css_run *run, const struct run_ccw *c)
+{
+    struct css_io *io = &run->io;
+    struct css_dev *dev = run->sch->dev;
+
+    stream_begin(io, c, run->first_cmd);
+    io->outstanding = true;
+    io->done_sync = false;
+    run->nest++;
+    dev->ops->start(dev, io);
+    run->nest--;
+    if (run->orphan) {
+        if (!io->outstanding && !run->nest)
+            run_free(run);
+        return CMD_WAIT;
+    }
+    if (run->state != RUN_ACTIVE)
+        return CMD_WAIT; /* halted, cleared or path lost inside start() */
+    if (!run->accepted && !(io->done_sync && (io->dstat & DEV_STAT_BUSY)))
+        run_accept(run, c);
+    else if (run->accepted && (c->ccw.flags & CCW_FLAG_PCI))
+        run_intermediate(run, c->addr, SCHN_STAT_PCI, false);
+    if (run->state != RUN_ACTIVE || io->outstanding)
+        return CMD_WAIT;
+    if (io->latency) {
+        run_schedule(run, RUN_EV_STATUS, io->latency);
+        return CMD_WAIT;
+    }
+    return CMD_APPLY;
+}
+
+/* Incorrect length (css-pop.md §5.5). */
+static bool
+run_incorrect_length(const struct css_run *run)
+{
+    const struct css_io *io = &run->io;
+    bool immediate =
+        ccw_cmd_class(io->cmd) == CCW_CLASS_CONTROL && !io->xferred;
+    bool il = io->short_xfer || io->left || (io->ccw_flags & CCW_FLAG_CD);
+
+    if (!il)
+        return false;
+    /* SLI counts only on a CCW without CD. */
+    if ((io->ccw_flags & (CCW_FLAG_SLI | CCW_FLAG_CD)) == CCW_FLAG_SLI)
+        return false;
+    /* Immediate command with a non-zero count: format 0 never indicates
+     * IL; format 1 does unless ORB L (ILS mode) suppresses it. */
+    if (immediate && (!run->fmt1 || run->sch->orb.ils))
+        return false;
+    return true;
+}
+
+static bool
+run_dstat_unusual(uint8_t dstat)
+{
+    return (dstat & (DEV_STAT_ATTENTION | DEV_STAT_BUSY | DEV_STAT_UNIT_CHECK |
+                     DEV_STAT_UNIT_EXCEP)) != 0;
+}
+
+/* End of one command: chain to the next, or end the program.  Returns
+ * true when command chaining goes on (next_addr is set). */
+static bool
+run_status_apply(struct css_run *run)
+{
+    struct css_io *io = &run->io;
+    uint8_t dstat = io->dstat;
+    uint8_t cstat = io->pc_cstat;
+    bool chain = (io->ccw_flags & (CCW_FLAG_CC | CCW_FLAG_CD)) == CCW_FLAG_CC;
+    struct run_end e = {.dstat = dstat, .cpa = (uint32_t)(io->ccw_addr + 8)};
+
+    if (io->moved)
+        run->tics = 0;
+    run->ccw_addr = io->ccw_addr;
+    if (!run->accepted && run->first_cmd && (dstat & DEV_STAT_BUSY)) {
+        /* Busy at initial selection: status present at initiation, the
+         * start function was not begun (deferred cc 1, §4.12). */
+        run_end_deferred(run, ZV_CC1, dstat);
+        return false;
+    }
+    run->first_cmd = false;
+    if (cstat) {
+        e.cpa = io->err_cpa;
+    } else if (run_incorrect_length(run)) {
+        cstat = SCHN_STAT_INCORR_LEN;
+    }
+    if (chain && !cstat &&
+        (dstat & (uint8_t)~DEV_STAT_STAT_MOD) ==
+            (DEV_STAT_CHN_END | DEV_STAT_DEV_END)) {
+        /* Status modifier with device end skips one CCW (§5.3). */
+        run->next_addr = io->ccw_addr + ((dstat & DEV_STAT_STAT_MOD) ? 16 : 8);
+        return true;
+    }
+    e.cstat = cstat;
+    e.count = stream_residual(io);
+    e.sc = SCSW_STCTL_PRIMARY;
+    if (dstat & DEV_STAT_DEV_END)
+        e.sc |= SCSW_STCTL_SECOND;
+    /* Alert: any subchannel status but PCI/IL, unusual device status, or
+     * incorrect length that suppressed command chaining. */
+    if ((cstat & (uint8_t) ~(SCHN_STAT_PCI | SCHN_STAT_INCORR_LEN)) ||
+        run_dstat_unusual(dstat) || ((cstat & SCHN_STAT_INCORR_LEN) && chain))
+        e.sc |= SCSW_STCTL_ALERT;
+    run_end(run, &e);
+    return false;
+}
+
+/* Run CCWs until the program ends, suspends, or waits for the device. */
+static void
+run_drive(struct css_run *run)
+{
+    while (run->state == RUN_ACTIVE) {
+        struct run_ccw c;
+        uint32_t cpa;
+        uint8_t cs;
+
+        if (++run->burst > RUN_BURST) {
+            run->burst = 0;
+            run_schedule(run, RUN_EV_CONTINUE, 0);
+            return;
+        }
+        cs = run_fetch_ccw(run, run->next_addr, false, &c, &cpa);
+        if (cs) {
+            run->ccw_addr = cpa - 8;
+            run_end_channel(run, cs, cpa);
+            return;
+        }
+        run->ccw_addr = c.addr;
+        if (run_suspend_point(run, &c))
+            return;
+        if (run_command(run, &c) != CMD_APPLY)
+            return;
+        if (!run_status_apply(run))
+            return;
+    }
+}
+
+/* Device latency elapsed, or a device answered from a later event. */
+static void
+run_status(struct css_run *run)
+{
+    if (run->state == RUN_ACTIVE && run_status_apply(run))
+        run_drive(run);
+}
+
+/* ---- halt and clear completion ---- */
+
+static void
+run_halt_done(struct css_run *run)
+{
+    struct subchannel *sch = run->sch;
+    struct scsw *s = &sch->schib.scsw;
+    uint8_t kind = run->halt_kind;
+
+    /*
+     * Halt completion (css-pop.md §4.3): status pending alone; device end
+     * when the device got the halt signal; CPA = current CCW + 8 when a
+     * program was active or suspended.  FC keeps start with halt.
+     */
+    s->actl = 0;
+    s->stctl = SCSW_STCTL_PENDING;
+    s->dstat =
+        (kind == HALT_ACTIVE || kind == HALT_IDLE) ? DEV_STAT_DEV_END : 0;
+    s->cstat = 0;
+    s->count = 0;
+    s->cc = 0;
+    s->zcc = false;
+    s->ectl = false;
+    s->eswf = false;
+    if (kind == HALT_ACTIVE || kind == HALT_SUSPENDED)
+        s->cpa = (uint32_t)(run->ccw_addr + 8);
+    s->pno = sch->schib.pmcw.pnom != 0;
+    memset(&sch->esw, 0, sizeof(sch->esw));
+    sch->esw.lpum = sch->schib.pmcw.lpum;
+    run->state = RUN_IDLE;
+    run_make_pending(run);
+    run_trace_end(run);
+}
+
+static void
+run_clear_done(struct css_run *run)
+{
+    struct subchannel *sch = run->sch;
+    struct scsw *s = &sch->schib.scsw;
+
+    /* Clear completion (css-pop.md §4.4): word 0 flags zero, FC clear
+     * alone, AC 0, status pending alone, CPA/status/count zero. */
+    memset(s, 0, sizeof(*s));
+    s->fctl = SCSW_FCTL_CLEAR;
+    s->stctl = SCSW_STCTL_PENDING;
+    memset(&sch->esw, 0, sizeof(sch->esw));
+    sch->esw.lpum = sch->schib.pmcw.lpum;
+    memset(sch->ecw, 0, sizeof(sch->ecw));
+    run->state = RUN_IDLE;
+    css_sch_make_pending(sch);
+    run_trace_end(run);
+}
+
+static void
+run_event(void *arg)
+{
+    struct css_run *run = arg;
+    enum run_ev ev = (enum run_ev)run->ev;
+
+    run->ev = RUN_EV_NONE;
+    run->ev_id = 0;
+    switch (ev) {
+    case RUN_EV_SELECT:
+        run_select(run);
+        break;
+    case RUN_EV_STATUS:
+        run_status(run);
+        break;
+    case RUN_EV_CONTINUE:
+        run_drive(run);
+        break;
+    case RUN_EV_HALT_DONE:
+        run_halt_done(run);
+        break;
+    case RUN_EV_CLEAR_DONE:
+        run_clear_done(run);
+        break;
+    case RUN_EV_NONE:
+        break;
+    }
+}
+
+/* ---- FSM actions ---- */
+
+static void
+act_nop(struct css_run *run, uint8_t arg)
+{
+}
+
+/* Carry the ORB controls into the SCSW (css-pop.md §2.1 word 0). */
+static void
+run_scsw_from_orb(struct css_run *run)
+{
+    struct subchannel *sch = run->sch;
+    struct scsw *s = &sch->schib.scsw;
+    const struct orb *o = &sch->orb;
+
+    s->key = o->key;
+    s->sctl = o->spnd;
+    s->fmt = o->fmt;
+    s->pfch = o->pfch;
+    s->isic = o->isic;
+    s->alcc = o->alcc;
+    s->ssi = o->ssic;
+    s->zcc = false;
+    s->ectl = false;
+    s->eswf = false;
+    s->cc = 0;
+    s->pno = false;
+    s->cpa = o->cpa;
+}
+
+static void
+act_start(struct css_run *run, uint8_t arg)
+{
+    struct subchannel *sch = run->sch;
+
+    run_scsw_from_orb(run);
+    /* PNOM describes the current function's selection only (§6.1). */
+    sch->schib.pmcw.pnom = 0;
+    memset(&sch->esw, 0, sizeof(sch->esw));
+    run->fmt1 = sch->orb.fmt;
+    run->first_cmd = true;
+    run->resume_early = false;
+    run->pci_reported = false;
+    run->tics = 0;
+    run->next_addr = sch->orb.cpa;
+    run->ccw_addr = sch->orb.cpa;
+    run->path = 0;
+    run->state = RUN_PENDING;
+    run_trace_start(run, "start");
+    run_schedule(run, RUN_EV_SELECT, 0);
+}
+
+static void
+act_resume(struct css_run *run, uint8_t arg)
+{
+    /* The suspended CCW is fetched again (§4.2); selection is redone. */
+    run->sch->schib.pmcw.pnom = 0;
+    run->next_addr = run->ccw_addr;
+    run->state = RUN_PENDING;
+    run_trace_start(run, "resume");
+    run_schedule(run, RUN_EV_SELECT, 0);
+}
+
+static void
+act_resume_early(struct css_run *run, uint8_t arg)
+{
+    run->resume_early = true;
+}
+
+static void
+run_halt_schedule(struct css_run *run, enum halt_kind kind)
+{
+    run->halt_kind = (uint8_t)kind;
+    run->state = RUN_IDLE;
+    run->wait_dev = false;
+    run_schedule(run, RUN_EV_HALT_DONE, 0);
+}
+
+static void
+act_halt_idle(struct css_run *run, uint8_t arg)
+{
+    run_signal(run, CSS_SIGNAL_HALT);
+    run_halt_schedule(run, HALT_IDLE);
+}
+
+static void
+act_halt_pending(struct css_run *run, uint8_t arg)
+{
+    /* Start pending: withdrawn without a device signal.  A resume that
+     * is pending halts the suspended program. */
+    bool resuming = run_scsw(run)->actl & SCSW_ACTL_RESUME_PEND;
+
+    run_unschedule(run);
+    run_halt_schedule(run, resuming ? HALT_SUSPENDED : HALT_START_PND);
+}
+
+static void
+act_halt_active(struct css_run *run, uint8_t arg)
+{
+    run_unschedule(run);
+    run->state = RUN_IDLE;
+    if (run->io.outstanding)
+        run->discard = true;
+    run_signal(run, CSS_SIGNAL_HALT);
+    run_halt_schedule(run, HALT_ACTIVE);
+}
+
+static void
+act_halt_suspended(struct css_run *run, uint8_t arg)
+{
+    run_halt_schedule(run, HALT_SUSPENDED);
+}
+
+static void
+act_clear(struct css_run *run, uint8_t arg)
+{
+    struct pmcw *p = run_pmcw(run);
+    bool connected = run->state == RUN_ACTIVE || run->state == RUN_SUSPENDED ||
+                     run->io.outstanding;
+
+    run_unschedule(run);
+    run->state = RUN_IDLE;
+    run->wait_dev = false;
+    if (run->io.outstanding)
+        run->discard = true;
+    /* Path management of the clear function (§4.4, §6.1). */
+    p->pom = 0xFF;
+    p->pnom = 0;
+    p->lpum = 0;
+    if (connected) {
+        p->lpum = run->path;
+        run_signal(run, CSS_SIGNAL_CLEAR);
+    }
+    run_schedule(run, RUN_EV_CLEAR_DONE, 0);
+}
+
+static void
+act_cancel(struct css_run *run, uint8_t arg)
+{
+    struct scsw *s = run_scsw(run);
+
+    /* XSCH: the start is withdrawn with no interruption (§4.5). */
+    run_unschedule(run);
+    run->state = RUN_IDLE;
+    run->wait_dev = false;
+    s->fctl &= (uint8_t)~SCSW_FCTL_START;
+    s->actl &= (uint8_t) ~(SCSW_ACTL_START_PEND | SCSW_ACTL_RESUME_PEND |
+                           SCSW_ACTL_SUSPENDED);
+    s->dstat = 0;
+    s->cstat = 0;
+    zv_trace(run->loop, "css %x.%04x cancel", run->sch->ssid, run->sch->sch_no);
+}
+
+static void
+act_abort(struct css_run *run, uint8_t arg)
+{
+    struct subchannel *sch = run->sch;
+
+    run_unschedule(run);
+    if (run->state == RUN_ACTIVE || run->io.outstanding) {
+        run->discard = true;
+        run_signal(run, CSS_SIGNAL_CLEAR);
+    }
+    run->state = RUN_IDLE;
+    sch->run = NULL;
+    run->sch = NULL;
+    run->orphan = true;
+    if (!run->io.outstanding && !run->nest)
+        run_free(run);
+}
+
+/* Interface-control check on the path in use (§5.8): the program ends,
+ * with a format-0 ESW naming the path. */
+static void
+act_path_lost(struct css_run *run, uint8_t mask)
+{
+    struct subchannel *sch = run->sch;
+
+    if (!(run->path & mask))
+        return;
+    run_unschedule(run);
+    if (run->io.outstanding)
+        run->discard = true;
+    run_end_channel(run, SCHN_STAT_INTF_CTRL_CHK,
+                    (uint32_t)(run->ccw_addr + 8));
+    sch->schib.scsw.eswf = true;
+    sch->esw.sublog.lpum = run->path;
+    sch->esw.sublog.fvf = 0x10; /* LPUM valid */
+}
+
+typedef void (*run_action)(struct css_run *run, uint8_t arg);
+
+/*
+ * [state][event].  Cells the subchannel side never reaches (it answers
+ * cc 1/2 first) are explicit no-ops.
+ */
+static const run_action run_fsm[RUN_NSTATES][FN_NEVENTS] = {
+    [RUN_IDLE] =
+        {
+            [FN_START] = act_start,
+            [FN_RESUME] = act_nop,
+            [FN_HALT] = act_halt_idle,
+            [FN_CLEAR] = act_clear,
+            [FN_CANCEL] = act_nop,
+            [FN_ABORT] = act_abort,
+            [FN_PATH_LOST] = act_nop,
+        },
+    [RUN_PENDING] =
+        {
+            [FN_START] = act_nop,
+            [FN_RESUME] = act_resume_early,
+            [FN_HALT] = act_halt_pending,
+            [FN_CLEAR] = act_clear,
+            [FN_CANCEL] = act_cancel,
+            [FN_ABORT] = act_abort,
+            [FN_PATH_LOST] = act_nop, /* selection checks the paths */
+        },
+    [RUN_ACTIVE] =
+        {
+            [FN_START] = act_nop,
+            [FN_RESUME] = act_resume_early,
+            [FN_HALT] = act_halt_active,
+            [FN_CLEAR] = act_clear,
+            [FN_CANCEL] = act_nop,
+            [FN_ABORT] = act_abort,
+            [FN_PATH_LOST] = act_path_lost,
+        },
+    [RUN_SUSPENDED] =
+        {
+            [FN_START] = act_nop,
+            [FN_RESUME] = act_resume,
+            [FN_HALT] = act_halt_suspended,
+            [FN_CLEAR] = act_clear,
+            [FN_CANCEL] = act_cancel,
+            [FN_ABORT] = act_abort,
+            [FN_PATH_LOST] = act_nop, /* the resume selects again */
+        },
+};
+
+static void
+run_dispatch(struct subchannel *sch, enum run_fn fn, uint8_t arg)
+{
+    struct css_run *run = sch->run;
+
+    if (!run) {
+        /* Only these need engine state; the rest is a no-op without. */
+        if (fn == FN_ABORT || fn == FN_CANCEL || fn == FN_PATH_LOST ||
+            fn == FN_RESUME)
+            return;
+        run = run_get(sch);
+        if (!run)
+            return;
+    }
+    run_fsm[run->state][fn](run, arg);
+}
+
+/* ---- entry points (css_priv.h) ---- */
+
+void
+css_engine_start(struct subchannel *sch)
+{
+    run_dispatch(sch, FN_START, 0);
+}
+
+void
+css_engine_resume(struct subchannel *sch)
+{
+    run_dispatch(sch, FN_RESUME, 0);
+}
+
+void
+css_engine_halt(struct subchannel *sch)
+{
+    run_dispatch(sch, FN_HALT, 0);
+}
+
+void
+css_engine_clear(struct subchannel *sch)
+{
+    run_dispatch(sch, FN_CLEAR, 0);
+}
+
+void
+css_engine_cancel(struct subchannel *sch)
+{
+    run_dispatch(sch, FN_CANCEL, 0);
+}
+
+void
+css_engine_abort(struct subchannel *sch)
+{
+    run_dispatch(sch, FN_ABORT, 0);
+}
+
+void
+css_engine_path_lost(struct subchannel *sch, uint8_t mask)
+{
+    run_dispatch(sch, FN_PATH_LOST, mask);
+}
+
+/*
+ * Unsolicited status (css-pop.md §3): alert status alone, FC 0, and only
+ * on an enabled subchannel that is idle.  A device presenting status to a
+ * busy or suspended subchannel is refused (as Hercules does) and the
+ * status is dropped; status presented while an earlier unsolicited status
+ * is still pending is merged into it.
+ */
+void
+css_engine_unsolicited(struct subchannel *sch, uint8_t dstat)
+{
+    struct scsw *s = &sch->schib.scsw;
+
+    if (!sch->schib.pmcw.ena || sch->gone || s->fctl || s->actl)
+        return;
+    if (s->stctl & SCSW_STCTL_PENDING) {
+        s->dstat |= dstat;
+        return;
+    }
+    memset(s, 0, sizeof(*s));
+    s->stctl = SCSW_STCTL_ALERT | SCSW_STCTL_PENDING;
+    s->dstat = dstat;
+    memset(&sch->esw, 0, sizeof(sch->esw));
+    memset(sch->ecw, 0, sizeof(sch->ecw));
+    css_sch_make_pending(sch);
+    zv_trace(css_sch_loop(sch), "css %x.%04x unsolicited ds=%02x", sch->ssid,
+             sch->sch_no, dstat);
+}
+
+/* ---- device completion ---- */
+
+void
+css_io_done(struct css_io *io, uint8_t dstat, uint64_t latency_ns)
+{
+    struct css_run *run = io->run;
+
+    if (!io->outstanding)
+        return; /* a second done for one command: ignored */
+    io->outstanding = false;
+    io->dstat = dstat;
+    io->latency = latency_ns;
+    if (run->orphan) {
+        if (!run->nest)
+            run_free(run);
+        return;
+    }
+    if (run->discard) {
+        /* The command was halted, cleared or lost: its status is void. */
+        run->discard = false;
+        if (run->wait_dev && run->state == RUN_PENDING) {
+            run->wait_dev = false;
+            run_schedule(run, RUN_EV_SELECT, 0);
+        }
+        return;
+    }
+    if (run->nest) {
+        io->done_sync = true; /* run_command picks it up */
+        return;
+    }
+    if (latency_ns)
+        run_schedule(run, RUN_EV_STATUS, latency_ns);
+    else
+        run_status(run);
+}

@@ -1,1 +1,344 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * The css_io data stream: what a device sees of a command's data area.
+ *
+ * One command may span several CCWs (data chaining, css-pop.md §5.3), and
+ * each CCW's area may be direct, or scattered by IDAWs (format 1: 4-byte,
+ * 2K blocks; format 2: 8-byte, 2K or 4K blocks) or MIDAWs (css-pop.md
+ * §2.5).  The stream walks them lazily, one contiguous segment at a time,
+ * fetching each IDAW/MIDAW when the transfer reaches it, so a device that
+ * ends early never makes the channel touch the rest.  Every access goes
+ * through the storage address space; a miss ends the transfer with a
+ * channel-program check (-1 to the device).
+ *
+ * Protection checks are not modelled: the storage has no keys, so the ORB
+ * key is carried in the SCSW but never compared.
+ */
+#include <string.h>
+
+#include "css/engine_priv.h"
+
+#define FMT0_LIMIT     (1ull << 24) /* format-0 CCWs address 24 bits */
+#define FMT1_LIMIT     (1ull << 31) /* format-1 CCWs and IDAWs: 31 bits */
+#define MIDAW_PAGE     4096u
+#define AVAIL_PEEK_MAX 64 /* data-chained CCWs css_io_available looks at */
+
+static const struct orb *
+io_orb(const struct css_io *io)
+{
+    return &io->run->sch->orb;
+}
+
+static void
+stream_load_ccw(struct css_io *io, const struct run_ccw *c)
+{
+    io->ccw_addr = c->addr;
+    io->ccw_flags = c->ccw.flags;
+    io->left = c->ccw.count;
+    io->seg_started = false;
+    io->midaw_last = false;
+    /* Skip suppresses storing only for input commands (css-pop.md §5.6). */
+    io->seg_skip = (c->ccw.flags & CCW_FLAG_SKIP) && io->input;
+    if (c->ccw.flags & (CCW_FLAG_IDA | CCW_FLAG_MIDA)) {
+        io->list = c->ccw.cda;
+        io->seg_left = 0;
+    } else {
+        io->seg_addr = c->ccw.cda;
+        io->seg_left = c->ccw.count;
+    }
+}
+
+void
+stream_begin(struct css_io *io, const struct run_ccw *c, bool initial)
+{
+    io->cmd = c->ccw.cmd;
+    io->flags = c->ccw.flags;
+    io->initial = initial;
+    io->input = ccw_cmd_is_input(c->ccw.cmd);
+    io->backward = ccw_cmd_class(c->ccw.cmd) == CCW_CLASS_READ_BACK;
+    io->xferred = false;
+    io->short_xfer = false;
+    io->pc_cstat = 0;
+    io->err_cpa = 0;
+    io->dstat = 0;
+    io->latency = 0;
+    io->sense_len = 0;
+    io->moved = 0;
+    stream_load_ccw(io, c);
+}
+
+/* A channel-program check ends the transfer; CPA = the CCW + 8 unless the
+ * caller already chose (a failing data-chained fetch). */
+static int
+stream_fail(struct css_io *io, uint32_t cpa)
+{
+    io->pc_cstat = SCHN_STAT_PROG_CHECK;
+    io->err_cpa = cpa;
+    return -1;
+}
+
+static int
+stream_fail_here(struct css_io *io)
+{
+    return stream_fail(io, (uint32_t)(io->ccw_addr + 8));
+}
+
+static uint32_t
+ida_block(const struct orb *orb)
+{
+    /* Format-1 IDAWs always use 2K blocks; format-2 use 2K with T. */
+    return (!orb->c64 || orb->i2k) ? IDA_2K : IDA_4K;
+}
+
+/* Fetch the next IDAW (css-pop.md §2.5).  The first may point anywhere in
+ * a block; later ones must start a block (read backward: end one). */
+static int
+stream_next_idaw(struct css_io *io)
+{
+    const struct orb *orb = io_orb(io);
+    uint64_t limit = io->run->fmt1 ? FMT1_LIMIT : FMT0_LIMIT;
+    uint32_t size = orb->c64 ? IDAW2_SIZE : IDAW1_SIZE;
+    uint32_t bs = ida_block(orb);
+    uint64_t addr;
+
+    if (io->list + size > limit)
+        return stream_fail_here(io);
+    if (orb->c64) {
+        if (zv_as_read_be64(io->as, io->list, &addr))
+            return stream_fail_here(io);
+    } else {
+        uint32_t w;
+
+        if (zv_as_read_be32(io->as, io->list, &w))
+            return stream_fail_here(io);
+        if (w & IDAW1_INVALID_BIT)
+            return stream_fail_here(io);
+        addr = w;
+    }
+    if (io->seg_started && (addr % bs) != (io->backward ? bs - 1 : 0))
+        return stream_fail_here(io);
+    io->seg_addr = addr;
+    io->seg_left =
+        io->backward ? (uint32_t)(addr % bs) + 1 : bs - (uint32_t)(addr % bs);
+    if (io->seg_left > io->left)
+        io->seg_left = io->left;
+    io->list += size;
+    io->seg_started = true;
+    return 0;
+}
+
+/* Fetch the next MIDAW (css-pop.md §2.5, rules as Hercules applies them). */
+static int
+stream_next_midaw(struct css_io *io)
+{
+    uint8_t raw[MIDAW_SIZE];
+    struct midaw m;
+
+    /* The CCW count is not used up but the list has ended; or the list
+     * would run into the next 4K page. */
+    if (io->seg_started && (io->midaw_last || io->list % MIDAW_PAGE == 0))
+        return stream_fail_here(io);
+    if (zv_as_read(io->as, io->list, raw, sizeof(raw)))
+        return stream_fail_here(io);
+    midaw_decode(&m, raw);
+    if (m.rsvd || (m.flags & MIDAW_FLAG_DTI) || m.count == 0 ||
+        m.count > io->left)
+        return stream_fail_here(io);
+    if (!(m.flags & MIDAW_FLAG_SKIP) &&
+        (m.data % MIDAW_PAGE) + m.count > MIDAW_PAGE)
+        return stream_fail_here(io);
+    io->seg_addr = m.data;
+    io->seg_left = m.count;
+    io->seg_skip = (m.flags & MIDAW_FLAG_SKIP) && io->input;
+    io->midaw_last = (m.flags & MIDAW_FLAG_LAST) != 0;
+    io->list += MIDAW_SIZE;
+    io->seg_started = true;
+    return 0;
+}
+
+/* The current CCW's count ran out and it has CD: go to the next one. */
+static int
+stream_chain(struct css_io *io)
+{
+    struct run_ccw c;
+    uint32_t cpa;
+
+    if (run_fetch_ccw(io->run, io->ccw_addr + 8, true, &c, &cpa))
+        return stream_fail(io, cpa);
+    stream_load_ccw(io, &c);
+    run_ccw_control(io->run, &c);
+    return 0;
+}
+
+static int
+stream_next_segment(struct css_io *io)
+{
+    if (io->ccw_flags & CCW_FLAG_IDA)
+        return stream_next_idaw(io);
+    if (io->ccw_flags & CCW_FLAG_MIDA)
+        return stream_next_midaw(io);
+    /* A direct area is one segment: nothing more in this CCW. */
+    return stream_fail_here(io);
+}
+
+/* Read backward stores the first byte received at the highest address. */
+static int
+stream_copy_backward(struct css_io *io, uint8_t *buf, size_t n, bool store)
+{
+    uint64_t lo = io->seg_addr - (n - 1);
+    uint8_t *p = zv_as_ptr(io->as, lo, n, store ? ZV_MEM_WRITE : ZV_MEM_READ);
+
+    for (size_t i = 0; i < n; i++) {
+        uint64_t a = io->seg_addr - i;
+
+        if (p) {
+            if (store)
+                p[n - 1 - i] = buf[i];
+            else
+                buf[i] = p[n - 1 - i];
+        } else if (store ? zv_as_write(io->as, a, &buf[i], 1)
+                         : zv_as_read(io->as, a, &buf[i], 1)) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+stream_copy(struct css_io *io, uint8_t *buf, size_t n, bool store)
+{
+    if (store && io->seg_skip)
+        return 0;
+    if (io->backward)
+        return stream_copy_backward(io, buf, n, store);
+    if (store)
+        return zv_as_write(io->as, io->seg_addr, buf, n);
+    return zv_as_read(io->as, io->seg_addr, buf, n);
+}
+
+static void
+stream_advance(struct css_io *io, uint32_t n)
+{
+    io->seg_addr = io->backward ? io->seg_addr - n : io->seg_addr + n;
+    io->seg_left -= n;
+    io->left -= n;
+    io->moved += n;
+}
+
+/* Move up to len bytes; store = into storage (the device gives data). */
+static int
+stream_xfer(struct css_io *io, uint8_t *buf, size_t len, bool store)
+{
+    size_t done = 0;
+
+    if (!io->outstanding || io->pc_cstat || io->run->discard || io->run->orphan)
+        return -1;
+    io->xferred = true;
+    while (done < len) {
+        uint32_t n;
+
+        if (io->left == 0) {
+            if (!(io->ccw_flags & CCW_FLAG_CD)) {
+                io->short_xfer = true;
+                break;
+            }
+            if (stream_chain(io) < 0)
+                return -1;
+            continue;
+        }
+        if (io->seg_left == 0) {
+            if (stream_next_segment(io) < 0)
+                return -1;
+            continue;
+        }
+        n = io->seg_left;
+        if (n > len - done)
+            n = (uint32_t)(len - done);
+        if (stream_copy(io, buf + done, n, store) < 0)
+            return stream_fail_here(io);
+        stream_advance(io, n);
+        done += n;
+    }
+    return (int)done;
+}
+
+int
+css_io_read(struct css_io *io, void *buf, size_t len)
+{
+    return stream_xfer(io, buf, len, false);
+}
+
+int
+css_io_write(struct css_io *io, const void *buf, size_t len)
+{
+    /* Storing never writes into buf; the cast only shares stream_xfer. */
+    return stream_xfer(io, (uint8_t *)(uintptr_t)buf, len, true);
+}
+
+uint8_t
+css_io_cmd(const struct css_io *io)
+{
+    return io->cmd;
+}
+
+uint8_t
+css_io_flags(const struct css_io *io)
+{
+    return io->flags;
+}
+
+bool
+css_io_initial(const struct css_io *io)
+{
+    return io->initial;
+}
+
+/* Counts of the data-chained CCWs after the current one (prefetch). */
+static uint32_t
+stream_peek_chain(const struct css_io *io)
+{
+    uint64_t addr = io->ccw_addr;
+    uint8_t flags = io->ccw_flags;
+    uint32_t sum = 0;
+
+    for (unsigned i = 0; i < AVAIL_PEEK_MAX && (flags & CCW_FLAG_CD); i++) {
+        uint8_t raw[CCW_SIZE];
+        struct ccw1 c;
+
+        addr += 8;
+        if (zv_as_read(io->as, addr, raw, sizeof(raw)))
+            break;
+        if (io->run->fmt1)
+            ccw1_decode(&c, raw);
+        else
+            ccw0_decode(&c, raw);
+        if (ccw_cmd_class(c.cmd) == CCW_CLASS_TIC) {
+            addr = (uint64_t)c.cda - 8;
+            continue;
+        }
+        sum += c.count;
+        flags = c.flags;
+    }
+    return sum;
+}
+
+uint32_t
+css_io_available(const struct css_io *io)
+{
+    uint32_t n = io->left;
+
+    if (!io->outstanding || !io->run->sch)
+        return 0;
+    if (io_orb(io)->pfch)
+        n += stream_peek_chain(io);
+    return n;
+}
+
+void
+css_io_set_sense(struct css_io *io, const uint8_t *sense, size_t len)
+{
+    if (len > sizeof(io->sense))
+        len = sizeof(io->sense);
+    memcpy(io->sense, sense, len);
+    io->sense_len = (uint8_t)len;
+}
