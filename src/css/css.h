@@ -36,11 +36,11 @@ struct css_io;
 #define CSS_MAX_CHPID  0xFF
 
 struct css_config {
-    unsigned max_ssid;     /* highest subchannel set provided (0..3) */
-    bool mss;              /* multiple-subchannel-set facility enabled */
-    bool concurrent_sense; /* facility installed (PMCW S allowed) */
-    bool midaw;            /* MIDAW facility installed (ORB D allowed) */
-    bool ils;              /* incorrect-length-suppression facility */
+    unsigned max_ssid;      /* highest subchannel set provided (0..3) */
+    bool mss;               /* multiple-subchannel-set facility enabled */
+    bool concurrent_sense;  /* facility installed (PMCW S allowed) */
+    bool midaw;             /* MIDAW facility installed (ORB D allowed) */
+    bool ils;               /* incorrect-length-suppression facility */
     unsigned crw_queue_max; /* CRWs held before overflow (default 256) */
 };
 
@@ -82,9 +82,9 @@ struct css_sch_desc {
     uint8_t ssid;
     uint16_t sch_no;
     uint16_t devno;
-    uint8_t st;         /* PMCW_ST_*; only I/O subchannels run programs */
-    bool qdio;          /* PMCW QF: vfio-ccw refuses these */
-    uint8_t pim;        /* installed paths, bit n = chpid[n] */
+    uint8_t st;  /* PMCW_ST_*; only I/O subchannels run programs */
+    bool qdio;   /* PMCW QF: vfio-ccw refuses these */
+    uint8_t pim; /* installed paths, bit n = chpid[n] */
     uint8_t chpid[8];
 };
 
@@ -94,8 +94,7 @@ struct css_sch_desc {
  * A channel-report (RSC 3, ERC 4) is queued when report is true (hot plug).
  */
 int css_sch_define(struct css *css, const struct css_sch_desc *d,
-                   struct css_dev *dev, bool report,
-                   struct subchannel **out);
+                   struct css_dev *dev, bool report, struct subchannel **out);
 /*
  * The subchannel vanishes (device detached): running I/O is ended, the
  * bound driver gets sch_event(CSS_SCH_GONE) and later remove(), a CRW
@@ -131,10 +130,8 @@ struct zv_insn_rc css_insn_hsch(struct css *css, uint32_t gr1);
 struct zv_insn_rc css_insn_csch(struct css *css, uint32_t gr1);
 struct zv_insn_rc css_insn_xsch(struct css *css, uint32_t gr1);
 struct zv_insn_rc css_insn_tsch(struct css *css, uint32_t gr1, uint64_t irb);
-struct zv_insn_rc css_insn_stsch(struct css *css, uint32_t gr1,
-                                 uint64_t schib);
-struct zv_insn_rc css_insn_msch(struct css *css, uint32_t gr1,
-                                uint64_t schib);
+struct zv_insn_rc css_insn_stsch(struct css *css, uint32_t gr1, uint64_t schib);
+struct zv_insn_rc css_insn_msch(struct css *css, uint32_t gr1, uint64_t schib);
 /* TPI: addr 0 stores the interruption code at lowcore 0xB8..0xC3. */
 struct zv_insn_rc css_insn_tpi(struct css *css, uint64_t addr);
 struct zv_insn_rc css_insn_stcrw(struct css *css, uint64_t addr);
@@ -164,9 +161,9 @@ struct zv_insn_rc css_stcrw(struct css *css, struct crw *crw);
 /* ---- driver model (like Linux's css bus) ---- */
 
 enum css_sch_event {
-    CSS_SCH_GONE,    /* subchannel/device no longer there */
-    CSS_SCH_BACK,    /* device reappeared on the subchannel */
-    CSS_SCH_PARAMS,  /* installed parameters changed (PIM/CHPIDs) */
+    CSS_SCH_GONE,   /* subchannel/device no longer there */
+    CSS_SCH_BACK,   /* device reappeared on the subchannel */
+    CSS_SCH_PARAMS, /* installed parameters changed (PIM/CHPIDs) */
 };
 
 enum css_chp_event {

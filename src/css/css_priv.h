@@ -27,10 +27,10 @@ struct css_run; /* engine state of one start function; NULL when none */
 
 struct subchannel {
     struct css *css;
-    struct schib schib;        /* PMCW + SCSW as the architecture sees it */
-    struct orb orb;            /* ORB of the current start function */
-    struct esw esw;            /* ESW to present with the pending status */
-    uint8_t ecw[ECW_SIZE];     /* concurrent sense for the pending status */
+    struct schib schib;    /* PMCW + SCSW as the architecture sees it */
+    struct orb orb;        /* ORB of the current start function */
+    struct esw esw;        /* ESW to present with the pending status */
+    uint8_t ecw[ECW_SIZE]; /* concurrent sense for the pending status */
     struct css_dev *dev;
     const struct css_driver *drv;
     void *drvdata;
@@ -39,9 +39,9 @@ struct subchannel {
     uint32_t refs;
     uint16_t sch_no;
     uint8_t ssid;
-    uint8_t isc_queued;        /* on an ISC queue */
+    uint8_t isc_queued; /* on an ISC queue */
     uint8_t gone : 1;
-    uint8_t irq_posted : 1;    /* an irq delivery event is queued */
+    uint8_t irq_posted : 1; /* an irq delivery event is queued */
     uint8_t qdio : 1;
 };
 

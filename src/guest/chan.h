@@ -41,8 +41,8 @@ struct guest_chan_ops {
 struct guest_chan {
     const struct guest_chan_ops *ops;
     struct zv_loop *loop;
-    struct zv_as *mem;       /* guest memory: where CCWs/IDAWs/data live */
-    struct zv_arena *arena;  /* allocator of guest memory (below 2 GiB) */
+    struct zv_as *mem;      /* guest memory: where CCWs/IDAWs/data live */
+    struct zv_arena *arena; /* allocator of guest memory (below 2 GiB) */
 };
 
 static inline void
