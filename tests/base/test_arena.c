@@ -124,27 +124,47 @@ allocations_never_overlap(void **state)
     }
 }
 
+/*
+ * Fill the arena with chunk-sized blocks, release them evens first then
+ * odds (so each hole merges with the free space on both sides), and check
+ * the whole window is one free block again.
+ */
 static void
-exhaustion_then_release_restores(void **state)
+fill_release_coalesce(struct fixture *f, uint64_t chunk)
 {
-    struct fixture *f = *state;
-    enum { CHUNK = 0x1000 };
-    uint64_t addr[SIZE / CHUNK + 1], a;
+    uint64_t addr[SIZE / 0x1000 + 1], a;
     void *host;
     size_t n = 0;
 
-    while (zv_arena_alloc(f->ar, CHUNK, 8, &addr[n], &host) == 0)
+    while (zv_arena_alloc(f->ar, chunk, 8, &addr[n], &host) == 0)
         n++;
-    assert_int_equal(n, SIZE / CHUNK);
+    assert_int_equal(n, SIZE / chunk);
     assert_int_equal(zv_arena_in_use(f->ar), SIZE);
     assert_int_equal(zv_arena_alloc(f->ar, 8, 8, &a, &host), -ENOMEM);
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(zv_arena_release(f->ar, addr[i]), 0);
+    for (size_t start = 0; start < 2; start++) {
+        for (size_t i = start; i < n; i += 2)
+            assert_int_equal(zv_arena_release(f->ar, addr[i]), 0);
+    }
     assert_int_equal(zv_arena_in_use(f->ar), 0);
     assert_int_equal(zv_arena_live(f->ar), 0);
-    /* everything coalesced: the whole window fits in one block again */
     assert_int_equal(zv_arena_alloc(f->ar, SIZE, 8, &a, &host), 0);
     assert_int_equal(a, BASE);
+    assert_int_equal(zv_arena_release(f->ar, a), 0);
+}
+
+static void
+exhaustion_then_release_restores_small(void **state)
+{
+    /* small blocks are parked on quick lists and flushed on demand */
+    fill_release_coalesce(*state, 0x1000);
+}
+
+static void
+exhaustion_then_release_restores_large(void **state)
+{
+    /* large blocks go straight back to the extents */
+    fill_release_coalesce(*state, 0x2000);
+    fill_release_coalesce(*state, 0x1000);
 }
 
 static void
@@ -286,7 +306,8 @@ main(void)
         T(alloc_respects_alignment_and_bounds),
         T(alloc_rejects_bad_arguments),
         T(allocations_never_overlap),
-        T(exhaustion_then_release_restores),
+        T(exhaustion_then_release_restores_small),
+        T(exhaustion_then_release_restores_large),
         T(release_validates_address),
         T(reused_block_is_zeroed),
         T(live_and_in_use_counts),
