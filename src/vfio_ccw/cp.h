@@ -23,16 +23,25 @@
 #define CP_MAX_CCWS_PER_SEG 256 /* like the kernel's CCWCHAIN_LEN_MAX */
 #define CP_MAX_SEGS         16  /* like CCWCHAIN_MAX */
 #define CP_MAX_CCWS         (CP_MAX_CCWS_PER_SEG * CP_MAX_SEGS)
+/*
+ * A segment is a run of consecutive guest CCWs entered by the ORB or a TIC
+ * and kept while chaining goes on.  Over the limits: -E2BIG.  The host
+ * program adds one slot per segment (a TIC, or a guard CCW that makes a
+ * status-modifier skip past the end of a chain a program check).
+ */
 
 /*
  * The translator's view of the world.  pin() turns a guest IOVA range
  * (inside the DMA map) into a host absolute address at which the same
  * bytes are reachable by the host channel subsystem; it fails with
  * -EFAULT outside the DMA map.  The range never crosses a 4K page.
+ * *habs must sit at the same offset within its 4K page as iova (the host
+ * channel cuts format-2 IDAW data at host block boundaries, so they must
+ * fall where the guest's do); cp_translate fails with -EFAULT otherwise.
  */
 struct cp_env {
-    struct zv_as *iova;        /* guest DMA space: the only thing read */
-    struct zv_arena *host;     /* host storage below 2G for CCWs/IDAWs */
+    struct zv_as *iova;    /* guest DMA space: the only thing read */
+    struct zv_arena *host; /* host storage below 2G for CCWs/IDAWs */
     int (*pin)(void *ctx, uint64_t iova, uint32_t len, uint64_t *habs);
     void (*unpin)(void *ctx, uint64_t iova, uint32_t len);
     void *ctx;
