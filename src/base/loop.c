@@ -386,6 +386,9 @@ loop_heap_earliest(struct zv_loop *loop, uint64_t *time)
 static bool
 virt_next(struct zv_loop *loop, uint64_t limit, struct loop_node *out)
 {
+    /* nothing queued can be due before now() */
+    if (limit < loop->now)
+        return false;
     for (;;) {
         if (loop->heap_len > 0 && loop->heap[0].time <= loop->now &&
             loop_heap_pop_due(loop, loop->now, out))

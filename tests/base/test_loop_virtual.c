@@ -339,7 +339,11 @@ run_until_stops_at_deadline(void **state)
     /* time moves to the deadline even when nothing runs */
     assert_int_equal(zv_loop_run_until(r->loop, 15), 0);
     assert_int_equal(zv_loop_now(r->loop), 20); /* never backwards */
-    assert_int_equal(zv_loop_run_until(r->loop, 1000), 1);
+    /* a deadline in the past runs nothing, not even events due now */
+    zv_loop_post(r->loop, record, &a);
+    assert_int_equal(zv_loop_run_until(r->loop, 19), 0);
+    assert_int_equal(zv_loop_pending(r->loop), 2);
+    assert_int_equal(zv_loop_run_until(r->loop, 1000), 2);
     assert_int_equal(zv_loop_now(r->loop), 1000);
     assert_int_equal(zv_loop_pending(r->loop), 0);
 }
