@@ -15,6 +15,7 @@
  *    alloc/free-per-I/O pattern of drivers).  They are flushed back into the
  *    extents when a first-fit search fails.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +290,7 @@ quick_take(struct zv_arena *a, uint64_t len, uint64_t align, uint64_t *off)
         return false;
     *off = q->offs[--q->n];
     b = blk_find(a, *off);
+    assert(b && b->state == ARENA_BLK_PARKED); /* parked blocks stay hashed */
     b->state = ARENA_BLK_LIVE;
     return true;
 }
@@ -303,7 +305,10 @@ quick_flush(struct zv_arena *a)
         while (q->n > 0) {
             uint64_t off = q->offs[q->n - 1];
             struct arena_blk *b = blk_find(a, off);
-            uint64_t len = b->len;
+            uint64_t len;
+
+            assert(b && b->state == ARENA_BLK_PARKED);
+            len = b->len;
 
             if (ext_free(a, off, len) < 0)
                 return; /* keep it parked; still consistent */

@@ -14,6 +14,7 @@
  * Cancel is lazy: the node is marked and skipped when it reaches the front;
  * when cancelled entries dominate the queue it is compacted.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -346,6 +347,7 @@ loop_cancel_locked(struct zv_loop *loop, zv_timer_id id)
 static void
 take_node(struct zv_loop *loop, uint32_t idx, struct loop_node *out)
 {
+    assert(loop->nodes[idx].state == LOOP_NODE_PENDING);
     *out = loop->nodes[idx];
     node_put(loop, idx);
     loop->pending--;
@@ -449,9 +451,9 @@ time_seed(void)
 }
 
 struct zv_loop *
-zv_loop_new_real(void)
+zv_loop_new_real_seeded(uint64_t seed)
 {
-    struct zv_loop *loop = loop_alloc(false, time_seed());
+    struct zv_loop *loop = loop_alloc(false, seed ? seed : time_seed());
 
     if (!loop)
         return NULL;
@@ -460,6 +462,12 @@ zv_loop_new_real(void)
         return NULL;
     }
     return loop;
+}
+
+struct zv_loop *
+zv_loop_new_real(void)
+{
+    return zv_loop_new_real_seeded(0);
 }
 
 void

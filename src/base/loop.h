@@ -40,6 +40,9 @@ typedef uint64_t zv_timer_id;
 
 struct zv_loop *zv_loop_new_virtual(uint64_t seed);
 struct zv_loop *zv_loop_new_real(void);
+/* Real backend with a fixed PRNG seed (0 = seed from the clock), so a
+ * daemon's random choices can be replayed. */
+struct zv_loop *zv_loop_new_real_seeded(uint64_t seed);
 /* Pending events are dropped without running; fd watches are removed. */
 void zv_loop_free(struct zv_loop *loop);
 bool zv_loop_is_virtual(const struct zv_loop *loop);

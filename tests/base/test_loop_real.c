@@ -54,6 +54,25 @@ real_loop_uses_monotonic_time(void **state)
 }
 
 static void
+seeded_real_loop_repeats_rand(void **state)
+{
+    struct zv_loop *a = zv_loop_new_real_seeded(77);
+    struct zv_loop *b = zv_loop_new_real_seeded(77);
+    struct zv_loop *v = zv_loop_new_virtual(77);
+
+    for (int i = 0; i < 100; i++) {
+        uint64_t x = zv_loop_rand(a);
+
+        assert_int_equal(x, zv_loop_rand(b));
+        /* same generator as the virtual loop */
+        assert_int_equal(x, zv_loop_rand(v));
+    }
+    zv_loop_free(a);
+    zv_loop_free(b);
+    zv_loop_free(v);
+}
+
+static void
 timers_fire_in_order_not_early(void **state)
 {
     struct zv_loop *l = zv_loop_new_real();
@@ -270,6 +289,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(real_loop_uses_monotonic_time),
+        cmocka_unit_test(seeded_real_loop_repeats_rand),
         cmocka_unit_test(timers_fire_in_order_not_early),
         cmocka_unit_test(cancelled_timer_never_fires),
         cmocka_unit_test(run_until_returns_at_deadline),
