@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Image backends: the synchronous pread/pwrite backend (async calls post
+ * their completion to the loop) and the io_uring backend whose
+ * completions arrive through an eventfd watched by the real loop.  The
+ * uring cases skip, saying why, when io_uring_setup is unavailable
+ * (ENOSYS: old kernel; EPERM: disabled by sysctl/seccomp; ENOTSUP: built
+ * without liburing).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "base/loop.h"
+#include "img/img.h"
+#include "img_test.h"
+
+#define FILE_BLOCKS 64u
+#define BS          4096u
+
+struct fx {
+    struct tdir *t;
+    char path[128];
+    int fd;
+};
+
+static int
+setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+
+    f->t = tdir_new();
+    snprintf(f->path, sizeof(f->path), "%s", tdir_file(f->t, "b.img"));
+    f->fd = open(f->path, O_RDWR | O_CREAT, 0644);
+    assert_true(f->fd >= 0);
+    assert_int_equal(ftruncate(f->fd, FILE_BLOCKS * BS), 0);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    struct fx *f = *state;
+
+    close(f->fd);
+    tdir_free(f->t);
+    free(f);
+    return 0;
+}
+
+struct done {
+    int calls;
+    int res[FILE_BLOCKS];
+    int order[FILE_BLOCKS];
+};
+
+struct op {
+    struct done *d;
+    int idx;
+};
+
+static void
+on_done(void *arg, int res)
+{
+    struct op *op = arg;
+
+    op->d->res[op->idx] = res;
+    op->d->order[op->d->calls++] = op->idx;
+}
+
+static void
+fill(uint8_t *buf, size_t len, unsigned seed)
+{
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (uint8_t)(seed * 13 + i);
+}
+
+/* ---- sync backend ---- */
+
+static void
+sync_whole_buffer_io(void **state)
+{
+    struct fx *f = *state;
+    struct img_backend *be = img_backend_sync(f->fd, IMG_SYNC_FSYNC);
+    uint8_t w[BS], r[BS];
+
+    fill(w, BS, 1);
+    assert_int_equal(img_pwrite(be, w, BS, 3 * BS), 0);
+    assert_int_equal(img_pread(be, r, BS, 3 * BS), 0);
+    assert_memory_equal(w, r, BS);
+    /* a read that runs past the end of the file is an I/O error */
+    assert_int_equal(img_pread(be, r, BS, FILE_BLOCKS * BS - 100), -EIO);
+    assert_int_equal(img_pread(be, r, 0, 0), -EINVAL);
+    img_backend_free(be);
+}
+
+static void
+sync_async_completes_later_on_loop(void **state)
+{
+    struct fx *f = *state;
+    struct zv_loop *loop = zv_loop_new_virtual(1);
+    struct img_backend *be = img_backend_sync(f->fd, IMG_SYNC_WRITE_THROUGH);
+    struct done d = {0};
+    struct op ops[3] = {{&d, 0}, {&d, 1}, {&d, 2}};
+    uint8_t w[BS], r[BS];
+
+    fill(w, BS, 2);
+    /* no loop yet: async is refused */
+    assert_int_equal(img_pwrite_async(be, w, BS, 0, on_done, &ops[0]), -EINVAL);
+    img_backend_set_loop(be, loop);
+    assert_int_equal(img_pwrite_async(be, w, BS, 5 * BS, on_done, &ops[0]), 0);
+    assert_int_equal(img_pread_async(be, r, BS, 5 * BS, on_done, &ops[1]), 0);
+    assert_int_equal(
+        img_pread_async(be, r, BS, FILE_BLOCKS * BS, on_done, &ops[2]), 0);
+    /* never inside the submitting call */
+    assert_int_equal(d.calls, 0);
+    zv_loop_run(loop);
+    assert_int_equal(d.calls, 3);
+    assert_int_equal(d.order[0], 0);
+    assert_int_equal(d.order[1], 1);
+    assert_int_equal(d.res[0], BS);
+    assert_int_equal(d.res[1], BS);
+    assert_int_equal(d.res[2], -EIO);
+    assert_memory_equal(w, r, BS);
+    img_backend_free(be);
+    zv_loop_free(loop);
+}
+
+/* ---- io_uring backend ---- */
+
+static struct img_backend *
+uring_or_skip(int fd, enum img_sync sync, struct zv_loop *loop)
+{
+    struct img_backend *be = img_backend_uring(fd, sync, loop, 16);
+
+    if (!be) {
+        int e = errno;
+
+        if (e == ENOSYS || e == EPERM || e == ENOTSUP) {
+            print_message("skipping: io_uring unavailable: %s (%s)\n",
+                          strerror(e),
+                          e == ENOSYS  ? "kernel without io_uring"
+                          : e == EPERM ? "io_uring disabled for this process"
+                                       : "built without liburing");
+            if (loop)
+                zv_loop_free(loop);
+            skip();
+        }
+        fail_msg("img_backend_uring: %s", strerror(e));
+    }
+    return be;
+}
+
+static void
+uring_refuses_virtual_loop(void **state)
+{
+    struct fx *f = *state;
+    struct zv_loop *loop = zv_loop_new_virtual(1);
+    struct img_backend *probe = uring_or_skip(f->fd, 0, NULL);
+
+    img_backend_free(probe);
+    errno = 0;
+    assert_null(img_backend_uring(f->fd, IMG_SYNC_WRITE_THROUGH, loop, 8));
+    assert_int_equal(errno, ENOTSUP);
+    zv_loop_free(loop);
+}
+
+static void
+uring_sync_calls(void **state)
+{
+    struct fx *f = *state;
+    struct img_backend *be = uring_or_skip(f->fd, IMG_SYNC_FSYNC, NULL);
+    uint8_t w[2 * BS], r[2 * BS];
+
+    fill(w, sizeof(w), 3);
+    assert_int_equal(img_pwrite(be, w, sizeof(w), 7 * BS), 0);
+    assert_int_equal(img_pread(be, r, sizeof(r), 7 * BS), 0);
+    assert_memory_equal(w, r, sizeof(w));
+    assert_int_equal(pread(f->fd, r, BS, 8 * BS), BS);
+    assert_memory_equal(w + BS, r, BS);
+    assert_int_equal(img_pread(be, r, BS, FILE_BLOCKS * BS), -EIO);
+    /* without a loop there is nowhere to deliver completions */
+    assert_int_equal(img_pread_async(be, r, BS, 0, on_done, NULL), -EINVAL);
+    img_backend_free(be);
+}
+
+static void
+run_until_calls(struct zv_loop *loop, struct done *d, int want)
+{
+    for (int spins = 0; d->calls < want && spins < 10000; spins++)
+        zv_loop_run_once(loop, 100 * ZV_NSEC_PER_MSEC);
+    assert_int_equal(d->calls, want);
+}
+
+static void
+uring_async_through_eventfd(void **state)
+{
+    struct fx *f = *state;
+    struct zv_loop *loop = zv_loop_new_real();
+    struct img_backend *be = uring_or_skip(f->fd, IMG_SYNC_WRITE_THROUGH, loop);
+    static uint8_t w[FILE_BLOCKS][BS], r[FILE_BLOCKS][BS];
+    struct done d = {0};
+    struct op ops[FILE_BLOCKS];
+
+    /* More requests than the ring has entries: the backend must flush
+     * and keep going. */
+    for (unsigned i = 0; i < FILE_BLOCKS; i++) {
+        ops[i] = (struct op){&d, (int)i};
+        fill(w[i], BS, i + 10);
+        assert_int_equal(
+            img_pwrite_async(be, w[i], BS, (uint64_t)i * BS, on_done, &ops[i]),
+            0);
+    }
+    assert_int_equal(d.calls, 0);
+    run_until_calls(loop, &d, FILE_BLOCKS);
+    for (unsigned i = 0; i < FILE_BLOCKS; i++)
+        assert_int_equal(d.res[i], BS);
+    for (unsigned i = 0; i < FILE_BLOCKS; i++) {
+        assert_int_equal(pread(f->fd, r[i], BS, (off_t)i * BS), BS);
+        assert_memory_equal(r[i], w[i], BS);
+    }
+    memset(&d, 0, sizeof(d));
+    memset(r, 0, sizeof(r));
+    for (unsigned i = 0; i < FILE_BLOCKS; i++)
+        assert_int_equal(
+            img_pread_async(be, r[i], BS, (uint64_t)i * BS, on_done, &ops[i]),
+            0);
+    run_until_calls(loop, &d, FILE_BLOCKS);
+    for (unsigned i = 0; i < FILE_BLOCKS; i++) {
+        assert_int_equal(d.res[i], BS);
+        assert_memory_equal(r[i], w[i], BS);
+    }
+    img_backend_free(be);
+    zv_loop_free(loop);
+}
+
+static void
+uring_async_fsync_and_eof(void **state)
+{
+    struct fx *f = *state;
+    struct zv_loop *loop = zv_loop_new_real();
+    struct img_backend *be = uring_or_skip(f->fd, IMG_SYNC_FSYNC, loop);
+    uint8_t w[BS], r[BS];
+    struct done d = {0};
+    struct op ops[2] = {{&d, 0}, {&d, 1}};
+
+    fill(w, BS, 77);
+    assert_int_equal(img_pwrite_async(be, w, BS, 0, on_done, &ops[0]), 0);
+    assert_int_equal(
+        img_pread_async(be, r, BS, FILE_BLOCKS * BS + BS, on_done, &ops[1]), 0);
+    run_until_calls(loop, &d, 2);
+    assert_int_equal(d.res[0], BS);
+    assert_int_equal(d.res[1], -EIO);
+    assert_int_equal(pread(f->fd, r, BS, 0), BS);
+    assert_memory_equal(w, r, BS);
+    img_backend_free(be);
+    zv_loop_free(loop);
+}
+
+static void
+uring_backend_under_ckd_image(void **state)
+{
+    struct fx *f = *state;
+    struct zv_loop *loop = zv_loop_new_real();
+    struct ckd_img *img;
+    struct img_backend *be;
+    static uint8_t trk[56832];
+    char err[256];
+    const char *p = tdir_file(f->t, "u.3390");
+
+    assert_int_equal(ckd_img_create(p, 0, 1, err, sizeof(err)), 0);
+    assert_int_equal(
+        ckd_img_open(p, false, IMG_SYNC_WRITE_THROUGH, &img, err, sizeof(err)),
+        0);
+    be = uring_or_skip(ckd_img_fd(img), IMG_SYNC_WRITE_THROUGH, loop);
+    assert_int_equal(ckd_img_set_backend(img, be), 0);
+    assert_ptr_equal(ckd_img_backend(img), be);
+    assert_true(ckd_track_build(trk, sizeof(trk), 0, 9, NULL, 0) > 0);
+    assert_int_equal(ckd_img_write_track(img, 0, 9, trk), 0);
+    assert_int_equal(ckd_img_read_track(img, 0, 9, trk), 0);
+    assert_int_equal(ckd_track_check_ha(trk, 0, 9), 0);
+    /* a backend on another fd is refused */
+    assert_int_equal(ckd_img_set_backend(img, NULL), -EINVAL);
+    ckd_img_close(img);
+    zv_loop_free(loop);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(sync_whole_buffer_io),          T(sync_async_completes_later_on_loop),
+        T(uring_refuses_virtual_loop),    T(uring_sync_calls),
+        T(uring_async_through_eventfd),   T(uring_async_fsync_and_eof),
+        T(uring_backend_under_ckd_image),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
