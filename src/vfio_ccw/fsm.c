@@ -1,0 +1,672 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vfio_ccw/fsm: the composite subchannel (DESIGN.md principle 3).
+ *
+ * One [state][event] table, every cell an explicit action; only actions
+ * write p->state; one dispatcher traces every event.  The open states are
+ * the function control of the composite subchannel (host subchannel +
+ * mediator) as the PoP defines it (css-pop.md §3, §4.1-4.4):
+ *  - SSCH gets cc 2 (-EBUSY) while a start, halt or clear function is in
+ *    progress and cc 1 (-EBUSY) while status is pending, without touching
+ *    the host;
+ *  - HSCH gets cc 2 while a halt or clear is in progress and cc 1 while
+ *    final or alert status is pending;
+ *  - CSCH is always accepted and supersedes start and halt;
+ *  - the program is freed exactly once: at the final status of its start
+ *    (or of the halt that ended it), when the clear completed, when SSCH
+ *    failed, on quiesce, or when the subchannel vanished.  Because no SSCH
+ *    is accepted while any function is in progress, the program freed is
+ *    always the one whose function ended (the 2020 race of threads/000
+ *    cannot happen).
+ * Built with ZV_REGRESS_2020 the table of 2020 is used instead (see the
+ * end of this file).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "vfio_ccw/vfio_ccw_priv.h"
+
+typedef int (*vccw_action)(struct vccw_private *p,
+                           const struct vccw_ev_arg *arg);
+
+static const char *const state_names[VCCW_NR_STATES] = {
+    [VCCW_NOT_OPER] = "not-oper", [VCCW_CLOSED] = "closed",
+    [VCCW_IDLE] = "idle",         [VCCW_STATUS_PENDING] = "status-pending",
+    [VCCW_START] = "start",       [VCCW_HALT] = "halt",
+    [VCCW_CLEAR] = "clear",
+};
+
+static const char *const event_names[VCCW_NR_EVENTS] = {
+    [VCCW_EV_OPEN] = "open",
+    [VCCW_EV_CLOSE] = "close",
+    [VCCW_EV_NOT_OPER] = "not-oper",
+    [VCCW_EV_SSCH] = "ssch",
+    [VCCW_EV_HSCH] = "hsch",
+    [VCCW_EV_CSCH] = "csch",
+    [VCCW_EV_IRQ_UNSOL] = "irq-unsolicited",
+    [VCCW_EV_IRQ_INTERM] = "irq-intermediate",
+    [VCCW_EV_IRQ_FINAL] = "irq-final",
+    [VCCW_EV_IRQ_QUIESCED] = "irq-quiesced",
+    [VCCW_EV_IRB_READ] = "irb-read",
+};
+
+const char *
+vccw_state_name(enum vccw_state s)
+{
+    return s < VCCW_NR_STATES ? state_names[s] : "?";
+}
+
+const char *
+vccw_event_name(enum vccw_event e)
+{
+    return e < VCCW_NR_EVENTS ? event_names[e] : "?";
+}
+
+/* ---- host helpers ---- */
+
+static bool
+host_start_active(struct vccw_private *p)
+{
+    struct schib schib;
+
+    if (!p->sch || css_sch_stsch(p->sch, &schib).cc != ZV_CC0)
+        return false;
+    return schib.scsw.fctl & SCSW_FCTL_START;
+}
+
+/* MSCH with E set or reset (PoP: Modify Subchannel; ISC and interruption
+ * parameter are set with E).  Returns the cc, or cc 3 when gone. */
+static enum zv_cc
+host_enable(struct vccw_private *p, bool ena)
+{
+    struct schib schib;
+    struct zv_insn_rc rc;
+
+    if (!p->sch)
+        return ZV_CC3;
+    rc = css_sch_stsch(p->sch, &schib);
+    if (rc.pic != ZV_PIC_NONE || rc.cc != ZV_CC0)
+        return ZV_CC3;
+    schib.pmcw.ena = ena;
+    schib.pmcw.isc = ZV_VFIO_CCW_ISC;
+    schib.pmcw.intparm = css_sch_no(p->sch);
+    rc = css_sch_msch(p->sch, &schib);
+    if (rc.pic != ZV_PIC_NONE)
+        return ZV_CC3;
+    if (rc.cc == ZV_CC0)
+        p->host_enabled = ena;
+    return rc.cc;
+}
+
+void
+vccw_free_cp(struct vccw_private *p, enum zv_vfio_ccw_free_reason reason)
+{
+    struct zv_vfio_ccw_cp_event ev;
+
+    if (!p->cp)
+        return;
+    ev.sch_no = p->sch ? css_sch_no(p->sch) : 0;
+    ev.serial = p->cp_serial;
+    ev.reason = reason;
+    ev.host_start_active = host_start_active(p);
+    cp_free(p->cp);
+    p->cp = NULL;
+    p->cnt.cp_freed++;
+    p->cnt.cp_live = 0;
+    zv_trace(p->loop, "vfio_ccw %04x: cp %llu freed (reason %d)", ev.sch_no,
+             (unsigned long long)ev.serial, (int)reason);
+    if (p->drv->obs.cp_freed)
+        p->drv->obs.cp_freed(p->drv->obs.arg, &ev);
+}
+
+/*
+ * Stop whatever the host runs for us: CLEAR SUBCHANNEL supersedes start
+ * and halt (PoP CSCH; css-pop.md §4.4); after cc 0 the program is ended
+ * and no longer fetched, so it is freed now.  The completion interruption
+ * is ours (quiesce_pending) and never reaches the client.
+ */
+void
+vccw_quiesce(struct vccw_private *p)
+{
+    if (p->sch && css_sch_csch(p->sch).cc == ZV_CC0)
+        p->quiesce_pending = true;
+    vccw_free_cp(p, ZV_VFIO_CCW_FREE_QUIESCE);
+    vccw_irbq_flush(p);
+}
+
+static bool
+function_in_progress(enum vccw_state s)
+{
+    return s == VCCW_START || s == VCCW_HALT || s == VCCW_CLEAR;
+}
+
+/* ---- classification of host interruptions ---- */
+
+enum vccw_event
+vccw_irq_classify(const struct vccw_private *p, const struct irb *irb)
+{
+    const struct scsw *s = &irb->scsw;
+    const uint8_t busy =
+        SCSW_ACTL_SCH_ACTIVE | SCSW_ACTL_DEV_ACTIVE | SCSW_ACTL_SUSPENDED;
+
+    if (p->quiesce_pending && (s->fctl & SCSW_FCTL_CLEAR))
+        return VCCW_EV_IRQ_QUIESCED;
+    /* Unsolicited: no function (alert status alone, PoP "Status
+     * Control"). */
+    if (s->fctl == 0 || !scsw_is_solicited(s))
+        return VCCW_EV_IRQ_UNSOL;
+    /* Still subchannel- or device-active, or suspended: the function goes
+     * on (intermediate status, e.g. PCI, or CE before DE). */
+    if (s->actl & busy)
+        return VCCW_EV_IRQ_INTERM;
+    if (s->stctl & (SCSW_STCTL_PRIMARY | SCSW_STCTL_SECOND | SCSW_STCTL_ALERT))
+        return VCCW_EV_IRQ_FINAL;
+    /* Halt and clear complete with status pending alone (§4.3, §4.4). */
+    if (s->fctl & (SCSW_FCTL_HALT | SCSW_FCTL_CLEAR))
+        return VCCW_EV_IRQ_FINAL;
+    return VCCW_EV_IRQ_INTERM;
+}
+
+/* ---- actions ---- */
+
+static int
+a_nop(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    return 0;
+}
+
+static int
+a_nodev(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    return -ENODEV;
+}
+
+/* A request on a device nobody opened (not reachable through the vdev,
+ * which answers -EBADF first; kept for the explorer). */
+static int
+a_not_open(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    return -EIO;
+}
+
+static int
+a_busy(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    return -EBUSY;
+}
+
+static int
+a_open(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    enum zv_cc cc;
+
+    /* A disable that never completed (quiesce still running): the host
+     * subchannel is still ours and enabled. */
+    if (p->host_enabled) {
+        p->state = VCCW_IDLE;
+        return 0;
+    }
+    cc = host_enable(p, true);
+    if (cc == ZV_CC1 && p->sch) {
+        /* Status left pending from before this instance (a previous
+         * binding): not the client's; TSCH discards it (PoP: TSCH clears
+         * status pending), then MSCH again. */
+        struct irb stale;
+
+        css_sch_tsch(p->sch, &stale);
+        cc = host_enable(p, true);
+    }
+    if (cc == ZV_CC0) {
+        p->state = VCCW_IDLE;
+        return 0;
+    }
+    if (cc == ZV_CC3) {
+        p->state = VCCW_NOT_OPER;
+        return -ENODEV;
+    }
+    return cc == ZV_CC2 ? -EBUSY : -EIO; /* a function still ends */
+}
+
+static void
+close_common(struct vccw_private *p)
+{
+    if (function_in_progress(p->state))
+        vccw_quiesce(p);
+    vccw_free_cp(p, ZV_VFIO_CCW_FREE_QUIESCE);
+    vccw_irbq_flush(p);
+    vccw_crwq_flush(p);
+    /* cc 1/2 (status or our clear still pending): retried when the
+     * interruption comes (a_irq_closed). */
+    host_enable(p, false);
+    p->state = VCCW_CLOSED;
+}
+
+static int
+a_close(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    close_common(p);
+    return 0;
+}
+
+/* The subchannel is gone (vfio-ccw.md §6.3): running I/O was ended by the
+ * host; the program dies here, the client is asked to let go (REQ) and
+ * told to look (IO: its read answers -ENODEV, QEMU's deferred cc 3). */
+static int
+a_notoper(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    vccw_free_cp(p, ZV_VFIO_CCW_FREE_NOT_OPER);
+    vccw_irbq_flush(p);
+    p->host_enabled = false;
+    p->state = VCCW_NOT_OPER;
+    vccw_kick(p, ZV_VFIO_CCW_IO_IRQ_INDEX);
+    vccw_kick(p, ZV_VFIO_CCW_REQ_IRQ_INDEX);
+    return 0;
+}
+
+static int
+a_notoper_closed(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    p->host_enabled = false;
+    p->state = VCCW_NOT_OPER;
+    return 0;
+}
+
+static int
+ssch_cc3(struct vccw_private *p, uint8_t tried)
+{
+    struct schib schib;
+
+    /* Like Linux cio_start_key (css-pop.md §4.1): forget the paths tried;
+     * remember them for the client's SCHIB view (POM/PNOM, N). */
+    p->pno |= tried;
+    p->pnom = tried;
+    if (!p->sch || css_sch_stsch(p->sch, &schib).cc != ZV_CC0)
+        return -ENODEV;
+    return (vccw_lpm(p) & schib.pmcw.pim) ? -EACCES : -ENODEV;
+}
+
+static int
+a_ssch(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    struct cp_env env;
+    struct orb horb;
+    struct cp *cp;
+    struct zv_insn_rc rc;
+    int ret;
+
+    if (arg->orb->b)
+        return -EOPNOTSUPP; /* transport mode (vfio-ccw.md §2.4.1) */
+    vccw_cp_env(p, &env);
+    ret = cp_translate(&env, arg->orb, &cp, &horb);
+    if (ret)
+        return ret;
+    p->cp = cp;
+    p->cp_serial = ++p->next_serial;
+    p->cnt.cp_translated++;
+    p->cnt.cp_live = 1;
+    /* Guest LPM 0 means "the paths the host allows" (kernel cp_get_orb). */
+    horb.lpm = (horb.lpm ? horb.lpm : 0xFF) & vccw_lpm(p);
+    if (!horb.lpm) {
+        vccw_free_cp(p, ZV_VFIO_CCW_FREE_SSCH_FAILED);
+        return -EACCES;
+    }
+    rc = css_sch_ssch(p->sch, &horb);
+    if (rc.pic == ZV_PIC_NONE && rc.cc == ZV_CC0) {
+        p->pnom = 0; /* PNOM is reset when a start begins (§6.1) */
+        p->state = VCCW_START;
+        return 0;
+    }
+    vccw_free_cp(p, ZV_VFIO_CCW_FREE_SSCH_FAILED);
+    if (rc.pic != ZV_PIC_NONE)
+        return -EIO;
+    if (rc.cc == ZV_CC3)
+        return ssch_cc3(p, horb.lpm);
+    return -EBUSY; /* cc 1 status pending, cc 2 busy at the host */
+}
+
+static int
+a_hsch(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    struct zv_insn_rc rc = css_sch_hsch(p->sch);
+
+    if (rc.pic != ZV_PIC_NONE)
+        return -EIO;
+    switch (rc.cc) {
+    case ZV_CC0:
+        p->state = VCCW_HALT;
+        return 0;
+    case ZV_CC3:
+        return -ENODEV;
+    default:
+        return -EBUSY;
+    }
+}
+
+static int
+a_csch(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    struct zv_insn_rc rc = css_sch_csch(p->sch);
+
+    if (rc.pic != ZV_PIC_NONE)
+        return -EIO;
+    if (rc.cc == ZV_CC3)
+        return -ENODEV;
+    if (rc.cc != ZV_CC0)
+        return -EIO; /* CSCH has no cc 1 or 2 (§4.4) */
+    /* The clear discards pending status (§4.4 step 1); its completion
+     * now belongs to the client, even if we had one outstanding. */
+    vccw_irbq_flush(p);
+    p->quiesce_pending = false;
+    p->state = VCCW_CLEAR;
+    return 0;
+}
+
+/* Not open: nothing to forward to; finish a pending disable. */
+static int
+a_irq_closed(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    if (p->host_enabled)
+        host_enable(p, false);
+    return 0;
+}
+
+static int
+a_irq_drop(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    return 0;
+}
+
+static int
+a_irq_quiesced(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    p->quiesce_pending = false;
+    if (p->state == VCCW_CLOSED && p->host_enabled)
+        host_enable(p, false);
+    return 0;
+}
+
+static void
+queue_status(struct vccw_private *p, const struct irb *irb)
+{
+    vccw_irbq_push(p, irb);
+    vccw_kick(p, ZV_VFIO_CCW_IO_IRQ_INDEX);
+}
+
+/* Unsolicited or intermediate status: forwarded, function state unchanged
+ * (vfio-ccw.md §2.6); an idle composite becomes status pending. */
+static int
+a_irq_queue(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    struct irb irb = *arg->irb;
+
+    if (p->cp && scsw_is_solicited(&irb.scsw))
+        cp_update_scsw(p->cp, &irb.scsw);
+    queue_status(p, &irb);
+    if (p->state == VCCW_IDLE)
+        p->state = VCCW_STATUS_PENDING;
+    return 0;
+}
+
+static struct irb
+final_irb(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    struct irb irb = *arg->irb;
+
+    if (p->cp)
+        cp_update_scsw(p->cp, &irb.scsw);
+    return irb;
+}
+
+/* Final status with no function of ours in progress (e.g. a halt the
+ * host issued on its own): forwarded. */
+static int
+a_final_stray(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    queue_status(p, arg->irb);
+    p->state = VCCW_STATUS_PENDING;
+    return 0;
+}
+
+static int
+a_final_start(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    struct irb irb = final_irb(p, arg);
+
+    vccw_free_cp(p, ZV_VFIO_CCW_FREE_START_ENDED);
+    queue_status(p, &irb);
+    p->state = VCCW_STATUS_PENDING;
+    return 0;
+}
+
+/* In HALT: status with FC halt ends the halt and the start it stopped;
+ * a start's final status that crossed our HSCH ends only the start. */
+static int
+a_final_halt(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    struct irb irb = final_irb(p, arg);
+
+    vccw_free_cp(p, ZV_VFIO_CCW_FREE_START_ENDED);
+    queue_status(p, &irb);
+    if (arg->irb->scsw.fctl & (SCSW_FCTL_HALT | SCSW_FCTL_CLEAR))
+        p->state = VCCW_STATUS_PENDING;
+    return 0;
+}
+
+/* In CLEAR: only the clear's completion ends the state; a start's status
+ * that crossed our CSCH is discarded as the clear discards pending status
+ * (§4.4), but its program is freed since its start ended. */
+static int
+a_final_clear(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    if (!(arg->irb->scsw.fctl & SCSW_FCTL_CLEAR)) {
+        vccw_free_cp(p, ZV_VFIO_CCW_FREE_START_ENDED);
+        return 0;
+    }
+    vccw_free_cp(p, ZV_VFIO_CCW_FREE_CLEARED);
+    queue_status(p, arg->irb);
+    p->state = VCCW_STATUS_PENDING;
+    return 0;
+}
+
+/* The client read the IRB area: the head of the queue is stored there
+ * (TSCH-like: consumed), the IO IRQ re-signalled if more is queued. */
+static int
+a_irb_read(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    struct irb irb;
+    uint8_t *area = p->io + ZV_CCW_IO_IRB_OFF;
+
+    if (vccw_irbq_pop(p, &irb))
+        irb_encode(&irb, area);
+    else
+        memset(area, 0, ZV_CCW_IO_IRB_SIZE);
+    if (p->irbq_len)
+        vccw_kick(p, ZV_VFIO_CCW_IO_IRQ_INDEX);
+    else if (p->state == VCCW_STATUS_PENDING)
+        p->state = VCCW_IDLE;
+    return 0;
+}
+
+#ifndef ZV_REGRESS_2020
+
+/* clang-format off */
+static const vccw_action vccw_fsm[VCCW_NR_STATES][VCCW_NR_EVENTS] = {
+    [VCCW_NOT_OPER] = {
+        [VCCW_EV_OPEN] = a_nodev,       [VCCW_EV_CLOSE] = a_nop,
+        [VCCW_EV_NOT_OPER] = a_nop,     [VCCW_EV_SSCH] = a_nodev,
+        [VCCW_EV_HSCH] = a_nodev,       [VCCW_EV_CSCH] = a_nodev,
+        [VCCW_EV_IRQ_UNSOL] = a_irq_drop,
+        [VCCW_EV_IRQ_INTERM] = a_irq_drop,
+        [VCCW_EV_IRQ_FINAL] = a_irq_drop,
+        [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRB_READ] = a_nodev,
+    },
+    [VCCW_CLOSED] = {
+        [VCCW_EV_OPEN] = a_open,        [VCCW_EV_CLOSE] = a_nop,
+        [VCCW_EV_NOT_OPER] = a_notoper_closed,
+        [VCCW_EV_SSCH] = a_not_open,    [VCCW_EV_HSCH] = a_not_open,
+        [VCCW_EV_CSCH] = a_not_open,
+        [VCCW_EV_IRQ_UNSOL] = a_irq_closed,
+        [VCCW_EV_IRQ_INTERM] = a_irq_closed,
+        [VCCW_EV_IRQ_FINAL] = a_irq_closed,
+        [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRB_READ] = a_not_open,
+    },
+    [VCCW_IDLE] = {
+        [VCCW_EV_OPEN] = a_busy,        [VCCW_EV_CLOSE] = a_close,
+        [VCCW_EV_NOT_OPER] = a_notoper, [VCCW_EV_SSCH] = a_ssch,
+        [VCCW_EV_HSCH] = a_hsch,        [VCCW_EV_CSCH] = a_csch,
+        [VCCW_EV_IRQ_UNSOL] = a_irq_queue,
+        [VCCW_EV_IRQ_INTERM] = a_irq_queue,
+        [VCCW_EV_IRQ_FINAL] = a_final_stray,
+        [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRB_READ] = a_irb_read,
+    },
+    [VCCW_STATUS_PENDING] = {
+        [VCCW_EV_OPEN] = a_busy,        [VCCW_EV_CLOSE] = a_close,
+        [VCCW_EV_NOT_OPER] = a_notoper, [VCCW_EV_SSCH] = a_busy,
+        [VCCW_EV_HSCH] = a_busy,        [VCCW_EV_CSCH] = a_csch,
+        [VCCW_EV_IRQ_UNSOL] = a_irq_queue,
+        [VCCW_EV_IRQ_INTERM] = a_irq_queue,
+        [VCCW_EV_IRQ_FINAL] = a_final_stray,
+        [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRB_READ] = a_irb_read,
+    },
+    [VCCW_START] = {
+        [VCCW_EV_OPEN] = a_busy,        [VCCW_EV_CLOSE] = a_close,
+        [VCCW_EV_NOT_OPER] = a_notoper, [VCCW_EV_SSCH] = a_busy,
+        [VCCW_EV_HSCH] = a_hsch,        [VCCW_EV_CSCH] = a_csch,
+        [VCCW_EV_IRQ_UNSOL] = a_irq_queue,
+        [VCCW_EV_IRQ_INTERM] = a_irq_queue,
+        [VCCW_EV_IRQ_FINAL] = a_final_start,
+        [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRB_READ] = a_irb_read,
+    },
+    [VCCW_HALT] = {
+        [VCCW_EV_OPEN] = a_busy,        [VCCW_EV_CLOSE] = a_close,
+        [VCCW_EV_NOT_OPER] = a_notoper, [VCCW_EV_SSCH] = a_busy,
+        [VCCW_EV_HSCH] = a_busy,        [VCCW_EV_CSCH] = a_csch,
+        [VCCW_EV_IRQ_UNSOL] = a_irq_queue,
+        [VCCW_EV_IRQ_INTERM] = a_irq_queue,
+        [VCCW_EV_IRQ_FINAL] = a_final_halt,
+        [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRB_READ] = a_irb_read,
+    },
+    [VCCW_CLEAR] = {
+        [VCCW_EV_OPEN] = a_busy,        [VCCW_EV_CLOSE] = a_close,
+        [VCCW_EV_NOT_OPER] = a_notoper, [VCCW_EV_SSCH] = a_busy,
+        [VCCW_EV_HSCH] = a_busy,        [VCCW_EV_CSCH] = a_csch,
+        [VCCW_EV_IRQ_UNSOL] = a_irq_queue,
+        [VCCW_EV_IRQ_INTERM] = a_irq_queue,
+        [VCCW_EV_IRQ_FINAL] = a_final_clear,
+        [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRB_READ] = a_irb_read,
+    },
+};
+/* clang-format on */
+
+#else /* ZV_REGRESS_2020 */
+
+/*
+ * The 2020 behaviour (vfio-ccw.md §2.7, threads/000), kept so the
+ * explorer can prove it finds the bug: no halt/clear tracking (HSCH and
+ * CSCH leave the state alone), SSCH accepted whenever no program is
+ * live, and ANY final interruption frees the live program, whichever
+ * function it belongs to.
+ */
+static int
+r_hsch(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    enum vccw_state s = p->state;
+    int rc = a_hsch(p, arg);
+
+    p->state = s;
+    return rc;
+}
+
+static int
+r_csch(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    enum vccw_state s = p->state;
+    struct zv_insn_rc rc = css_sch_csch(p->sch);
+
+    p->state = s;
+    if (rc.pic != ZV_PIC_NONE)
+        return -EIO;
+    return rc.cc == ZV_CC3 ? -ENODEV : 0;
+}
+
+static int
+r_final_any(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    struct irb irb = final_irb(p, arg);
+
+    vccw_free_cp(p, ZV_VFIO_CCW_FREE_START_ENDED);
+    queue_status(p, &irb);
+    p->state = VCCW_STATUS_PENDING;
+    return 0;
+}
+
+#define R_OPEN_ROW(ssch_action)                                                \
+    {                                                                          \
+        [VCCW_EV_OPEN] = a_busy, [VCCW_EV_CLOSE] = a_close,                    \
+        [VCCW_EV_NOT_OPER] = a_notoper, [VCCW_EV_SSCH] = ssch_action,          \
+        [VCCW_EV_HSCH] = r_hsch, [VCCW_EV_CSCH] = r_csch,                      \
+        [VCCW_EV_IRQ_UNSOL] = a_irq_queue, [VCCW_EV_IRQ_INTERM] = a_irq_queue, \
+        [VCCW_EV_IRQ_FINAL] = r_final_any,                                     \
+        [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,                               \
+        [VCCW_EV_IRB_READ] = a_irb_read,                                       \
+    }
+
+/* clang-format off */
+static const vccw_action vccw_fsm[VCCW_NR_STATES][VCCW_NR_EVENTS] = {
+    [VCCW_NOT_OPER] = {
+        [VCCW_EV_OPEN] = a_nodev,       [VCCW_EV_CLOSE] = a_nop,
+        [VCCW_EV_NOT_OPER] = a_nop,     [VCCW_EV_SSCH] = a_nodev,
+        [VCCW_EV_HSCH] = a_nodev,       [VCCW_EV_CSCH] = a_nodev,
+        [VCCW_EV_IRQ_UNSOL] = a_irq_drop,
+        [VCCW_EV_IRQ_INTERM] = a_irq_drop,
+        [VCCW_EV_IRQ_FINAL] = a_irq_drop,
+        [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRB_READ] = a_nodev,
+    },
+    [VCCW_CLOSED] = {
+        [VCCW_EV_OPEN] = a_open,        [VCCW_EV_CLOSE] = a_nop,
+        [VCCW_EV_NOT_OPER] = a_notoper_closed,
+        [VCCW_EV_SSCH] = a_not_open,    [VCCW_EV_HSCH] = a_not_open,
+        [VCCW_EV_CSCH] = a_not_open,
+        [VCCW_EV_IRQ_UNSOL] = a_irq_closed,
+        [VCCW_EV_IRQ_INTERM] = a_irq_closed,
+        [VCCW_EV_IRQ_FINAL] = a_irq_closed,
+        [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRB_READ] = a_not_open,
+    },
+    [VCCW_IDLE] = R_OPEN_ROW(a_ssch),
+    [VCCW_STATUS_PENDING] = R_OPEN_ROW(a_ssch),
+    [VCCW_START] = R_OPEN_ROW(a_busy),
+    [VCCW_HALT] = R_OPEN_ROW(a_ssch),
+    [VCCW_CLEAR] = R_OPEN_ROW(a_ssch),
+};
+/* clang-format on */
+
+#endif /* ZV_REGRESS_2020 */
+
+int
+vccw_fsm_event(struct vccw_private *p, enum vccw_event ev,
+               const struct vccw_ev_arg *arg)
+{
+    static const struct vccw_ev_arg none;
+    enum vccw_state from = p->state;
+    int rc;
+
+    if (from >= VCCW_NR_STATES || ev >= VCCW_NR_EVENTS)
+        return -EINVAL;
+    vccw_private_get(p); /* an action may drop the last other reference */
+    rc = vccw_fsm[from][ev](p, arg ? arg : &none);
+    p->cnt.events++;
+    zv_trace(p->loop, "vfio_ccw %04x: %s + %s -> %s = %d",
+             p->sch ? css_sch_no(p->sch) : 0, state_names[from],
+             event_names[ev], state_names[p->state], rc);
+    vccw_private_put(p);
+    return rc;
+}
