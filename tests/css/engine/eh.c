@@ -45,7 +45,7 @@ eh_setup(void **state)
     h->loop = zv_loop_new_virtual(1);
     h->as = zv_as_new("storage");
     assert_int_equal(eh_map(h, 0, EH_MEM_SIZE, &h->mem), 0);
-    assert_int_equal(eh_map(h, EH_HI24, 4096, &h->hi24), 0);
+    assert_int_equal(eh_map(h, EH_HI24 - 4096, 8192, &h->hi24), 0);
     assert_int_equal(eh_map(h, EH_HI31, 4096, &h->hi31), 0);
     h->css = css_new(h->loop, h->as, &cfg);
     assert_non_null(h->css);

@@ -19,7 +19,7 @@
 #include "dev/testdev.h"
 
 #define EH_MEM_SIZE 0x100000u
-#define EH_HI24     0x1000000u  /* mapped page just above 16 MiB */
+#define EH_HI24     0x1000000u  /* mapped: the pages around 16 MiB */
 #define EH_HI31     0x80000000u /* mapped page at 2 GiB */
 #define EH_HOLE     0x200000u   /* unmapped */
 #define EH_CCW      0x1000u
