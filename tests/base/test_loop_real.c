@@ -272,6 +272,86 @@ fd_watch_reports_hangup(void **state)
     zv_loop_free(p.loop); /* removes the still-registered watch */
 }
 
+struct out_watch {
+    struct zv_loop *loop;
+    int first_calls;
+    int second_calls;
+    unsigned events;
+};
+
+static void
+out_first(void *arg, int fd, unsigned events)
+{
+    struct out_watch *o = arg;
+
+    o->first_calls++;
+    zv_loop_stop(o->loop);
+}
+
+static void
+out_second(void *arg, int fd, unsigned events)
+{
+    struct out_watch *o = arg;
+
+    o->second_calls++;
+    o->events = events;
+    zv_loop_stop(o->loop);
+}
+
+static void
+fd_watch_out_and_rewatch_replaces(void **state)
+{
+    struct out_watch o = {0};
+    int fds[2];
+
+    o.loop = zv_loop_new_real();
+    assert_int_equal(pipe(fds), 0);
+    /* watching only IN on an empty pipe: nothing fires */
+    assert_int_equal(
+        zv_loop_watch_fd(o.loop, fds[1], ZV_LOOP_IN, out_first, &o), 0);
+    assert_int_equal(zv_loop_run_once(o.loop, 2 * ZV_NSEC_PER_MSEC), 0);
+    assert_int_equal(o.first_calls, 0);
+    /* the same fd again: new mask and callback replace the old ones */
+    assert_int_equal(
+        zv_loop_watch_fd(o.loop, fds[1], ZV_LOOP_OUT, out_second, &o), 0);
+    zv_loop_run(o.loop);
+    assert_int_equal(o.first_calls, 0);
+    assert_int_equal(o.second_calls, 1);
+    assert_true(o.events & ZV_LOOP_OUT);
+    close(fds[0]);
+    close(fds[1]);
+    zv_loop_free(o.loop);
+}
+
+static void
+stop_from_other_thread_cb(void *arg)
+{
+    zv_loop_stop(arg);
+}
+
+static void *
+post_stop(void *arg)
+{
+    usleep(10000);
+    zv_loop_post(arg, stop_from_other_thread_cb, arg);
+    return NULL;
+}
+
+static void
+stop_posted_from_thread_ends_idle_run(void **state)
+{
+    struct zv_loop *l = zv_loop_new_real();
+    pthread_t th;
+
+    /* a far timer keeps the loop idle but not empty */
+    zv_loop_after(l, 60 * ZV_NSEC_PER_SEC, stop_from_other_thread_cb, l);
+    assert_int_equal(pthread_create(&th, NULL, post_stop, l), 0);
+    assert_int_equal(zv_loop_run(l), 1);
+    pthread_join(th, NULL);
+    assert_int_equal(zv_loop_pending(l), 1);
+    zv_loop_free(l);
+}
+
 static void
 fd_watch_rejects_bad_fd(void **state)
 {
@@ -297,6 +377,8 @@ main(void)
         cmocka_unit_test(cross_thread_post_wakes_loop),
         cmocka_unit_test(fd_watch_on_pipe),
         cmocka_unit_test(fd_watch_reports_hangup),
+        cmocka_unit_test(fd_watch_out_and_rewatch_replaces),
+        cmocka_unit_test(stop_posted_from_thread_ends_idle_run),
         cmocka_unit_test(fd_watch_rejects_bad_fd),
     };
 
