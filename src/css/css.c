@@ -58,6 +58,10 @@ free_css:
 static void
 css_sch_free(struct subchannel *sch)
 {
+    /* The engine keeps its run state between functions; it goes with the
+     * subchannel. */
+    if (sch->run)
+        css_engine_abort(sch);
     free(sch);
 }
 

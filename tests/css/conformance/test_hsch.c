@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/* HALT SUBCHANNEL (css-pop.md §4.3). */
+#include "harness.h"
+
+#define T(f) cmocka_unit_test_setup_teardown(f, h_setup, h_teardown)
+
+static struct zv_insn_rc
+hsch(struct h *h, unsigned no)
+{
+    return css_insn_hsch(h->css, h_gr1(no));
+}
+
+static void
+hsch_cc3_when_not_operational(void **state)
+{
+    struct h *h = *state;
+
+    assert_cc(hsch(h, 0), ZV_CC3); /* not enabled */
+    assert_cc(hsch(h, H_NODEV_SCH), ZV_CC3);
+    assert_cc(hsch(h, 0x777), ZV_CC3);
+    assert_int_equal(h_scsw(h, 0)->fctl, 0);
+}
+
+static void
+hsch_operand_when_sid_invalid(void **state)
+{
+    struct h *h = *state;
+
+    assert_pic(css_insn_hsch(h->css, 0x00000000), ZV_PIC_OPERAND);
+}
+
+static void
+hsch_cc1_when_status_pending(void **state)
+{
+    struct h *h = *state;
+
+    h_make_state(h, 0, HS_STATUS_PENDING);
+    assert_cc(hsch(h, 0), ZV_CC1);
+    assert_int_equal(h_scsw(h, 0)->fctl, SCSW_FCTL_START);
+}
+
+static void
+hsch_cc1_when_alert_status_pending(void **state)
+{
+    struct h *h = *state;
+
+    h_enable(h, 0, 3);
+    css_dev_unsolicited(&h->dev[0].dev, DEV_STAT_ATTENTION);
+    h_run(h);
+    assert_cc(hsch(h, 0), ZV_CC1);
+    assert_int_equal(h_scsw(h, 0)->fctl, 0);
+}
+
+static void
+hsch_cc1_when_status_pending_alone_after_halt(void **state)
+{
+    struct h *h = *state;
+
+    h_enable(h, 0, 3);
+    assert_cc(hsch(h, 0), ZV_CC0);
+    h_run(h);
+    assert_int_equal(h_scsw(h, 0)->stctl, SCSW_STCTL_PENDING);
+    assert_cc(hsch(h, 0), ZV_CC1);
+}
+
+static void
+hsch_cc2_when_halt_pending(void **state)
+{
+    struct h *h = *state;
+
+    h_make_state(h, 0, HS_HALT_PENDING);
+    assert_cc(hsch(h, 0), ZV_CC2);
+}
+
+static void
+hsch_cc2_when_clear_pending(void **state)
+{
+    struct h *h = *state;
+
+    h_make_state(h, 0, HS_CLEAR_PENDING);
+    assert_cc(hsch(h, 0), ZV_CC2);
+    assert_int_equal(h_scsw(h, 0)->fctl, SCSW_FCTL_CLEAR);
+}
+
+static void
+hsch_cc0_when_idle_ends_with_status_pending_alone(void **state)
+{
+    struct h *h = *state;
+    const struct scsw *s;
+    struct irb irb;
+
+    h_enable(h, 0, 3);
+    assert_cc(hsch(h, 0), ZV_CC0);
+    s = h_scsw(h, 0);
+    assert_int_equal(s->fctl, SCSW_FCTL_HALT);
+    assert_int_equal(s->actl, SCSW_ACTL_HALT_PEND);
+    h_run(h);
+    assert_cc(h_tsch(h, 0, &irb), ZV_CC0);
+    assert_int_equal(irb.scsw.fctl, SCSW_FCTL_HALT);
+    assert_true(irb.scsw.stctl & SCSW_STCTL_PENDING);
+    assert_int_equal(irb.scsw.actl, 0);
+    assert_int_equal(h_scsw(h, 0)->fctl, 0);
+}
+
+static void
+hsch_cc0_when_active_keeps_start_and_signals_device(void **state)
+{
+    struct h *h = *state;
+    const struct scsw *s;
+    struct irb irb;
+
+    h_make_state(h, 0, HS_ACTIVE);
+    assert_cc(hsch(h, 0), ZV_CC0);
+    s = h_scsw(h, 0);
+    assert_int_equal(s->fctl, SCSW_FCTL_START | SCSW_FCTL_HALT);
+    assert_true(s->actl & SCSW_ACTL_HALT_PEND);
+    h_run(h);
+    assert_int_equal(h->dev[0].halts, 1);
+    assert_cc(h_tsch(h, 0, &irb), ZV_CC0);
+    assert_int_equal(irb.scsw.fctl, SCSW_FCTL_START | SCSW_FCTL_HALT);
+    assert_true(irb.scsw.stctl & SCSW_STCTL_PENDING);
+    assert_int_equal(irb.scsw.actl & SCSW_ACTL_HALT_PEND, 0);
+}
+
+static void
+hsch_cc0_when_start_pending_never_starts_device(void **state)
+{
+    struct h *h = *state;
+    struct irb irb;
+
+    h_make_state(h, 0, HS_START_PENDING);
+    assert_cc(hsch(h, 0), ZV_CC0);
+    h_run(h);
+    assert_int_equal(h->dev[0].starts, 0);
+    assert_cc(h_tsch(h, 0, &irb), ZV_CC0);
+    assert_int_equal(irb.scsw.fctl, SCSW_FCTL_START | SCSW_FCTL_HALT);
+}
+
+static void
+hsch_cc0_when_suspended_ends_program(void **state)
+{
+    struct h *h = *state;
+    struct irb irb;
+
+    h_make_state(h, 0, HS_SUSPENDED);
+    assert_cc(hsch(h, 0), ZV_CC0);
+    h_run(h);
+    assert_cc(h_tsch(h, 0, &irb), ZV_CC0);
+    assert_true(irb.scsw.fctl & SCSW_FCTL_HALT);
+    assert_true(irb.scsw.stctl & SCSW_STCTL_PENDING);
+    assert_int_equal(h->dev[0].starts, 1);
+    assert_int_equal(h_scsw(h, 0)->actl, 0);
+}
+
+static void
+hsch_cc0_discards_intermediate_status(void **state)
+{
+    struct h *h = *state;
+    const struct scsw *s;
+
+    h_make_state(h, 0, HS_INTERMEDIATE);
+    assert_cc(hsch(h, 0), ZV_CC0);
+    s = h_scsw(h, 0);
+    assert_int_equal(s->stctl, 0);
+    assert_int_equal(s->cstat & SCHN_STAT_PCI, 0);
+    assert_true(s->actl & SCSW_ACTL_HALT_PEND);
+    /* The withdrawn interruption is no longer pending for TPI. */
+    assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(hsch_cc3_when_not_operational),
+        T(hsch_operand_when_sid_invalid),
+        T(hsch_cc1_when_status_pending),
+        T(hsch_cc1_when_alert_status_pending),
+        T(hsch_cc1_when_status_pending_alone_after_halt),
+        T(hsch_cc2_when_halt_pending),
+        T(hsch_cc2_when_clear_pending),
+        T(hsch_cc0_when_idle_ends_with_status_pending_alone),
+        T(hsch_cc0_when_active_keeps_start_and_signals_device),
+        T(hsch_cc0_when_start_pending_never_starts_device),
+        T(hsch_cc0_when_suspended_ends_program),
+        T(hsch_cc0_discards_intermediate_status),
+    };
+
+    return cmocka_run_group_tests_name("hsch", tests, NULL, NULL);
+}
