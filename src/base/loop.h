@@ -76,6 +76,9 @@ uint64_t zv_loop_run(struct zv_loop *loop);
 /* Run events whose time is <= deadline (absolute ns); time ends at
  * deadline (virtual) if the queue drains earlier. */
 uint64_t zv_loop_run_until(struct zv_loop *loop, uint64_t deadline);
+/* Ends the current run()/run_until() after the running callback returns.
+ * Called while no run is active, it makes the next run return at once (the
+ * request is consumed either way).  Safe from any thread (real backend). */
 void zv_loop_stop(struct zv_loop *loop);
 /* Number of events queued (virtual and real timers/posts). */
 size_t zv_loop_pending(const struct zv_loop *loop);
