@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+#include "dev_harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DH_GUEST_BASE 0x10000
+#define DH_GUEST_SIZE (8u << 20)
+
+static int
+dh_tmpname(struct dh *h, const char *tag)
+{
+    const char *dir = getenv("TMPDIR");
+    int fd;
+
+    snprintf(h->path, sizeof(h->path), "%s/zvdev-%s-XXXXXX", dir ? dir : "/tmp",
+             tag);
+    fd = mkstemp(h->path);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(h->path);
+    return 0;
+}
+
+static int
+dh_basic_sense_mode(struct dh *h)
+{
+    struct schib s;
+
+    if (h->ch->ops->stsch(h->ch, &s))
+        return -1;
+    s.pmcw.csense = false;
+    return css_sch_msch(h->sch, &s).cc ? -1 : 0;
+}
+
+static int
+dh_css(struct dh *h, const struct dh_opts *o)
+{
+    struct css_config cc = {.concurrent_sense = true, .crw_queue_max = 64};
+    struct css_sch_desc d = {.st = PMCW_ST_IO,
+                             .sch_no = 0,
+                             .devno = DH_DEVNO,
+                             .pim = 0xC0,
+                             .chpid = {DH_CHP0, DH_CHP1}};
+    void *host;
+
+    h->as = zv_as_new("storage");
+    if (!h->as)
+        return -1;
+    h->css = css_new(h->loop, h->as, &cc);
+    if (!h->css || css_chp_define(h->css, DH_CHP0, CHP_TYPE_FICON) ||
+        css_chp_define(h->css, DH_CHP1, CHP_TYPE_FICON))
+        return -1;
+    if (css_sch_define(h->css, &d, h->dev, false, &h->sch))
+        return -1;
+    if (guest_chan_css_new(h->css, h->sch, DH_GUEST_BASE, DH_GUEST_SIZE,
+                           &h->ch))
+        return -1;
+    if (guest_prog_init(&h->prog, h->ch, 4200))
+        return -1;
+    if (zv_arena_alloc(h->ch->arena, DH_BUF_SZ, 4096, &h->buf_addr, &host))
+        return -1;
+    h->buf = host;
+    if (h->ch->ops->enable(h->ch, 0x12345678, 3))
+        return -1;
+    if (o && !o->csense)
+        return dh_basic_sense_mode(h);
+    return 0;
+}
+
+static struct dh *
+dh_alloc(const struct dh_opts *o, const char *tag)
+{
+    struct dh *h = calloc(1, sizeof(*h));
+
+    if (!h)
+        return NULL;
+    h->loop = zv_loop_new_virtual(o ? o->seed : 1);
+    if (!h->loop || dh_tmpname(h, tag)) {
+        dh_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+struct dh *
+dh_new_fba(uint64_t blocks, const struct dh_opts *o)
+{
+    struct dh *h = dh_alloc(o, "fba");
+    char err[128] = "";
+
+    if (!h)
+        return NULL;
+    if (fba_img_create(h->path, blocks, err, sizeof(err)) ||
+        fba_img_open(h->path, false, IMG_SYNC_WRITE_THROUGH, &h->fimg, err,
+                     sizeof(err)) ||
+        dev_fba_new(h->loop, h->fimg, o ? &o->cfg : NULL, &h->dev) ||
+        dh_css(h, o)) {
+        fprintf(stderr, "dh_new_fba failed %s\n", err);
+        dh_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+struct dh *
+dh_new_eckd(uint8_t model, uint32_t cyls, bool cdl, const struct dh_opts *o)
+{
+    struct dh *h = dh_alloc(o, "ckd");
+    char err[128] = "";
+
+    if (!h)
+        return NULL;
+    if (ckd_img_create(h->path, model, cyls, err, sizeof(err)) ||
+        ckd_img_open(h->path, false, IMG_SYNC_WRITE_THROUGH, &h->cimg, err,
+                     sizeof(err)) ||
+        (cdl && ckd_img_format_cdl(h->cimg, "ZV0001", err, sizeof(err))) ||
+        dev_eckd_new(h->loop, h->cimg, o ? &o->cfg : NULL, &h->dev) ||
+        dh_css(h, o)) {
+        fprintf(stderr, "dh_new_eckd failed %s\n", err);
+        dh_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void
+dh_free(struct dh *h)
+{
+    if (!h)
+        return;
+    if (h->ch) {
+        guest_prog_fini(&h->prog);
+        guest_chan_destroy(h->ch);
+    }
+    if (h->css)
+        css_free(h->css);
+    dev_dasd_free(h->dev);
+    if (h->fimg)
+        fba_img_close(h->fimg);
+    if (h->cimg)
+        ckd_img_close(h->cimg);
+    if (h->path[0])
+        unlink(h->path);
+    if (h->as)
+        zv_as_free(h->as);
+    if (h->loop)
+        zv_loop_free(h->loop);
+    free(h);
+}
+
+void
+dh_ccw(struct dh *h, uint8_t cmd, uint8_t flags, uint16_t count, uint32_t off)
+{
+    guest_prog_add(&h->prog, cmd, flags, count, (uint32_t)(h->buf_addr + off));
+}
+
+int
+dh_run_lpm(struct dh *h, uint8_t lpm)
+{
+    int rc = guest_prog_run(&h->prog, lpm, &h->irb);
+
+    guest_prog_reset(&h->prog);
+    return rc;
+}
+
+int
+dh_run(struct dh *h)
+{
+    return dh_run_lpm(h, 0);
+}
+
+uint32_t
+dh_ccw_addr(const struct dh *h, unsigned i)
+{
+    return (uint32_t)guest_prog_ccw_addr(&h->prog, i);
+}
+
+void
+dh_put_cchh(uint8_t *p, uint32_t cyl, uint32_t head)
+{
+    zv_put_be16(p, (uint16_t)cyl);
+    zv_put_be16(p + 2, (uint16_t)(((cyl >> 16) << 4) | head));
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test harness for the DASD models: a virtual loop, host storage, a CSS
+ * with two FICON paths, one subchannel with an FBA or ECKD device over a
+ * temporary image, and a guest channel (chan_css) to run programs.
+ */
+#ifndef ZV_TESTS_DEV_HARNESS_H
+#define ZV_TESTS_DEV_HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "css/css.h"
+#include "dev/dev.h"
+#include "guest/chan_css.h"
+#include "guest/dasd.h"
+#include "guest/prog.h"
+#include "img/img.h"
+
+#define DH_CHP0   0x40
+#define DH_CHP1   0x41
+#define DH_DEVNO  0x0191
+#define DH_BUF_SZ (1u << 20)
+#define DH_OK     (DEV_STAT_CHN_END | DEV_STAT_DEV_END)
+#define DH_UC     (DH_OK | DEV_STAT_UNIT_CHECK)
+
+struct dh {
+    struct zv_loop *loop;
+    struct zv_as *as;
+    struct css *css;
+    struct subchannel *sch;
+    struct css_dev *dev;
+    struct fba_img *fimg;
+    struct ckd_img *cimg;
+    char path[64];
+    struct guest_chan *ch;
+    struct guest_prog prog;
+    uint64_t buf_addr; /* guest data area, DH_BUF_SZ bytes */
+    uint8_t *buf;
+    struct irb irb;
+};
+
+struct dh_opts {
+    uint64_t seed;
+    bool csense; /* enable concurrent sense in the PMCW */
+    struct dasd_config cfg;
+};
+
+/* FBA of `blocks` 512-byte blocks. */
+struct dh *dh_new_fba(uint64_t blocks, const struct dh_opts *o);
+/* 3390 with `cyls` cylinders (model 0) or a model; cdl formats it. */
+struct dh *dh_new_eckd(uint8_t model, uint32_t cyls, bool cdl,
+                       const struct dh_opts *o);
+void dh_free(struct dh *h);
+
+/* Append a CCW whose data lives at offset off of the data area. */
+void dh_ccw(struct dh *h, uint8_t cmd, uint8_t flags, uint16_t count,
+            uint32_t off);
+/* Run the program built with dh_ccw (then reset it); returns the SSCH cc
+ * or -errno; the IRB is in h->irb. */
+int dh_run(struct dh *h);
+int dh_run_lpm(struct dh *h, uint8_t lpm);
+/* Address of CCW i of the last program (for CPA checks). */
+uint32_t dh_ccw_addr(const struct dh *h, unsigned i);
+
+/* Put/get the CCHH of track (cyl, head) in the data area. */
+void dh_put_cchh(uint8_t *p, uint32_t cyl, uint32_t head);
+
+#endif

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What Linux's common I/O layer sends before a DASD driver runs, on both
+ * device types, through the host CSS: Sense ID, SNID/SPID, Sense (basic
+ * and concurrent, 24 and 32 bytes), No-op, RCD, and injected faults.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dev_harness.h"
+
+static const struct dh_opts basic = {.seed = 1, .csense = false};
+static const struct dh_opts conc = {.seed = 1, .csense = true};
+
+static void
+assert_status(const struct dh *h, uint8_t dstat, uint8_t cstat)
+{
+    assert_int_equal(h->irb.scsw.cc, 0);
+    assert_int_equal(h->irb.scsw.dstat, dstat);
+    assert_int_equal(h->irb.scsw.cstat, cstat);
+}
+
+static void
+sense_id_fba_is_6310_9336_without_ciws(void **state)
+{
+    static const uint8_t want[] = {0xFF, 0x63, 0x10, 0x01, 0x93, 0x36, 0x00};
+    struct dh *h = dh_new_fba(64, &basic);
+
+    assert_non_null(h);
+    memset(h->buf, 0xAA, 64);
+    dh_ccw(h, 0xE4, CCW_FLAG_SLI, 40, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_OK, 0);
+    assert_memory_equal(h->buf, want, sizeof(want));
+    assert_int_equal(h->irb.scsw.count, 40 - 7);
+    assert_int_equal(h->buf[7], 0xAA);
+    dh_free(h);
+}
+
+static void
+sense_id_eckd_is_3990_3390_with_rcd_ciw(void **state)
+{
+    static const uint8_t want[] = {0xFF, 0x39, 0x90, 0xEC, 0x33, 0x90,
+                                   0x02, 0x00, 0x40, 0xFA, 0x01, 0x00};
+    struct dh *h = dh_new_eckd(0, 10, false, &basic);
+
+    assert_non_null(h);
+    dh_ccw(h, 0xE4, CCW_FLAG_SLI, 40, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_OK, 0);
+    assert_memory_equal(h->buf, want, sizeof(want));
+    assert_int_equal(h->irb.scsw.count, 40 - 12);
+    dh_free(h);
+}
+
+/* The model byte comes from the configuration when given (images of
+ * full 3390-3/-9 size are too big for a unit test); RDC agrees. */
+static void
+sense_id_eckd_model_byte_from_config(void **state)
+{
+    static const struct {
+        uint8_t model, unit;
+    } m[] = {{0x06, 0x27}, {0x0A, 0x24}, {0x0C, 0x32}};
+
+    for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+        struct dh_opts o = basic;
+        struct dh *h;
+
+        o.cfg.model = m[i].model;
+        h = dh_new_eckd(0, 10, false, &o);
+        assert_non_null(h);
+        dh_ccw(h, 0xE4, CCW_FLAG_SLI, 40, 0);
+        assert_int_equal(dh_run(h), 0);
+        assert_int_equal(h->buf[6], m[i].model);
+        dh_ccw(h, 0x64, 0, 64, 0);
+        assert_int_equal(dh_run(h), 0);
+        assert_int_equal(h->buf[5], m[i].model);
+        assert_int_equal(h->buf[11], m[i].unit);
+        dh_free(h);
+    }
+}
+
+static void
+snid_spid_establish_then_resign(void **state)
+{
+    struct dh *h = dh_new_eckd(0, 10, false, &basic);
+    static const uint8_t pgid[11] = {0x00, 0x01, 0x12, 0x34, 0x56, 0x39,
+                                     0x06, 0xAA, 0xBB, 0xCC, 0xDD};
+
+    assert_non_null(h);
+    dh_ccw(h, 0x34, 0, 12, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_OK, 0);
+    for (int i = 0; i < 12; i++)
+        assert_int_equal(h->buf[i], 0);
+    /* establish, multipath */
+    h->buf[0] = 0x80;
+    memcpy(h->buf + 1, pgid, 11);
+    dh_ccw(h, 0xAF, 0, 12, 0);
+    assert_int_equal(dh_run_lpm(h, 0x80), 0);
+    assert_status(h, DH_OK, 0);
+    memset(h->buf, 0, 12);
+    dh_ccw(h, 0x34, 0, 12, 0);
+    assert_int_equal(dh_run_lpm(h, 0x40), 0);
+    assert_int_equal(h->buf[0], 0xC8);
+    assert_memory_equal(h->buf + 1, pgid, 11);
+    /* resign */
+    h->buf[0] = 0x40;
+    dh_ccw(h, 0xAF, 0, 12, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_OK, 0);
+    dh_ccw(h, 0x34, 0, 12, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_int_equal(h->buf[0], 0x00);
+    dh_free(h);
+}
+
+static void
+spid_chained_is_command_reject_sequence(void **state)
+{
+    struct dh *h = dh_new_fba(64, &conc);
+
+    assert_non_null(h);
+    dh_ccw(h, 0x03, CCW_FLAG_CC, 0, 0);
+    dh_ccw(h, 0xAF, CCW_FLAG_SLI, 12, 64);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_UC, 0);
+    assert_int_equal(h->irb.scsw.cpa, dh_ccw_addr(h, 1) + 8);
+    assert_true(h->irb.scsw.ectl);
+    assert_true(h->irb.esw.erw.s);
+    assert_int_equal(h->irb.esw.erw.scnt, 24);
+    assert_int_equal(h->irb.ecw[0], 0x80);
+    assert_int_equal(h->irb.ecw[7], 0x02);
+    dh_free(h);
+}
+
+static void
+spid_short_data_is_command_reject_count(void **state)
+{
+    struct dh *h = dh_new_eckd(0, 10, false, &conc);
+
+    assert_non_null(h);
+    dh_ccw(h, 0xAF, CCW_FLAG_SLI, 8, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_UC, 0);
+    assert_int_equal(h->irb.ecw[0], 0x80);
+    assert_int_equal(h->irb.ecw[7], 0x03);
+    assert_int_equal(h->irb.ecw[27], 0x80);
+    dh_free(h);
+}
+
+static void
+nop_ends_with_ce_de(void **state)
+{
+    struct dh *h = dh_new_fba(64, &basic);
+
+    assert_non_null(h);
+    dh_ccw(h, 0x03, CCW_FLAG_CC, 0, 0);
+    dh_ccw(h, 0x03, 0, 0, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_OK, 0);
+    assert_int_equal(h->irb.scsw.cpa, dh_ccw_addr(h, 1) + 8);
+    assert_int_equal(dev_dasd_commands(h->dev), 2);
+    dh_free(h);
+}
+
+static void
+basic_sense_fba_24_bytes_then_cleared(void **state)
+{
+    struct dh *h = dh_new_fba(64, &basic);
+
+    assert_non_null(h);
+    dh_ccw(h, 0xF3, 0, 0, 0); /* not an FBA command */
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_UC, 0);
+    assert_false(h->irb.scsw.ectl);
+    memset(h->buf, 0xAA, 32);
+    dh_ccw(h, 0x04, CCW_FLAG_SLI, 32, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_OK, 0);
+    assert_int_equal(h->irb.scsw.count, 32 - 24);
+    assert_int_equal(h->buf[0], 0x80);
+    assert_int_equal(h->buf[7], 0x01);
+    assert_int_equal(h->buf[24], 0xAA);
+    dh_ccw(h, 0x04, CCW_FLAG_SLI, 32, 0);
+    assert_int_equal(dh_run(h), 0);
+    for (int i = 0; i < 24; i++)
+        assert_int_equal(h->buf[i], 0);
+    dh_free(h);
+}
+
+static void
+basic_sense_eckd_32_bytes_compat_format(void **state)
+{
+    struct dh *h = dh_new_eckd(0, 10, false, &basic);
+
+    assert_non_null(h);
+    dh_ccw(h, 0xF3, 0, 0, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_UC, 0);
+    dh_ccw(h, 0x04, 0, 32, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_OK, 0);
+    assert_int_equal(h->irb.scsw.count, 0);
+    assert_int_equal(h->buf[0], 0x80);
+    assert_int_equal(h->buf[1], 0x00);
+    assert_int_equal(h->buf[7], 0x01);
+    assert_int_equal(h->buf[27], 0x80);
+    dh_free(h);
+}
+
+static void
+rcd_eckd_has_device_ned_and_gneq(void **state)
+{
+    struct dh *h = dh_new_eckd(0, 10, false, &basic);
+    /* "003390" in EBCDIC */
+    static const uint8_t type[6] = {0xF0, 0xF0, 0xF3, 0xF3, 0xF9, 0xF0};
+
+    assert_non_null(h);
+    dh_ccw(h, 0xFA, 0, 256, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_OK, 0);
+    assert_int_equal(h->buf[0] & 0xC0, 0xC0);
+    assert_int_equal(h->buf[1], 0x01);
+    assert_memory_equal(h->buf + 4, type, 6);
+    assert_int_equal(h->buf[31], DH_DEVNO & 0xFF);
+    assert_int_equal(h->buf[224], 0x80);
+    assert_int_equal(h->buf[224 + 6], 0x1E);
+    dh_free(h);
+}
+
+static void
+rcd_fba_is_command_reject(void **state)
+{
+    struct dh *h = dh_new_fba(64, &conc);
+
+    assert_non_null(h);
+    dh_ccw(h, 0xFA, CCW_FLAG_SLI, 256, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_UC, 0);
+    assert_int_equal(h->irb.ecw[0], 0x80);
+    assert_int_equal(h->irb.ecw[7], 0x01);
+    dh_free(h);
+}
+
+static void
+injected_unit_check_mid_chain(void **state)
+{
+    struct dh *h = dh_new_eckd(0, 10, false, &conc);
+
+    assert_non_null(h);
+    dev_dasd_inject_uc(h->dev, 1, 0x10);
+    dh_ccw(h, 0x03, CCW_FLAG_CC, 0, 0);
+    dh_ccw(h, 0x03, CCW_FLAG_CC, 0, 0);
+    dh_ccw(h, 0x03, 0, 0, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_UC, 0);
+    assert_int_equal(h->irb.scsw.cpa, dh_ccw_addr(h, 1) + 8);
+    assert_int_equal(h->irb.ecw[0], 0x10);
+    assert_int_equal(h->irb.ecw[27], 0x80);
+    assert_int_equal(dev_dasd_commands(h->dev), 2);
+    dh_free(h);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sense_id_fba_is_6310_9336_without_ciws),
+        cmocka_unit_test(sense_id_eckd_is_3990_3390_with_rcd_ciw),
+        cmocka_unit_test(sense_id_eckd_model_byte_from_config),
+        cmocka_unit_test(snid_spid_establish_then_resign),
+        cmocka_unit_test(spid_chained_is_command_reject_sequence),
+        cmocka_unit_test(spid_short_data_is_command_reject_count),
+        cmocka_unit_test(nop_ends_with_ce_de),
+        cmocka_unit_test(basic_sense_fba_24_bytes_then_cleared),
+        cmocka_unit_test(basic_sense_eckd_32_bytes_compat_format),
+        cmocka_unit_test(rcd_eckd_has_device_ned_and_gneq),
+        cmocka_unit_test(rcd_fba_is_command_reject),
+        cmocka_unit_test(injected_unit_check_mid_chain),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
