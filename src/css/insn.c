@@ -148,8 +148,7 @@ css_ssch_do(struct css *css, struct subchannel *sch, const struct orb *orb)
     if (sch->schib.scsw.fctl)
         return zv_rc_cc(ZV_CC2);
     css_ssch_accept(sch, orb);
-    zv_trace(css->loop, "css: ssch %x.%04x cpa %08x", sch->ssid, sch->sch_no,
-             orb->cpa);
+    /* The engine traces the start (subchannel, CPA, LPM). */
     css_engine_start(sch);
     return zv_rc_cc(ZV_CC0);
 }
