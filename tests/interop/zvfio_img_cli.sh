@@ -1,0 +1,69 @@
+#!/bin/sh
+# zvfio-img end to end: images it creates are read by Hercules' dasdls,
+# images dasdinit creates are described by `zvfio-img info`, and errors
+# give the documented exit codes (1 failed, 2 usage).
+# Usage: zvfio_img_cli.sh PATH/TO/zvfio-img
+set -u
+TOOL=$1
+for t in dasdinit dasdls; do
+    command -v "$t" >/dev/null 2>&1 || {
+        echo "skipping: $t not found (Debian package 'hercules')"
+        exit 77
+    }
+done
+D=$(mktemp -d /tmp/zv-img-cli-XXXXXX)
+trap 'rm -rf "$D"' EXIT
+FAILS=0
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+expect_rc() { # want-rc description command...
+    want=$1; what=$2; shift 2
+    "$@" >"$D/out" 2>"$D/err"; rc=$?
+    [ "$rc" = "$want" ] || { fail "$what: exit $rc, want $want"; cat "$D/err"; }
+}
+contains() { grep -q -- "$2" "$1" || { fail "$3: '$2' not in output"; cat "$1"; }; }
+
+# CDL volume made by zvfio-img, listed by dasdls
+expect_rc 0 "create-ckd --cdl" "$TOOL" create-ckd "$D/z.3390" --model 3390-1 --cyls 3 --cdl zv0001
+dasdls "$D/z.3390" >"$D/ls" 2>&1 || fail "dasdls on zvfio image"
+contains "$D/ls" "VOLSER=ZV0001" "dasdls"
+expect_rc 0 "info ckd" "$TOOL" info "$D/z.3390"
+contains "$D/out" "cylinders:  3" "info ckd"
+contains "$D/out" "volser:     ZV0001" "info ckd"
+
+# model size without --cyls: 3390-1 = 1113 cylinders, 948,810,752 bytes
+expect_rc 0 "create-ckd model" "$TOOL" create-ckd "$D/m1.3390" --model 3390-1
+[ "$(stat -c %s "$D/m1.3390")" = 948810752 ] || fail "3390-1 image size"
+expect_rc 0 "info model" "$TOOL" info "$D/m1.3390"
+contains "$D/out" "device:     3390-1" "info model"
+contains "$D/out" "no VOL1 label" "info model"
+
+# dasdinit image described by info
+dasdinit -lfs "$D/h.3390" 3390 HERC01 7 >/dev/null 2>&1 || fail "dasdinit"
+expect_rc 0 "info dasdinit" "$TOOL" info "$D/h.3390"
+contains "$D/out" "cylinders:  7" "info dasdinit"
+contains "$D/out" "volser:     HERC01" "info dasdinit"
+
+# FBA with label, same bytes as dasdinit's
+expect_rc 0 "create-fba" "$TOOL" create-fba "$D/z.fba" --blocks 1000 --volser FBA001
+dasdinit -lfs "$D/h.fba" 9336 FBA001 1000 >/dev/null 2>&1 || fail "dasdinit fba"
+cmp -s "$D/z.fba" "$D/h.fba" || fail "zvfio FBA differs from dasdinit FBA"
+expect_rc 0 "info fba" "$TOOL" info "$D/h.fba"
+contains "$D/out" "blocks:     1000" "info fba"
+contains "$D/out" "volser:     FBA001" "info fba"
+
+# errors: usage (2) and failures (1) with a message
+expect_rc 2 "no args" "$TOOL"
+expect_rc 2 "bad model" "$TOOL" create-ckd "$D/x" --model 3380-1
+expect_rc 2 "no blocks" "$TOOL" create-fba "$D/x"
+expect_rc 2 "unknown command" "$TOOL" frobnicate "$D/x"
+expect_rc 1 "existing file" "$TOOL" create-fba "$D/z.fba" --blocks 10
+contains "$D/err" "exists" "existing file"
+expect_rc 1 "bad volser" "$TOOL" create-ckd "$D/v.3390" --cyls 1 --cdl "A B"
+[ ! -e "$D/v.3390" ] || fail "failed create left a file behind"
+head -c 100000 "$D/z.3390" >"$D/trunc.3390"
+expect_rc 1 "truncated image" "$TOOL" info "$D/trunc.3390"
+contains "$D/err" "no complete cylinder" "truncated image"
+expect_rc 1 "missing file" "$TOOL" info "$D/nope"
+
+[ "$FAILS" = 0 ] && echo "zvfio-img CLI: all checks passed"
+exit $((FAILS > 0))
