@@ -17,6 +17,7 @@
  * at most 4096 CCWs; at most 33 IDAWs per CCW follow from the 16-bit count.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@
 struct cp_fetch {
     uint64_t base;
     uint32_t len;
+    uint32_t want; /* size of the next window */
     uint8_t buf[CP_FETCH_MAX];
 };
 
@@ -40,12 +42,6 @@ static uint64_t
 cp_addr_limit(const struct cp *cp)
 {
     return cp->fmt0 ? CP_LIMIT_FMT0 : CP_LIMIT_FMT1;
-}
-
-static bool
-cp_is_tic(const struct ccw1 *c)
-{
-    return ccw_cmd_class(c->cmd) == CCW_CLASS_TIC;
 }
 
 /*
@@ -68,14 +64,22 @@ cp_check_orb(const struct orb *o)
     return 0;
 }
 
+/*
+ * Copy a window of guest CCWs starting at addr, within its 4K page.  The
+ * window starts at 8 CCWs and doubles with each refill, so short programs
+ * copy little and long ones few times.
+ */
 static int
 cp_fetch_refill(const struct cp *cp, struct cp_fetch *f, uint64_t addr)
 {
     uint32_t n = CP_PAGE - (uint32_t)(addr & (CP_PAGE - 1));
     const void *p;
 
-    if (n > CP_FETCH_MAX)
-        n = CP_FETCH_MAX;
+    f->want = f->want ? f->want * 2 : 8 * CCW_SIZE;
+    if (f->want > CP_FETCH_MAX)
+        f->want = CP_FETCH_MAX;
+    if (n > f->want)
+        n = f->want;
     p = zv_as_ptr(cp->env.iova, addr, n, ZV_MEM_READ);
     if (p) {
         memcpy(f->buf, p, n);
@@ -119,9 +123,9 @@ cp_fetch_ccw(const struct cp *cp, struct cp_fetch *f, uint64_t addr,
  * ORB S would need RSCH, which vfio-ccw has no way to pass (§4.4).
  */
 static int
-cp_check_ccw(const struct cp *cp, const struct orb *o, struct ccw1 *c)
+cp_check_ccw(const struct cp *cp, const struct orb *o, struct ccw1 *c, bool tic)
 {
-    if (cp_is_tic(c)) {
+    if (tic) {
         if (cp->fmt0) {
             c->cmd = CCW_CMD_TIC;
             c->flags = 0;
@@ -140,23 +144,37 @@ cp_check_ccw(const struct cp *cp, const struct orb *o, struct ccw1 *c)
     return 0;
 }
 
-static int
-cp_ccw_append(struct cp *cp, const struct ccw1 *c)
+/*
+ * Double an array whose first storage is inside struct cp (inline): the
+ * first growth moves it to the heap.  Returns the new storage or NULL.
+ */
+static void *
+cp_grow(void *cur, const void *inline_buf, uint32_t *cap, size_t elem)
 {
-    struct cp_ccw *n;
-    uint32_t cap;
+    size_t ncap = (size_t)*cap * 2;
+    void *n;
 
+    if (cur != inline_buf)
+        n = realloc(cur, ncap * elem);
+    else if ((n = malloc(ncap * elem)))
+        memcpy(n, cur, *cap * elem);
+    if (n)
+        *cap = (uint32_t)ncap;
+    return n;
+}
+
+static int
+cp_ccw_append(struct cp *cp, const struct ccw1 *c, bool tic)
+{
     if (cp->nccw == cp->ccw_cap) {
-        cap = cp->ccw_cap ? cp->ccw_cap * 2 : 64;
-        n = realloc(cp->ccw, cap * sizeof(*n));
+        struct cp_ccw *n =
+            cp_grow(cp->ccw, cp->ccw_inline, &cp->ccw_cap, sizeof(*n));
+
         if (!n)
             return -ENOMEM;
         cp->ccw = n;
-        cp->ccw_cap = cap;
     }
-    memset(&cp->ccw[cp->nccw], 0, sizeof(cp->ccw[0]));
-    cp->ccw[cp->nccw].c = *c;
-    cp->nccw++;
+    cp->ccw[cp->nccw++] = (struct cp_ccw){.c = *c, .tic = tic};
     return 0;
 }
 
@@ -194,14 +212,49 @@ cp_seg_starting_at(const struct cp *cp, uint64_t addr)
  * the guard slot and ends in a program check.
  */
 static bool
-cp_run_continues(const struct ccw1 *c, uint8_t prev_flags, uint64_t start,
-                 uint64_t addr)
+cp_run_continues(const struct ccw1 *c, bool tic, uint8_t prev_flags,
+                 uint64_t start, uint64_t addr)
 {
-    if (!cp_is_tic(c))
+    if (!tic)
         return c->flags & (CCW_FLAG_CD | CCW_FLAG_CC);
     if (!(prev_flags & CCW_FLAG_CC) || (prev_flags & CCW_FLAG_CD))
         return false;
     return c->cda >= start && c->cda < addr;
+}
+
+/*
+ * Does the CCW move data?  Not a TIC, count 0, a NOP, or a skipped input
+ * command (css-pop.md §5.6; vfio-ccw.md §4.3 ccw_does_data_transfer).
+ */
+static bool
+cp_moves_data(const struct cp_ccw *k)
+{
+    if (k->tic || k->c.count == 0)
+        return false;
+    if (k->eff_cmd == CCW_CMD_NOOP)
+        return false;
+    if ((k->c.flags & CCW_FLAG_SKIP) && ccw_cmd_is_input(k->eff_cmd))
+        return false;
+    return true;
+}
+
+/*
+ * Classify the CCW just appended.  The command in force: a data-chained
+ * CCW's command code is ignored and the first CCW's stays in force
+ * (css-pop.md §5.1.3); followed within a segment, a segment entered by
+ * TIC starts from its own command.
+ */
+static void
+cp_classify(struct cp *cp, bool has_prev)
+{
+    struct cp_ccw *k = &cp->ccw[cp->nccw - 1];
+
+    k->eff_cmd = k->c.cmd;
+    if (has_prev && ((k - 1)->c.flags & CCW_FLAG_CD))
+        k->eff_cmd = (k - 1)->eff_cmd;
+    k->xfer = cp_moves_data(k);
+    if (k->xfer && (k->c.flags & CCW_FLAG_IDA))
+        cp->any_ida = true;
 }
 
 /*
@@ -219,6 +272,7 @@ cp_scan_seg(struct cp *cp, const struct orb *o, struct cp_fetch *f,
     uint8_t prev_flags = 0;
     struct ccw1 c;
     int rc, other;
+    bool tic;
 
     *s = (struct cp_seg){.iova = start, .first = cp->nccw};
     for (;;) {
@@ -233,14 +287,17 @@ cp_scan_seg(struct cp *cp, const struct orb *o, struct cp_fetch *f,
         if (addr + CCW_SIZE > cp_addr_limit(cp))
             return -EINVAL;
         rc = cp_fetch_ccw(cp, f, addr, &c);
-        if (!rc)
-            rc = cp_check_ccw(cp, o, &c);
-        if (!rc)
-            rc = cp_ccw_append(cp, &c);
         if (rc)
             return rc;
+        tic = ccw_cmd_class(c.cmd) == CCW_CLASS_TIC;
+        rc = cp_check_ccw(cp, o, &c, tic);
+        if (!rc)
+            rc = cp_ccw_append(cp, &c, tic);
+        if (rc)
+            return rc;
+        cp_classify(cp, s->len > 0);
         s->len++;
-        if (!cp_run_continues(&c, prev_flags, start, addr))
+        if (!cp_run_continues(&c, tic, prev_flags, start, addr))
             break;
         prev_flags = c.flags;
         addr += CCW_SIZE;
@@ -257,109 +314,57 @@ cp_scan_seg(struct cp *cp, const struct orb *o, struct cp_fetch *f,
 static int
 cp_scan(struct cp *cp, const struct orb *o)
 {
-    struct cp_fetch *f;
+    struct cp_fetch fetch, *f = &fetch;
     int rc, idx;
 
-    f = malloc(sizeof(*f));
-    if (!f)
-        return -ENOMEM;
     f->base = 0;
     f->len = 0;
+    f->want = 0;
     rc = cp_scan_seg(cp, o, f, o->cpa);
     for (uint32_t i = 0; !rc && i < cp->nccw; i++) {
         struct ccw1 *c = &cp->ccw[i].c;
 
-        if (!cp_is_tic(c))
+        if (!cp->ccw[i].tic)
             continue;
         idx = cp_find_ccw(cp, c->cda);
         if (idx < 0) {
-            if (cp->nsegs == CP_MAX_SEGS) {
-                rc = -E2BIG;
-                break;
-            }
+            if (cp->nsegs == CP_MAX_SEGS)
+                return -E2BIG;
             rc = cp_scan_seg(cp, o, f, c->cda);
+            if (rc)
+                return rc;
             idx = (int)cp->seg[cp->nsegs - 1].first;
         }
+        /* TIC to TIC is a channel-program check (css-pop.md §5.2). */
+        if (cp->ccw[idx].tic)
+            return -EINVAL;
         cp->ccw[i].tic_target = (uint32_t)idx;
     }
-    free(f);
     return rc;
 }
 
-/* TIC to TIC is a channel-program check (css-pop.md §5.2). */
-static int
-cp_check_tic_targets(const struct cp *cp)
-{
-    for (uint32_t i = 0; i < cp->nccw; i++) {
-        const struct cp_ccw *k = &cp->ccw[i];
-
-        if (cp_is_tic(&k->c) && cp_is_tic(&cp->ccw[k->tic_target].c))
-            return -EINVAL;
-    }
-    return 0;
-}
-
 /*
- * Does the CCW move data?  Not a TIC, count 0, a NOP, or a skipped input
- * command (css-pop.md §5.6; vfio-ccw.md §4.3 ccw_does_data_transfer).
- */
-static bool
-cp_moves_data(const struct cp_ccw *k)
-{
-    if (cp_is_tic(&k->c) || k->c.count == 0)
-        return false;
-    if (k->eff_cmd == CCW_CMD_NOOP)
-        return false;
-    if ((k->c.flags & CCW_FLAG_SKIP) && ccw_cmd_is_input(k->eff_cmd))
-        return false;
-    return true;
-}
-
-/*
- * The command in force: a data-chained CCW's command code is ignored and
- * the first CCW's stays in force (css-pop.md §5.1.3).  Followed within a
- * segment; a segment entered by TIC starts from its own command.
+ * Format-1 IDAWs always address 2K blocks; format-2 ones 2K with ORB T,
+ * else 4K (css-pop.md §2.5).  The host keeps the guest's block size so
+ * every guest IDAW maps to one host IDAW; with no guest IDAL, 4K.
  */
 static void
-cp_classify(struct cp *cp)
+cp_block_sizes(struct cp *cp)
 {
-    bool any_ida = false;
-
-    for (uint32_t s = 0; s < cp->nsegs; s++) {
-        const struct cp_seg *seg = &cp->seg[s];
-
-        for (uint32_t i = seg->first; i < seg->first + seg->len; i++) {
-            struct cp_ccw *k = &cp->ccw[i];
-            const struct cp_ccw *prev = i > seg->first ? k - 1 : NULL;
-
-            k->eff_cmd = k->c.cmd;
-            if (prev && (prev->c.flags & CCW_FLAG_CD))
-                k->eff_cmd = prev->eff_cmd;
-            k->xfer = cp_moves_data(k);
-            if (k->xfer && (k->c.flags & CCW_FLAG_IDA))
-                any_ida = true;
-        }
-    }
-    /* Format-1 IDAWs always address 2K blocks; format-2 ones 2K with
-     * ORB T, else 4K (css-pop.md §2.5).  The host keeps the guest's block
-     * size so every guest IDAW maps to one host IDAW. */
     cp->guest_bs = (cp->idaw2 && !cp->i2k) ? IDA_4K : IDA_2K;
-    cp->host_bs = any_ida ? cp->guest_bs : IDA_4K;
+    cp->host_bs = cp->any_ida ? cp->guest_bs : IDA_4K;
 }
 
 static int
 cp_piece_add(struct cp *cp, uint64_t lo, uint32_t len, uint32_t off)
 {
-    struct cp_piece *n;
-    uint32_t cap;
-
     if (cp->npieces == cp->pieces_cap) {
-        cap = cp->pieces_cap ? cp->pieces_cap * 2 : 64;
-        n = realloc(cp->pieces, cap * sizeof(*n));
+        struct cp_piece *n =
+            cp_grow(cp->pieces, cp->pieces_inline, &cp->pieces_cap, sizeof(*n));
+
         if (!n)
             return -ENOMEM;
         cp->pieces = n;
-        cp->pieces_cap = cap;
     }
     cp->pieces[cp->npieces++] =
         (struct cp_piece){.iova = lo, .len = len, .idaw_off = off};
@@ -418,40 +423,53 @@ cp_idaw_at(const struct cp *cp, const uint8_t *buf, uint32_t i)
     return zv_be32(buf + (size_t)i * IDAW1_SIZE);
 }
 
+static unsigned
+cp_log2_bs(uint32_t bs)
+{
+    return bs == IDA_2K ? 11 : 12;
+}
+
 static uint32_t
 cp_idaw_count(uint64_t first, uint32_t count, uint32_t bs, bool backward)
 {
     uint32_t len0 = cp_piece_len(first, count, bs, backward);
 
-    return 1 + (count - len0 + bs - 1) / bs;
+    /* bs is 2K or 4K: a shift, not a division */
+    return 1 + ((count - len0 + bs - 1) >> cp_log2_bs(bs));
 }
 
 /*
- * Copy the guest IDAL into buf, each IDAW exactly once; the first one
- * decides how many follow (the TOCTOU of CVE-2026-80551 cannot arise:
- * the count and the list come from the same copy).
+ * Snapshot the guest IDAL into idaw[], each IDAW read from guest storage
+ * exactly once; the first one decides how many follow (so the TOCTOU of
+ * CVE-2026-80551 cannot arise: the count and the list come from the same
+ * single read of each entry).
  */
 static int
 cp_read_idal(const struct cp *cp, const struct cp_ccw *k, bool backward,
-             uint8_t *buf, uint32_t *n)
+             uint64_t *idaw, uint32_t *n)
 {
+    uint8_t buf[CP_IDAWS_PER_CCW * IDAW2_SIZE];
     uint32_t sz = cp->idaw2 ? IDAW2_SIZE : IDAW1_SIZE;
     uint32_t bs = cp->guest_bs, count = k->c.count;
-    uint32_t max = count / bs + 2;
-    const void *p;
+    uint32_t max = (count >> cp_log2_bs(bs)) + 2;
+    const uint8_t *p;
 
     p = zv_as_ptr(cp->env.iova, k->c.cda, (uint64_t)max * sz, ZV_MEM_READ);
-    if (p) {
-        memcpy(buf, p, (size_t)max * sz);
+    if (!p) {
+        /* The longest list would cross a mapping end: read what the
+         * first IDAW says is needed, and no more. */
+        if (zv_as_read(cp->env.iova, k->c.cda, buf, sz))
+            return -EFAULT;
         *n = cp_idaw_count(cp_idaw_at(cp, buf, 0), count, bs, backward);
-        return 0;
+        if (*n > 1 &&
+            zv_as_read(cp->env.iova, k->c.cda + sz, buf + sz, (*n - 1) * sz))
+            return -EFAULT;
+        p = buf;
     }
-    if (zv_as_read(cp->env.iova, k->c.cda, buf, sz))
-        return -EFAULT;
-    *n = cp_idaw_count(cp_idaw_at(cp, buf, 0), count, bs, backward);
-    if (*n > 1 &&
-        zv_as_read(cp->env.iova, k->c.cda + sz, buf + sz, (*n - 1) * sz))
-        return -EFAULT;
+    idaw[0] = cp_idaw_at(cp, p, 0);
+    *n = cp_idaw_count(idaw[0], count, bs, backward);
+    for (uint32_t i = 1; i < *n; i++)
+        idaw[i] = cp_idaw_at(cp, p, i);
     return 0;
 }
 
@@ -479,17 +497,16 @@ cp_check_idaw(const struct cp *cp, uint64_t a, uint32_t i, uint32_t len,
 static int
 cp_idal_pieces(struct cp *cp, const struct cp_ccw *k, bool backward)
 {
-    uint8_t buf[CP_IDAWS_PER_CCW * IDAW2_SIZE];
+    uint64_t idaw[CP_IDAWS_PER_CCW], a;
     uint32_t sz = cp->idaw2 ? IDAW2_SIZE : IDAW1_SIZE;
-    uint32_t left = k->c.count, n, len;
-    uint64_t a;
+    uint32_t left = k->c.count, n = 0, len;
     int rc;
 
     if ((k->c.cda & (sz - 1)) || k->c.cda >= cp_addr_limit(cp))
         return -EINVAL;
-    rc = cp_read_idal(cp, k, backward, buf, &n);
+    rc = cp_read_idal(cp, k, backward, idaw, &n);
     for (uint32_t i = 0; !rc && i < n; i++) {
-        a = cp_idaw_at(cp, buf, i);
+        a = idaw[i];
         len = cp_piece_len(a, left, cp->guest_bs, backward);
         rc = cp_check_idaw(cp, a, i, len, backward);
         if (!rc)
@@ -499,7 +516,29 @@ cp_idal_pieces(struct cp *cp, const struct cp_ccw *k, bool backward)
     return rc;
 }
 
-/* Phase 2. */
+/*
+ * pin() is the DMA-map check for data.  The host block walk must cut the
+ * data where the guest's does, so a piece's host address must sit at the
+ * same offset within a host IDAW block.
+ */
+static int
+cp_pin_new_pieces(struct cp *cp)
+{
+    while (cp->npinned < cp->npieces) {
+        struct cp_piece *p = &cp->pieces[cp->npinned];
+        int rc;
+
+        rc = cp->env.pin(cp->env.ctx, p->iova, p->len, &p->habs);
+        if (rc)
+            return rc < 0 ? rc : -EFAULT;
+        cp->npinned++;
+        if ((p->habs ^ p->iova) & (cp->host_bs - 1))
+            return -EFAULT;
+    }
+    return 0;
+}
+
+/* Phases 2 and 3, CCW by CCW: cut the data area into pieces, pin them. */
 static int
 cp_plan(struct cp *cp)
 {
@@ -518,30 +557,10 @@ cp_plan(struct cp *cp)
         else
             rc = cp_direct_pieces(cp, k, backward);
         k->npieces = (uint16_t)(cp->npieces - k->piece0);
+        if (!rc)
+            rc = cp_pin_new_pieces(cp);
     }
     return rc;
-}
-
-/*
- * Phase 3.  pin() is the DMA-map check for data.  The host block walk
- * must cut the data where the guest's does, so a piece's host address
- * must sit at the same offset within a host IDAW block.
- */
-static int
-cp_pin(struct cp *cp)
-{
-    for (uint32_t i = 0; i < cp->npieces; i++) {
-        struct cp_piece *p = &cp->pieces[i];
-        int rc;
-
-        rc = cp->env.pin(cp->env.ctx, p->iova, p->len, &p->habs);
-        if (rc)
-            return rc < 0 ? rc : -EFAULT;
-        cp->npinned++;
-        if ((p->habs ^ p->iova) & (cp->host_bs - 1))
-            return -EFAULT;
-    }
-    return 0;
 }
 
 static uint32_t
@@ -568,7 +587,7 @@ cp_emit_ccw(const struct cp *cp, const struct cp_ccw *k, uint64_t idal,
 {
     struct ccw1 h = k->c;
 
-    if (cp_is_tic(&k->c)) {
+    if (k->tic) {
         h.cda = (uint32_t)cp_host_ccw_addr(cp, k->tic_target);
     } else if (k->xfer) {
         /* Direct addresses become IDALs too: guest data may sit above
@@ -596,7 +615,7 @@ cp_emit_tail(const struct cp *cp, const struct cp_seg *s, uint8_t *out)
 
     if (s->tail == CP_TAIL_TIC) {
         idx = cp->seg[s->tail_seg].first;
-        if (cp_is_tic(&cp->ccw[idx].c))
+        if (cp->ccw[idx].tic)
             idx = cp->ccw[idx].tic_target;
         t.cmd = CCW_CMD_TIC;
         t.cda = (uint32_t)cp_host_ccw_addr(cp, idx);
@@ -658,6 +677,22 @@ cp_host_orb(const struct cp *cp, const struct orb *guest, struct orb *host)
     host->cpa = (uint32_t)cp->seg[0].host;
 }
 
+static struct cp *
+cp_new(const struct cp_env *env)
+{
+    struct cp *cp = malloc(sizeof(*cp));
+
+    if (!cp)
+        return NULL;
+    memset(cp, 0, offsetof(struct cp, ccw_inline));
+    cp->env = *env;
+    cp->ccw = cp->ccw_inline;
+    cp->ccw_cap = CP_INLINE;
+    cp->pieces = cp->pieces_inline;
+    cp->pieces_cap = CP_INLINE;
+    return cp;
+}
+
 int
 cp_translate(const struct cp_env *env, const struct orb *guest_orb,
              struct cp **out, struct orb *host_orb)
@@ -669,23 +704,18 @@ cp_translate(const struct cp_env *env, const struct orb *guest_orb,
     rc = cp_check_orb(guest_orb);
     if (rc)
         return rc;
-    cp = calloc(1, sizeof(*cp));
+    cp = cp_new(env);
     if (!cp)
         return -ENOMEM;
-    cp->env = *env;
     cp->fmt0 = !guest_orb->fmt;
     cp->idaw2 = guest_orb->c64;
     cp->i2k = guest_orb->i2k;
 
     rc = cp_scan(cp, guest_orb);
-    if (!rc)
-        rc = cp_check_tic_targets(cp);
     if (rc)
         goto err_free;
-    cp_classify(cp);
+    cp_block_sizes(cp);
     rc = cp_plan(cp);
-    if (!rc)
-        rc = cp_pin(cp);
     if (!rc)
         rc = cp_emit(cp);
     if (rc)
@@ -708,8 +738,10 @@ cp_free(struct cp *cp)
         cp->env.unpin(cp->env.ctx, cp->pieces[i].iova, cp->pieces[i].len);
     if (cp->host_ptr)
         zv_arena_release(cp->env.host, cp->host_addr);
-    free(cp->pieces);
-    free(cp->ccw);
+    if (cp->pieces != cp->pieces_inline)
+        free(cp->pieces);
+    if (cp->ccw != cp->ccw_inline)
+        free(cp->ccw);
     free(cp);
 }
 

@@ -23,6 +23,7 @@
 struct cp_ccw {
     struct ccw1 c;
     uint8_t eff_cmd;     /* command in force (data chaining keeps it) */
+    bool tic;            /* transfer in channel */
     uint8_t xfer;        /* 1 = moves data: pinned pieces below */
     uint16_t npieces;    /* host IDAWs for this CCW */
     uint32_t piece0;     /* index of the first one in cp->pieces */
@@ -36,6 +37,8 @@ struct cp_piece {
     uint32_t idaw_off; /* offset of the IDAW address inside the piece */
     uint64_t habs;     /* host absolute address of iova once pinned */
 };
+
+#define CP_INLINE CP_MAX_CCWS_PER_SEG
 
 #define CP_TAIL_GUARD 0u
 #define CP_TAIL_TIC   1u
@@ -66,10 +69,16 @@ struct cp {
     bool fmt0;         /* guest CCWs are format-0 */
     bool idaw2;        /* guest IDAWs are format-2 (ORB H) */
     bool i2k;          /* ORB T: 2K format-2 IDAWs */
+    bool any_ida;      /* some data-moving CCW uses a guest IDAL */
 
     uint64_t host_addr; /* arena block, 0 if none */
     uint8_t *host_ptr;
     uint64_t host_len;
+
+    /* First storage of ccw[] and pieces[]: one allocation serves the
+     * common program; left uninitialised (cp_new zeroes only the above). */
+    struct cp_ccw ccw_inline[CP_INLINE];
+    struct cp_piece pieces_inline[CP_INLINE];
 };
 
 #endif
