@@ -90,7 +90,15 @@ host_enable(struct vccw_private *p, bool ena)
     schib.pmcw.ena = ena;
     schib.pmcw.isc = ZV_VFIO_CCW_ISC;
     schib.pmcw.intparm = css_sch_no(p->sch);
+    /* Concurrent sense (PMCW S), as Linux sets for I/O subchannels: the
+     * sense bytes arrive in the IRB's ECW for the client.  Without the
+     * facility MSCH has an operand exception: go on without. */
+    schib.pmcw.csense = true;
     rc = css_sch_msch(p->sch, &schib);
+    if (rc.pic == ZV_PIC_OPERAND) {
+        schib.pmcw.csense = false;
+        rc = css_sch_msch(p->sch, &schib);
+    }
     if (rc.pic != ZV_PIC_NONE)
         return ZV_CC3;
     if (rc.cc == ZV_CC0)
