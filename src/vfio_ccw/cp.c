@@ -163,21 +163,6 @@ cp_grow(void *cur, const void *inline_buf, uint32_t *cap, size_t elem)
     return n;
 }
 
-static int
-cp_ccw_append(struct cp *cp, const struct ccw1 *c, bool tic)
-{
-    if (cp->nccw == cp->ccw_cap) {
-        struct cp_ccw *n =
-            cp_grow(cp->ccw, cp->ccw_inline, &cp->ccw_cap, sizeof(*n));
-
-        if (!n)
-            return -ENOMEM;
-        cp->ccw = n;
-    }
-    cp->ccw[cp->nccw++] = (struct cp_ccw){.c = *c, .tic = tic};
-    return 0;
-}
-
 /* Global CCW index of the guest CCW at addr, or -1. */
 static int
 cp_find_ccw(const struct cp *cp, uint64_t addr)
@@ -233,28 +218,44 @@ cp_moves_data(const struct cp_ccw *k)
         return false;
     if (k->eff_cmd == CCW_CMD_NOOP)
         return false;
-    if ((k->c.flags & CCW_FLAG_SKIP) && ccw_cmd_is_input(k->eff_cmd))
+    /* Skip suppresses storing for read, read backward and sense. */
+    if ((k->c.flags & CCW_FLAG_SKIP) &&
+        (k->eff_cls == CCW_CLASS_READ || k->eff_cls == CCW_CLASS_READ_BACK ||
+         k->eff_cls == CCW_CLASS_SENSE))
         return false;
     return true;
 }
 
 /*
- * Classify the CCW just appended.  The command in force: a data-chained
- * CCW's command code is ignored and the first CCW's stays in force
- * (css-pop.md §5.1.3); followed within a segment, a segment entered by
- * TIC starts from its own command.
+ * Append the CCW just fetched, classified.  The command in force: a
+ * data-chained CCW's command code is ignored and the first CCW's stays
+ * in force (css-pop.md §5.1.3); followed within a segment, a segment
+ * entered by TIC starts from its own command.
  */
-static void
-cp_classify(struct cp *cp, bool has_prev)
+static int
+cp_ccw_append(struct cp *cp, const struct ccw1 *c, enum ccw_class cls,
+              bool has_prev)
 {
-    struct cp_ccw *k = &cp->ccw[cp->nccw - 1];
+    bool tic = cls == CCW_CLASS_TIC;
+    struct cp_ccw k = {.c = *c, .tic = tic, .eff_cmd = c->cmd, .eff_cls = cls};
 
-    k->eff_cmd = k->c.cmd;
-    if (has_prev && ((k - 1)->c.flags & CCW_FLAG_CD))
-        k->eff_cmd = (k - 1)->eff_cmd;
-    k->xfer = cp_moves_data(k);
-    if (k->xfer && (k->c.flags & CCW_FLAG_IDA))
+    if (cp->nccw == cp->ccw_cap) {
+        struct cp_ccw *n =
+            cp_grow(cp->ccw, cp->ccw_inline, &cp->ccw_cap, sizeof(*n));
+
+        if (!n)
+            return -ENOMEM;
+        cp->ccw = n;
+    }
+    if (has_prev && (cp->ccw[cp->nccw - 1].c.flags & CCW_FLAG_CD)) {
+        k.eff_cmd = cp->ccw[cp->nccw - 1].eff_cmd;
+        k.eff_cls = cp->ccw[cp->nccw - 1].eff_cls;
+    }
+    k.xfer = cp_moves_data(&k);
+    if (k.xfer && (c->flags & CCW_FLAG_IDA))
         cp->any_ida = true;
+    cp->ccw[cp->nccw++] = k;
+    return 0;
 }
 
 /*
@@ -270,9 +271,9 @@ cp_scan_seg(struct cp *cp, const struct orb *o, struct cp_fetch *f,
     struct cp_seg *s = &cp->seg[cp->nsegs];
     uint64_t addr = start;
     uint8_t prev_flags = 0;
+    enum ccw_class cls;
     struct ccw1 c;
     int rc, other;
-    bool tic;
 
     *s = (struct cp_seg){.iova = start, .first = cp->nccw};
     for (;;) {
@@ -289,15 +290,15 @@ cp_scan_seg(struct cp *cp, const struct orb *o, struct cp_fetch *f,
         rc = cp_fetch_ccw(cp, f, addr, &c);
         if (rc)
             return rc;
-        tic = ccw_cmd_class(c.cmd) == CCW_CLASS_TIC;
-        rc = cp_check_ccw(cp, o, &c, tic);
+        cls = ccw_cmd_class(c.cmd);
+        rc = cp_check_ccw(cp, o, &c, cls == CCW_CLASS_TIC);
         if (!rc)
-            rc = cp_ccw_append(cp, &c, tic);
+            rc = cp_ccw_append(cp, &c, cls, s->len > 0);
         if (rc)
             return rc;
-        cp_classify(cp, s->len > 0);
         s->len++;
-        if (!cp_run_continues(&c, tic, prev_flags, start, addr))
+        if (!cp_run_continues(&c, cls == CCW_CLASS_TIC, prev_flags, start,
+                              addr))
             break;
         prev_flags = c.flags;
         addr += CCW_SIZE;
@@ -355,7 +356,7 @@ cp_block_sizes(struct cp *cp)
     cp->host_bs = cp->any_ida ? cp->guest_bs : IDA_4K;
 }
 
-static int
+static inline int
 cp_piece_add(struct cp *cp, uint64_t lo, uint32_t len, uint32_t off)
 {
     if (cp->npieces == cp->pieces_cap) {
@@ -444,8 +445,32 @@ cp_idaw_count(uint64_t first, uint32_t count, uint32_t bs, bool backward)
  * CVE-2026-80551 cannot arise: the count and the list come from the same
  * single read of each entry).
  */
+/*
+ * Host pointer to [addr, addr+len) of the guest DMA space.  IDALs tend to
+ * sit together, so the rest of the page around the last lookup is kept
+ * (valid for the whole translation: nothing is unmapped meanwhile).
+ */
+static const uint8_t *
+cp_idal_ptr(struct cp *cp, uint64_t addr, uint32_t len)
+{
+    struct cp_window *w = &cp->idal_win;
+    uint64_t page_left = CP_PAGE - (addr & (CP_PAGE - 1));
+    const uint8_t *p;
+
+    if (w->p && addr >= w->base && addr - w->base + len <= w->len)
+        return w->p + (addr - w->base);
+    if (page_left > len) {
+        p = zv_as_ptr(cp->env.iova, addr, page_left, ZV_MEM_READ);
+        if (p) {
+            *w = (struct cp_window){.base = addr, .len = page_left, .p = p};
+            return p;
+        }
+    }
+    return zv_as_ptr(cp->env.iova, addr, len, ZV_MEM_READ);
+}
+
 static int
-cp_read_idal(const struct cp *cp, const struct cp_ccw *k, bool backward,
+cp_read_idal(struct cp *cp, const struct cp_ccw *k, bool backward,
              uint64_t *idaw, uint32_t *n)
 {
     uint8_t buf[CP_IDAWS_PER_CCW * IDAW2_SIZE];
@@ -454,7 +479,7 @@ cp_read_idal(const struct cp *cp, const struct cp_ccw *k, bool backward,
     uint32_t max = (count >> cp_log2_bs(bs)) + 2;
     const uint8_t *p;
 
-    p = zv_as_ptr(cp->env.iova, k->c.cda, (uint64_t)max * sz, ZV_MEM_READ);
+    p = cp_idal_ptr(cp, k->c.cda, max * sz);
     if (!p) {
         /* The longest list would cross a mapping end: read what the
          * first IDAW says is needed, and no more. */
@@ -551,7 +576,7 @@ cp_plan(struct cp *cp)
         k->piece0 = cp->npieces;
         if (!k->xfer)
             continue;
-        backward = ccw_cmd_class(k->eff_cmd) == CCW_CLASS_READ_BACK;
+        backward = k->eff_cls == CCW_CLASS_READ_BACK;
         if (k->c.flags & CCW_FLAG_IDA)
             rc = cp_idal_pieces(cp, k, backward);
         else

@@ -23,6 +23,7 @@
 struct cp_ccw {
     struct ccw1 c;
     uint8_t eff_cmd;     /* command in force (data chaining keeps it) */
+    uint8_t eff_cls;     /* its enum ccw_class */
     bool tic;            /* transfer in channel */
     uint8_t xfer;        /* 1 = moves data: pinned pieces below */
     uint16_t npieces;    /* host IDAWs for this CCW */
@@ -42,6 +43,13 @@ struct cp_piece {
 
 #define CP_TAIL_GUARD 0u
 #define CP_TAIL_TIC   1u
+
+/* A window of guest storage found by one lookup (cp_idal_ptr). */
+struct cp_window {
+    uint64_t base;
+    uint64_t len;
+    const uint8_t *p;
+};
 
 struct cp_seg {
     uint64_t iova;     /* guest address of the first CCW */
@@ -70,6 +78,7 @@ struct cp {
     bool idaw2;        /* guest IDAWs are format-2 (ORB H) */
     bool i2k;          /* ORB T: 2K format-2 IDAWs */
     bool any_ida;      /* some data-moving CCW uses a guest IDAL */
+    struct cp_window idal_win;
 
     uint64_t host_addr; /* arena block, 0 if none */
     uint8_t *host_ptr;
