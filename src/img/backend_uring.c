@@ -39,6 +39,7 @@ struct uring_be {
     struct io_uring ring;
     int efd;
     bool watching;
+    bool batching; /* inside the eventfd handler: submit once at its end */
     unsigned inflight;
     struct uring_req *done_head, *done_tail;
 };
@@ -73,10 +74,14 @@ uring_queue(struct uring_be *ub, struct uring_req *req)
                            (unsigned)(req->len - req->done),
                            req->off + req->done);
     io_uring_sqe_set_data(sqe, req);
-    rc = io_uring_submit(&ub->ring);
-    if (rc < 0)
-        return rc;
     ub->inflight++;
+    if (ub->batching)
+        return 0;
+    rc = io_uring_submit(&ub->ring);
+    if (rc < 0) {
+        ub->inflight--;
+        return rc;
+    }
     return 0;
 }
 
@@ -166,8 +171,14 @@ uring_on_eventfd(void *arg, int fd, unsigned events)
      * truth, so a failed read changes nothing. */
     if (read(fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
         return;
+    /* Requests queued by callbacks (and resubmissions) go to the kernel
+     * in one io_uring_submit() at the end. */
+    ub->batching = true;
     uring_reap(ub);
     uring_run_done(ub);
+    ub->batching = false;
+    if (io_uring_sq_ready(&ub->ring))
+        io_uring_submit(&ub->ring);
 }
 
 /* Wait until req finished; other completions seen on the way are kept
@@ -178,7 +189,13 @@ uring_wait(struct uring_be *ub, struct uring_req *req)
     struct io_uring_cqe *cqe;
 
     while (!req->finished) {
-        int rc = io_uring_wait_cqe(&ub->ring, &cqe);
+        int rc;
+
+        /* Inside the eventfd handler SQEs are batched: flush them, ours
+         * (or its resubmission) included, before sleeping on the CQ. */
+        if (io_uring_sq_ready(&ub->ring))
+            io_uring_submit(&ub->ring);
+        rc = io_uring_wait_cqe(&ub->ring, &cqe);
 
         if (rc == -EINTR)
             continue;

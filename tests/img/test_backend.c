@@ -261,6 +261,46 @@ uring_async_fsync_and_eof(void **state)
     zv_loop_free(loop);
 }
 
+struct nested {
+    struct img_backend *be;
+    uint8_t buf[BS];
+    int async_res, sync_res, calls;
+};
+
+/* A completion callback that does a synchronous read on the same backend
+ * (a device model may): it must not deadlock on the batched submission. */
+static void
+on_done_nested(void *arg, int res)
+{
+    struct nested *n = arg;
+
+    n->async_res = res;
+    n->sync_res = img_pread(n->be, n->buf, BS, 2 * BS);
+    n->calls++;
+}
+
+static void
+uring_sync_call_from_callback(void **state)
+{
+    struct fx *f = *state;
+    struct zv_loop *loop = zv_loop_new_real();
+    struct img_backend *be = uring_or_skip(f->fd, IMG_SYNC_WRITE_THROUGH, loop);
+    struct nested n = {.be = be};
+    uint8_t w[BS], r[BS];
+
+    fill(w, BS, 42);
+    assert_int_equal(pwrite(f->fd, w, BS, 2 * BS), BS);
+    assert_int_equal(img_pread_async(be, r, BS, 0, on_done_nested, &n), 0);
+    for (int spins = 0; n.calls == 0 && spins < 1000; spins++)
+        zv_loop_run_once(loop, 100 * ZV_NSEC_PER_MSEC);
+    assert_int_equal(n.calls, 1);
+    assert_int_equal(n.async_res, BS);
+    assert_int_equal(n.sync_res, 0);
+    assert_memory_equal(n.buf, w, BS);
+    img_backend_free(be);
+    zv_loop_free(loop);
+}
+
 static void
 uring_backend_under_ckd_image(void **state)
 {
@@ -298,7 +338,7 @@ main(void)
         T(sync_whole_buffer_io),          T(sync_async_completes_later_on_loop),
         T(uring_refuses_virtual_loop),    T(uring_sync_calls),
         T(uring_async_through_eventfd),   T(uring_async_fsync_and_eof),
-        T(uring_backend_under_ckd_image),
+        T(uring_sync_call_from_callback), T(uring_backend_under_ckd_image),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

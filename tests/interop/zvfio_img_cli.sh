@@ -51,6 +51,18 @@ expect_rc 0 "info fba" "$TOOL" info "$D/h.fba"
 contains "$D/out" "blocks:     1000" "info fba"
 contains "$D/out" "volser:     FBA001" "info fba"
 
+# bench runs on both kinds of image and both backends
+expect_rc 0 "bench ckd sync" "$TOOL" bench "$D/z.3390" --ops 50
+contains "$D/out" "reads/s" "bench ckd"
+expect_rc 0 "bench fba" "$TOOL" bench "$D/z.fba" --ops 50
+"$TOOL" bench "$D/z.fba" --backend uring --ops 50 >"$D/out" 2>"$D/err"
+case $? in
+0) contains "$D/out" "uring backend" "bench uring" ;;
+1) contains "$D/err" "io_uring" "bench uring unavailable" ;;
+*) fail "bench uring: bad exit code" ;;
+esac
+expect_rc 2 "bench bad depth" "$TOOL" bench "$D/z.fba" --depth 0
+
 # errors: usage (2) and failures (1) with a message
 expect_rc 2 "no args" "$TOOL"
 expect_rc 2 "bad model" "$TOOL" create-ckd "$D/x" --model 3380-1

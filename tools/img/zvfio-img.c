@@ -5,6 +5,7 @@
  *   zvfio-img create-ckd FILE --model 3390-N [--cyls N] [--cdl VOLSER]
  *   zvfio-img create-fba FILE --blocks N [--volser VOLSER]
  *   zvfio-img info FILE
+ *   zvfio-img bench FILE [--backend sync|uring] [--depth N] [--ops N]
  *
  * Exit codes: 0 success, 1 the operation failed (message on stderr),
  * 2 usage error.
@@ -18,8 +19,7 @@
 #include <unistd.h>
 
 #include "img/img.h"
-
-#define EXIT_USAGE 2
+#include "zvfio-img.h"
 
 static void
 usage(FILE *f)
@@ -28,26 +28,28 @@ usage(FILE *f)
                "[--cyls N] [--cdl VOLSER]\n"
                "       zvfio-img create-fba FILE --blocks N [--volser VOLSER]\n"
                "       zvfio-img info FILE\n"
+               "       zvfio-img bench FILE [--backend sync|uring] [--depth N] "
+               "[--ops N]\n"
                "exit codes: 0 ok, 1 failed, 2 usage\n");
 }
 
-static int
-fail(const char *what, const char *msg)
+int
+img_tool_fail(const char *what, const char *msg)
 {
     fprintf(stderr, "zvfio-img: %s: %s\n", what, msg);
     return EXIT_FAILURE;
 }
 
-static int
-usage_error(const char *msg)
+int
+img_tool_usage(const char *msg)
 {
     fprintf(stderr, "zvfio-img: %s\n", msg);
     usage(stderr);
     return EXIT_USAGE;
 }
 
-static bool
-parse_u64(const char *s, uint64_t *out)
+bool
+img_tool_u64(const char *s, uint64_t *out)
 {
     char *end;
 
@@ -66,7 +68,7 @@ parse_model(const char *s, uint8_t *model)
 
     if (strncmp(s, "3390-", 5) == 0)
         s += 5;
-    if (!parse_u64(s, &m) || (m != 1 && m != 2 && m != 3 && m != 9))
+    if (!img_tool_u64(s, &m) || (m != 1 && m != 2 && m != 3 && m != 9))
         return false;
     *model = (uint8_t)m;
     return true;
@@ -89,19 +91,19 @@ ckd_parse_opts(int argc, char **argv, struct ckd_opts *o)
 
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         if (c == 'm' && !parse_model(optarg, &o->model))
-            return usage_error("--model: expected 3390-1, -2, -3 or -9");
-        if (c == 'c' && (!parse_u64(optarg, &o->cyls) || o->cyls == 0 ||
+            return img_tool_usage("--model: expected 3390-1, -2, -3 or -9");
+        if (c == 'c' && (!img_tool_u64(optarg, &o->cyls) || o->cyls == 0 ||
                          o->cyls > 0x0fffffff))
-            return usage_error("--cyls: expected a positive cylinder count");
+            return img_tool_usage("--cyls: expected a positive cylinder count");
         if (c == 'l')
             o->cdl = optarg;
         if (c == '?')
             return EXIT_USAGE;
     }
     if (optind < argc)
-        return usage_error("create-ckd: unexpected argument");
+        return img_tool_usage("create-ckd: unexpected argument");
     if (!o->model && !o->cyls)
-        return usage_error("create-ckd needs --model (or --cyls)");
+        return img_tool_usage("create-ckd needs --model (or --cyls)");
     return 0;
 }
 
@@ -116,17 +118,17 @@ cmd_create_ckd(const char *file, int argc, char **argv)
     if (rc)
         return rc;
     if (ckd_img_create(file, o.model, (uint32_t)o.cyls, err, sizeof(err)) < 0)
-        return fail(file, err);
+        return img_tool_fail(file, err);
     if (!o.cdl)
         return EXIT_SUCCESS;
     if (ckd_img_open(file, false, IMG_SYNC_WRITE_THROUGH, &img, err,
                      sizeof(err)) < 0)
-        return fail(file, err);
+        return img_tool_fail(file, err);
     rc = ckd_img_format_cdl(img, o.cdl, err, sizeof(err));
     ckd_img_close(img);
     if (rc < 0) {
         unlink(file);
-        return fail(file, err);
+        return img_tool_fail(file, err);
     }
     return EXIT_SUCCESS;
 }
@@ -144,29 +146,29 @@ cmd_create_fba(const char *file, int argc, char **argv)
     int c, rc;
 
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-        if (c == 'b' && (!parse_u64(optarg, &blocks) || blocks == 0))
-            return usage_error("--blocks: expected a positive block count");
+        if (c == 'b' && (!img_tool_u64(optarg, &blocks) || blocks == 0))
+            return img_tool_usage("--blocks: expected a positive block count");
         if (c == 'v')
             volser = optarg;
         if (c == '?')
             return EXIT_USAGE;
     }
     if (optind < argc)
-        return usage_error("create-fba: unexpected argument");
+        return img_tool_usage("create-fba: unexpected argument");
     if (!blocks)
-        return usage_error("create-fba needs --blocks N");
+        return img_tool_usage("create-fba needs --blocks N");
     if (fba_img_create(file, blocks, err, sizeof(err)) < 0)
-        return fail(file, err);
+        return img_tool_fail(file, err);
     if (!volser)
         return EXIT_SUCCESS;
     if (fba_img_open(file, false, IMG_SYNC_WRITE_THROUGH, &img, err,
                      sizeof(err)) < 0)
-        return fail(file, err);
+        return img_tool_fail(file, err);
     rc = fba_img_write_label(img, volser, err, sizeof(err));
     fba_img_close(img);
     if (rc < 0) {
         unlink(file);
-        return fail(file, err);
+        return img_tool_fail(file, err);
     }
     return EXIT_SUCCESS;
 }
@@ -215,8 +217,8 @@ print_fba(const char *file, struct fba_img *img)
         printf("volser:     (no VOL1 label)\n");
 }
 
-static bool
-looks_like_ckd(const char *file)
+bool
+img_tool_is_ckd(const char *file)
 {
     char magic[4] = "";
     FILE *f = fopen(file, "rb");
@@ -238,18 +240,18 @@ cmd_info(const char *file)
     struct fba_img *fba;
 
     if (access(file, R_OK) < 0)
-        return fail(file, strerror(errno));
-    if (looks_like_ckd(file)) {
+        return img_tool_fail(file, strerror(errno));
+    if (img_tool_is_ckd(file)) {
         if (ckd_img_open(file, true, IMG_SYNC_WRITE_THROUGH, &ckd, err,
                          sizeof(err)) < 0)
-            return fail(file, err);
+            return img_tool_fail(file, err);
         print_ckd(file, ckd);
         ckd_img_close(ckd);
         return EXIT_SUCCESS;
     }
     if (fba_img_open(file, true, IMG_SYNC_WRITE_THROUGH, &fba, err,
                      sizeof(err)) < 0)
-        return fail(file, err);
+        return img_tool_fail(file, err);
     print_fba(file, fba);
     fba_img_close(fba);
     return EXIT_SUCCESS;
@@ -265,7 +267,7 @@ main(int argc, char **argv)
         return EXIT_SUCCESS;
     }
     if (argc < 3)
-        return usage_error("missing command or FILE");
+        return img_tool_usage("missing command or FILE");
     cmd = argv[1];
     file = argv[2];
     /* getopt sees "FILE --opt ...": start after the file name. */
@@ -277,5 +279,7 @@ main(int argc, char **argv)
         return cmd_create_fba(file, argc, argv);
     if (!strcmp(cmd, "info") && argc == 1)
         return cmd_info(file);
-    return usage_error("unknown command or extra arguments");
+    if (!strcmp(cmd, "bench"))
+        return img_cmd_bench(file, argc, argv);
+    return img_tool_usage("unknown command or extra arguments");
 }
