@@ -4,8 +4,9 @@
  * cancel functions of a subchannel asynchronously on the loop
  * (css-pop.md §3-§6).  The subchannel side (insn.c) accepts an instruction
  * with cc 0, sets FC/AC, and calls css_engine_*(); everything after that
- * is here: path selection, CCW fetch and checks, command and data
- * chaining, device calls, and the ending SCSW/ESW/ECW.
+ * is here: path selection, command chaining, device calls, and the
+ * ending SCSW/ESW/ECW.  CCW fetch and checks and the data stream are in
+ * stream.c.
  *
  * Function-level events go through one [state][event] table (run_fsm).
  * Per-CCW work is a loop (run_drive) that allocates nothing and traces
@@ -20,16 +21,6 @@
 
 #include "css/engine_priv.h"
 
-#define FMT0_LIMIT (1ull << 24)
-#define FMT1_LIMIT (1ull << 31)
-/*
- * Endless-loop guard (not architecture; Hercules has a similar one): more
- * than RUN_TIC_LIMIT TICs with no data moved in between end the program
- * with a channel-program check, CPA = the offending TIC + 8.  A real
- * channel would loop until halted; a loop that moves data (Search ID
- * Equal + TIC) is never stopped.
- */
-#define RUN_TIC_LIMIT 256
 /* Commands chained within one loop event before yielding, so a program
  * that runs at zero latency cannot starve the loop (HSCH must get in). */
 #define RUN_BURST 1024
@@ -200,140 +191,6 @@ run_get(struct subchannel *sch)
     run->io.as = css_storage(sch->css);
     sch->run = run;
     return run;
-}
-
-/* ---- CCW fetch and checks (css-pop.md §5.1, §5.2) ---- */
-
-static bool
-run_is_tic(const struct css_run *run, uint8_t cmd)
-{
-    return (cmd & 0x0F) == CCW_CMD_TIC;
-}
-
-static bool
-run_ccw_addr_ok(const struct css_run *run, uint64_t addr)
-{
-    uint64_t limit = run->fmt1 ? FMT1_LIMIT : FMT0_LIMIT;
-
-    return (addr & 7) == 0 && addr + CCW_SIZE <= limit;
-}
-
-/* Data address of a CCW with a non-zero count (§5.1 step 5). */
-static bool
-run_data_ok(const struct css_run *run, uint8_t cmd, const struct ccw1 *c)
-{
-    uint64_t limit = run->fmt1 ? FMT1_LIMIT : FMT0_LIMIT;
-    bool input = ccw_cmd_is_input(cmd);
-    uint64_t lo = c->cda;
-
-    if (c->flags & CCW_FLAG_IDA) {
-        /* The IDAW list: word-aligned (format 1), doubleword (format 2). */
-        uint64_t align = run->sch->orb.c64 ? IDAW2_SIZE : IDAW1_SIZE;
-        return c->cda % align == 0 && c->cda < limit;
-    }
-    if (c->flags & CCW_FLAG_MIDA)
-        return c->cda % MIDAW_SIZE == 0 && c->cda < limit;
-    /* Skip: the data are not stored, so the area is not checked. */
-    if ((c->flags & CCW_FLAG_SKIP) && input)
-        return true;
-    if (ccw_cmd_class(cmd) == CCW_CLASS_READ_BACK) {
-        /* Read backward names the rightmost byte of the area. */
-        if (c->cda + 1 < c->count)
-            return false;
-        lo = c->cda + 1 - c->count;
-    }
-    return lo + c->count <= limit &&
-           zv_as_check(run->io.as, lo, c->count,
-                       input ? ZV_MEM_WRITE : ZV_MEM_READ);
-}
-
-/* Fetch one CCW; 0, or -1 when its address is invalid or unmapped. */
-static int
-run_read_ccw(struct css_run *run, uint64_t addr, struct ccw1 *c)
-{
-    uint8_t raw[CCW_SIZE];
-
-    if (!run_ccw_addr_ok(run, addr) ||
-        zv_as_read(run->io.as, addr, raw, sizeof(raw)))
-        return -1;
-    if (run->fmt1)
-        ccw1_decode(c, raw);
-    else
-        ccw0_decode(c, raw);
-    return 0;
-}
-
-/* Follow TICs (one at most: TIC to TIC is a program check). */
-static uint8_t
-run_follow_tic(struct css_run *run, uint64_t *addr, struct ccw1 *c,
-               uint32_t *cpa)
-{
-    uint64_t tic_addr = *addr;
-
-    /* Format-1 TIC: the command byte must be exactly 0x08 and flags and
-     * count zero.  QEMU and Hercules agree; css-pop.md §5.2 could not
-     * confirm it in the PoP, so we follow them. */
-    if (run->fmt1 && (c->cmd != CCW_CMD_TIC || c->flags || c->count))
-        goto bad_tic;
-    if (++run->tics > RUN_TIC_LIMIT)
-        goto bad_tic;
-    *addr = c->cda;
-    if (run_read_ccw(run, *addr, c) < 0)
-        goto bad_tic; /* invalid TIC target: CPA = TIC + 8 */
-    if (run_is_tic(run, c->cmd)) {
-        *cpa = (uint32_t)(*addr + 8); /* TIC to TIC: second TIC + 8 */
-        return SCHN_STAT_PROG_CHECK;
-    }
-    return 0;
-bad_tic:
-    *cpa = (uint32_t)(tic_addr + 8);
-    return SCHN_STAT_PROG_CHECK;
-}
-
-/* Command, count, data address and flags checks, in that order. */
-static bool
-run_ccw_valid(struct css_run *run, const struct ccw1 *c, bool dc)
-{
-    const struct orb *orb = &run->sch->orb;
-    uint8_t cmd = dc ? run->io.cmd : c->cmd;
-
-    /* A data-chained CCW's command code is ignored (§5.1 step 3). */
-    if (!dc && ccw_cmd_class(c->cmd) == CCW_CLASS_INVALID)
-        return false;
-    /* Invalid count, format 0 / format 1 (§5.1 step 4). */
-    if (c->count == 0 && (!run->fmt1 || dc || (c->flags & CCW_FLAG_CD)))
-        return false;
-    if (c->count && !run_data_ok(run, cmd, c))
-        return false;
-    if ((c->flags & CCW_FLAG_SUSPEND) &&
-        (!orb->spnd || dc || (c->flags & CCW_FLAG_CD)))
-        return false;
-    if ((c->flags & CCW_FLAG_MIDA) &&
-        (!orb->midaw || (c->flags & (CCW_FLAG_IDA | CCW_FLAG_SKIP)) ||
-         ccw_cmd_class(cmd) == CCW_CLASS_READ_BACK))
-        return false; /* MIDAW read backward: not modelled */
-    return true;
-}
-
-uint8_t
-run_fetch_ccw(struct css_run *run, uint64_t addr, bool data_chained,
-              struct run_ccw *out, uint32_t *cpa)
-{
-    struct ccw1 c;
-    uint8_t cs;
-
-    *cpa = (uint32_t)(addr + 8);
-    if (run_read_ccw(run, addr, &c) < 0)
-        return SCHN_STAT_PROG_CHECK;
-    if (run_is_tic(run, c.cmd)) {
-        cs = run_follow_tic(run, &addr, &c, cpa);
-        if (cs)
-            return cs;
-        *cpa = (uint32_t)(addr + 8);
-    }
-    out->addr = addr;
-    out->ccw = c;
-    return run_ccw_valid(run, &c, data_chained) ? 0 : SCHN_STAT_PROG_CHECK;
 }
 
 /* ---- status ---- */
