@@ -368,7 +368,7 @@ css_sch_bind(struct subchannel *sch, const struct css_driver *drv)
         return rc;
     }
     /* Status that was already pending goes to the new handler. */
-    if (sch->isc_queued && !sch->irq_posted)
+    if ((sch->schib.scsw.stctl & SCSW_STCTL_PENDING) && !sch->irq_posted)
         css_ev_post(sch->css, sch, CSS_EV_IRQ);
     return 0;
 }

@@ -304,8 +304,9 @@ css_post_chp_event(struct subchannel *sch, uint8_t chpid, uint8_t mask,
 
 /*
  * The host interrupt handler: the interruption is taken and TSCH clears
- * it, as Linux's cio does, and the driver gets the IRB.  If TPI or TSCH
- * got there first there is nothing to deliver.
+ * it, as Linux's cio does, and the driver gets the IRB.  If a TSCH got
+ * there first there is nothing to deliver; an interruption already taken
+ * by TPI still leaves the status pending, and the handler clears it.
  */
 static void
 css_deliver_irq(struct subchannel *sch)
@@ -314,7 +315,7 @@ css_deliver_irq(struct subchannel *sch)
     struct zv_insn_rc rc;
 
     sch->irq_posted = 0;
-    if (sch->gone || !sch->drv || !sch->isc_queued)
+    if (sch->gone || !sch->drv || !(sch->schib.scsw.stctl & SCSW_STCTL_PENDING))
         return;
     rc = css_sch_tsch(sch, &irb);
     if (rc.pic == ZV_PIC_NONE && rc.cc == ZV_CC0 && sch->drv && sch->drv->irq)

@@ -192,6 +192,22 @@ drv_no_irq_when_program_took_status_first(void **state)
 }
 
 static void
+drv_irq_delivered_after_tpi_took_the_interruption(void **state)
+{
+    struct h *h = *state;
+
+    assert_int_equal(css_sch_bind(h->sch[0], &drv), 0);
+    h_enable(h, 0, 3);
+    h_start_nop(h, 0);
+    while (!(h_scsw(h, 0)->stctl & SCSW_STCTL_PENDING))
+        zv_loop_run_once(h->loop, 0);
+    assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC1);
+    h_run(h);
+    assert_int_equal(rec.irqs, 1);
+    assert_int_equal(h_scsw(h, 0)->stctl, 0);
+}
+
+static void
 drv_no_callback_after_unbind(void **state)
 {
     struct h *h = *state;
@@ -333,6 +349,7 @@ main(void)
         T(drv_irq_delivered_from_loop_with_tsch_done),
         T(drv_direct_forms_drive_a_program),
         T(drv_no_irq_when_program_took_status_first),
+        T(drv_irq_delivered_after_tpi_took_the_interruption),
         T(drv_no_callback_after_unbind),
         T(drv_bind_delivers_status_already_pending),
         T(drv_unbind_inside_irq_is_safe),
