@@ -109,10 +109,12 @@ h_setup_cfg(void **state, const struct css_config *cfg)
     h->as = zv_as_new("storage");
     h->mem = calloc(1, H_MEM_SIZE);
     h->ro = calloc(1, 4096);
-    if (!h->loop || !h->as || !h->mem || !h->ro)
+    h->wo = calloc(1, 4096);
+    if (!h->loop || !h->as || !h->mem || !h->ro || !h->wo)
         return -1;
     if (zv_as_map(h->as, 0, H_MEM_SIZE, h->mem, ZV_MEM_RW) < 0 ||
-        zv_as_map(h->as, H_RO_ADDR, 4096, h->ro, ZV_MEM_READ) < 0)
+        zv_as_map(h->as, H_RO_ADDR, 4096, h->ro, ZV_MEM_READ) < 0 ||
+        zv_as_map(h->as, H_WO_ADDR, 4096, h->wo, ZV_MEM_WRITE) < 0)
         return -1;
     h->css = css_new(h->loop, h->as, cfg);
     if (!h->css || h_define(h) < 0)
@@ -140,6 +142,7 @@ h_teardown(void **state)
     zv_as_free(h->as);
     free(h->mem);
     free(h->ro);
+    free(h->wo);
     free(h);
     return 0;
 }

@@ -20,6 +20,7 @@
 /* Storage map */
 #define H_MEM_SIZE 0x100000u /* read/write from 0 (lowcore included) */
 #define H_RO_ADDR  0x100000u /* one read-only page */
+#define H_WO_ADDR  0x101000u /* one write-only page (fetch-protected) */
 #define H_HOLE     0x200000u /* nothing mapped from here */
 #define H_ORB      0x1000u
 #define H_CCW      0x2000u
@@ -61,6 +62,7 @@ struct h {
     struct zv_as *as;
     uint8_t *mem;
     uint8_t *ro;
+    uint8_t *wo;
     struct css *css;
     struct tdev dev[H_NSCH];
     struct subchannel *sch[H_NSCH + 1];

@@ -283,6 +283,20 @@ msch_addressing_leaves_subchannel_unchanged(void **state)
 }
 
 static void
+msch_protection_leaves_subchannel_unchanged(void **state)
+{
+    struct h *h = *state;
+    struct schib s;
+
+    h_stsch(h, 0, &s);
+    s.pmcw.ena = true;
+    schib_encode(&s, h->wo);
+    assert_pic(css_insn_msch(h->css, h_gr1(0), H_WO_ADDR), ZV_PIC_PROTECTION);
+    h_stsch(h, 0, &s);
+    assert_false(s.pmcw.ena);
+}
+
+static void
 msch_fetches_from_read_only_storage(void **state)
 {
     struct h *h = *state;
@@ -380,6 +394,7 @@ main(void)
         T(msch_operand_when_sid_invalid),
         T(msch_specification_when_not_word_aligned),
         T(msch_addressing_leaves_subchannel_unchanged),
+        T(msch_protection_leaves_subchannel_unchanged),
         T(msch_fetches_from_read_only_storage),
         T(msch_ignores_bit5),
         T(msch_disable_makes_ssch_cc3),

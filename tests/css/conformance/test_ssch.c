@@ -202,9 +202,44 @@ ssch_addressing_when_orb_unmapped(void **state)
     h_enable(h, 0, 3);
     assert_pic(css_insn_ssch(h->css, h_gr1(0), H_HOLE), ZV_PIC_ADDRESSING);
     /* An ORB straddling the end of storage fails whole. */
-    assert_pic(css_insn_ssch(h->css, h_gr1(0), H_RO_ADDR + 4096 - 4),
+    assert_pic(css_insn_ssch(h->css, h_gr1(0), H_WO_ADDR + 4096 - 4),
                ZV_PIC_ADDRESSING);
     assert_int_equal(h_scsw(h, 0)->fctl, 0);
+}
+
+static void
+ssch_protection_when_orb_fetch_protected(void **state)
+{
+    struct h *h = *state;
+
+    h_enable(h, 0, 3);
+    assert_pic(css_insn_ssch(h->css, h_gr1(0), H_WO_ADDR), ZV_PIC_PROTECTION);
+    assert_int_equal(h_scsw(h, 0)->fctl, 0);
+}
+
+/* The 8-word ORB is fetched when X = 1: here words 3-7 lie in the
+ * fetch-protected page that follows the read-only one. */
+static void
+ssch_protection_when_orb_extension_fetch_protected(void **state)
+{
+    struct h *h = *state;
+    uint8_t buf[ORB_EXT_SIZE];
+    struct orb o;
+
+    h_enable(h, 0, 3);
+    h_orb_default(&o);
+    o.x = true;
+    orb_encode(&o, buf);
+    memcpy(h->ro + 4096 - ORB_SIZE, buf, ORB_SIZE);
+    assert_pic(css_insn_ssch(h->css, h_gr1(0), H_WO_ADDR - ORB_SIZE),
+               ZV_PIC_PROTECTION);
+    assert_int_equal(h_scsw(h, 0)->fctl, 0);
+    /* The same 3-word ORB without X is fetched from the read-only page. */
+    o.x = false;
+    orb_encode(&o, buf);
+    memcpy(h->ro + 4096 - ORB_SIZE, buf, ORB_SIZE);
+    h_put_ccw(h, H_CCW, CCW_CMD_NOOP, CCW_FLAG_SLI, 0, 0);
+    assert_cc(css_insn_ssch(h->css, h_gr1(0), H_WO_ADDR - ORB_SIZE), ZV_CC0);
 }
 
 static void
@@ -440,6 +475,8 @@ main(void)
         T(ssch_cc3_when_not_provided),
         T(ssch_specification_when_orb_not_word_aligned),
         T(ssch_addressing_when_orb_unmapped),
+        T(ssch_protection_when_orb_fetch_protected),
+        T(ssch_protection_when_orb_extension_fetch_protected),
         T(ssch_operand_when_sid_one_bit_zero),
         T(ssch_operand_when_ssid_nonzero_without_mss),
         T(ssch_operand_orb_b_transport_mode),

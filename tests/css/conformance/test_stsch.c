@@ -122,6 +122,15 @@ stsch_access_before_operand_for_bad_sid(void **state)
 }
 
 static void
+stsch_stores_into_write_only_storage(void **state)
+{
+    struct h *h = *state;
+
+    assert_cc(css_insn_stsch(h->css, h_gr1(1), H_WO_ADDR), ZV_CC0);
+    assert_int_equal(zv_be16(h->wo + 6), H_DEVNO + 1);
+}
+
+static void
 stsch_addressing_when_unmapped(void **state)
 {
     struct h *h = *state;
@@ -214,6 +223,7 @@ main(void)
         T(stsch_specification_when_not_word_aligned),
         T(stsch_operand_when_sid_invalid),
         T(stsch_access_before_operand_for_bad_sid),
+        T(stsch_stores_into_write_only_storage),
         T(stsch_addressing_when_unmapped),
         T(stsch_shows_current_scsw_while_active),
         T(stsch_byte_image_is_big_endian),
