@@ -113,6 +113,7 @@ css_free(struct css *css)
         return;
     for (unsigned ssid = 0; ssid < CSS_NR_SSID; ssid++)
         css_free_set(css, ssid);
+    css_ev_unbind_gone(css);
     /* Posted events hold references; cancelling drops them. */
     css_ev_cancel_all(css);
     css_ev_free_pool(css);
@@ -380,12 +381,17 @@ css_sch_unbind(struct subchannel *sch)
 
     if (!drv)
         return;
+    /* Cancelling the posted events may drop the last reference but one
+     * (a subchannel undefined before its GONE event ran): hold one until
+     * remove() has returned. */
+    css_sch_get(sch);
     /* Nothing posted for the old binding may reach it (or a new one). */
     sch->drv = NULL;
     css_ev_cancel_sch(sch->css, sch);
     if (drv->remove)
         drv->remove(sch);
     sch->drvdata = NULL;
+    css_sch_put(sch);
 }
 
 const struct css_driver *

@@ -255,6 +255,23 @@ css_ev_cancel_sch(struct css *css, struct subchannel *sch)
     }
 }
 
+/* css_free: a subchannel undefined whose driver has not yet heard GONE
+ * still gets remove() now (unbinding cancels the GONE event). */
+void
+css_ev_unbind_gone(struct css *css)
+{
+    struct css_event *e = css->events.next;
+
+    while (e != &css->events) {
+        if (e->kind == CSS_EV_GONE && e->sch->drv) {
+            css_sch_unbind(e->sch);
+            e = css->events.next;
+            continue;
+        }
+        e = e->next;
+    }
+}
+
 void
 css_ev_cancel_all(struct css *css)
 {

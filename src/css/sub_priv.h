@@ -88,6 +88,7 @@ struct css_event *css_ev_post(struct css *css, struct subchannel *sch,
                               enum css_ev_kind kind);
 /* Drop posted events for sch other than irq delivery (unbind). */
 void css_ev_cancel_sch(struct css *css, struct subchannel *sch);
+void css_ev_unbind_gone(struct css *css);
 void css_ev_cancel_all(struct css *css);
 void css_ev_free_pool(struct css *css);
 void css_post_sch_event(struct subchannel *sch, enum css_sch_event ev);

@@ -339,6 +339,21 @@ drv_css_free_removes_bound_drivers(void **state)
     assert_int_equal(rec.irqs, 0);
 }
 
+static void
+drv_css_free_after_undefine_still_removes(void **state)
+{
+    struct h *h = *state;
+
+    assert_int_equal(css_sch_bind(h->sch[0], &drv), 0);
+    assert_int_equal(css_sch_undefine(h->css, h->sch[0]), 0);
+    css_free(h->css);
+    h->css = css_new(h->loop, h->as, NULL);
+    assert_int_equal(rec.removes, 1);
+    h_run(h);
+    assert_int_equal(rec.gone, 0);
+    assert_int_equal(rec.removes, 1);
+}
+
 int
 main(void)
 {
@@ -358,6 +373,7 @@ main(void)
         T(drv_chp_event_for_vary),
         T(drv_identity_getters),
         T(drv_css_free_removes_bound_drivers),
+        T(drv_css_free_after_undefine_still_removes),
     };
 
     return cmocka_run_group_tests_name("drv", tests, NULL, NULL);
