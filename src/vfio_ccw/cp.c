@@ -41,7 +41,7 @@ struct cp_fetch {
 static uint64_t
 cp_addr_limit(const struct cp *cp)
 {
-    return cp->fmt0 ? CP_LIMIT_FMT0 : CP_LIMIT_FMT1;
+    return cp->limit;
 }
 
 /*
@@ -237,7 +237,7 @@ cp_ccw_append(struct cp *cp, const struct ccw1 *c, enum ccw_class cls,
               bool has_prev)
 {
     bool tic = cls == CCW_CLASS_TIC;
-    struct cp_ccw k = {.c = *c, .tic = tic, .eff_cmd = c->cmd, .eff_cls = cls};
+    struct cp_ccw *k;
 
     if (cp->nccw == cp->ccw_cap) {
         struct cp_ccw *n =
@@ -247,14 +247,22 @@ cp_ccw_append(struct cp *cp, const struct ccw1 *c, enum ccw_class cls,
             return -ENOMEM;
         cp->ccw = n;
     }
-    if (has_prev && (cp->ccw[cp->nccw - 1].c.flags & CCW_FLAG_CD)) {
-        k.eff_cmd = cp->ccw[cp->nccw - 1].eff_cmd;
-        k.eff_cls = cp->ccw[cp->nccw - 1].eff_cls;
+    k = &cp->ccw[cp->nccw];
+    k->c = *c;
+    k->tic = tic;
+    k->eff_cmd = c->cmd;
+    k->eff_cls = (uint8_t)cls;
+    k->npieces = 0;
+    k->piece0 = 0;
+    k->tic_target = 0;
+    if (has_prev && ((k - 1)->c.flags & CCW_FLAG_CD)) {
+        k->eff_cmd = (k - 1)->eff_cmd;
+        k->eff_cls = (k - 1)->eff_cls;
     }
-    k.xfer = cp_moves_data(&k);
-    if (k.xfer && (c->flags & CCW_FLAG_IDA))
+    k->xfer = cp_moves_data(k);
+    if (k->xfer && (c->flags & CCW_FLAG_IDA))
         cp->any_ida = true;
-    cp->ccw[cp->nccw++] = k;
+    cp->nccw++;
     return 0;
 }
 
@@ -474,7 +482,7 @@ cp_read_idal(struct cp *cp, const struct cp_ccw *k, bool backward,
              uint64_t *idaw, uint32_t *n)
 {
     uint8_t buf[CP_IDAWS_PER_CCW * IDAW2_SIZE];
-    uint32_t sz = cp->idaw2 ? IDAW2_SIZE : IDAW1_SIZE;
+    uint32_t sz = cp->idaw_sz;
     uint32_t bs = cp->guest_bs, count = k->c.count;
     uint32_t max = (count >> cp_log2_bs(bs)) + 2;
     const uint8_t *p;
@@ -523,7 +531,7 @@ static int
 cp_idal_pieces(struct cp *cp, const struct cp_ccw *k, bool backward)
 {
     uint64_t idaw[CP_IDAWS_PER_CCW], a;
-    uint32_t sz = cp->idaw2 ? IDAW2_SIZE : IDAW1_SIZE;
+    uint32_t sz = cp->idaw_sz;
     uint32_t left = k->c.count, n = 0, len;
     int rc;
 
@@ -733,7 +741,9 @@ cp_translate(const struct cp_env *env, const struct orb *guest_orb,
     if (!cp)
         return -ENOMEM;
     cp->fmt0 = !guest_orb->fmt;
+    cp->limit = cp->fmt0 ? CP_LIMIT_FMT0 : CP_LIMIT_FMT1;
     cp->idaw2 = guest_orb->c64;
+    cp->idaw_sz = cp->idaw2 ? IDAW2_SIZE : IDAW1_SIZE;
     cp->i2k = guest_orb->i2k;
 
     rc = cp_scan(cp, guest_orb);

@@ -75,6 +75,8 @@ struct cp {
     uint32_t guest_bs; /* IDAW block of the guest's IDA CCWs, 0 if none */
     uint32_t host_bs;  /* block size of the host format-2 IDAWs */
     bool fmt0;         /* guest CCWs are format-0 */
+    uint64_t limit;    /* CCW/data addresses end below: 16M or 2G */
+    uint32_t idaw_sz;  /* guest IDAW size: 4 or 8 */
     bool idaw2;        /* guest IDAWs are format-2 (ORB H) */
     bool i2k;          /* ORB T: 2K format-2 IDAWs */
     bool any_ida;      /* some data-moving CCW uses a guest IDAL */
