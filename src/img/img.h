@@ -17,7 +17,13 @@
  *
  * Durability (documented choice): write-through by default: a write call
  * returns only after pwrite() put the data into the file (page cache);
- * IMG_SYNC_FSYNC additionally fdatasync()s before returning.
+ * IMG_SYNC_FSYNC additionally fdatasync()s before returning.  For async
+ * writes the same holds at the time the callback runs: write-through =
+ * the data is in the file; FSYNC = an fdatasync (IORING_FSYNC_DATASYNC on
+ * io_uring) followed the write before the callback.  A write that
+ * returned/called back with success is never lost to a crash of zvfio;
+ * only FSYNC also survives a host crash or power loss.  Image creation
+ * (ckd_img_create) always ends with an fdatasync.
  */
 #ifndef ZV_IMG_IMG_H
 #define ZV_IMG_IMG_H
@@ -38,8 +44,11 @@ enum img_sync {
 struct img_backend;
 /* Synchronous pread/pwrite. */
 struct img_backend *img_backend_sync(int fd, enum img_sync sync);
-/* io_uring (liburing) on the real loop; NULL + -ENOTSUP when unavailable.
- * The sync calls below still work on it (submit + wait). */
+/* io_uring (liburing) on the real loop; NULL with errno set when
+ * unavailable: ENOTSUP (virtual loop, or built without liburing), or what
+ * io_uring_setup said (ENOSYS, EPERM, ...).  loop may be NULL: then only
+ * the sync calls work.  The sync calls still work on it (submit + wait),
+ * also from inside a completion callback.  depth 0 = 64 entries. */
 struct img_backend *img_backend_uring(int fd, enum img_sync sync,
                                       struct zv_loop *loop, unsigned depth);
 /* Give a backend the loop its async completions are delivered on (the
