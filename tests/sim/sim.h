@@ -121,6 +121,9 @@ struct sim {
     unsigned fail_step;
     char why[512];
     FILE *trace;
+    /* set by sim_fini: the whole run, teardown included */
+    uint64_t trace_hash;
+    uint64_t trace_count;
 };
 
 /* What an SSCH must answer when no function is in progress. */

@@ -205,7 +205,8 @@ sim_init(struct sim *s, uint64_t seed, FILE *trace)
 static void
 run_all(struct sim *s)
 {
-    for (unsigned i = 0; i < SIM_DRAIN_MAX && zv_loop_run_once(s->loop, 0); i++)
+    for (unsigned i = 0;
+         s->loop && i < SIM_DRAIN_MAX && zv_loop_run_once(s->loop, 0); i++)
         ;
 }
 
@@ -251,6 +252,10 @@ sim_fini(struct sim *s)
     testdev_free(s->td);
     zv_arena_free(s->arena);
     zv_as_free(s->storage);
+    if (s->loop) {
+        s->trace_hash = zv_loop_trace_hash(s->loop);
+        s->trace_count = zv_loop_trace_count(s->loop);
+    }
     zv_loop_free(s->loop);
     free(s->mem);
     free(s->freed);

@@ -205,11 +205,9 @@ sim_walk(uint64_t seed, unsigned steps, FILE *trace, struct sim_result *res)
             finish(s);
     }
     res->steps = s->step;
-    if (s->loop) {
-        res->trace_hash = zv_loop_trace_hash(s->loop);
-        res->trace_count = zv_loop_trace_count(s->loop);
-    }
     sim_fini(s);
+    res->trace_hash = s->trace_hash;
+    res->trace_count = s->trace_count;
     res->failed = s->failed;
     res->fail_step = s->fail_step;
     memcpy(res->why, s->why, sizeof(res->why));
