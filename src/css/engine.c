@@ -893,6 +893,29 @@ static const run_action run_fsm[RUN_NSTATES][FN_NEVENTS] = {
         },
 };
 
+/*
+ * No memory for the engine state: a start ends at once as not operational
+ * (deferred cc 3), so the subchannel never hangs start pending; halt and
+ * clear complete without a device signal.
+ */
+static void
+run_no_memory(struct subchannel *sch, enum run_fn fn)
+{
+    struct scsw *s = &sch->schib.scsw;
+
+    s->actl = 0;
+    s->cstat = 0;
+    s->dstat = 0;
+    if (fn == FN_START) {
+        s->cc = ZV_CC3;
+        s->stctl = SCSW_STCTL_ALERT;
+    } else {
+        s->stctl = 0;
+    }
+    s->stctl |= SCSW_STCTL_PENDING;
+    css_sch_make_pending(sch);
+}
+
 static void
 run_dispatch(struct subchannel *sch, enum run_fn fn, uint8_t arg)
 {
@@ -904,8 +927,10 @@ run_dispatch(struct subchannel *sch, enum run_fn fn, uint8_t arg)
             fn == FN_RESUME)
             return;
         run = run_get(sch);
-        if (!run)
+        if (!run) {
+            run_no_memory(sch, fn);
             return;
+        }
     }
     run_fsm[run->state][fn](run, arg);
 }

@@ -26,10 +26,11 @@
 #define AVAIL_PEEK_MAX 64 /* data-chained CCWs css_io_available looks at */
 /*
  * Endless-loop guard (not architecture; Hercules has a similar one): more
- * than RUN_TIC_LIMIT TICs with no data moved in between end the program
- * with a channel-program check, CPA = the offending TIC + 8.  A real
- * channel would loop until halted; a loop that moves data (Search ID
- * Equal + TIC) is never stopped.
+ * than RUN_TIC_LIMIT backward TICs (target at or before the TIC) with no
+ * data moved in between end the program with a channel-program check,
+ * CPA = the offending TIC + 8.  A real channel would loop until halted; a
+ * loop that moves data (Search ID Equal + TIC) is never stopped, and
+ * forward TICs never count.
  */
 #define RUN_TIC_LIMIT 256
 
@@ -106,7 +107,7 @@ run_follow_tic(struct css_run *run, uint64_t *addr, struct ccw1 *c,
      * confirm it in the PoP, so we follow them. */
     if (run->fmt1 && (c->cmd != CCW_CMD_TIC || c->flags || c->count))
         goto bad_tic;
-    if (++run->tics > RUN_TIC_LIMIT)
+    if (c->cda <= tic_addr && ++run->tics > RUN_TIC_LIMIT)
         goto bad_tic;
     *addr = c->cda;
     if (run_read_ccw(run, *addr, c) < 0)

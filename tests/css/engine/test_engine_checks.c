@@ -353,6 +353,22 @@ endless_tic_loop_is_stopped_after_256_tics(void **state)
 }
 
 static void
+forward_tics_never_count_toward_the_loop_guard(void **state)
+{
+    struct eh *h = *state;
+    const unsigned n = 300;
+
+    for (unsigned i = 0; i < n; i++) {
+        eh_ccw1(h, A + 16 * i, CCW_CMD_NOOP, CCW_FLAG_CC, 0, 0);
+        eh_ccw1(h, A + 16 * i + 8, CCW_CMD_TIC, 0, 0, A + 16 * (i + 1));
+    }
+    eh_ccw1(h, A + 16 * n, CCW_CMD_NOOP, 0, 0, 0);
+    eh_start(h, A);
+    eh_expect_clean(h, A + 16 * n + 8);
+    assert_int_equal(testdev_log_count(h->td), n + 1);
+}
+
+static void
 tic_loop_that_moves_data_is_not_stopped(void **state)
 {
     struct eh *h = *state;
@@ -409,6 +425,7 @@ main(void)
         T(format1_tic_high_nibble_is_invalid),
         T(format0_tic_ignores_high_nibble_flags_count),
         T(endless_tic_loop_is_stopped_after_256_tics),
+        T(forward_tics_never_count_toward_the_loop_guard),
         T(tic_loop_that_moves_data_is_not_stopped),
 #undef T
     };
