@@ -424,7 +424,7 @@ cp_direct_pieces(struct cp *cp, const struct cp_ccw *k, bool backward)
     return 0;
 }
 
-static uint64_t
+static inline uint64_t
 cp_idaw_at(const struct cp *cp, const uint8_t *buf, uint32_t i)
 {
     if (cp->idaw2)
@@ -477,33 +477,29 @@ cp_idal_ptr(struct cp *cp, uint64_t addr, uint32_t len)
     return zv_as_ptr(cp->env.iova, addr, len, ZV_MEM_READ);
 }
 
-static int
-cp_read_idal(struct cp *cp, const struct cp_ccw *k, bool backward,
-             uint64_t *idaw, uint32_t *n)
+/*
+ * Where to decode the guest IDAL from: in place when the longest list
+ * the count allows is mapped (each IDAW is then read exactly once, by the
+ * loop in cp_idal_pieces, and the first one both sizes and starts the
+ * list, so the TOCTOU of CVE-2026-80551 cannot arise), else a private
+ * copy of exactly the entries the first IDAW says are needed.
+ */
+static const uint8_t *
+cp_idal_src(struct cp *cp, const struct cp_ccw *k, bool backward, uint8_t *buf)
 {
-    uint8_t buf[CP_IDAWS_PER_CCW * IDAW2_SIZE];
-    uint32_t sz = cp->idaw_sz;
-    uint32_t bs = cp->guest_bs, count = k->c.count;
-    uint32_t max = (count >> cp_log2_bs(bs)) + 2;
+    uint32_t sz = cp->idaw_sz, bs = cp->guest_bs, count = k->c.count, n;
     const uint8_t *p;
 
-    p = cp_idal_ptr(cp, k->c.cda, max * sz);
-    if (!p) {
-        /* The longest list would cross a mapping end: read what the
-         * first IDAW says is needed, and no more. */
-        if (zv_as_read(cp->env.iova, k->c.cda, buf, sz))
-            return -EFAULT;
-        *n = cp_idaw_count(cp_idaw_at(cp, buf, 0), count, bs, backward);
-        if (*n > 1 &&
-            zv_as_read(cp->env.iova, k->c.cda + sz, buf + sz, (*n - 1) * sz))
-            return -EFAULT;
-        p = buf;
-    }
-    idaw[0] = cp_idaw_at(cp, p, 0);
-    *n = cp_idaw_count(idaw[0], count, bs, backward);
-    for (uint32_t i = 1; i < *n; i++)
-        idaw[i] = cp_idaw_at(cp, p, i);
-    return 0;
+    p = cp_idal_ptr(cp, k->c.cda, ((count >> cp_log2_bs(bs)) + 2) * sz);
+    if (p)
+        return p;
+    if (zv_as_read(cp->env.iova, k->c.cda, buf, sz))
+        return NULL;
+    n = cp_idaw_count(cp_idaw_at(cp, buf, 0), count, bs, backward);
+    if (n > 1 &&
+        zv_as_read(cp->env.iova, k->c.cda + sz, buf + sz, (size_t)(n - 1) * sz))
+        return NULL;
+    return buf;
 }
 
 /*
@@ -530,16 +526,19 @@ cp_check_idaw(const struct cp *cp, uint64_t a, uint32_t i, uint32_t len,
 static int
 cp_idal_pieces(struct cp *cp, const struct cp_ccw *k, bool backward)
 {
-    uint64_t idaw[CP_IDAWS_PER_CCW], a;
-    uint32_t sz = cp->idaw_sz;
-    uint32_t left = k->c.count, n = 0, len;
-    int rc;
+    uint8_t buf[CP_IDAWS_PER_CCW * IDAW2_SIZE];
+    uint32_t left = k->c.count, len;
+    const uint8_t *p;
+    uint64_t a;
+    int rc = 0;
 
-    if ((k->c.cda & (sz - 1)) || k->c.cda >= cp_addr_limit(cp))
+    if ((k->c.cda & (cp->idaw_sz - 1)) || k->c.cda >= cp_addr_limit(cp))
         return -EINVAL;
-    rc = cp_read_idal(cp, k, backward, idaw, &n);
-    for (uint32_t i = 0; !rc && i < n; i++) {
-        a = idaw[i];
+    p = cp_idal_src(cp, k, backward, buf);
+    if (!p)
+        return -EFAULT;
+    for (uint32_t i = 0; !rc && left; i++) {
+        a = cp_idaw_at(cp, p, i);
         len = cp_piece_len(a, left, cp->guest_bs, backward);
         rc = cp_check_idaw(cp, a, i, len, backward);
         if (!rc)
