@@ -30,6 +30,15 @@ expect_rc 0 "info ckd" "$TOOL" info "$D/z.3390"
 contains "$D/out" "cylinders:  3" "info ckd"
 contains "$D/out" "volser:     ZV0001" "info ckd"
 
+# check: a dasdinit image and ours are well-formed; a broken end marker
+# on cyl 1 head 2 (track 17) is found
+expect_rc 0 "check" "$TOOL" check "$D/z.3390"
+cp "$D/z.3390" "$D/bad.3390"
+printf 'XXXXXXXX' | dd of="$D/bad.3390" bs=1 seek=$((512 + 17 * 56832 + 49269)) conv=notrunc 2>/dev/null
+expect_rc 1 "check broken" "$TOOL" check "$D/bad.3390"
+contains "$D/err" "cyl 1 head 2" "check broken"
+contains "$D/err" "1 malformed track" "check broken"
+
 # model size without --cyls: 3390-1 = 1113 cylinders, 948,810,752 bytes
 expect_rc 0 "create-ckd model" "$TOOL" create-ckd "$D/m1.3390" --model 3390-1
 [ "$(stat -c %s "$D/m1.3390")" = 948810752 ] || fail "3390-1 image size"

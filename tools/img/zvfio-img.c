@@ -5,6 +5,7 @@
  *   zvfio-img create-ckd FILE --model 3390-N [--cyls N] [--cdl VOLSER]
  *   zvfio-img create-fba FILE --blocks N [--volser VOLSER]
  *   zvfio-img info FILE
+ *   zvfio-img check FILE         (CKD: every track well-formed)
  *   zvfio-img bench FILE [--backend sync|uring] [--depth N] [--ops N]
  *
  * Exit codes: 0 success, 1 the operation failed (message on stderr),
@@ -28,6 +29,7 @@ usage(FILE *f)
                "[--cyls N] [--cdl VOLSER]\n"
                "       zvfio-img create-fba FILE --blocks N [--volser VOLSER]\n"
                "       zvfio-img info FILE\n"
+               "       zvfio-img check FILE\n"
                "       zvfio-img bench FILE [--backend sync|uring] [--depth N] "
                "[--ops N]\n"
                "exit codes: 0 ok, 1 failed, 2 usage\n");
@@ -257,6 +259,61 @@ cmd_info(const char *file)
     return EXIT_SUCCESS;
 }
 
+/* Walk every track: home address of its own slot, records inside the
+ * slot, end marker present.  Reports the first few bad tracks. */
+static uint64_t
+check_tracks(struct ckd_img *img, uint8_t *trk)
+{
+    const struct ckd_geom *g = ckd_img_geom(img);
+    uint64_t bad = 0;
+
+    for (uint32_t c = 0; c < g->cyls; c++)
+        for (uint32_t h = 0; h < g->heads; h++) {
+            const char *why = NULL;
+
+            if (ckd_img_read_track(img, c, h, trk) < 0)
+                why = "unreadable";
+            else if (ckd_track_check_ha(trk, c, h) < 0)
+                why = "home address of another track";
+            else if (ckd_track_parse(trk, g->trksize, NULL, 0) < 0)
+                why = "record runs past the slot or no end marker";
+            if (why && bad++ < 10)
+                fprintf(stderr, "zvfio-img: cyl %u head %u: %s\n", c, h, why);
+        }
+    return bad;
+}
+
+static int
+cmd_check(const char *file)
+{
+    char err[256] = "";
+    struct ckd_img *img;
+    uint8_t *trk;
+    uint64_t bad;
+
+    if (!img_tool_is_ckd(file))
+        return img_tool_fail(file, "check: not a CKD image (FBA images "
+                                   "have no structure to check)");
+    if (ckd_img_open(file, true, IMG_SYNC_WRITE_THROUGH, &img, err,
+                     sizeof(err)) < 0)
+        return img_tool_fail(file, err);
+    trk = malloc(ckd_img_geom(img)->trksize);
+    if (!trk) {
+        ckd_img_close(img);
+        return img_tool_fail(file, "out of memory");
+    }
+    bad = check_tracks(img, trk);
+    free(trk);
+    ckd_img_close(img);
+    if (bad) {
+        fprintf(stderr, "zvfio-img: %s: %" PRIu64 " malformed track(s)\n", file,
+                bad);
+        return EXIT_FAILURE;
+    }
+    printf("%s: all tracks well-formed\n", file);
+    return EXIT_SUCCESS;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -279,6 +336,8 @@ main(int argc, char **argv)
         return cmd_create_fba(file, argc, argv);
     if (!strcmp(cmd, "info") && argc == 1)
         return cmd_info(file);
+    if (!strcmp(cmd, "check") && argc == 1)
+        return cmd_check(file);
     if (!strcmp(cmd, "bench"))
         return img_cmd_bench(file, argc, argv);
     return img_tool_usage("unknown command or extra arguments");
