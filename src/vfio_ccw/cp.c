@@ -2,15 +2,16 @@
 /*
  * Channel-program translation for vfio-ccw (vfio-ccw.md §4).
  *
- * cp_translate() runs four phases, none recursive, each bounded:
+ * cp_translate() runs three passes, none recursive, each bounded:
  *   1. scan: fetch every guest CCW exactly once into cp->ccw, segment by
- *      segment, resolving TICs as it goes (new segment per TIC target
+ *      segment, classifying each (command in force, moves data or not)
+ *      and resolving TICs as it goes (a new segment per TIC target
  *      outside the known ones; CP_MAX_SEGS segments, CP_MAX_CCWS_PER_SEG
  *      CCWs each, like the kernel after CVE-2026-80554);
- *   2. plan: decide per CCW whether it moves data and cut its data area
- *      into pieces, fetching each guest IDAL exactly once (CVE-2026-80551);
- *   3. pin: every piece through env->pin (the DMA-map check);
- *   4. emit: one arena block with the host CCWs, tail slots and IDAWs.
+ *   2. plan and pin, CCW by CCW: cut the data area into pieces that never
+ *      cross a block, reading each guest IDAW exactly once (CVE-2026-
+ *      80551), and pin them through env->pin (the DMA-map check);
+ *   3. emit: one arena block with the host CCWs, tail slots and IDAWs.
  * Any error unwinds everything done so far (CVE-2026-80555).
  *
  * Limits (documented in cp.h): 16 segments of at most 256 guest CCWs, so
@@ -37,12 +38,6 @@ struct cp_fetch {
     uint32_t want; /* size of the next window */
     uint8_t buf[CP_FETCH_MAX];
 };
-
-static uint64_t
-cp_addr_limit(const struct cp *cp)
-{
-    return cp->limit;
-}
 
 /*
  * ORB checks that the host would not make for us: transport mode and
@@ -133,7 +128,7 @@ cp_check_ccw(const struct cp *cp, const struct orb *o, struct ccw1 *c, bool tic)
         } else if (c->cmd != CCW_CMD_TIC || c->flags || c->count) {
             return -EINVAL;
         }
-        if ((c->cda & 7) || c->cda >= cp_addr_limit(cp))
+        if ((c->cda & 7) || c->cda >= cp->limit)
             return -EINVAL;
         return 0;
     }
@@ -293,7 +288,7 @@ cp_scan_seg(struct cp *cp, const struct orb *o, struct cp_fetch *f,
         }
         if (s->len == CP_MAX_CCWS_PER_SEG)
             return -E2BIG;
-        if (addr + CCW_SIZE > cp_addr_limit(cp))
+        if (addr + CCW_SIZE > cp->limit)
             return -EINVAL;
         rc = cp_fetch_ccw(cp, f, addr, &c);
         if (rc)
@@ -406,7 +401,7 @@ cp_piece_add_at(struct cp *cp, uint64_t a, uint32_t len, bool backward)
 static int
 cp_direct_pieces(struct cp *cp, const struct cp_ccw *k, bool backward)
 {
-    uint64_t a = k->c.cda, limit = cp_addr_limit(cp);
+    uint64_t a = k->c.cda, limit = cp->limit;
     uint32_t left = k->c.count, len;
     int rc;
 
@@ -532,7 +527,7 @@ cp_idal_pieces(struct cp *cp, const struct cp_ccw *k, bool backward)
     uint64_t a;
     int rc = 0;
 
-    if ((k->c.cda & (cp->idaw_sz - 1)) || k->c.cda >= cp_addr_limit(cp))
+    if ((k->c.cda & (cp->idaw_sz - 1)) || k->c.cda >= cp->limit)
         return -EINVAL;
     p = cp_idal_src(cp, k, backward, buf);
     if (!p)
@@ -806,6 +801,10 @@ cp_update_scsw(const struct cp *cp, struct scsw *scsw)
     uint64_t cpa = scsw->cpa;
     const struct cp_seg *s = NULL;
 
+    if (!cp) {
+        scsw->cpa = 0;
+        return;
+    }
     if (cpa >= CCW_SIZE)
         s = cp_seg_by_host(cp, cpa - CCW_SIZE);
     if (!s)

@@ -422,11 +422,16 @@ suspend_flag_without_orb_s_passes_to_host(void **state)
 }
 
 static void
-free_null_is_noop(void **state)
+null_program_is_harmless(void **state)
 {
+    struct scsw s = {.cpa = H_ARENA};
+
     cp_free(NULL);
     assert_int_equal(cp_ccw_count(NULL), 0);
     assert_false(cp_iova_pinned(NULL, 0, 1));
+    /* No program: no host address may pass through either. */
+    cp_update_scsw(NULL, &s);
+    assert_int_equal(s.cpa, 0);
 }
 
 int
@@ -449,7 +454,7 @@ main(void)
         T(run_into_segment_starting_with_tic_skips_it),
         T(read_backward_direct_and_idal),
         T(suspend_flag_without_orb_s_passes_to_host),
-        cmocka_unit_test(free_null_is_noop),
+        cmocka_unit_test(null_program_is_harmless),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
