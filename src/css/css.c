@@ -91,7 +91,7 @@ css_free_set(struct css *css, unsigned ssid)
 {
     struct subchannel **set = css->sets[ssid];
 
-    for (unsigned no = 0; set && no < CSS_SET_SLOTS; no++) {
+    for (unsigned no = 0; set && no < css->set_end[ssid]; no++) {
         struct subchannel *sch = set[no];
 
         if (!sch)
@@ -162,7 +162,7 @@ css_foreach_sch(struct css *css, void (*fn)(struct subchannel *sch, void *arg),
     for (unsigned ssid = 0; ssid < CSS_NR_SSID; ssid++) {
         struct subchannel **set = css->sets[ssid];
 
-        for (unsigned no = 0; set && no < CSS_SET_SLOTS; no++) {
+        for (unsigned no = 0; set && no < css->set_end[ssid]; no++) {
             if (set[no])
                 fn(set[no], arg);
         }
@@ -245,6 +245,8 @@ css_sch_define(struct css *css, const struct css_sch_desc *d,
         dev->sch = sch;
     set[d->sch_no] = sch;
     css->nr_sch++;
+    if (d->sch_no >= css->set_end[d->ssid])
+        css->set_end[d->ssid] = (unsigned)d->sch_no + 1;
     if (report)
         css_crw_report_sch(css, d->ssid, d->sch_no, CRW_ERC_IPARM);
     if (out)
@@ -425,4 +427,83 @@ css_dev_unsolicited(struct css_dev *dev, uint8_t dstat)
     if (!sch || !css_sch_operational(sch))
         return;
     css_engine_unsolicited(sch, dstat);
+}
+
+/* ---- invariants (for tests and the simulation explorer) ---- */
+
+static const char *
+css_sch_invariant(const struct css *css, const struct subchannel *sch)
+{
+    const struct scsw *s = &sch->schib.scsw;
+
+    if (sch->refs == 0 || sch->gone)
+        return "defined subchannel dead or gone";
+    if (sch->css != css)
+        return "subchannel of another css";
+    if (s->stctl && !(s->stctl & SCSW_STCTL_PENDING))
+        return "status bits without status pending";
+    if ((s->stctl & SCSW_STCTL_PENDING) &&
+        !(sch->schib.pmcw.ena && sch->schib.pmcw.dnv))
+        return "status pending on a disabled subchannel";
+    /* A pending start, resume, halt or clear belongs to a function
+     * (device active alone may outlive it: channel end before device
+     * end). */
+    if (!s->fctl && (s->actl & ~(SCSW_ACTL_DEV_ACTIVE)))
+        return "activity without a function";
+    if ((s->fctl & SCSW_FCTL_CLEAR) && s->fctl != SCSW_FCTL_CLEAR)
+        return "clear function together with another";
+    if (sch->isc_queued && !(s->stctl & SCSW_STCTL_PENDING))
+        return "interruption queued without status pending";
+    if (sch->isc_queued && sch->isc_queued != sch->schib.pmcw.isc + 1)
+        return "queued on another ISC than the PMCW's";
+    return NULL;
+}
+
+static const char *
+css_iscq_invariant(const struct css *css)
+{
+    for (unsigned isc = 0; isc < CSS_NR_ISC; isc++) {
+        const struct css_iscq *q = &css->iscq[isc];
+        const struct subchannel *last = NULL;
+
+        for (const struct subchannel *p = q->head; p; p = p->isc_next) {
+            if (p->isc_queued != isc + 1)
+                return "ISC queue member not marked queued";
+            last = p;
+        }
+        if (last != q->tail)
+            return "ISC queue tail wrong";
+    }
+    return NULL;
+}
+
+/*
+ * Check what must hold between any two events; returns NULL or the first
+ * broken invariant.  Costs a walk over every defined subchannel.
+ */
+const char *
+css_check_invariants(const struct css *css)
+{
+    size_t n = 0;
+    const char *why;
+
+    for (unsigned ssid = 0; ssid < CSS_NR_SSID; ssid++) {
+        struct subchannel *const *set = css->sets[ssid];
+
+        for (unsigned no = 0; set && no < css->set_end[ssid]; no++) {
+            if (!set[no])
+                continue;
+            n++;
+            if (set[no]->ssid != ssid || set[no]->sch_no != no)
+                return "subchannel in the wrong slot";
+            why = css_sch_invariant(css, set[no]);
+            if (why)
+                return why;
+        }
+    }
+    if (n != css->nr_sch)
+        return "subchannel count wrong";
+    if (css->crwq.count > css->crwq.cap)
+        return "CRW queue over its bound";
+    return css_iscq_invariant(css);
 }

@@ -414,24 +414,33 @@ css_insn_xsch(struct css *css, uint32_t gr1)
 
 /* ---- TEST SUBCHANNEL (B235), css-pop.md §4.6 ---- */
 
+/*
+ * Intermediate status alone: only the status goes (and Z).  The special
+ * rows of Figure 14-2 for a suspended program: once a halt function has
+ * been performed on it (FC halt, halt pending reset), FC, the pending AC
+ * bits and suspended are reset too; a start alone loses resume pending
+ * and N.  While the halt is still pending, the function is left alone: it
+ * completes with its own interruption, so the subchannel must not look
+ * idle (and be disabled by MSCH) before that status arrives.
+ */
 static void
 css_tsch_clear_intermediate(struct scsw *s)
 {
     const uint8_t fc = s->fctl, ac = s->actl;
     const uint8_t pend = SCSW_ACTL_RESUME_PEND | SCSW_ACTL_START_PEND |
                          SCSW_ACTL_HALT_PEND | SCSW_ACTL_CLEAR_PEND;
+    const bool halted = (fc & SCSW_FCTL_HALT) && !(ac & SCSW_ACTL_HALT_PEND);
 
     s->stctl = 0;
     s->zcc = false;
-    if ((fc & SCSW_FCTL_HALT) && (ac & SCSW_ACTL_SUSPENDED))
+    if (!(ac & SCSW_ACTL_SUSPENDED))
+        return;
+    if (halted) {
         s->fctl = 0;
-    if ((fc & SCSW_FCTL_START) && (ac & SCSW_ACTL_SUSPENDED)) {
-        if (fc & SCSW_FCTL_HALT) {
-            s->actl &= (uint8_t) ~(pend | SCSW_ACTL_SUSPENDED);
-        } else {
-            s->actl &= (uint8_t)~SCSW_ACTL_RESUME_PEND;
-            s->pno = false;
-        }
+        s->actl &= (uint8_t) ~(pend | SCSW_ACTL_SUSPENDED);
+    } else if (fc == SCSW_FCTL_START) {
+        s->actl &= (uint8_t)~SCSW_ACTL_RESUME_PEND;
+        s->pno = false;
     }
 }
 

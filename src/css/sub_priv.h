@@ -60,6 +60,8 @@ struct css {
     struct css_config cfg;
     /* Per set: CSS_SET_SLOTS pointers, allocated on the first define. */
     struct subchannel **sets[CSS_NR_SSID];
+    /* One past the highest number ever defined per set: scans stop there. */
+    unsigned set_end[CSS_NR_SSID];
     size_t nr_sch;
     struct css_chp chp[CSS_NR_CHPID];
     struct css_iscq iscq[CSS_NR_ISC];
@@ -79,6 +81,9 @@ struct subchannel *css_sch_lookup(const struct css *css, uint8_t ssid,
 /* Call fn for every defined subchannel (in SID order). */
 void css_foreach_sch(struct css *css,
                      void (*fn)(struct subchannel *sch, void *arg), void *arg);
+/* NULL when every subchannel-side invariant holds, else what broke.  For
+ * tests and the simulation explorer: call it after every event. */
+const char *css_check_invariants(const struct css *css);
 /* Is the subchannel operational for the function instructions (provided,
  * device valid, enabled)? */
 bool css_sch_operational(const struct subchannel *sch);

@@ -101,11 +101,17 @@ h_define(struct h *h)
 int
 h_setup_cfg(void **state, const struct css_config *cfg)
 {
+    return h_setup_seeded(state, cfg, 1);
+}
+
+int
+h_setup_seeded(void **state, const struct css_config *cfg, uint64_t seed)
+{
     struct h *h = calloc(1, sizeof(*h));
 
     if (!h)
         return -1;
-    h->loop = zv_loop_new_virtual(1);
+    h->loop = zv_loop_new_virtual(seed);
     h->as = zv_as_new("storage");
     h->mem = calloc(1, H_MEM_SIZE);
     h->ro = calloc(1, 4096);

@@ -73,6 +73,7 @@ struct h {
 /* cmocka group/setup helpers; *state is a struct h * */
 int h_setup(void **state);
 int h_setup_cfg(void **state, const struct css_config *cfg);
+int h_setup_seeded(void **state, const struct css_config *cfg, uint64_t seed);
 int h_teardown(void **state);
 
 uint32_t h_gr1(unsigned sch_no);

@@ -237,6 +237,43 @@ tsch_unsolicited_status_lost_when_disabled(void **state)
     assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC0);
 }
 
+/* Suspended with the suspension's intermediate status pending (U = 0),
+ * then HSCH: TSCH takes the intermediate status, but the halt is still
+ * pending and ends with its own interruption. */
+static void
+tsch_intermediate_while_halt_pending_keeps_the_halt(void **state)
+{
+    struct h *h = *state;
+    struct orb o;
+    struct irb irb;
+    const struct scsw *s;
+
+    h_enable(h, 0, 3);
+    h_orb_default(&o);
+    o.spnd = true;
+    h_put_ccw(h, H_CCW, CCW_CMD_NOOP, CCW_FLAG_CC | CCW_FLAG_SLI, 0, 0);
+    h_put_ccw(h, H_CCW + 8, CCW_CMD_NOOP, CCW_FLAG_SUSPEND | CCW_FLAG_SLI, 0,
+              0);
+    assert_cc(h_ssch_orb(h, 0, &o), ZV_CC0);
+    h_run(h);
+    s = h_scsw(h, 0);
+    assert_int_equal(s->stctl, SCSW_STCTL_INTER | SCSW_STCTL_PENDING);
+    assert_true(s->actl & SCSW_ACTL_SUSPENDED);
+    assert_cc(css_insn_hsch(h->css, h_gr1(0)), ZV_CC0);
+    assert_cc(h_tsch(h, 0, &irb), ZV_CC0);
+    assert_int_equal(irb.scsw.stctl, SCSW_STCTL_INTER | SCSW_STCTL_PENDING);
+    s = h_scsw(h, 0);
+    assert_int_equal(s->fctl, SCSW_FCTL_START | SCSW_FCTL_HALT);
+    assert_int_equal(s->stctl, 0);
+    /* Not idle: MSCH is refused until the halt has ended. */
+    assert_cc(h_msch(h, 0, &h->last), ZV_CC2);
+    h_run(h);
+    assert_cc(h_tsch(h, 0, &irb), ZV_CC0);
+    assert_int_equal(irb.scsw.fctl, SCSW_FCTL_START | SCSW_FCTL_HALT);
+    assert_true(irb.scsw.stctl & SCSW_STCTL_PENDING);
+    assert_int_equal(h_scsw(h, 0)->fctl, 0);
+}
+
 int
 main(void)
 {
@@ -259,6 +296,7 @@ main(void)
         T(tsch_stores_96_bytes_with_extended_measurement_word),
         T(tsch_cc0_alert_only_unsolicited_status),
         T(tsch_unsolicited_status_lost_when_disabled),
+        T(tsch_intermediate_while_halt_pending_keeps_the_halt),
     };
 
     return cmocka_run_group_tests_name("tsch", tests, NULL, NULL);
