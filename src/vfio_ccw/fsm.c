@@ -116,13 +116,15 @@ vccw_free_cp(struct vccw_private *p, enum zv_vfio_ccw_free_reason reason)
     ev.sch_no = p->sch ? css_sch_no(p->sch) : 0;
     ev.serial = p->cp_serial;
     ev.reason = reason;
-    ev.host_start_active = host_start_active(p);
+    /* The extra STSCH is for the observer's invariant only. */
+    ev.host_start_active = p->drv->obs.cp_freed && host_start_active(p);
     cp_free(p->cp);
     p->cp = NULL;
     p->cnt.cp_freed++;
     p->cnt.cp_live = 0;
-    zv_trace(p->loop, "vfio_ccw %04x: cp %llu freed (reason %d)", ev.sch_no,
-             (unsigned long long)ev.serial, (int)reason);
+    /* Traced with the event that freed it (one line per event). */
+    p->freed_serial = ev.serial;
+    p->freed_reason = reason;
     if (p->drv->obs.cp_freed)
         p->drv->obs.cp_freed(p->drv->obs.arg, &ev);
 }
@@ -659,6 +661,62 @@ static const vccw_action vccw_fsm[VCCW_NR_STATES][VCCW_NR_EVENTS] = {
 
 #endif /* ZV_REGRESS_2020 */
 
+/* The trace line, built without printf: tracing every event must stay
+ * cheap on the I/O path (bench/vfio_ccw). */
+static char *
+put_str(char *o, const char *end, const char *str)
+{
+    while (*str && o < end)
+        *o++ = *str++;
+    return o;
+}
+
+static char *
+put_num(char *o, const char *end, uint64_t v, unsigned base, unsigned width)
+{
+    char tmp[24];
+    unsigned n = 0;
+
+    do {
+        tmp[n++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while (v && n < sizeof(tmp));
+    while (n < width && n < sizeof(tmp))
+        tmp[n++] = '0';
+    while (n && o < end)
+        *o++ = tmp[--n];
+    return o;
+}
+
+/* "vccw 0100: idle ssch -> start 0", ", cp 7 freed 0" appended when
+ * the event freed a program (serial, reason). */
+static void
+trace_event(struct vccw_private *p, enum vccw_state from, enum vccw_event ev,
+            int rc)
+{
+    char line[96];
+    const char *end = line + sizeof(line) - 1;
+    char *o = put_str(line, end, "vccw ");
+
+    o = put_num(o, end, p->sch ? css_sch_no(p->sch) : 0, 16, 4);
+    o = put_str(o, end, ": ");
+    o = put_str(o, end, state_names[from]);
+    o = put_str(o, end, " ");
+    o = put_str(o, end, event_names[ev]);
+    o = put_str(o, end, " -> ");
+    o = put_str(o, end, state_names[p->state]);
+    o = put_str(o, end, rc < 0 ? " -" : " ");
+    o = put_num(o, end, (uint64_t)(rc < 0 ? -(int64_t)rc : rc), 10, 1);
+    if (p->freed_serial) {
+        o = put_str(o, end, ", cp ");
+        o = put_num(o, end, p->freed_serial, 10, 1);
+        o = put_str(o, end, " freed ");
+        o = put_num(o, end, (uint64_t)p->freed_reason, 10, 1);
+    }
+    *o = 0;
+    zv_trace(p->loop, "%s", line);
+}
+
 int
 vccw_fsm_event(struct vccw_private *p, enum vccw_event ev,
                const struct vccw_ev_arg *arg)
@@ -670,11 +728,10 @@ vccw_fsm_event(struct vccw_private *p, enum vccw_event ev,
     if (from >= VCCW_NR_STATES || ev >= VCCW_NR_EVENTS)
         return -EINVAL;
     vccw_private_get(p); /* an action may drop the last other reference */
+    p->freed_serial = 0;
     rc = vccw_fsm[from][ev](p, arg ? arg : &none);
     p->cnt.events++;
-    zv_trace(p->loop, "vfio_ccw %04x: %s + %s -> %s = %d",
-             p->sch ? css_sch_no(p->sch) : 0, state_names[from],
-             event_names[ev], state_names[p->state], rc);
+    trace_event(p, from, ev, rc);
     vccw_private_put(p);
     return rc;
 }

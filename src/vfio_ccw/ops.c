@@ -26,7 +26,6 @@ vccw_private_new(struct vccw_parent *parent)
     css_sch_get(p->sch);
     p->loop = parent->drv->loop;
     p->state = VCCW_CLOSED;
-    p->hirb_tail = &p->hirb_head;
     return p;
 }
 
@@ -39,13 +38,8 @@ vccw_private_get(struct vccw_private *p)
 static void
 hirb_flush(struct vccw_private *p)
 {
-    while (p->hirb_head) {
-        struct vccw_hirb *h = p->hirb_head;
-
-        p->hirb_head = h->next;
-        free(h);
-    }
-    p->hirb_tail = &p->hirb_head;
+    p->hirb_head = 0;
+    p->hirb_len = 0;
 }
 
 void
@@ -64,24 +58,34 @@ vccw_private_put(struct vccw_private *p)
 /* ---- IRQ signalling: from a loop event, as an eventfd is async ---- */
 
 static void
-kick_fn(void *arg)
+kick_flush(struct vccw_private *p)
 {
-    struct vccw_private *p = arg;
     unsigned mask = p->kick_mask;
 
     p->kick_mask = 0;
-    p->kick_posted = false;
     for (unsigned i = 0; p->vd && i < ZV_VFIO_CCW_NUM_IRQS; i++)
         if (mask & (1u << i))
             zv_vdev_signal(p->vd, i);
+}
+
+static void
+kick_fn(void *arg)
+{
+    struct vccw_private *p = arg;
+
+    p->kick_posted = false;
+    kick_flush(p);
     vccw_private_put(p);
 }
 
+/* Signal an IRQ after the current action: at the end of the io work when
+ * inside it, else from a posted event (never from inside a region access:
+ * a callback may access the regions again). */
 void
 vccw_kick(struct vccw_private *p, unsigned irq_index)
 {
     p->kick_mask |= 1u << irq_index;
-    if (p->kick_posted)
+    if (p->kick_posted || p->in_io_work)
         return;
     vccw_private_get(p);
     if (!zv_loop_post(p->loop, kick_fn, p)) {
@@ -99,35 +103,41 @@ io_work_fn(void *arg)
     struct vccw_private *p = arg;
 
     p->io_work_posted = false;
-    while (p->hirb_head) {
-        struct vccw_hirb *h = p->hirb_head;
-        struct vccw_ev_arg ev = {.irb = &h->irb};
+    p->in_io_work = true;
+    while (p->hirb_len) {
+        struct irb irb = p->hirb[p->hirb_head];
+        struct vccw_ev_arg ev = {.irb = &irb};
 
-        p->hirb_head = h->next;
-        if (!p->hirb_head)
-            p->hirb_tail = &p->hirb_head;
-        vccw_fsm_event(p, vccw_irq_classify(p, &h->irb), &ev);
-        free(h);
+        p->hirb_head = (p->hirb_head + 1) % VCCW_HIRB_MAX;
+        p->hirb_len--;
+        vccw_fsm_event(p, vccw_irq_classify(p, &irb), &ev);
     }
+    p->in_io_work = false;
+    if (!p->kick_posted)
+        kick_flush(p);
     vccw_private_put(p);
 }
 
 void
 vccw_irq(struct vccw_private *p, const struct irb *irb)
 {
-    struct vccw_hirb *h = malloc(sizeof(*h));
-
-    if (!h) {
-        /* Cannot defer: handle it now rather than lose status. */
+    if (p->hirb_len == VCCW_HIRB_MAX) {
+        /* Cannot defer more: handle it now rather than lose status (the
+         * older ones first, to keep the order). */
         struct vccw_ev_arg ev = {.irb = irb};
 
+        while (p->hirb_len) {
+            struct irb old = p->hirb[p->hirb_head];
+            struct vccw_ev_arg oev = {.irb = &old};
+
+            p->hirb_head = (p->hirb_head + 1) % VCCW_HIRB_MAX;
+            p->hirb_len--;
+            vccw_fsm_event(p, vccw_irq_classify(p, &old), &oev);
+        }
         vccw_fsm_event(p, vccw_irq_classify(p, irb), &ev);
         return;
     }
-    h->next = NULL;
-    h->irb = *irb;
-    *p->hirb_tail = h;
-    p->hirb_tail = &h->next;
+    p->hirb[(p->hirb_head + p->hirb_len++) % VCCW_HIRB_MAX] = *irb;
     if (p->io_work_posted)
         return;
     vccw_private_get(p);

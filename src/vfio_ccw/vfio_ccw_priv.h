@@ -47,10 +47,10 @@ enum vccw_event {
 
 struct vccw_parent;
 
-struct vccw_hirb {
-    struct vccw_hirb *next;
-    struct irb irb;
-};
+/* Host IRBs waiting for the io work: the host presents one interruption
+ * per status, and the work runs right after; a full ring is handled in
+ * place (vccw_irq). */
+#define VCCW_HIRB_MAX 8
 
 struct vccw_dma {
     struct vccw_dma *next;
@@ -72,6 +72,8 @@ struct vccw_private {
     struct cp *cp;
     uint64_t cp_serial;
     uint64_t next_serial;
+    uint64_t freed_serial; /* freed during the current event (trace) */
+    enum zv_vfio_ccw_free_reason freed_reason;
 
     /* host-side bookkeeping */
     bool host_enabled;    /* MSCH E=1 done and not yet undone */
@@ -83,8 +85,10 @@ struct vccw_private {
 
     /* host IRBs taken by irq(), handled by the next io work event (the
      * kernel's fsm_irq + io_todo split: another request may come first) */
-    struct vccw_hirb *hirb_head, **hirb_tail;
+    struct irb hirb[VCCW_HIRB_MAX];
+    unsigned hirb_head, hirb_len;
     bool io_work_posted;
+    bool in_io_work; /* IRQ signals wait for the end of the work */
 
     /* region buffers in UAPI layout, big-endian */
     uint8_t io[ZV_CCW_IO_REGION_SIZE];

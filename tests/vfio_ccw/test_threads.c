@@ -30,7 +30,7 @@ priv(struct vh *h)
 static void
 run_until_host_irb(struct vh *h)
 {
-    while (!priv(h)->hirb_head)
+    while (!priv(h)->hirb_len)
         assert_int_equal(zv_loop_run_once(h->loop, 0), 1);
 }
 
