@@ -16,6 +16,24 @@
  *
  * Limits (documented in cp.h): 16 segments of at most 256 guest CCWs, so
  * at most 4096 CCWs; at most 33 IDAWs per CCW follow from the 16-bit count.
+ *
+ * Decisions (architecture first, css-pop.md; kernel behaviour in
+ * vfio-ccw.md §4.4 where it differs):
+ *  - The program is always prefetched (snapshotted); ORB P is passed on.
+ *    Self-modifying programs see their first version, as with the kernel.
+ *  - Format-0 CCWs become format-1; every data-moving CCW gets a format-2
+ *    IDAL (2K blocks if the guest's IDAWs are 2K ones, else 4K).
+ *  - TIC to TIC is a channel-program check: -EINVAL here.  TIC loops are
+ *    legal and cost nothing to translate (each CCW is fetched once).
+ *  - Transport mode and ORB D (MIDAW): -EOPNOTSUPP.  A MIDA flag without
+ *    ORB D is a program check: -EINVAL.  A suspend flag under ORB S needs
+ *    RSCH, which vfio-ccw cannot pass: -EOPNOTSUPP; without ORB S the flag
+ *    goes to the host, whose program check is the architected answer.
+ *  - CCWs that move no data (count 0, NOP, skipped input) are not pinned
+ *    and get data address 0 without IDA: the channel never looks at it.
+ *  - Other invalid commands, counts and flag combinations are passed
+ *    through unchanged, so the host channel reports the architected
+ *    program check with a CPA that maps back to the guest CCW.
  */
 #include <errno.h>
 #include <stddef.h>
