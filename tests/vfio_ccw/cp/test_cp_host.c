@@ -229,6 +229,35 @@ status_modifier_past_chain_end_is_program_check_at_guest_address(void **state)
     assert_int_equal(x->irb.scsw.cpa, G(24));
 }
 
+static void
+invalid_command_is_the_hosts_program_check_at_guest_cpa(void **state)
+{
+    struct hx *x = *state;
+    struct orb o = h_orb(G(0x200));
+
+    /* Passed through untouched: the host channel gives the architected
+     * program check (css-pop.md §5.1), the guest its own CPA. */
+    h_ccw1(x->h, G(0x200), CCW_CMD_NOOP, CCW_FLAG_CC, 0, 0);
+    h_ccw1(x->h, G(0x208), 0x00, 0, 0, 0);
+    run(x, &o);
+    assert_int_equal(x->irb.scsw.cstat, SCHN_STAT_PROG_CHECK);
+    assert_int_equal(x->irb.scsw.cpa, G(0x210));
+}
+
+static void
+count0_with_data_chaining_is_the_hosts_program_check(void **state)
+{
+    struct hx *x = *state;
+    struct orb o = h_orb(G(0));
+
+    /* Format-1 count 0 is invalid with CD (css-pop.md §5.1.4). */
+    h_ccw1(x->h, G(0), 0x02, CCW_FLAG_CD, 0, G(0x1000));
+    h_ccw1(x->h, G(8), 0x02, 0, 8, G(0x1000));
+    run(x, &o);
+    assert_int_equal(x->irb.scsw.cstat, SCHN_STAT_PROG_CHECK);
+    assert_int_equal(x->irb.scsw.cpa, G(8));
+}
+
 int
 main(void)
 {
@@ -240,6 +269,8 @@ main(void)
         T(tic_to_another_segment_ends_with_its_guest_cpa),
         T(status_modifier_skips_the_search_loop_tic),
         T(status_modifier_past_chain_end_is_program_check_at_guest_address),
+        T(invalid_command_is_the_hosts_program_check_at_guest_cpa),
+        T(count0_with_data_chaining_is_the_hosts_program_check),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
