@@ -596,8 +596,11 @@ run_halt_done(struct css_run *run)
     s->zcc = false;
     s->ectl = false;
     s->eswf = false;
-    if (kind == HALT_ACTIVE || kind == HALT_SUSPENDED)
-        s->cpa = (uint32_t)(run->ccw_addr + 8);
+    /* Otherwise CPA means nothing; zero keeps a stale program address
+     * from leaking out. */
+    s->cpa = (kind == HALT_ACTIVE || kind == HALT_SUSPENDED)
+                 ? (uint32_t)(run->ccw_addr + 8)
+                 : 0;
     s->pno = sch->schib.pmcw.pnom != 0;
     memset(&sch->esw, 0, sizeof(sch->esw));
     sch->esw.lpum = sch->schib.pmcw.lpum;

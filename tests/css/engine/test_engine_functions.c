@@ -98,6 +98,21 @@ halt_idle_subchannel_gives_halt_status(void **state)
 }
 
 static void
+halt_after_completed_program_reports_no_cpa(void **state)
+{
+    struct eh *h = *state;
+
+    eh_ccw1(h, A, CCW_CMD_NOOP, 0, 0, 0);
+    eh_start(h, A);
+    eh_expect_clean(h, A + 8);
+    assert_int_equal(css_sch_hsch(h->sch).cc, ZV_CC0);
+    eh_run(h);
+    assert_int_equal(eh_tsch(h), 0);
+    eh_assert_scsw(h, SCSW_FCTL_HALT, 0, SCSW_STCTL_PENDING, DEV_STAT_DEV_END,
+                   0, 0, 0);
+}
+
+static void
 halt_suspended_program(void **state)
 {
     struct eh *h = *state;
@@ -336,6 +351,7 @@ main(void)
         T(halt_active_signals_device_and_reports_de),
         T(halt_during_latency_drops_the_status),
         T(halt_idle_subchannel_gives_halt_status),
+        T(halt_after_completed_program_reports_no_cpa),
         T(halt_suspended_program),
         T(clear_active_resets_scsw_and_path_fields),
         T(clear_over_final_status),
