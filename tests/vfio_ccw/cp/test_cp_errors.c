@@ -350,6 +350,32 @@ host_arena_full_is_enomem(void **state)
     h_free(small);
 }
 
+static int
+skewed_pin(void *ctx, uint64_t iova, uint32_t len, uint64_t *habs)
+{
+    struct harness *h = ctx;
+    uint8_t *p = zv_as_ptr(h->iova, iova, len, ZV_MEM_READ);
+
+    if (!p)
+        return -EFAULT;
+    /* Same bytes, but 16 bytes off the guest's page offset. */
+    *habs = H_HBASE + 0x10 + (uint64_t)(p - h->gbuf);
+    h->pins++;
+    return 0;
+}
+
+static void
+pin_address_off_the_guest_page_offset_is_efault(void **state)
+{
+    struct fx *f = *state;
+
+    /* The host channel would cut the data at other boundaries than the
+     * guest's IDAWs: refuse rather than move the wrong bytes. */
+    f->h->env.pin = skewed_pin;
+    h_ccw1(f->h, G(0), 0x02, 0, 100, G(0x2000));
+    expect(f, -EFAULT);
+}
+
 int
 main(void)
 {
@@ -381,6 +407,7 @@ main(void)
         T(direct_data_beyond_addressing_limit_is_einval),
         T(pin_failure_midway_unpins_everything),
         T(host_arena_full_is_enomem),
+        T(pin_address_off_the_guest_page_offset_is_efault),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -279,6 +279,30 @@ program_split_across_two_mappings_translates(void **state)
     cp_free(cp);
 }
 
+static void
+idal_spanning_two_mappings_is_read_in_pieces(void **state)
+{
+    struct harness *h = *state;
+    static uint8_t pages[2][4096] __attribute__((aligned(4096)));
+    struct orb o = h_orb(G(0)), host;
+    struct ccw1 c;
+    struct cp *cp;
+
+    /* The IDAL's two entries sit on both sides of a mapping boundary. */
+    assert_int_equal(zv_as_map(h->iova, 0x3000000u, 4096, pages[0], ZV_MEM_RW),
+                     0);
+    assert_int_equal(zv_as_map(h->iova, 0x3001000u, 4096, pages[1], ZV_MEM_RW),
+                     0);
+    h_ccw1(h, G(0), 0x01, CCW_FLAG_IDA, 5000, 0x3000ff8u);
+    h_idaw2(h, 0x3000ff8u, G(0x2000));
+    h_idaw2(h, 0x3001000u, G(0x5000));
+    assert_int_equal(run(h, &o, &cp, &host), 0);
+    c = h_host_ccw(h, host.cpa);
+    assert_int_equal(h_host_idaw(h, c.cda), H_HBASE + 0x2000);
+    assert_int_equal(h_host_idaw(h, c.cda + 8), H_HBASE + 0x5000);
+    cp_free(cp);
+}
+
 /* xorshift: deterministic, no global state. */
 static uint64_t
 next_rand(uint64_t *s)
@@ -351,6 +375,7 @@ main(void)
         T(read_only_program_mapping_is_enough),
         T(write_only_program_mapping_is_efault),
         T(program_split_across_two_mappings_translates),
+        T(idal_spanning_two_mappings_is_read_in_pieces),
         T(random_programs_end_in_defined_results),
     };
 #undef T
