@@ -57,7 +57,8 @@
 #define SIM_CMD_HOLD  0x13 /* control: ends at release or a signal */
 #define SIM_CMD_UC    0x23 /* control: ends with unit check */
 
-#define SIM_DEFAULT_STEPS 200u
+#define SIM_DEFAULT_STEPS   200u
+#define SIM_MEM_CHECK_EVERY 8u /* steps between full memory compares */
 
 /* The program the guest issued, as the model knows it. */
 struct sim_prog {
@@ -121,6 +122,7 @@ struct sim {
     unsigned fail_step;
     char why[512];
     FILE *trace;
+    uint8_t ro_copy[SIM_CHUNK_SIZE]; /* what the read-only chunk holds */
     /* set by sim_fini: the whole run, teardown included */
     uint64_t trace_hash;
     uint64_t trace_count;
@@ -201,6 +203,8 @@ void sim_model_crw(struct sim *s, uint32_t crw);
 void sim_check(struct sim *s);
 /* At a quiescent point: every function ended, all status delivered. */
 void sim_check_quiescent(struct sim *s);
+/* Full compare of the memory nobody may write. */
+void sim_check_memory(struct sim *s);
 void sim_cp_freed(void *arg, const struct zv_vfio_ccw_cp_event *ev);
 
 /* ---- the random walk (sim_walk.c) ---- */

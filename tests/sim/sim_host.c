@@ -500,6 +500,7 @@ sim_dma_map(struct sim *s, unsigned c)
     int rc;
 
     zv_trace(s->loop, "sim: guest dma map chunk %u", c);
+    sim_check_memory(s); /* before the canary goes */
     memset(s->guest + c * SIM_CHUNK_SIZE, 0, SIM_CHUNK_SIZE);
     if (c == SIM_RO_CHUNK)
         sim_ro_fill(s);
@@ -561,8 +562,9 @@ path_event(struct sim *s, const char *what, uint8_t chpid, bool on)
 {
     zv_trace(s->loop, "sim: host %s chp %02x %s", what, chpid,
              on ? "on" : "off");
-    if (s->m.open && !s->m.lost)
-        s->m.crw_events++;
+    /* The driver hears of it from a later loop event, maybe after a
+     * reopen: every event counts toward the CRWs the guest may see. */
+    s->m.crw_events++;
 }
 
 void

@@ -56,8 +56,7 @@ path_op(struct sim *s)
         zv_trace(s->loop, "sim: host path %02x fails at a later command",
                  chpid);
         s->paths_ok = false;
-        if (s->m.open && !s->m.lost)
-            s->m.crw_events++;
+        s->m.crw_events++;
         testdev_fail_path_after(s->td, 1 + (unsigned)rnd(s, 3), s->css, chpid);
         break;
     }
