@@ -164,6 +164,44 @@ count_65535_with_2k_idaws_uses_33(void **state)
     free(got);
 }
 
+/*
+ * The largest program the limits allow, every CCW moving 65535 bytes
+ * through a shared 33-entry 2K IDAL: bounded work, exact pin count, and
+ * all of it undone by cp_free.
+ */
+static void
+largest_program_with_largest_idals_is_bounded(void **state)
+{
+    struct harness *h = *state;
+    struct orb o = h_orb(G(0)), host;
+    unsigned data_ccws = 0;
+    struct cp *cp;
+
+    o.i2k = true;
+    h_idaw2(h, G(0xF0000), G(0x807ff));
+    for (unsigned i = 1; i < 33; i++)
+        h_idaw2(h, G(0xF0000 + 8 * i), G(0x80800 + 0x800ull * (i - 1)));
+    for (unsigned s = 0; s < CP_MAX_SEGS; s++) {
+        uint64_t a = G(0x1000ull * s);
+
+        for (unsigned i = 0; i < CP_MAX_CCWS_PER_SEG - 1; i++, data_ccws++)
+            h_ccw1(h, a + 8ull * i, 0x02, CCW_FLAG_IDA | CCW_FLAG_CC, 65535,
+                   (uint32_t)G(0xF0000));
+        if (s + 1 < CP_MAX_SEGS) {
+            h_ccw1(h, a + 8ull * (CP_MAX_CCWS_PER_SEG - 1), CCW_CMD_TIC, 0, 0,
+                   (uint32_t)G(0x1000ull * (s + 1)));
+        } else {
+            h_ccw1(h, a + 8ull * (CP_MAX_CCWS_PER_SEG - 1), 0x02, CCW_FLAG_IDA,
+                   65535, (uint32_t)G(0xF0000));
+            data_ccws++;
+        }
+    }
+    assert_int_equal(cp_translate(&h->env, &o, &cp, &host), 0);
+    assert_int_equal(cp_ccw_count(cp), CP_MAX_CCWS);
+    assert_int_equal(h->pins, 33 * data_ccws);
+    cp_free(cp);
+}
+
 static void
 thousand_rounds_leave_no_leak(void **state)
 {
@@ -187,6 +225,7 @@ main(void)
         T(seventeen_segments_are_e2big),
         T(largest_program_4096_ccws_is_accepted),
         T(count_65535_with_2k_idaws_uses_33),
+        T(largest_program_with_largest_idals_is_bounded),
         T(thousand_rounds_leave_no_leak),
     };
 #undef T
