@@ -77,13 +77,16 @@ css_sch_unlink(struct css *css, struct subchannel *sch)
     }
 }
 
-/* Stop whatever the subchannel is doing, without status. */
+/* Stop whatever the subchannel is doing, without status, and detach the
+ * device: its back pointer must not outlive the subchannel. */
 static void
 css_sch_quiesce(struct subchannel *sch)
 {
     if (sch->run || sch->schib.scsw.fctl)
         css_engine_abort(sch);
     css_sch_dequeue_irq(sch);
+    if (sch->dev && sch->dev->sch == sch)
+        sch->dev->sch = NULL;
 }
 
 static void
@@ -264,7 +267,9 @@ css_sch_undefine(struct css *css, struct subchannel *sch)
     sch->gone = 1;
     css_sch_unlink(css, sch);
     css_sch_quiesce(sch);
-    /* The driver hears GONE and then remove(), from a loop event. */
+    /* Path and parameter events still queued are moot now: the driver
+     * hears GONE and then remove(), from a loop event. */
+    css_ev_cancel_sch(css, sch);
     if (sch->drv)
         css_ev_post(css, sch, CSS_EV_GONE);
     /* Linux answers RSC 3 / ERC 4 with STSCH and finds cc 3: gone. */

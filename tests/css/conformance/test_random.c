@@ -141,6 +141,8 @@ op_tsch(struct rnd *r, unsigned no)
     r->op = "TSCH";
     if (r->h->sch[no])
         css_sch_stsch(r->h->sch[no], &before);
+    else
+        memset(&before, 0, sizeof(before));
     rc = h_tsch(r->h, no, &irb);
     expect_no_pic(r, rc);
     seen[R_TSCH][rc.cc]++;
@@ -239,6 +241,122 @@ op_misc(struct rnd *r)
     }
 }
 
+/* A driver whose callbacks check they are only called while bound. */
+static const struct css_driver rdrv;
+static struct rnd *cur;
+static unsigned drv_irqs, drv_events;
+
+static void
+rd_check_bound(struct subchannel *sch, bool gone_ok)
+{
+    if (css_sch_drvdata(sch) != cur || css_sch_driver(sch) != &rdrv ||
+        (!gone_ok && css_sch_gone(sch))) {
+        print_message("seed %llu step %u: callback to an unbound driver\n",
+                      (unsigned long long)cur->seed, cur->step);
+        fail();
+    }
+}
+
+static int
+rd_probe(struct subchannel *sch)
+{
+    css_sch_set_drvdata(sch, cur);
+    return 0;
+}
+
+static void
+rd_remove(struct subchannel *sch)
+{
+    assert_ptr_equal(css_sch_drvdata(sch), cur);
+}
+
+static void
+rd_irq(struct subchannel *sch, const struct irb *irb)
+{
+    struct orb o;
+
+    rd_check_bound(sch, false);
+    assert_true(irb->scsw.stctl & SCSW_STCTL_PENDING);
+    drv_irqs++;
+    /* Sometimes restart from inside the handler (direct form). */
+    if (pick(cur, 4) == 0) {
+        h_orb_default(&o);
+        o.cpa = H_CCW + PROG_SZ * css_sch_no(sch);
+        h_put_ccw(cur->h, o.cpa, CCW_CMD_NOOP, CCW_FLAG_SLI, 0, 0);
+        css_sch_ssch(sch, &o);
+    }
+}
+
+static void
+rd_sch_event(struct subchannel *sch, enum css_sch_event ev)
+{
+    /* GONE comes after the subchannel went, before remove(). */
+    rd_check_bound(sch, ev == CSS_SCH_GONE);
+    drv_events++;
+}
+
+static void
+rd_chp_event(struct subchannel *sch, uint8_t chpid, uint8_t mask,
+             enum css_chp_event ev)
+{
+    rd_check_bound(sch, false);
+    assert_int_not_equal(mask, 0);
+    drv_events++;
+}
+
+static const struct css_driver rdrv = {
+    .name = "random",
+    .probe = rd_probe,
+    .remove = rd_remove,
+    .irq = rd_irq,
+    .sch_event = rd_sch_event,
+    .chp_event = rd_chp_event,
+};
+
+static void
+op_driver(struct rnd *r, unsigned no)
+{
+    struct subchannel *sch = r->h->sch[no];
+
+    if (!sch)
+        return;
+    if (css_sch_driver(sch)) {
+        r->op = "unbind";
+        css_sch_unbind(sch);
+    } else {
+        r->op = "bind";
+        assert_int_equal(css_sch_bind(sch, &rdrv), 0);
+    }
+}
+
+/* Subchannel 3 comes and goes (hot plug), its device stays. */
+static void
+op_hotplug(struct rnd *r)
+{
+    struct h *h = r->h;
+    struct css_sch_desc d = {.sch_no = 3,
+                             .devno = H_DEVNO + 3,
+                             .pim = 0xC0,
+                             .chpid = {H_CHP0, H_CHP1}};
+
+    if (h->sch[3]) {
+        r->op = "undefine";
+        assert_int_equal(css_sch_undefine(h->css, h->sch[3]), 0);
+        h->sch[3] = NULL;
+    } else {
+        r->op = "define";
+        assert_int_equal(
+            css_sch_define(h->css, &d, &h->dev[3].dev, true, &h->sch[3]), 0);
+    }
+}
+
+static void
+op_unsolicited(struct rnd *r, unsigned no)
+{
+    r->op = "unsolicited";
+    css_dev_unsolicited(&r->h->dev[no].dev, DEV_STAT_ATTENTION);
+}
+
 static void
 op_loop(struct rnd *r)
 {
@@ -268,8 +386,14 @@ step(struct rnd *r)
         op_function(r, no, (unsigned)pick(r, 4));
     else if (k < 60)
         op_path(r);
-    else if (k < 70)
+    else if (k < 68)
         op_misc(r);
+    else if (k < 71)
+        op_driver(r, no);
+    else if (k < 72)
+        op_hotplug(r);
+    else if (k < 74)
+        op_unsolicited(r, no);
     else
         op_loop(r);
 }
@@ -295,9 +419,12 @@ drain(struct rnd *r)
         check(r);
     }
     for (unsigned no = 0; no < NSCH; no++) {
-        const struct scsw *s = h_scsw(r->h, no);
+        struct schib s;
 
-        assert_int_equal(s->stctl, 0);
+        if (!r->h->sch[no])
+            continue;
+        assert_cc(css_sch_stsch(r->h->sch[no], &s), ZV_CC0);
+        assert_int_equal(s.scsw.stctl, 0);
     }
 }
 
@@ -310,6 +437,7 @@ run_seed(uint64_t seed)
 
     assert_int_equal(h_setup_seeded(&state, &cfg, seed + 1), 0);
     r.h = state;
+    cur = &r;
     for (unsigned no = 0; no < NSCH; no++)
         r.h->dev[no].latency = pick(&r, 3000);
     if (verbose)
@@ -342,6 +470,8 @@ random_instruction_streams_keep_invariants(void **state)
     }
     for (unsigned s = 0; s < seeds; s++)
         run_seed(s);
+    print_message("driver: %u irqs, %u events\n", drv_irqs, drv_events);
+    assert_true(seeds < 50 || (drv_irqs > 0 && drv_events > 0));
     for (unsigned i = 0; i < R_N; i++) {
         print_message("%s: cc0 %u cc1 %u cc2 %u cc3 %u\n", names[i], seen[i][0],
                       seen[i][1], seen[i][2], seen[i][3]);

@@ -274,6 +274,20 @@ tsch_intermediate_while_halt_pending_keeps_the_halt(void **state)
     assert_int_equal(h_scsw(h, 0)->fctl, 0);
 }
 
+/* The device outlives its subchannel: its status then goes nowhere. */
+static void
+tsch_unsolicited_status_after_undefine_goes_nowhere(void **state)
+{
+    struct h *h = *state;
+
+    h_enable(h, 2, 3);
+    assert_int_equal(css_sch_undefine(h->css, h->sch[2]), 0);
+    assert_null(h->dev[2].dev.sch);
+    css_dev_unsolicited(&h->dev[2].dev, DEV_STAT_ATTENTION);
+    h_run(h);
+    assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC0);
+}
+
 int
 main(void)
 {
@@ -297,6 +311,7 @@ main(void)
         T(tsch_cc0_alert_only_unsolicited_status),
         T(tsch_unsolicited_status_lost_when_disabled),
         T(tsch_intermediate_while_halt_pending_keeps_the_halt),
+        T(tsch_unsolicited_status_after_undefine_goes_nowhere),
     };
 
     return cmocka_run_group_tests_name("tsch", tests, NULL, NULL);
