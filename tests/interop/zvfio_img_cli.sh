@@ -11,7 +11,12 @@ for t in dasdinit dasdls; do
         exit 77
     }
 done
-D=$(mktemp -d /tmp/zv-img-cli-XXXXXX)
+# tmpfs when it has room (image creation ends with fdatasync, slow on a
+# busy disk), else /tmp
+BASE=/tmp
+avail=$(df --output=avail -B1 /dev/shm 2>/dev/null | tail -1)
+[ "${avail:-0}" -ge 4294967296 ] 2>/dev/null && BASE=/dev/shm
+D=$(mktemp -d "$BASE/zv-img-cli-XXXXXX")
 trap 'rm -rf "$D"' EXIT
 FAILS=0
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
