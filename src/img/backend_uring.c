@@ -269,8 +269,13 @@ uring_destroy(struct img_backend *be)
     struct io_uring_cqe *cqe;
     struct uring_req *req;
 
-    while (ub->inflight && io_uring_wait_cqe(&ub->ring, &cqe) == 0)
+    while (ub->inflight) {
+        if (io_uring_sq_ready(&ub->ring))
+            io_uring_submit(&ub->ring);
+        if (io_uring_wait_cqe(&ub->ring, &cqe) < 0)
+            break;
         uring_reap(ub);
+    }
     while ((req = ub->done_head)) {
         ub->done_head = req->next;
         free(req);

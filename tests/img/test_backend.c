@@ -261,6 +261,31 @@ uring_async_fsync_and_eof(void **state)
     zv_loop_free(loop);
 }
 
+static void
+uring_free_with_requests_in_flight(void **state)
+{
+    struct fx *f = *state;
+    struct zv_loop *loop = zv_loop_new_real();
+    struct img_backend *be = uring_or_skip(f->fd, IMG_SYNC_FSYNC, loop);
+    static uint8_t bufs[8][BS];
+    struct done d = {0};
+    struct op ops[8];
+
+    for (int i = 0; i < 8; i++) {
+        ops[i] = (struct op){&d, i};
+        assert_int_equal(img_pwrite_async(be, bufs[i], BS, (uint64_t)i * BS,
+                                          on_done, &ops[i]),
+                         0);
+    }
+    /* waits for the kernel to let go of the buffers; no callback runs */
+    img_backend_free(be);
+    assert_int_equal(d.calls, 0);
+    /* the loop no longer watches the backend's eventfd */
+    zv_loop_run_once(loop, 10 * ZV_NSEC_PER_MSEC);
+    assert_int_equal(d.calls, 0);
+    zv_loop_free(loop);
+}
+
 struct nested {
     struct img_backend *be;
     uint8_t buf[BS];
@@ -338,7 +363,8 @@ main(void)
         T(sync_whole_buffer_io),          T(sync_async_completes_later_on_loop),
         T(uring_refuses_virtual_loop),    T(uring_sync_calls),
         T(uring_async_through_eventfd),   T(uring_async_fsync_and_eof),
-        T(uring_sync_call_from_callback), T(uring_backend_under_ckd_image),
+        T(uring_sync_call_from_callback), T(uring_free_with_requests_in_flight),
+        T(uring_backend_under_ckd_image),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
