@@ -44,6 +44,17 @@ expect_rc 1 "check broken" "$TOOL" check "$D/bad.3390"
 contains "$D/err" "cyl 1 head 2" "check broken"
 contains "$D/err" "1 malformed track" "check broken"
 
+# compressed CCKD is refused with a hint; converted by dasdcopy it opens
+if command -v dasdcopy >/dev/null 2>&1; then
+    dasdinit -z "$D/c.cckd" 3390 CC0001 3 >/dev/null 2>&1 || fail "dasdinit -z"
+    expect_rc 1 "info cckd" "$TOOL" info "$D/c.cckd"
+    contains "$D/err" "compressed" "info cckd"
+    dasdcopy "$D/c.cckd" "$D/c.3390" >/dev/null 2>&1 || fail "dasdcopy"
+    expect_rc 0 "info dasdcopy" "$TOOL" info "$D/c.3390"
+    contains "$D/out" "volser:     CC0001" "info dasdcopy"
+    expect_rc 0 "check dasdcopy" "$TOOL" check "$D/c.3390"
+fi
+
 # model size without --cyls: 3390-1 = 1113 cylinders, 948,810,752 bytes
 expect_rc 0 "create-ckd model" "$TOOL" create-ckd "$D/m1.3390" --model 3390-1
 [ "$(stat -c %s "$D/m1.3390")" = 948810752 ] || fail "3390-1 image size"
