@@ -110,7 +110,7 @@ ckd_check_devid(const struct ckd_devhdr *h, char *err, size_t errlen)
         memcmp(h->devid, "CKD_C064", 8) == 0)
         return img_fail(err, errlen, -EINVAL,
                         "compressed (CCKD) image: not supported, convert "
-                        "it with Hercules' cckd2ckd");
+                        "it with Hercules' dasdcopy or cckd2ckd");
     if (memcmp(h->devid, "CKD_S370", 8) == 0 ||
         memcmp(h->devid, "CKD_S064", 8) == 0)
         return img_fail(err, errlen, -EINVAL, "shadow image: not supported");
