@@ -438,6 +438,11 @@ cmd_write_r0(struct eckd *e, struct css_io *io)
         return EE_ITF;
     if (e->nrecs < 0)
         e->nrecs = 0;
+    /* Writing R0 re-establishes the track: the home address carries the
+     * track's own CCHH again (a never-formatted slot has none). */
+    e->trk[0] = 0;
+    eckd_cchh_put(e->trk + 1, e->trk_no / e->geom.heads,
+                  e->trk_no % e->geom.heads);
     return eckd_put_record(e, io, 0, count, CKD_HA_SIZE);
 }
 

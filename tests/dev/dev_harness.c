@@ -106,6 +106,23 @@ dh_new_fba(uint64_t blocks, const struct dh_opts *o)
     return h;
 }
 
+/* Extend a fresh image with never-written (all-zero) cylinders. */
+static int
+dh_grow(const struct dh *h, uint32_t cyls)
+{
+    struct ckd_img *img;
+    char err[128];
+    uint64_t size;
+
+    if (ckd_img_open(h->path, false, IMG_SYNC_WRITE_THROUGH, &img, err,
+                     sizeof(err)))
+        return -1;
+    size = CKD_DEVHDR_SIZE + (uint64_t)cyls * ckd_img_geom(img)->heads *
+                                 ckd_img_geom(img)->trksize;
+    ckd_img_close(img);
+    return truncate(h->path, (off_t)size);
+}
+
 struct dh *
 dh_new_eckd(uint8_t model, uint32_t cyls, bool cdl, const struct dh_opts *o)
 {
@@ -115,6 +132,7 @@ dh_new_eckd(uint8_t model, uint32_t cyls, bool cdl, const struct dh_opts *o)
     if (!h)
         return NULL;
     if (ckd_img_create(h->path, model, cyls, err, sizeof(err)) ||
+        (o && o->grow_cyls && dh_grow(h, o->grow_cyls)) ||
         ckd_img_open(h->path, false, IMG_SYNC_WRITE_THROUGH, &h->cimg, err,
                      sizeof(err)) ||
         (cdl && ckd_img_format_cdl(h->cimg, "ZV0001", err, sizeof(err))) ||

@@ -44,6 +44,7 @@ struct dh_opts {
     uint64_t seed;
     bool csense; /* enable concurrent sense in the PMCW */
     struct dasd_config cfg;
+    uint32_t grow_cyls; /* ECKD: grow the image (sparse) to this size */
 };
 
 /* FBA of `blocks` 512-byte blocks. */

@@ -9,18 +9,20 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "dev_harness.h"
 
-#define CYLS   10
-#define P_DE   0
-#define P_LR   32
-#define P_LR2  64
-#define P_ARG  96
-#define P_DATA 4096
+#define CYLS     10
+#define P_DE     0
+#define P_LR     32
+#define P_LR2    64
+#define P_ARG    96
+#define P_DATA   4096
+#define EAV_CYLS 65540
 
 static const struct dh_opts conc = {.seed = 3, .csense = true};
 
@@ -35,6 +37,16 @@ static int
 setup_empty(void **state)
 {
     *state = dh_new_eckd(0, CYLS, false, &conc);
+    return *state ? 0 : -1;
+}
+
+static int
+setup_eav(void **state)
+{
+    struct dh_opts o = conc;
+
+    o.grow_cyls = EAV_CYLS;
+    *state = dh_new_eckd(0, 1, false, &o);
     return *state ? 0 : -1;
 }
 
@@ -730,6 +742,55 @@ locate_record_extended_read_any(void **state)
     assert_ok(h);
 }
 
+/* An extended-address volume: more than 65,520 cylinders (the image is
+ * grown sparse).  RDC says 0xFFFE and carries the count in bytes 60-63;
+ * cylinders above 65,535 put their high bits in the upper 12 bits of HH. */
+
+static void
+eav_volume_rdc_and_high_cylinder_io(void **state)
+{
+    struct dh *h = *state;
+    const struct ckd_geom *g = ckd_img_geom(h->cimg);
+    uint8_t *c = h->buf + P_DATA;
+    uint32_t trk = 65538 * 15 + 3;
+    uint8_t *slot = malloc(g->trksize);
+
+    assert_non_null(slot);
+    dh_ccw(h, 0x64, 0, 64, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_ok(h);
+    assert_int_equal(zv_be16(h->buf + 12), 0xFFFE);
+    assert_int_equal(zv_be32(h->buf + 60), EAV_CYLS);
+    assert_int_equal(h->buf[5], 0x0C);
+    /* format the track (R0 + one 4 KiB record) and read it back */
+    put_de(h, 0xC0, 0xC4, trk, trk);
+    put_lr(h, P_LR, 0x43, 0, 2, trk, 0, 4096);
+    put_trk(c, trk);
+    c[4] = 0;
+    zv_put_be16(c + 6, 8);
+    put_trk(c + 8, trk);
+    c[12] = 1;
+    zv_put_be16(c + 14, 4096);
+    assert_int_equal(zv_be16(c + 10), (((65538 >> 16) << 4) | 3));
+    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
+    dh_ccw(h, 0x47, CCW_FLAG_CC, 16, P_LR);
+    dh_ccw(h, 0x15, CCW_FLAG_CC | CCW_FLAG_SLI, 8, P_DATA);
+    dh_ccw(h, 0x1D, CCW_FLAG_SLI, 8, P_DATA + 8);
+    assert_int_equal(dh_run(h), 0);
+    assert_ok(h);
+    memset(h->buf + P_DATA + 64, 0x6B, 4096);
+    de_lr(h, 0x80, 0x01, 1, trk, 1, 4096);
+    dh_ccw(h, 0x85, 0, 4096, P_DATA + 64);
+    assert_int_equal(dh_run(h), 0);
+    assert_ok(h);
+    assert_int_equal(ckd_img_read_track(h->cimg, 65538, 3, slot), 0);
+    struct ckd_record recs[4];
+    assert_int_equal(ckd_track_parse(slot, g->trksize, recs, 4), 2);
+    assert_int_equal(zv_be16(slot + 1), 65538 & 0xFFFF);
+    assert_int_equal(slot[5 + 16 + 8], 0x6B);
+    free(slot);
+}
+
 int
 main(void)
 {
@@ -773,6 +834,8 @@ main(void)
         C(psf_set_subsystem_characteristics_accepted),
         C(rssd_without_psf_is_reject),
         C(locate_record_extended_read_any),
+        cmocka_unit_test_setup_teardown(eav_volume_rdc_and_high_cylinder_io,
+                                        setup_eav, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
