@@ -93,7 +93,11 @@ build_host(struct sim *s)
     s->td = testdev_new(s->loop, 0x3990, 0xE9, 0x3390, 0x0C);
     if (!s->td || script_device(s))
         return -ENOMEM;
-    return css_sch_define(s->css, &d, testdev_css_dev(s->td), false, &s->sch);
+    if (css_sch_define(s->css, &d, testdev_css_dev(s->td), false, &s->sch))
+        return -EIO;
+    /* Ours until sim_fini, even after the subchannel vanishes. */
+    css_sch_get(s->sch);
+    return 0;
 }
 
 static int
@@ -247,6 +251,8 @@ sim_fini(struct sim *s)
         sim_fail(s, "leak: %zu mappings left in host storage",
                  zv_as_count(s->storage));
     zv_mdev_bus_free(s->bus);
+    if (s->sch)
+        css_sch_put(s->sch);
     css_free(s->css);
     run_all(s);
     testdev_free(s->td);

@@ -26,14 +26,17 @@
 
 static const uint8_t ce_de = DEV_STAT_CHN_END | DEV_STAT_DEV_END;
 
-static struct sim *
-world(void)
+static int
+setup(void **state)
 {
     struct sim *s = calloc(1, sizeof(*s));
 
-    assert_non_null(s);
-    assert_int_equal(sim_init(s, SEED, getenv("SIM_TRACE") ? stdout : NULL), 0);
-    return s;
+    if (!s || sim_init(s, SEED, getenv("SIM_TRACE") ? stdout : NULL)) {
+        free(s);
+        return -1;
+    }
+    *state = s;
+    return 0;
 }
 
 static void
@@ -43,13 +46,20 @@ assert_no_violation(struct sim *s)
         fail_msg("invariant violated at step %u: %s", s->fail_step, s->why);
 }
 
-static void
-done(struct sim *s)
+/* Runs even when a case failed, so nothing leaks; the teardown itself
+ * checks that nothing leaked (programs, host blocks, mappings). */
+static int
+teardown(void **state)
 {
-    assert_no_violation(s);
+    struct sim *s = *state;
+    bool failed_before = s->failed;
+
     sim_fini(s);
-    assert_no_violation(s);
+    if (s->failed && !failed_before)
+        print_error("teardown: %s\n", s->why);
+    failed_before = s->failed && !failed_before;
     free(s);
+    return failed_before ? -1 : 0;
 }
 
 /* Run loop events until the host has taken the interruption (TSCH in its
@@ -124,7 +134,7 @@ start_and_complete(struct sim *s)
 static void
 ssch_on_cpu2_while_clear_interrupt_is_in_flight_gets_cc2(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
     struct zv_vfio_ccw_counters c;
     struct irb irb;
 
@@ -140,7 +150,7 @@ ssch_on_cpu2_while_clear_interrupt_is_in_flight_gets_cc2(void **state)
     assert_int_equal(zv_vfio_ccw_counters(s->vd, &c), 0);
     assert_int_equal(c.cp_translated, 2);
     assert_int_equal(c.cp_freed, 2);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* The start's final interrupt is taken by the host; before the driver
@@ -148,7 +158,7 @@ ssch_on_cpu2_while_clear_interrupt_is_in_flight_gets_cc2(void **state)
 static void
 ssch_before_the_final_interrupt_is_handled_gets_cc2(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
 
     assert_int_equal(sim_ssch_simple(s, CCW_CMD_NOOP, false), 0);
     run_until_host_took_status(s);
@@ -160,7 +170,7 @@ ssch_before_the_final_interrupt_is_handled_gets_cc2(void **state)
     assert_int_equal(sim_ssch_simple(s, CCW_CMD_NOOP, false), -EBUSY);
     assert_int_equal(read_status(s).scsw.fctl, SCSW_FCTL_START);
     start_and_complete(s);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* Farman's diagram with HSCH: the halt's interrupt in flight, CPU 2's
@@ -168,7 +178,7 @@ ssch_before_the_final_interrupt_is_handled_gets_cc2(void **state)
 static void
 halt_interrupt_in_flight_frees_only_the_halted_program(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
     struct irb irb;
 
     assert_int_equal(sim_ssch_simple(s, SIM_CMD_HOLD, false), 0);
@@ -184,7 +194,7 @@ halt_interrupt_in_flight_frees_only_the_halted_program(void **state)
     start_and_complete(s);
     assert_int_equal(s->freed[1], 1);
     assert_int_equal(s->freed[2], 1);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* ---- threads/002 ---- */
@@ -197,7 +207,7 @@ halt_interrupt_in_flight_frees_only_the_halted_program(void **state)
 static void
 unsolicited_interrupt_during_start_keeps_the_start(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
     struct irb irb;
 
     sim_unsolicited(s, DEV_STAT_ATTENTION);
@@ -212,14 +222,14 @@ unsolicited_interrupt_during_start_keeps_the_start(void **state)
     sim_drain(s);
     irb = read_status(s);
     assert_int_equal(irb.scsw.fctl, SCSW_FCTL_START);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* Unsolicited status on an idle device: status pending, SSCH cc 1. */
 static void
 unsolicited_interrupt_when_idle_makes_ssch_cc1(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
 
     sim_unsolicited(s, DEV_STAT_ATTENTION);
     sim_drain(s);
@@ -229,14 +239,14 @@ unsolicited_interrupt_when_idle_makes_ssch_cc1(void **state)
     assert_int_equal(read_status(s).scsw.stctl,
                      SCSW_STCTL_ALERT | SCSW_STCTL_PENDING);
     start_and_complete(s);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* HSCH while a halt is pending: cc 2, and the device stays busy. */
 static void
 hsch_while_halt_pending_gets_cc2(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
     struct irb irb;
 
     assert_int_equal(sim_ssch_simple(s, SIM_CMD_HOLD, false), 0);
@@ -249,7 +259,7 @@ hsch_while_halt_pending_gets_cc2(void **state)
     assert_int_equal(irb.scsw.fctl, SCSW_FCTL_START | SCSW_FCTL_HALT);
     state_is(s, "idle");
     start_and_complete(s);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* Cornelia: "if we do a hsch and get a cc 2, we don't want to drop to
@@ -257,7 +267,7 @@ hsch_while_halt_pending_gets_cc2(void **state)
 static void
 hsch_cc2_while_clearing_keeps_the_device_busy(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
 
     assert_int_equal(sim_ssch_simple(s, SIM_CMD_HOLD, false), 0);
     assert_int_equal(sim_csch(s), 0);
@@ -268,7 +278,7 @@ hsch_cc2_while_clearing_keeps_the_device_busy(void **state)
     assert_int_equal(read_status(s).scsw.fctl, SCSW_FCTL_CLEAR);
     state_is(s, "idle");
     start_and_complete(s);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* Close while busy quiesces; the clear's interrupt arrives while closed
@@ -276,7 +286,7 @@ hsch_cc2_while_clearing_keeps_the_device_busy(void **state)
 static void
 interrupt_while_quiescing_is_not_delivered(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
     unsigned io_irqs;
 
     assert_int_equal(sim_ssch_simple(s, SIM_CMD_HOLD, false), 0);
@@ -287,7 +297,7 @@ interrupt_while_quiescing_is_not_delivered(void **state)
     assert_int_equal(sim_open(s), 0);
     read_nothing(s);
     start_and_complete(s);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* Found by the explorer (seed 18): reset while the start's final
@@ -296,7 +306,7 @@ interrupt_while_quiescing_is_not_delivered(void **state)
 static void
 reset_while_final_interrupt_in_flight_drops_the_status(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
 
     assert_int_equal(sim_ssch_simple(s, CCW_CMD_NOOP, false), 0);
     run_until_host_took_status(s);
@@ -305,7 +315,7 @@ reset_while_final_interrupt_in_flight_drops_the_status(void **state)
     read_nothing(s);
     state_is(s, "idle");
     start_and_complete(s);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* Found by the explorer (seed 8): the guest's clear completes at the
@@ -314,7 +324,7 @@ reset_while_final_interrupt_in_flight_drops_the_status(void **state)
 static void
 reset_after_clear_does_not_free_the_next_program(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
     struct irb irb;
 
     assert_int_equal(sim_ssch_simple(s, SIM_CMD_HOLD, false), 0);
@@ -330,7 +340,7 @@ reset_after_clear_does_not_free_the_next_program(void **state)
     sim_drain(s);
     irb = read_status(s);
     assert_int_equal(irb.scsw.fctl, SCSW_FCTL_START);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* Found by the explorer (seed 17): a PCI interrupt taken by the host
@@ -338,7 +348,7 @@ reset_after_clear_does_not_free_the_next_program(void **state)
 static void
 intermediate_status_crossing_csch_is_discarded(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
 
     assert_int_equal(sim_ssch_simple(s, SIM_CMD_HOLD, true), 0);
     run_until_host_presents(s);
@@ -346,14 +356,14 @@ intermediate_status_crossing_csch_is_discarded(void **state)
     sim_drain(s);
     assert_int_equal(read_status(s).scsw.fctl, SCSW_FCTL_CLEAR);
     read_nothing(s);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* PCI: intermediate status first, the function goes on, then the end. */
 static void
 intermediate_then_final_status_in_order(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
     struct irb irb;
 
     assert_int_equal(sim_ssch_simple(s, SIM_CMD_HOLD, true), 0);
@@ -369,7 +379,7 @@ intermediate_then_final_status_in_order(void **state)
     irb = read_status(s);
     assert_true(irb.scsw.stctl & SCSW_STCTL_PRIMARY);
     state_is(s, "idle");
-    done(s);
+    assert_no_violation(s);
 }
 
 /* Path events while busy: every path fails under a running program; the
@@ -378,7 +388,7 @@ intermediate_then_final_status_in_order(void **state)
 static void
 path_loss_while_busy_ends_the_start(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
     struct irb irb;
 
     assert_int_equal(sim_ssch_simple(s, SIM_CMD_HOLD, false), 0);
@@ -395,7 +405,7 @@ path_loss_while_busy_ends_the_start(void **state)
     sim_restore_paths(s);
     sim_drain(s);
     start_and_complete(s);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* Vary off is OS state only: the running program finishes; new starts
@@ -403,7 +413,7 @@ path_loss_while_busy_ends_the_start(void **state)
 static void
 vary_off_while_busy_lets_the_program_finish(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
     struct irb irb;
     int rc;
 
@@ -425,7 +435,7 @@ vary_off_while_busy_lets_the_program_finish(void **state)
     sim_path_vary(s, SIM_CHPID1, true);
     sim_drain(s);
     start_and_complete(s);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* The device vanishes under a running program: the program dies once,
@@ -433,7 +443,7 @@ vary_off_while_busy_lets_the_program_finish(void **state)
 static void
 device_loss_while_busy_frees_the_program_once(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
 
     assert_int_equal(sim_ssch_simple(s, SIM_CMD_HOLD, false), 0);
     sim_lose_device(s);
@@ -442,14 +452,14 @@ device_loss_while_busy_frees_the_program_once(void **state)
     assert_true(s->irqs[ZV_VFIO_CCW_REQ_IRQ_INDEX] >= 1);
     assert_int_not_equal(sim_ssch_simple(s, CCW_CMD_NOOP, false), 0);
     assert_int_equal(sim_csch(s), -ENODEV);
-    done(s);
+    assert_no_violation(s);
 }
 
 /* DMA unmap of the pages a running program pinned quiesces first. */
 static void
 dma_unmap_under_a_running_program_quiesces(void **state)
 {
-    struct sim *s = world();
+    struct sim *s = *state;
 
     assert_int_equal(sim_ssch_simple(s, SIM_CMD_READ, false), 0);
     assert_int_equal(sim_dma_unmap(s, SIM_DATA_FIRST_PAGE / SIM_CHUNK_PAGES),
@@ -460,32 +470,50 @@ dma_unmap_under_a_running_program_quiesces(void **state)
     assert_int_equal(sim_ssch_simple(s, SIM_CMD_READ, false), -EFAULT);
     assert_int_equal(sim_dma_map(s, SIM_DATA_FIRST_PAGE / SIM_CHUNK_PAGES), 0);
     start_and_complete(s);
-    done(s);
+    assert_no_violation(s);
 }
 
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(
-            ssch_on_cpu2_while_clear_interrupt_is_in_flight_gets_cc2),
-        cmocka_unit_test(ssch_before_the_final_interrupt_is_handled_gets_cc2),
-        cmocka_unit_test(
-            halt_interrupt_in_flight_frees_only_the_halted_program),
-        cmocka_unit_test(unsolicited_interrupt_during_start_keeps_the_start),
-        cmocka_unit_test(unsolicited_interrupt_when_idle_makes_ssch_cc1),
-        cmocka_unit_test(hsch_while_halt_pending_gets_cc2),
-        cmocka_unit_test(hsch_cc2_while_clearing_keeps_the_device_busy),
-        cmocka_unit_test(interrupt_while_quiescing_is_not_delivered),
-        cmocka_unit_test(
-            reset_while_final_interrupt_in_flight_drops_the_status),
-        cmocka_unit_test(reset_after_clear_does_not_free_the_next_program),
-        cmocka_unit_test(intermediate_status_crossing_csch_is_discarded),
-        cmocka_unit_test(intermediate_then_final_status_in_order),
-        cmocka_unit_test(path_loss_while_busy_ends_the_start),
-        cmocka_unit_test(vary_off_while_busy_lets_the_program_finish),
-        cmocka_unit_test(device_loss_while_busy_frees_the_program_once),
-        cmocka_unit_test(dma_unmap_under_a_running_program_quiesces),
+        cmocka_unit_test_setup_teardown(
+            ssch_on_cpu2_while_clear_interrupt_is_in_flight_gets_cc2, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            ssch_before_the_final_interrupt_is_handled_gets_cc2, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            halt_interrupt_in_flight_frees_only_the_halted_program, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            unsolicited_interrupt_during_start_keeps_the_start, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            unsolicited_interrupt_when_idle_makes_ssch_cc1, setup, teardown),
+        cmocka_unit_test_setup_teardown(hsch_while_halt_pending_gets_cc2, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            hsch_cc2_while_clearing_keeps_the_device_busy, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            interrupt_while_quiescing_is_not_delivered, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            reset_while_final_interrupt_in_flight_drops_the_status, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            reset_after_clear_does_not_free_the_next_program, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            intermediate_status_crossing_csch_is_discarded, setup, teardown),
+        cmocka_unit_test_setup_teardown(intermediate_then_final_status_in_order,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(path_loss_while_busy_ends_the_start,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            vary_off_while_busy_lets_the_program_finish, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            device_loss_while_busy_frees_the_program_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            dma_unmap_under_a_running_program_quiesces, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
