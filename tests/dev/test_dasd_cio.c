@@ -266,6 +266,105 @@ injected_unit_check_mid_chain(void **state)
     dh_free(h);
 }
 
+static void
+latency_is_scheduled_on_the_loop(void **state)
+{
+    struct dh_opts o = basic;
+    struct dh *h;
+    uint64_t t0;
+
+    o.cfg.latency_ns = 1000000;
+    h = dh_new_fba(64, &o);
+    assert_non_null(h);
+    t0 = zv_loop_now(h->loop);
+    dh_ccw(h, 0x03, CCW_FLAG_CC, 0, 0);
+    dh_ccw(h, 0x03, CCW_FLAG_CC, 0, 0);
+    dh_ccw(h, 0x03, 0, 0, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_int_equal(h->irb.scsw.dstat, DH_OK);
+    /* three commands, 1 ms each; the CSS itself adds no whole ms */
+    assert_true(zv_loop_now(h->loop) - t0 >= 3000000);
+    assert_true(zv_loop_now(h->loop) - t0 < 4000000);
+    dh_free(h);
+}
+
+static uint64_t
+jitter_run(uint64_t seed)
+{
+    struct dh_opts o = basic;
+    struct dh *h;
+    uint64_t t;
+
+    o.seed = seed;
+    o.cfg.jitter_ns = 1000000;
+    h = dh_new_fba(64, &o);
+    assert_non_null(h);
+    for (int i = 0; i < 8; i++)
+        dh_ccw(h, 0x03, i < 7 ? CCW_FLAG_CC : 0, 0, 0);
+    assert_int_equal(dh_run(h), 0);
+    t = zv_loop_now(h->loop);
+    dh_free(h);
+    return t;
+}
+
+static void
+jitter_is_drawn_from_the_loop_seed(void **state)
+{
+    uint64_t a = jitter_run(11), b = jitter_run(11), c = jitter_run(12);
+
+    assert_int_equal(a, b);
+    assert_int_not_equal(a, c);
+    assert_true(a <= 8 * 1000000 + 1000000);
+}
+
+static void
+halt_mid_program_leaves_device_usable(void **state)
+{
+    struct dh_opts o = basic;
+    struct dh *h;
+    struct orb orb = {.fmt = true, .pfch = true, .lpm = 0xFF};
+
+    o.cfg.latency_ns = 1000000;
+    h = dh_new_eckd(0, 10, true, &o);
+    assert_non_null(h);
+    for (int i = 0; i < 4; i++)
+        dh_ccw(h, 0x03, i < 3 ? CCW_FLAG_CC : 0, 0, 0);
+    orb.cpa = (uint32_t)guest_prog_ccw_addr(&h->prog, 0);
+    assert_int_equal(h->ch->ops->ssch(h->ch, &orb), 0);
+    zv_loop_run_until(h->loop, zv_loop_now(h->loop) + 1500000);
+    assert_int_equal(h->ch->ops->hsch(h->ch), 0);
+    do {
+        assert_int_equal(h->ch->ops->wait_irb(h->ch, &h->irb, 100000000), 0);
+    } while (!(h->irb.scsw.stctl & SCSW_STCTL_PRIMARY) &&
+             !(h->irb.scsw.fctl & SCSW_FCTL_HALT));
+    assert_true(h->irb.scsw.fctl & SCSW_FCTL_HALT);
+    assert_true(dev_dasd_commands(h->dev) < 4);
+    guest_prog_reset(&h->prog);
+    dh_ccw(h, 0x03, 0, 0, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_int_equal(h->irb.scsw.dstat, DH_OK);
+    dh_free(h);
+}
+
+static void
+clear_signal_resets_latched_sense(void **state)
+{
+    struct dh *h = dh_new_eckd(0, 10, false, &basic);
+
+    assert_non_null(h);
+    dh_ccw(h, 0xF3, 0, 0, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_int_equal(h->irb.scsw.dstat, DH_UC);
+    /* the clear signal as the engine gives it to the device */
+    h->dev->ops->signal(h->dev, CSS_SIGNAL_CLEAR);
+    dh_ccw(h, 0x04, 0, 32, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_int_equal(h->irb.scsw.dstat, DH_OK);
+    assert_int_equal(h->buf[0], 0);
+    assert_int_equal(h->buf[27], 0x80); /* format flag stays */
+    dh_free(h);
+}
+
 int
 main(void)
 {
@@ -282,6 +381,10 @@ main(void)
         cmocka_unit_test(rcd_eckd_has_device_ned_and_gneq),
         cmocka_unit_test(rcd_fba_is_command_reject),
         cmocka_unit_test(injected_unit_check_mid_chain),
+        cmocka_unit_test(latency_is_scheduled_on_the_loop),
+        cmocka_unit_test(jitter_is_drawn_from_the_loop_seed),
+        cmocka_unit_test(halt_mid_program_leaves_device_usable),
+        cmocka_unit_test(clear_signal_resets_latched_sense),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
