@@ -232,19 +232,22 @@ cdl_data_track(uint8_t *buf, uint32_t trksize, uint32_t cyl, uint32_t head)
 
 /* ---- format ---- */
 
-static int
-cdl_check_volser(const char *volser, char *err, size_t errlen)
+int
+img_volser_normalize(const char *volser, char out[7], char *err, size_t errlen)
 {
     size_t n = volser ? strlen(volser) : 0;
 
     if (n == 0 || n > 6)
         return img_fail(err, errlen, -EINVAL,
                         "volume serial must be 1 to 6 characters");
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (!isalnum((unsigned char)volser[i]) && !strchr("$#@", volser[i]))
             return img_fail(err, errlen, -EINVAL,
                             "volume serial '%s': only A-Z, 0-9, $, # and @",
                             volser);
+        out[i] = (char)toupper((unsigned char)volser[i]);
+    }
+    out[n] = '\0';
     return 0;
 }
 
@@ -264,15 +267,13 @@ ckd_img_format_cdl(struct ckd_img *img, const char *volser, char *err,
                    size_t errlen)
 {
     const struct ckd_geom *g = ckd_img_geom(img);
-    char vs[7] = {0};
+    char vs[7];
     uint8_t *buf;
     int rc;
 
-    rc = cdl_check_volser(volser, err, errlen);
+    rc = img_volser_normalize(volser, vs, err, errlen);
     if (rc < 0)
         return rc;
-    for (size_t i = 0; volser[i]; i++)
-        vs[i] = (char)toupper((unsigned char)volser[i]);
     buf = malloc(g->trksize);
     if (!buf)
         return img_fail(err, errlen, -ENOMEM, "out of memory");

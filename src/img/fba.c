@@ -246,17 +246,17 @@ fba_img_write_label(struct fba_img *img, const char *volser, char *err,
                     size_t errlen)
 {
     uint8_t blk[FBA_BLKSIZE] = {0};
-    size_t n = volser ? strlen(volser) : 0;
+    char vs[7];
+    int rc = img_volser_normalize(volser, vs, err, errlen);
 
-    if (n == 0 || n > 6)
-        return img_fail(err, errlen, -EINVAL,
-                        "volume serial must be 1 to 6 characters");
+    if (rc < 0)
+        return rc;
     if (img->blocks < 2)
         return img_fail(err, errlen, -EINVAL,
                         "image too small for a label in block 1");
     /* What dasdinit writes: "VOL1" and the serial in EBCDIC at the start
      * of block 1, the rest zero. */
     img_ascii_to_ebcdic(blk, 4, "VOL1");
-    img_ascii_to_ebcdic(blk + 4, 6, volser);
+    img_ascii_to_ebcdic(blk + 4, 6, vs);
     return fba_img_write(img, 1, 1, blk);
 }

@@ -77,7 +77,12 @@ uint8_t ckd_3390_cyls_model(uint32_t cyls);
 /* HA/count CCHH encoding, large-volume aware (dasd.md §3.1). */
 void ckd_put_cchh(uint8_t *p, uint32_t cyl, uint32_t head);
 
-/* ---- EBCDIC (cdl.c) ---- */
+/* ---- EBCDIC and volume serials (cdl.c) ---- */
+
+/* Check a volume serial (1-6 of A-Z 0-9 $ # @, any case) and upper-case
+ * it into out; -EINVAL with a message otherwise. */
+int img_volser_normalize(const char *volser, char out[7], char *err,
+                         size_t errlen);
 
 /* Convert ASCII letters, digits, blank and a few symbols to EBCDIC (code
  * page 037); other characters become '?' (0x6F).  Pads with blanks. */

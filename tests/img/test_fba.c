@@ -210,6 +210,12 @@ label_like_dasdinit(void **state)
     assert_string_equal(l.volser, "FBA001");
     assert_int_equal(fba_img_write_label(f->img, "TOOLONG", err, sizeof(err)),
                      -EINVAL);
+    assert_int_equal(fba_img_write_label(f->img, "A.B", err, sizeof(err)),
+                     -EINVAL);
+    /* serials are upper-cased, as for CKD labels */
+    assert_int_equal(fba_img_write_label(f->img, "fba1", err, sizeof(err)), 0);
+    assert_int_equal(fba_img_read_label(f->img, &l), 0);
+    assert_string_equal(l.volser, "FBA1");
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

@@ -121,12 +121,14 @@ cmd_create_ckd(const char *file, int argc, char **argv)
         return rc;
     if (ckd_img_create(file, o.model, (uint32_t)o.cyls, err, sizeof(err)) < 0)
         return img_tool_fail(file, err);
-    if (!o.cdl)
-        return EXIT_SUCCESS;
     if (ckd_img_open(file, false, IMG_SYNC_WRITE_THROUGH, &img, err,
                      sizeof(err)) < 0)
         return img_tool_fail(file, err);
-    rc = ckd_img_format_cdl(img, o.cdl, err, sizeof(err));
+    rc = o.cdl ? ckd_img_format_cdl(img, o.cdl, err, sizeof(err)) : 0;
+    if (rc == 0)
+        printf("%s: 3390, %" PRIu32 " cylinders, %s\n", file,
+               ckd_img_geom(img)->cyls,
+               o.cdl ? "Linux CDL formatted" : "empty tracks (HA + R0)");
     ckd_img_close(img);
     if (rc < 0) {
         unlink(file);
@@ -161,12 +163,13 @@ cmd_create_fba(const char *file, int argc, char **argv)
         return img_tool_usage("create-fba needs --blocks N");
     if (fba_img_create(file, blocks, err, sizeof(err)) < 0)
         return img_tool_fail(file, err);
-    if (!volser)
-        return EXIT_SUCCESS;
     if (fba_img_open(file, false, IMG_SYNC_WRITE_THROUGH, &img, err,
                      sizeof(err)) < 0)
         return img_tool_fail(file, err);
-    rc = fba_img_write_label(img, volser, err, sizeof(err));
+    rc = volser ? fba_img_write_label(img, volser, err, sizeof(err)) : 0;
+    if (rc == 0)
+        printf("%s: FBA, %" PRIu64 " blocks of %u bytes%s%s\n", file, blocks,
+               FBA_BLKSIZE, volser ? ", label " : "", volser ? volser : "");
     fba_img_close(img);
     if (rc < 0) {
         unlink(file);
