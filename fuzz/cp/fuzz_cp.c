@@ -6,6 +6,8 @@
  * returns a defined result; on success the host program must stay inside
  * host storage, every IDAW must reach pinned guest bytes, the CPA mapping
  * must never hand out a host address, and cp_free must undo everything.
+ * When the last input byte is non-zero, pin() also rewrites guest storage
+ * as a racing vCPU would: the snapshot must make that harmless.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -27,6 +29,7 @@ struct fz {
     uint8_t *g;
     uint64_t glen;
     long pins;
+    uint8_t race; /* non-zero: pin() rewrites guest storage */
 };
 
 static int
@@ -41,6 +44,10 @@ fz_pin(void *ctx, uint64_t iova, uint32_t len, uint64_t *habs)
     p = zv_as_ptr(z->iova, iova, len, ZV_MEM_READ);
     if (!p)
         return -EFAULT;
+    /* A guest vCPU racing the translator: whatever it writes now must
+     * not change what was already snapshotted (no double fetch). */
+    if (z->race)
+        z->g[(iova * 31 + z->race) % z->glen] ^= z->race;
     *habs = FZ_HBASE + (uint64_t)(p - z->g);
     z->pins++;
     return 0;
@@ -138,6 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < ORB_SIZE || size - ORB_SIZE > FZ_GMAX)
         return 0;
     orb_decode(&o, data, ORB_SIZE);
+    z.race = data[size - 1] & 0x7f;
     if (fz_setup(&z, data + ORB_SIZE, size - ORB_SIZE))
         abort();
     env = (struct cp_env){.iova = z.iova,
