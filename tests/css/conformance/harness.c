@@ -201,6 +201,16 @@ h_scsw(struct h *h, unsigned no)
     return &h->last.scsw;
 }
 
+void
+h_assert_scsw_equal(const struct scsw *a, const struct scsw *b)
+{
+    uint8_t x[SCSW_SIZE], y[SCSW_SIZE];
+
+    scsw_encode(a, x);
+    scsw_encode(b, y);
+    assert_memory_equal(x, y, SCSW_SIZE);
+}
+
 struct zv_insn_rc
 h_msch(struct h *h, unsigned no, const struct schib *s)
 {

@@ -128,5 +128,7 @@ enum h_state {
 /* Bring subchannel no (enabled) into the state; asserts it got there. */
 void h_make_state(struct h *h, unsigned no, enum h_state st);
 const struct scsw *h_scsw(struct h *h, unsigned no);
+/* Compare two SCSWs by their architected bytes (no padding involved). */
+void h_assert_scsw_equal(const struct scsw *a, const struct scsw *b);
 
 #endif

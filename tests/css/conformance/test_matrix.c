@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 
+#include "css/sub_priv.h" /* css_check_invariants */
+
 enum m_insn {
     M_SSCH,
     M_RSCH,
@@ -81,12 +83,51 @@ issue(struct h *h, enum m_insn insn)
     return css_insn_stsch(h->css, h_gr1(0), H_SCHIB);
 }
 
+/* What an accepted (cc 0) instruction leaves in the subchannel. */
+static void
+check_accepted(enum m_insn insn, const struct schib *a)
+{
+    const struct scsw *s = &a->scsw;
+
+    switch (insn) {
+    case M_SSCH:
+        assert_int_equal(s->fctl, SCSW_FCTL_START);
+        assert_int_equal(s->actl, SCSW_ACTL_START_PEND);
+        break;
+    case M_RSCH:
+        assert_true(s->actl & SCSW_ACTL_RESUME_PEND);
+        break;
+    case M_HSCH:
+        assert_true(s->fctl & SCSW_FCTL_HALT);
+        assert_true(s->actl & SCSW_ACTL_HALT_PEND);
+        break;
+    case M_CSCH:
+        assert_int_equal(s->fctl, SCSW_FCTL_CLEAR);
+        assert_true(s->actl & SCSW_ACTL_CLEAR_PEND);
+        assert_int_equal(s->stctl, 0);
+        break;
+    case M_XSCH:
+        assert_int_equal(s->fctl | s->actl | s->stctl, 0);
+        break;
+    case M_TSCH:
+        assert_false(s->stctl & SCSW_STCTL_PENDING);
+        break;
+    case M_MSCH:
+        assert_int_equal(a->pmcw.isc, 7);
+        break;
+    case M_STSCH:
+    case M_NINSN:
+        break;
+    }
+}
+
 static void
 check_cell(enum m_insn insn, unsigned st)
 {
     void *state = NULL;
     struct h *h;
     struct zv_insn_rc rc;
+    struct schib before, after;
 
     assert_int_equal(h_setup(&state), 0);
     h = state;
@@ -94,14 +135,27 @@ check_cell(enum m_insn insn, unsigned st)
         h_make_state(h, 0, (enum h_state)st);
     else
         h_put_ccw(h, H_CCW, CCW_CMD_NOOP, CCW_FLAG_SLI, 0, 0);
+    assert_cc(css_sch_stsch(h->sch[0], &before), ZV_CC0);
     rc = issue(h, insn);
     if (rc.pic != ZV_PIC_NONE || rc.cc != expect[insn][st])
         print_message("%s in state %s: cc %d pic %d, expected cc %d\n",
                       insn_name[insn], state_name[st], rc.cc, rc.pic,
                       expect[insn][st]);
     assert_cc(rc, expect[insn][st]);
+    assert_cc(css_sch_stsch(h->sch[0], &after), ZV_CC0);
+    /* Any cc but 0 is set with no other action (css-pop.md §4); STSCH
+     * never changes anything. */
+    if (rc.cc != ZV_CC0 || insn == M_STSCH) {
+        uint8_t b[SCHIB_SIZE], a[SCHIB_SIZE];
+
+        schib_encode(&before, b);
+        schib_encode(&after, a);
+        assert_memory_equal(b, a, SCHIB_SIZE);
+    } else
+        check_accepted(insn, &after);
     /* Whatever the instruction started must finish cleanly. */
     h_run(h);
+    assert_null(css_check_invariants(h->css));
     h_teardown(&state);
 }
 

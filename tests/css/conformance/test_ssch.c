@@ -83,7 +83,7 @@ ssch_cc1_when_status_pending(void **state)
     h_stsch(h, 0, &before);
     assert_cc(h_ssch(h, 0), ZV_CC1);
     h_run(h);
-    assert_memory_equal(h_scsw(h, 0), &before.scsw, sizeof(before.scsw));
+    h_assert_scsw_equal(h_scsw(h, 0), &before.scsw);
     assert_int_equal(h->dev[0].starts, 1);
 }
 
@@ -119,7 +119,7 @@ ssch_cc2_in_state(struct h *h, enum h_state st)
     h_make_state(h, 0, st);
     h_stsch(h, 0, &before);
     assert_cc(h_ssch(h, 0), ZV_CC2);
-    assert_memory_equal(h_scsw(h, 0), &before.scsw, sizeof(before.scsw));
+    h_assert_scsw_equal(h_scsw(h, 0), &before.scsw);
 }
 
 static void
