@@ -228,6 +228,39 @@ empty_image_has_no_label(void **state)
     ckd_img_close(img);
 }
 
+/* A valid image with 512-byte track slots (Hercules accepts any slot
+ * size in the header) cannot hold 4 KiB records: CDL is refused. */
+static void
+small_slots_refuse_cdl(void **state)
+{
+    struct fx *f = *state;
+    const char *p = tdir_file(f->t, "small.3390");
+    uint8_t hdr[512] = "CKD_P370";
+    struct ckd_img *img;
+    char err[256] = "";
+    int fd;
+
+    hdr[8] = 15; /* heads */
+    hdr[13] = 2; /* trksize 512 */
+    hdr[16] = 0x90;
+    fd = open(p, O_RDWR | O_CREAT, 0644);
+    assert_int_equal(pwrite(fd, hdr, 512, 0), 512);
+    for (uint32_t h = 0; h < 15; h++) {
+        assert_int_equal(ckd_track_build(trk, 512, 0, h, NULL, 0), 29);
+        assert_int_equal(pwrite(fd, trk, 512, 512 + h * 512), 512);
+    }
+    close(fd);
+    assert_int_equal(
+        ckd_img_open(p, false, IMG_SYNC_WRITE_THROUGH, &img, err, sizeof(err)),
+        0);
+    assert_int_equal(ckd_img_geom(img)->trksize, 512);
+    assert_int_equal(ckd_img_geom(img)->max_dl, 512 - 37);
+    assert_int_equal(ckd_img_format_cdl(img, "SMALL", err, sizeof(err)),
+                     -ENOSPC);
+    assert_non_null(strstr(err, "too small"));
+    ckd_img_close(img);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -237,7 +270,7 @@ main(void)
         T(track0_ipl_and_volume_label),        T(track1_vtoc_dscbs),
         T(data_tracks_hold_twelve_4k_records), T(label_reads_back),
         T(short_volser_padded_with_blanks),    T(bad_volser_refused),
-        T(empty_image_has_no_label),
+        T(empty_image_has_no_label),           T(small_slots_refuse_cdl),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
