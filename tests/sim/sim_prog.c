@@ -183,8 +183,8 @@ gen_start(struct pgen *g)
     g->orb.lpm = rnd(g, 2) ? 0xFF : 0;
     g->orb.c64 = rnd(g, 2);
     g->bs = g->fmt0 ? 0 : (g->orb.c64 ? IDA_4K : IDA_2K);
-    g->next =
-        page_iova(SIM_CCW_FIRST_PAGE + (unsigned)rnd(g, 4)) + 8 * rnd(g, 64);
+    g->next = page_iova(SIM_CCW_FIRST_PAGE + (unsigned)rnd(g, 4));
+    g->next += 8 * rnd(g, 64);
 }
 
 /* A chain of n commands in one or two segments joined by a TIC. */
@@ -297,6 +297,18 @@ gen_one(struct pgen *g, uint8_t cmd, uint8_t flags, uint64_t data,
     }
 }
 
+/* Class "invalid" (xxxx0000): refused, or a program check at run time.
+ * (Every draw is its own statement: argument order is unspecified.) */
+static void
+gen_bad_command(struct pgen *g)
+{
+    uint8_t cmd = (uint8_t)(rnd(g, 16) << 4);
+    uint64_t data = data_area(g, 1, false);
+
+    gen_one(g, cmd, 0, data, 1);
+    expect(g, -EINVAL, true);
+}
+
 static void
 gen_hostile(struct pgen *g, unsigned kind)
 {
@@ -326,8 +338,7 @@ gen_hostile(struct pgen *g, unsigned kind)
         expect(g, SIM_ANY_ERR, false);
         break;
     case H_BAD_COMMAND:
-        gen_one(g, (uint8_t)(rnd(g, 16) << 4), 0, data_area(g, 1, false), 1);
-        expect(g, -EINVAL, true); /* or a program check at run time */
+        gen_bad_command(g);
         break;
     case H_READ_INTO_RO: {
         uint64_t d = data_area(g, 256, true);

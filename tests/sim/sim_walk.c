@@ -68,9 +68,11 @@ host_op(struct sim *s)
     switch (rnd(s, 8)) {
     case 0:
     case 1:
-        if (testdev_holding(s->td))
-            sim_release(s, release_status[rnd(s, sizeof(release_status))],
-                        rnd(s, 20) * ZV_NSEC_PER_USEC);
+        if (testdev_holding(s->td)) {
+            uint8_t dstat = release_status[rnd(s, sizeof(release_status))];
+
+            sim_release(s, dstat, rnd(s, 20) * ZV_NSEC_PER_USEC);
+        }
         break;
     case 2:
         sim_unsolicited(s, rnd(s, 2) ? DEV_STAT_ATTENTION : DEV_STAT_DEV_END);
