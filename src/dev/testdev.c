@@ -11,8 +11,9 @@
 
 struct td_resp {
     struct testdev_resp r;
+    bool has_data;
     uint8_t sense[TD_SENSE_LEN];
-    uint8_t data[]; /* r.len bytes for input commands */
+    uint8_t data[]; /* r.len bytes: given (input) or expected (output) */
 };
 
 struct testdev {
@@ -27,6 +28,7 @@ struct testdev {
     unsigned busy_next;
     struct css_io *held;
     uint64_t cmds;
+    uint64_t mismatches;
     unsigned signals[2];
     /* hook */
     unsigned hook_at;
@@ -166,6 +168,9 @@ td_scripted(struct testdev *td, struct css_io *io, struct testdev_log_entry *e,
             e->moved = rc;
         if (rc > 0)
             td_log_bytes(td, e, td->buf, (size_t)rc);
+        if (tr->has_data &&
+            (rc != (int)r->len || memcmp(td->buf, tr->data, r->len)))
+            td->mismatches++;
     }
     td_latch(td, r->sense ? tr->sense : NULL, r->sense ? r->sense_len : 0);
     if (r->hold) {
@@ -272,8 +277,7 @@ int
 testdev_set_response(struct testdev *td, uint8_t cmd,
                      const struct testdev_resp *r)
 {
-    bool input = ccw_cmd_is_input(cmd);
-    size_t dlen = input ? r->len : 0;
+    size_t dlen = r->data || ccw_cmd_is_input(cmd) ? r->len : 0;
     struct td_resp *tr;
 
     if (r->len > TESTDEV_DATA_MAX || r->sense_len > TD_SENSE_LEN)
@@ -283,6 +287,7 @@ testdev_set_response(struct testdev *td, uint8_t cmd,
         return -ENOMEM;
     tr->r = *r;
     tr->r.data = NULL;
+    tr->has_data = r->data != NULL;
     if (dlen && r->data)
         memcpy(tr->data, r->data, dlen);
     if (r->sense)
@@ -415,6 +420,12 @@ uint64_t
 testdev_cmd_count(const struct testdev *td)
 {
     return td->cmds;
+}
+
+uint64_t
+testdev_mismatch_count(const struct testdev *td)
+{
+    return td->mismatches;
 }
 
 unsigned

@@ -13,7 +13,8 @@
  *
  * Scripting, per command code (testdev_set_response): the data to give
  * (input commands: read, read backward, sense) or how many bytes to take
- * (output and control commands), the ending device status, sense bytes to
+ * and, optionally, what they must be (output and control commands;
+ * differences are counted), the ending device status, sense bytes to
  * latch (and present as concurrent sense with a unit check), and a
  * latency, fixed or drawn uniformly from [min, max] with zv_loop_rand.
  * A response may "hold": the command does not end until
@@ -118,6 +119,8 @@ const uint8_t *testdev_log_data(const struct testdev *td, size_t i,
                                 size_t *len);
 void testdev_log_reset(struct testdev *td);
 uint64_t testdev_cmd_count(const struct testdev *td);
+/* Output commands whose bytes differed from the scripted expectation. */
+uint64_t testdev_mismatch_count(const struct testdev *td);
 unsigned testdev_signal_count(const struct testdev *td, enum css_signal sig);
 
 #endif

@@ -134,6 +134,23 @@ log_reset_and_data(void **state)
     assert_int_equal(testdev_cmd_count(h->td), 1);
 }
 
+static void
+expected_output_bytes_are_compared(void **state)
+{
+    struct eh *h = *state;
+
+    memcpy(h->mem + EH_DATA, "good", 4);
+    eh_respond(h, 0x01, CEDE, "good", 4, 0);
+    eh_ccw1(h, A, 0x01, 0, 4, EH_DATA);
+    eh_start(h, A);
+    eh_expect_clean(h, A + 8);
+    assert_int_equal(testdev_mismatch_count(h->td), 0);
+    memcpy(h->mem + EH_DATA, "bad!", 4);
+    eh_start(h, A);
+    eh_expect_clean(h, A + 8);
+    assert_int_equal(testdev_mismatch_count(h->td), 1);
+}
+
 static unsigned hook_calls;
 
 static void
@@ -168,6 +185,7 @@ main(void)
         T(cleared_response_goes_back_to_default),
         T(oversized_response_is_refused),
         T(log_reset_and_data),
+        T(expected_output_bytes_are_compared),
         T(hook_runs_once_at_nth_command),
 #undef T
     };
