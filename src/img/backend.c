@@ -185,6 +185,12 @@ img_pwrite(struct img_backend *be, const void *buf, size_t len, uint64_t off)
 }
 
 int
+img_flush(struct img_backend *be)
+{
+    return fdatasync(be->fd) < 0 ? -errno : 0;
+}
+
+int
 img_pread_async(struct img_backend *be, void *buf, size_t len, uint64_t off,
                 img_io_cb cb, void *arg)
 {

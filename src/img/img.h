@@ -63,6 +63,9 @@ void img_backend_free(struct img_backend *be);
 int img_pread(struct img_backend *be, void *buf, size_t len, uint64_t off);
 int img_pwrite(struct img_backend *be, const void *buf, size_t len,
                uint64_t off);
+/* Make every write that completed so far durable (fdatasync), whatever
+ * the backend's sync mode: for a device model's flush or teardown. */
+int img_flush(struct img_backend *be);
 /* Async: cb(arg, res) runs on the loop later, res = bytes or -errno.
  * On the sync backend it is posted to the loop after doing the I/O. */
 typedef void (*img_io_cb)(void *arg, int res);

@@ -95,7 +95,16 @@ sync_whole_buffer_io(void **state)
     /* a read that runs past the end of the file is an I/O error */
     assert_int_equal(img_pread(be, r, BS, FILE_BLOCKS * BS - 100), -EIO);
     assert_int_equal(img_pread(be, r, 0, 0), -EINVAL);
+    assert_int_equal(img_flush(be), 0);
     img_backend_free(be);
+    /* flush reports the file's errors: a pipe cannot be fdatasync()ed */
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    be = img_backend_sync(p[0], IMG_SYNC_WRITE_THROUGH);
+    assert_int_equal(img_flush(be), -EINVAL);
+    img_backend_free(be);
+    close(p[0]);
+    close(p[1]);
 }
 
 static void
