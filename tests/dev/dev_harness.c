@@ -203,3 +203,14 @@ dh_put_cchh(uint8_t *p, uint32_t cyl, uint32_t head)
     zv_put_be16(p, (uint16_t)cyl);
     zv_put_be16(p + 2, (uint16_t)(((cyl >> 16) << 4) | head));
 }
+
+uint8_t
+dh_expected_il(const struct dh *h, unsigned ccw)
+{
+    struct ccw1 c;
+
+    ccw1_decode(&c, h->prog.host + (size_t)ccw * CCW_SIZE);
+    if (h->irb.scsw.count == 0 || (c.flags & CCW_FLAG_SLI))
+        return 0;
+    return SCHN_STAT_INCORR_LEN;
+}

@@ -64,6 +64,13 @@ int dh_run_lpm(struct dh *h, uint8_t lpm);
 /* Address of CCW i of the last program (for CPA checks). */
 uint32_t dh_ccw_addr(const struct dh *h, unsigned i);
 
+/*
+ * Subchannel status expected when the device ended CCW ccw of the last
+ * program early: incorrect length when a residual count is left and the
+ * CCW did not suppress it (css-pop.md §5.5), nothing otherwise.
+ */
+uint8_t dh_expected_il(const struct dh *h, unsigned ccw);
+
 /* Put/get the CCHH of track (cyl, head) in the data area. */
 void dh_put_cchh(uint8_t *p, uint32_t cyl, uint32_t head);
 

@@ -117,7 +117,7 @@ static void
 assert_uc(const struct dh *h, unsigned ccw, uint8_t s0, uint8_t s1, uint8_t s7)
 {
     assert_int_equal(h->irb.scsw.dstat, DH_UC);
-    assert_int_equal(h->irb.scsw.cstat & ~SCHN_STAT_INCORR_LEN, 0);
+    assert_int_equal(h->irb.scsw.cstat, dh_expected_il(h, ccw));
     assert_int_equal(h->irb.scsw.cpa, dh_ccw_addr(h, ccw) + 8);
     assert_true(h->irb.esw.erw.s);
     assert_int_equal(h->irb.esw.erw.scnt, 32);
@@ -742,6 +742,58 @@ locate_record_extended_read_any(void **state)
     assert_ok(h);
 }
 
+static void
+write_key_and_data_then_read_ckd(void **state)
+{
+    struct dh *h = *state;
+    uint8_t *d = h->buf + P_DATA;
+    uint8_t kd[140];
+
+    for (size_t i = 0; i < sizeof(kd); i++)
+        kd[i] = (uint8_t)(i + 100);
+    memcpy(d, kd, sizeof(kd));
+    /* a VTOC record of track 1: key 44 + data 96 */
+    de_lr(h, 0x80, 0x01, 1, 1, 2, 140);
+    dh_ccw(h, 0x8D, 0, 140, P_DATA);
+    assert_int_equal(dh_run(h), 0);
+    assert_ok(h);
+    memset(d, 0, 256);
+    put_de(h, 0x40, 0xC0, 1, 1);
+    put_lr(h, P_LR, 0x16, 0, 1, 1, 1, 0);
+    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
+    dh_ccw(h, 0x47, CCW_FLAG_CC, 16, P_LR);
+    dh_ccw(h, 0x1E, 0, 8 + 140, P_DATA);
+    assert_int_equal(dh_run(h), 0);
+    assert_ok(h);
+    assert_int_equal(d[4], 2);
+    assert_int_equal(d[5], 44);
+    assert_int_equal(zv_be16(d + 6), 96);
+    assert_memory_equal(d + 8, kd, sizeof(kd));
+}
+
+static void
+search_home_address_and_search_high(void **state)
+{
+    struct dh *h = *state;
+    uint8_t *a = h->buf + P_ARG;
+
+    memset(a, 0, 32);
+    put_trk(a + 2, 2);
+    put_trk(a + 8, 2);  /* HA: CCHH */
+    put_trk(a + 16, 2); /* search high than R5 */
+    a[20] = 5;
+    dh_ccw(h, 0x07, CCW_FLAG_CC, 6, P_ARG);
+    dh_ccw(h, 0x39, CCW_FLAG_CC, 4, P_ARG + 8);
+    dh_ccw(h, 0x03, 0, 0, 0); /* skipped by status modifier */
+    dh_ccw(h, 0x51, CCW_FLAG_CC, 5, P_ARG + 16);
+    guest_prog_add(&h->prog, 0x08, 0, 0, dh_ccw_addr(h, 3));
+    dh_ccw(h, 0x06, 0, 4096, P_DATA);
+    assert_int_equal(dh_run(h), 0);
+    assert_ok(h);
+    /* R0..R5 are not high, R6 is: its data was read */
+    assert_int_equal(h->irb.scsw.cpa, dh_ccw_addr(h, 5) + 8);
+}
+
 /* An extended-address volume: more than 65,520 cylinders (the image is
  * grown sparse).  RDC says 0xFFFE and carries the count in bytes 60-63;
  * cylinders above 65,535 put their high bits in the upper 12 bits of HH. */
@@ -834,6 +886,8 @@ main(void)
         C(psf_set_subsystem_characteristics_accepted),
         C(rssd_without_psf_is_reject),
         C(locate_record_extended_read_any),
+        C(write_key_and_data_then_read_ckd),
+        C(search_home_address_and_search_high),
         cmocka_unit_test_setup_teardown(eav_volume_rdc_and_high_cylinder_io,
                                         setup_eav, teardown),
     };

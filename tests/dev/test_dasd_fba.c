@@ -71,7 +71,7 @@ static void
 assert_reject(const struct dh *h, unsigned ccw, uint8_t msg)
 {
     assert_int_equal(h->irb.scsw.dstat, DH_UC);
-    assert_int_equal(h->irb.scsw.cstat & ~SCHN_STAT_INCORR_LEN, 0);
+    assert_int_equal(h->irb.scsw.cstat, dh_expected_il(h, ccw));
     assert_int_equal(h->irb.scsw.cpa, dh_ccw_addr(h, ccw) + 8);
     assert_true(h->irb.esw.erw.s);
     assert_int_equal(h->irb.esw.erw.scnt, 24);
