@@ -154,7 +154,8 @@ vh_create_open(struct vh *h)
     assert_int_equal(zv_vdev_open(h->vd), 0);
     for (unsigned i = 0; i < ZV_VFIO_CCW_NUM_IRQS; i++)
         zv_vdev_set_irq_callback(h->vd, i, vh_irq_cb, h);
-    h->guest = aligned_alloc(4096, VH_GUEST_SIZE);
+    if (!h->guest)
+        h->guest = aligned_alloc(4096, VH_GUEST_SIZE);
     assert_non_null(h->guest);
     memset(h->guest, 0, VH_GUEST_SIZE);
     assert_int_equal(zv_vdev_dma_map(h->vd, VH_GUEST_IOVA, VH_GUEST_SIZE,

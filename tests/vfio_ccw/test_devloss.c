@@ -26,6 +26,7 @@ subchannel_gone_while_open_with_io_running(void **st)
     h.dev.hold = true;
     assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
     vh_run(&h);
+    css_sch_get(h.sch); /* the test keeps looking at it */
     assert_int_equal(css_sch_undefine(h.css, h.sch), 0);
     vh_run(&h);
     assert_true(h.irqs[ZV_VFIO_CCW_REQ_IRQ_INDEX] >= 1);
@@ -42,6 +43,7 @@ subchannel_gone_while_open_with_io_running(void **st)
     assert_int_equal(zv_vdev_reset(h.vd), -ENODEV);
     assert_null(zv_mdev_find(h.bus, VH_UUID));
     assert_int_equal(css_sch_stsch(h.sch, &schib).cc, ZV_CC3);
+    css_sch_put(h.sch);
     /* the device the host still had: let it finish into nothing */
     if (h.dev.held)
         vh_dev_release(&h, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
@@ -60,10 +62,12 @@ subchannel_gone_while_closed(void **st)
     mp = zv_vfio_ccw_parent(h.drv, h.sch);
     assert_int_equal(zv_mdev_create(mp, ZV_VFIO_CCW_TYPE_ID, VH_UUID, &vd), 0);
     h.vd = zv_mdev_find(h.bus, VH_UUID);
+    css_sch_get(h.sch);
     assert_int_equal(css_sch_undefine(h.css, h.sch), 0);
     vh_run(&h);
     assert_int_equal(zv_vdev_open(h.vd), -ENODEV);
     assert_null(zv_vfio_ccw_parent(h.drv, h.sch));
+    css_sch_put(h.sch);
     zv_vdev_put(h.vd);
     h.vd = NULL;
     vh_teardown(&h);

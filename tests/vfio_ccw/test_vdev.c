@@ -266,7 +266,7 @@ dma_map_is_page_aligned_and_unmap_tells_driver_first(void **state)
     struct toy t = {0};
     struct zv_vdev *vd = toy_new(&t);
     uint8_t *mem = aligned_alloc(4096, 8192);
-    uint32_t w = 0;
+    uint8_t w = 0;
 
     assert_int_equal(zv_vdev_dma_map(vd, 0x1001, 4096, mem, ZV_MEM_RW),
                      -EINVAL);
