@@ -266,6 +266,7 @@ struct run_end {
     uint32_t cpa;
     uint16_t count;
     uint8_t cc; /* deferred cc */
+    bool zcc;   /* initial status goes with the final status */
 };
 
 /*
@@ -280,8 +281,7 @@ run_end(struct css_run *run, const struct run_end *e)
     bool inter = (s->stctl & SCSW_STCTL_PENDING) != 0;
 
     s->cstat = (uint8_t)((inter ? s->cstat & SCHN_STAT_PCI : 0) | e->cstat);
-    if (!inter)
-        s->zcc = false;
+    s->zcc = (inter && s->zcc) || e->zcc;
     s->stctl = (uint8_t)(e->sc | (inter ? SCSW_STCTL_INTER : 0));
     s->dstat = e->dstat;
     s->cpa = e->cpa;
@@ -374,14 +374,31 @@ run_select(struct css_run *run)
     run_drive(run);
 }
 
+/*
+ * Initial status (ORB I, css-pop.md §5.6): intermediate status with Z when
+ * the first non-immediate command is accepted.  A command the device ends
+ * inside start() without moving data is taken as immediate (it ended at
+ * initial selection); the reference's "non-immediate" is followed here.
+ */
+static bool
+run_take_z(struct css_run *run)
+{
+    const struct css_io *io = &run->io;
+
+    if (!run->z_due || (io->done_sync && !io->xferred))
+        return false;
+    run->z_due = false;
+    return true;
+}
+
 /* The device accepted a command after selection: the subchannel and the
- * device are active now (§3); ORB I asks for initial status (Z). */
+ * device are active now (§3). */
 static void
 run_accept(struct css_run *run, const struct run_ccw *c)
 {
     struct scsw *s = run_scsw(run);
-    bool z = run->first_cmd && run->sch->orb.isic;
     bool pci = (c->ccw.flags & CCW_FLAG_PCI) && !run->pci_reported;
+    bool z = run_take_z(run);
 
     run->accepted = true;
     run_clear_ac(run);
@@ -446,10 +463,15 @@ run_command(struct css_run *run, const struct run_ccw *c)
     }
     if (run->state != RUN_ACTIVE)
         return CMD_WAIT; /* halted, cleared or path lost inside start() */
-    if (!run->accepted && !(io->done_sync && (io->dstat & DEV_STAT_BUSY)))
+    if (!run->accepted && !(io->done_sync && (io->dstat & DEV_STAT_BUSY))) {
         run_accept(run, c);
-    else if (run->accepted && (c->ccw.flags & CCW_FLAG_PCI))
-        run_intermediate(run, c->addr, SCHN_STAT_PCI, false);
+    } else if (run->accepted) {
+        bool pci = (c->ccw.flags & CCW_FLAG_PCI) != 0;
+        bool z = run_take_z(run);
+
+        if (pci || z)
+            run_intermediate(run, c->addr, pci ? SCHN_STAT_PCI : 0, z);
+    }
     if (run->state != RUN_ACTIVE || io->outstanding)
         return CMD_WAIT;
     if (io->latency) {
@@ -507,7 +529,6 @@ run_status_apply(struct css_run *run)
         run_end_deferred(run, ZV_CC1, dstat);
         return false;
     }
-    run->first_cmd = false;
     if (cstat) {
         e.cpa = io->err_cpa;
     } else if (run_incorrect_length(run)) {
@@ -518,6 +539,7 @@ run_status_apply(struct css_run *run)
             (DEV_STAT_CHN_END | DEV_STAT_DEV_END)) {
         /* Status modifier with device end skips one CCW (§5.3). */
         run->next_addr = io->ccw_addr + ((dstat & DEV_STAT_STAT_MOD) ? 16 : 8);
+        run->first_cmd = false;
         return true;
     }
     e.cstat = cstat;
@@ -530,6 +552,10 @@ run_status_apply(struct css_run *run)
     if ((cstat & (uint8_t) ~(SCHN_STAT_PCI | SCHN_STAT_INCORR_LEN)) ||
         run_dstat_unusual(dstat) || ((cstat & SCHN_STAT_INCORR_LEN) && chain))
         e.sc |= SCSW_STCTL_ALERT;
+    /* Ended unusually at the first command before initial status was
+     * made: Z goes with the final status (as Hercules does). */
+    e.zcc = run->z_due && run->first_cmd && (e.sc & SCSW_STCTL_ALERT);
+    run->first_cmd = false;
     run_end(run, &e);
     return false;
 }
@@ -698,6 +724,7 @@ act_start(struct css_run *run, uint8_t arg)
     memset(&sch->esw, 0, sizeof(sch->esw));
     run->fmt1 = sch->orb.fmt;
     run->first_cmd = true;
+    run->z_due = sch->orb.isic;
     run->resume_early = false;
     run->pci_reported = false;
     run->tics = 0;

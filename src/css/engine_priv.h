@@ -82,6 +82,7 @@ struct css_run {
     bool fmt1;         /* ORB F */
     bool first_cmd;    /* the next command is the program's first */
     bool accepted;     /* the device accepted the first command */
+    bool z_due;        /* ORB I: initial status not made yet */
     uint8_t nest;      /* inside dev->ops->start() or ->signal() */
     uint8_t halt_kind; /* what the halt found (engine.c) */
     bool wait_dev;     /* selection waits for a discarded command */

@@ -101,9 +101,10 @@ static void
 initial_status_sets_z_when_device_accepts(void **state)
 {
     struct eh *h = *state;
+    static const uint8_t data[4] = "abcd";
 
-    testdev_set_default_latency(h->td, LAT, LAT);
-    eh_ccw1(h, A, CCW_CMD_NOOP, 0, 0, 0);
+    eh_respond(h, 0x02, CEDE, data, sizeof(data), LAT);
+    eh_ccw1(h, A, 0x02, 0, 4, EH_DATA);
     start_orb(h, false, false, true);
     eh_run_for(h, LAT / 2);
     assert_int_equal(eh_tsch(h), 0);
@@ -114,15 +115,48 @@ initial_status_sets_z_when_device_accepts(void **state)
 }
 
 static void
+initial_status_waits_for_first_non_immediate_command(void **state)
+{
+    struct eh *h = *state;
+    static const uint8_t data[4] = "abcd";
+
+    eh_respond(h, 0x02, CEDE, data, sizeof(data), LAT);
+    eh_ccw1(h, A, CCW_CMD_NOOP, CCW_FLAG_CC, 0, 0);
+    eh_ccw1(h, A + 8, 0x02, 0, 4, EH_DATA);
+    start_orb(h, false, false, true);
+    eh_run_for(h, LAT / 2);
+    assert_int_equal(eh_tsch(h), 0);
+    eh_assert_scsw(h, SCSW_FCTL_START, AC_ACTIVE, SC_INTER, 0, 0, A + 16, 0);
+    assert_true(h->irb.scsw.zcc);
+    eh_expect_clean(h, A + 16);
+}
+
+static void
 initial_status_not_cleared_keeps_z_in_final(void **state)
 {
     struct eh *h = *state;
+    static const uint8_t data[4] = "abcd";
 
-    eh_ccw1(h, A, 0x55, 0, 0, 0); /* command reject */
+    eh_respond(h, 0x02, CEDE, data, sizeof(data), 0);
+    eh_ccw1(h, A, 0x02, 0, 4, EH_DATA);
     start_orb(h, false, false, true);
     eh_run(h);
     assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL | SCSW_STCTL_INTER,
+    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_FINAL | SCSW_STCTL_INTER, CEDE, 0,
+                   A + 8, 0);
+    assert_true(h->irb.scsw.zcc);
+}
+
+static void
+first_command_rejected_shows_z_with_final_status(void **state)
+{
+    struct eh *h = *state;
+
+    eh_ccw1(h, A, 0x55, 0, 0, 0); /* command reject at initial selection */
+    start_orb(h, false, false, true);
+    eh_run(h);
+    assert_int_equal(eh_tsch(h), 0);
+    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL,
                    CEDE | DEV_STAT_UNIT_CHECK, 0, A + 8, 0);
     assert_true(h->irb.scsw.zcc);
 }
@@ -366,7 +400,9 @@ main(void)
         T(later_pci_replaces_uncleared_earlier_one),
         T(pci_on_data_chained_ccw_when_it_takes_control),
         T(initial_status_sets_z_when_device_accepts),
+        T(initial_status_waits_for_first_non_immediate_command),
         T(initial_status_not_cleared_keeps_z_in_final),
+        T(first_command_rejected_shows_z_with_final_status),
         T(no_z_without_orb_i),
         T(suspend_makes_intermediate_status),
         T(suspend_with_pci_reports_pci),
