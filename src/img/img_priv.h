@@ -77,7 +77,7 @@ uint8_t ckd_3390_cyls_model(uint32_t cyls);
 /* HA/count CCHH encoding, large-volume aware (dasd.md §3.1). */
 void ckd_put_cchh(uint8_t *p, uint32_t cyl, uint32_t head);
 
-/* ---- EBCDIC and volume serials (cdl.c) ---- */
+/* ---- EBCDIC and volume serials (ebcdic.c) ---- */
 
 /* Check a volume serial (1-6 of A-Z 0-9 $ # @, any case) and upper-case
  * it into out; -EINVAL with a message otherwise. */
