@@ -12,7 +12,8 @@
  *   mem/sch     bytes of heap per defined idle subchannel with 65,536 of
  *               them (malloc accounting; RSS delta printed alongside)
  *
- * Each figure is the median of RUNS runs.  Usage: css_bench [runs]
+ * Each figure is the median of RUNS runs, timed in thread CPU time.
+ * Usage: css_bench [runs]
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -50,13 +51,44 @@ struct bench {
     struct orb orb;
 };
 
+/*
+ * Rates are taken in CPU time of this thread (the virtual loop never
+ * waits, and on a shared machine wall time also counts other processes'
+ * time slices) and in wall time; both are printed.
+ */
+struct stamp {
+    double cpu, wall;
+};
+
+struct rate {
+    double cpu, wall;
+};
+
 static double
-now_s(void)
+clock_s(clockid_t id)
 {
     struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct stamp
+stamp_now(void)
+{
+    struct stamp t = {clock_s(CLOCK_THREAD_CPUTIME_ID),
+                      clock_s(CLOCK_MONOTONIC)};
+
+    return t;
+}
+
+static struct rate
+rate_since(struct stamp t0, unsigned n)
+{
+    struct stamp t1 = stamp_now();
+    struct rate r = {n / (t1.cpu - t0.cpu), n / (t1.wall - t0.wall)};
+
+    return r;
 }
 
 static int
@@ -159,21 +191,21 @@ round_trip(struct bench *b)
     check(css_insn_tsch(b->css, gr1, A_IRB), ZV_CC0, "tsch");
 }
 
-static double
+static struct rate
 run_round_trips(struct bench *b, unsigned iters)
 {
-    double t0 = now_s();
+    struct stamp t0 = stamp_now();
 
     for (unsigned i = 0; i < iters; i++)
         round_trip(b);
-    return (double)iters / (now_s() - t0);
+    return rate_since(t0, iters);
 }
 
-static double
+static struct rate
 bench_nop(void)
 {
     struct bench b;
-    double r;
+    struct rate r;
 
     bench_host(&b);
     put_ccw(&b, A_CCW, CCW_CMD_NOOP, CCW_FLAG_SLI, 0, 0);
@@ -194,12 +226,13 @@ drv_irq(struct subchannel *sch, const struct irb *irb)
         check(css_sch_ssch(sch, &b->orb), ZV_CC0, "ssch (drv)");
 }
 
-static double
+static struct rate
 bench_nop_drv(void)
 {
     static const struct css_driver drv = {.name = "bench", .irq = drv_irq};
     struct bench b;
-    double t0, r;
+    struct stamp t0;
+    struct rate r;
 
     bench_host(&b);
     put_ccw(&b, A_CCW, CCW_CMD_NOOP, CCW_FLAG_SLI, 0, 0);
@@ -208,10 +241,10 @@ bench_nop_drv(void)
         die("bind");
     css_sch_set_drvdata(b.sch, &b);
     b.left = NOP_ITERS;
-    t0 = now_s();
+    t0 = stamp_now();
     check(css_sch_ssch(b.sch, &b.orb), ZV_CC0, "ssch (drv)");
     zv_loop_run(b.loop);
-    r = NOP_ITERS / (now_s() - t0);
+    r = rate_since(t0, NOP_ITERS);
     if (b.left)
         die("driver round trips incomplete");
     bench_free(&b);
@@ -237,11 +270,11 @@ put_chain(struct bench *b)
         die("testdev");
 }
 
-static double
+static struct rate
 bench_chain(void)
 {
     struct bench b;
-    double r;
+    struct rate r;
 
     bench_host(&b);
     put_chain(&b);
@@ -302,27 +335,42 @@ bench_mem(double *per_sch, double *rss_per_sch)
     free(devs);
 }
 
+static void
+print_rate(const char *name, double *cpu, double *wall, unsigned runs,
+           const char *what)
+{
+    double c = median(cpu, runs), w = median(wall, runs);
+
+    printf("css %s: %.0f round trips/s CPU time, %.0f wall (%s, median of "
+           "%u)\n",
+           name, c, w, what, runs);
+}
+
 int
 main(int argc, char **argv)
 {
     unsigned runs = argc > 1 ? (unsigned)atoi(argv[1]) : RUNS_DEFAULT;
-    double nop[64], drv[64], chain[64], mem[64], rss[64];
+    double nop[2][64], drv[2][64], chain[2][64], mem[64], rss[64];
 
     if (runs == 0 || runs > 64)
         runs = RUNS_DEFAULT;
     for (unsigned i = 0; i < runs; i++) {
-        nop[i] = bench_nop();
-        drv[i] = bench_nop_drv();
-        chain[i] = bench_chain();
+        struct rate r = bench_nop();
+
+        nop[0][i] = r.cpu;
+        nop[1][i] = r.wall;
+        r = bench_nop_drv();
+        drv[0][i] = r.cpu;
+        drv[1][i] = r.wall;
+        r = bench_chain();
+        chain[0][i] = r.cpu;
+        chain[1][i] = r.wall;
         bench_mem(&mem[i], &rss[i]);
     }
-    printf("css nop_rt: %.0f round trips/s (SSCH+TPI+TSCH, median of %u)\n",
-           median(nop, runs), runs);
-    printf("css nop_drv_rt: %.0f round trips/s (driver irq, median of %u)\n",
-           median(drv, runs), runs);
-    printf("css chain64_rt: %.0f round trips/s (64 CCWs x %u B, fmt-2 "
-           "IDAWs, median of %u)\n",
-           median(chain, runs), CHAIN_BYTES, runs);
+    print_rate("nop_rt", nop[0], nop[1], runs, "SSCH+TPI+TSCH, one NOP");
+    print_rate("nop_drv_rt", drv[0], drv[1], runs, "driver irq, one NOP");
+    print_rate("chain64_rt", chain[0], chain[1], runs,
+               "64 CCWs x 256 B, fmt-2 IDAWs");
     printf("css mem/sch: %.1f bytes heap per idle subchannel (%u defined; "
            "RSS %.1f B/sch; median of %u)\n",
            median(mem, runs), MEM_NSCH, median(rss, runs), runs);
