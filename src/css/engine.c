@@ -303,10 +303,11 @@ run_end(struct css_run *run, const struct run_end *e)
 static void
 run_end_deferred(struct css_run *run, uint8_t cc, uint8_t dstat)
 {
+    /* CPA and count are not meaningful: zero, so no stale address of an
+     * earlier program shows. */
     struct run_end e = {
         .dstat = dstat,
         .sc = SCSW_STCTL_ALERT,
-        .cpa = run_scsw(run)->cpa,
         .cc = cc,
     };
 
@@ -710,7 +711,7 @@ run_scsw_from_orb(struct css_run *run)
     s->eswf = false;
     s->cc = 0;
     s->pno = false;
-    s->cpa = o->cpa;
+    /* CPA is left alone: it means nothing until status is stored. */
 }
 
 static void

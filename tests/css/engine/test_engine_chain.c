@@ -35,6 +35,7 @@ start_pending_until_the_loop_runs(void **state)
     css_sch_stsch(h->sch, &s);
     assert_int_equal(s.scsw.fctl, SCSW_FCTL_START);
     assert_int_equal(s.scsw.actl, SCSW_ACTL_START_PEND);
+    assert_int_equal(s.scsw.cpa, 0); /* not meaningful yet: untouched */
     assert_int_equal(testdev_log_count(h->td), 0);
     eh_expect_clean(h, A + 8);
 }

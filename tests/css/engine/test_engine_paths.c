@@ -80,6 +80,7 @@ no_path_in_lpm_is_deferred_cc3(void **state)
     assert_int_equal(h->irb.scsw.actl, 0);
     assert_int_equal(h->irb.scsw.stctl, SCSW_STCTL_ALERT | SCSW_STCTL_PENDING);
     assert_false(h->irb.scsw.pno); /* no path was tried */
+    assert_int_equal(h->irb.scsw.cpa, 0);
     assert_int_equal(testdev_log_count(h->td), 0);
 }
 
