@@ -163,6 +163,61 @@ path_lost_during_io_ends_it_and_keeps_the_guest_view(void **st)
     vh_teardown(&h);
 }
 
+static void
+host_msch_enable(struct vh *h, bool ena)
+{
+    struct schib schib;
+
+    assert_int_equal(css_sch_stsch(h->sch, &schib).cc, ZV_CC0);
+    schib.pmcw.ena = ena;
+    assert_int_equal(css_sch_msch(h->sch, &schib).cc, ZV_CC0);
+}
+
+/* Host SSCH cc 3 (vfio-ccw.md §2.4.2): the tried paths leave the logical
+ * path mask; -EACCES while other paths remain, -ENODEV when none; the
+ * client's SCHIB view keeps PNOM/N and POM for the paths gone. */
+static void
+ssch_host_cc3_maps_like_the_kernel_and_keeps_the_view(void **st)
+{
+    struct schib schib;
+    struct orb orb;
+    struct irb irb;
+    struct vh h;
+    struct ccw1 ccw = {.cmd = 0x02,
+                       .flags = CCW_FLAG_SLI,
+                       .count = 16,
+                       .cda = (uint32_t)VH_DATA_ADDR};
+
+    vh_setup(&h);
+    ccw1_encode(&ccw, h.guest + (VH_CCW_ADDR - VH_GUEST_IOVA));
+    host_msch_enable(&h, false); /* behind the mediator's back: cc 3 */
+    vh_orb(&orb);
+    orb.lpm = 0x80;
+    assert_int_equal(vh_ssch_orb(&h, &orb), -EACCES);
+    assert_int_equal(vh_read_schib(&h, &schib), 0);
+    assert_int_equal(schib.pmcw.pnom, 0x80);
+    assert_true(schib.scsw.pno);
+    assert_int_equal(schib.pmcw.pom & 0x80, 0);
+    /* that path is out of the mask now: refused without the host */
+    assert_int_equal(vh_ssch_orb(&h, &orb), -EACCES);
+    orb.lpm = 0xC0;
+    assert_int_equal(vh_ssch_orb(&h, &orb), -ENODEV);
+    assert_int_equal(h.nfreed, 3);
+    assert_string_equal(vh_state(&h), "idle");
+    /* the host is fine again and the paths come back */
+    host_msch_enable(&h, true);
+    assert_int_equal(css_chp_vary(h.css, VH_CHPID0, true), 0);
+    assert_int_equal(css_chp_vary(h.css, VH_CHPID1, true), 0);
+    vh_run(&h);
+    assert_int_equal(vh_ssch_orb(&h, &orb), 0);
+    vh_run(&h);
+    assert_int_equal(vh_read_irb(&h, &irb), 0);
+    assert_int_equal(irb.scsw.dstat, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
+    assert_int_equal(vh_read_schib(&h, &schib), 0);
+    assert_false(schib.scsw.pno);
+    vh_teardown(&h);
+}
+
 int
 main(void)
 {
@@ -173,6 +228,7 @@ main(void)
         cmocka_unit_test(
             schib_region_shows_path_masks_seen_through_the_mediator),
         cmocka_unit_test(path_lost_during_io_ends_it_and_keeps_the_guest_view),
+        cmocka_unit_test(ssch_host_cc3_maps_like_the_kernel_and_keeps_the_view),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
