@@ -12,9 +12,30 @@
  * Per-CCW work is a loop (run_drive) that allocates nothing and traces
  * nothing: one zv_trace at each start and one at each ending.
  *
+ * Choices where the references are unsure or the emulators differ (each
+ * is also commented where it is made):
+ *  - no usable path: deferred cc 3 with N/PNOM (QEMU, PoP §4.12), never an
+ *    immediate cc 3;
+ *  - halt completion: status pending alone, DE when the device got the
+ *    halt signal, CPA = current CCW + 8 only when a program was active or
+ *    suspended, FC keeps start (QEMU clears it: a deviation);
+ *  - suspended SCSW: intermediate + pending, no alert (as Hercules stores
+ *    it), nothing with ORB U;
+ *  - incorrect length is an alert condition only when it suppressed
+ *    command chaining; a channel-program check on a chained CCW carries
+ *    no device status;
+ *  - initial status (Z) at the first non-immediate command; a command
+ *    ended inside start() without data is immediate;
+ *  - a device's command ends with one status (CE and DE together); DE
+ *    presented separately later is not modelled;
+ *  - unsolicited status on a busy or suspended subchannel is dropped (as
+ *    Hercules refuses it); on pending unsolicited status it is merged;
+ *  - concurrent sense uses a format-1 ESW (QEMU also sets L).
+ *
  * Not modelled: storage keys (no protection check; the ORB key is carried
  * into the SCSW only), address-limit checking (ORB A), channel-data and
- * channel-control checks, streaming/FICON controls.
+ * channel-control checks, streaming/FICON controls, MIDAWs with read
+ * backward (program check).
  */
 #include <stdlib.h>
 #include <string.h>
