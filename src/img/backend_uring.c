@@ -79,7 +79,10 @@ uring_queue(struct uring_be *ub, struct uring_req *req)
         return 0;
     rc = io_uring_submit(&ub->ring);
     if (rc < 0) {
-        ub->inflight--;
+        /* The SQE stays in the ring and would go out with a later submit
+         * after the caller dropped req: make it an orphan no-op. */
+        io_uring_prep_nop(sqe);
+        io_uring_sqe_set_data(sqe, NULL);
         return rc;
     }
     return 0;
@@ -142,7 +145,10 @@ uring_reap(struct uring_be *ub)
         int res = cqe->res;
 
         io_uring_cqe_seen(&ub->ring, cqe);
-        uring_complete(ub, req, res);
+        if (req)
+            uring_complete(ub, req, res);
+        else
+            ub->inflight--; /* an orphaned no-op (see uring_queue) */
     }
 }
 
