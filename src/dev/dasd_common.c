@@ -24,6 +24,10 @@ dasd_unit_check(struct dasd *d, struct css_io *io, uint8_t b0, uint8_t b1,
     if (d->kind->sense_extra)
         d->kind->sense_extra(d, d->sense);
     d->sense_latched = true;
+    /* One trace record per unit check (rare), none on the normal path. */
+    zv_trace(d->loop, "dasd %s %04x: cmd %02x unit check %02x %02x %02x",
+             d->kind->name, d->cdev.sch ? css_sch_devno(d->cdev.sch) : 0,
+             css_io_cmd(io), b0, b1, b7);
     /* Concurrent sense when the subchannel has it enabled (the engine
      * decides from PMCW S); the latch serves a later basic Sense. */
     css_io_set_sense(io, d->sense, d->kind->sense_len);
