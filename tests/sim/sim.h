@@ -116,6 +116,7 @@ struct sim {
     uint64_t freed_cap;
     uint64_t quiesce_frees; /* frees with reason QUIESCE seen */
     unsigned irqs[ZV_VFIO_CCW_NUM_IRQS];
+    unsigned io_irqs_at_read; /* irqs[IO] when the guest last read an IRB */
 
     /* first violation */
     bool failed;
@@ -203,6 +204,8 @@ void sim_model_crw(struct sim *s, uint32_t crw);
 void sim_check(struct sim *s);
 /* At a quiescent point: every function ended, all status delivered. */
 void sim_check_quiescent(struct sim *s);
+/* At rest: queued status was signalled with the IO IRQ. */
+void sim_check_signalled(struct sim *s);
 /* Full compare of the memory nobody may write. */
 void sim_check_memory(struct sim *s);
 void sim_cp_freed(void *arg, const struct zv_vfio_ccw_cp_event *ev);

@@ -380,6 +380,7 @@ sim_read_irb(struct sim *s, struct irb *out)
         sim_check(s);
         return write_rc(n, sizeof(area));
     }
+    s->io_irqs_at_read = s->irqs[ZV_VFIO_CCW_IO_IRQ_INDEX];
     irb_decode(&irb, area);
     zv_trace(s->loop,
              "sim: guest read irb fc %x ac %x sc %x cpa %08x ds %02x "

@@ -646,3 +646,19 @@ sim_check_quiescent(struct sim *s)
     if (c.irb_queued)
         sim_fail(s, "quiescent with %u status still queued", c.irb_queued);
 }
+
+/* At rest: a guest that reads status only when the IO IRQ fires (QEMU)
+ * must have been told about every status still queued. */
+void
+sim_check_signalled(struct sim *s)
+{
+    struct zv_vfio_ccw_counters c;
+
+    if (s->failed || s->m.lost || !s->m.open || zv_vfio_ccw_counters(s->vd, &c))
+        return;
+    if (c.irb_queued && s->irqs[ZV_VFIO_CCW_IO_IRQ_INDEX] == s->io_irqs_at_read)
+        sim_fail(s,
+                 "%u status queued, but no IO IRQ since the guest last "
+                 "read",
+                 c.irb_queued);
+}

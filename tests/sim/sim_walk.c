@@ -173,6 +173,7 @@ finish(struct sim *s)
         if (!s->mapped[c])
             sim_dma_map(s, c);
     sim_drain(s);
+    sim_check_signalled(s);
     read_all(s);
     sim_drain(s);
     sim_check_quiescent(s);
