@@ -113,6 +113,31 @@ all_paths_failed_is_deferred_cc3_with_n(void **state)
 }
 
 static void
+resume_with_no_path_left_is_deferred_cc3(void **state)
+{
+    struct eh *h = *state;
+    struct orb o;
+
+    eh_ccw1(h, A, CCW_CMD_NOOP, CCW_FLAG_SUSPEND, 0, 0);
+    eh_orb(&o, A);
+    o.spnd = true;
+    o.ssic = true;
+    assert_int_equal(eh_ssch(h, &o).cc, ZV_CC0);
+    eh_run(h);
+    css_chp_set_failed(h->css, EH_CHP0, true);
+    css_chp_set_failed(h->css, EH_CHP1, true);
+    eh_ccw1(h, A, CCW_CMD_NOOP, 0, 0, 0);
+    assert_int_equal(css_sch_rsch(h->sch).cc, ZV_CC0);
+    eh_run(h);
+    assert_int_equal(eh_tsch(h), 0);
+    assert_int_equal(h->irb.scsw.cc, 3);
+    assert_true(h->irb.scsw.pno);
+    assert_int_equal(h->irb.scsw.actl, 0);
+    assert_int_equal(h->irb.scsw.stctl, SCSW_STCTL_ALERT | SCSW_STCTL_PENDING);
+    assert_int_equal(testdev_log_count(h->td), 0);
+}
+
+static void
 path_lost_during_program_is_interface_control_check(void **state)
 {
     struct eh *h = *state;
@@ -219,6 +244,7 @@ main(void)
         T(failed_path_is_skipped_and_noted_in_pnom),
         T(no_path_in_lpm_is_deferred_cc3),
         T(all_paths_failed_is_deferred_cc3_with_n),
+        T(resume_with_no_path_left_is_deferred_cc3),
         T(path_lost_during_program_is_interface_control_check),
         T(path_lost_from_device_hook_mid_chain),
         T(losing_an_unused_path_does_not_disturb),
