@@ -209,10 +209,21 @@ unsolicited_interrupt_during_start_keeps_the_start(void **state)
 {
     struct sim *s = *state;
     struct irb irb;
+    int rc;
 
     sim_unsolicited(s, DEV_STAT_ATTENTION);
     run_until_host_took_status(s);
-    assert_int_equal(sim_ssch_simple(s, SIM_CMD_HOLD, false), 0);
+    /* The driver holds the attention: the composite may already count it
+     * as pending (cc 1), or accept the start and forward it during it. */
+    rc = sim_ssch_simple(s, SIM_CMD_HOLD, false);
+    if (rc == -EBUSY) {
+        sim_drain(s);
+        assert_int_equal(read_status(s).scsw.dstat, DEV_STAT_ATTENTION);
+        start_and_complete(s);
+        assert_no_violation(s);
+        return;
+    }
+    assert_int_equal(rc, 0);
     assert_true(sim_run_once(s)); /* io work: the attention */
     state_is(s, "start");
     irb = read_status(s);
