@@ -68,6 +68,13 @@ expect_rc 0 "info dasdinit" "$TOOL" info "$D/h.3390"
 contains "$D/out" "cylinders:  7" "info dasdinit"
 contains "$D/out" "volser:     HERC01" "info dasdinit"
 
+# dasdinit -a adds an alternate cylinder: 1114 cylinders, a custom size
+dasdinit -a -lfs "$D/alt.3390" 3390-1 ALT001 >/dev/null 2>&1 || fail "dasdinit -a"
+expect_rc 0 "info dasdinit -a" "$TOOL" info "$D/alt.3390"
+contains "$D/out" "cylinders:  1114" "info dasdinit -a"
+expect_rc 0 "check dasdinit -a" "$TOOL" check "$D/alt.3390"
+rm -f "$D/alt.3390"
+
 # FBA with label, same bytes as dasdinit's
 expect_rc 0 "create-fba" "$TOOL" create-fba "$D/z.fba" --blocks 1000 --volser FBA001
 dasdinit -lfs "$D/h.fba" 9336 FBA001 1000 >/dev/null 2>&1 || fail "dasdinit fba"
