@@ -95,6 +95,17 @@ state_is(struct sim *s, const char *want)
     assert_string_equal(zv_vfio_ccw_state_name(s->vd), want);
 }
 
+/* The driver has the interrupt: it may have handled it already (status
+ * pending) or not yet (the function still shows). */
+static void
+state_is_or_status_pending(struct sim *s, const char *want)
+{
+    const char *st = zv_vfio_ccw_state_name(s->vd);
+
+    if (strcmp(st, "status-pending"))
+        assert_string_equal(st, want);
+}
+
 static struct irb
 read_status(struct sim *s)
 {
@@ -141,7 +152,7 @@ ssch_on_cpu2_while_clear_interrupt_is_in_flight_gets_cc2(void **state)
     start_and_complete(s);
     assert_int_equal(sim_csch(s), 0);
     run_until_host_took_status(s);
-    state_is(s, "clear");
+    state_is_or_status_pending(s, "clear");
     assert_int_equal(sim_ssch_simple(s, CCW_CMD_NOOP, false), -EBUSY);
     sim_drain(s);
     irb = read_status(s);
@@ -162,7 +173,7 @@ ssch_before_the_final_interrupt_is_handled_gets_cc2(void **state)
 
     assert_int_equal(sim_ssch_simple(s, CCW_CMD_NOOP, false), 0);
     run_until_host_took_status(s);
-    state_is(s, "start");
+    state_is_or_status_pending(s, "start");
     assert_int_equal(sim_ssch_simple(s, CCW_CMD_NOOP, false), -EBUSY);
     sim_drain(s);
     state_is(s, "status-pending");
