@@ -450,6 +450,8 @@ css_sch_invariant(const struct css *css, const struct subchannel *sch)
     if ((s->stctl & SCSW_STCTL_PENDING) &&
         !(sch->schib.pmcw.ena && sch->schib.pmcw.dnv))
         return "status pending on a disabled subchannel";
+    if (s->fctl && !sch->schib.pmcw.ena)
+        return "function in progress on a disabled subchannel";
     /* A pending start, resume, halt or clear belongs to a function
      * (device active alone may outlive it: channel end before device
      * end). */

@@ -77,12 +77,6 @@ css_sid_sch(const struct css *css, const struct schid *id)
     return css_sch_lookup(css, id->ssid, id->sch_no);
 }
 
-static struct subchannel *
-css_op_sch(struct subchannel *sch)
-{
-    return sch && css_sch_operational(sch) ? sch : NULL;
-}
-
 static bool
 scsw_pending(const struct scsw *s)
 {
@@ -94,6 +88,134 @@ static bool
 scsw_intermediate_only(const struct scsw *s)
 {
     return s->stctl == (SCSW_STCTL_INTER | SCSW_STCTL_PENDING);
+}
+
+/* XSCH applies to a start function that has not reached the subchannel
+ * yet, or waits at a suspension: start pending, resume pending or
+ * suspended, and not subchannel active (css-pop.md §4.5). */
+static bool
+css_start_waiting(const struct scsw *s)
+{
+    const uint8_t waiting =
+        SCSW_ACTL_START_PEND | SCSW_ACTL_RESUME_PEND | SCSW_ACTL_SUSPENDED;
+
+    return (s->actl & waiting) && !(s->actl & SCSW_ACTL_SCH_ACTIVE);
+}
+
+/* ---- the condition-code table ----
+ *
+ * What the function instructions and MSCH answer depends only on the
+ * class of the subchannel's state below.  Each [instruction][class] cell
+ * is spelled out: the cc, or ACCEPT (cc 0 and the instruction acts), or
+ * NOP (cc 0 and nothing changes).  test_matrix.c walks every cell.
+ */
+enum sch_class {
+    SCL_NOT_PROVIDED, /* no such subchannel (or gone) */
+    SCL_NO_DEVICE,    /* V = 0 */
+    SCL_DISABLED,     /* E = 0 (and therefore idle) */
+    SCL_PENDING,      /* status pending, not intermediate alone */
+    SCL_INTER,        /* intermediate status alone, start function only */
+    SCL_INTER_HALT,   /* intermediate status alone, halt in progress */
+    SCL_HALT_CLEAR,   /* halt or clear function in progress */
+    SCL_IDLE,
+    SCL_WAIT_RESUME, /* start waiting (XSCH applies), RSCH applies */
+    SCL_WAIT,        /* start waiting, RSCH does not apply */
+    SCL_RUN_RESUME,  /* start running, RSCH applies (early resume) */
+    SCL_RUN,         /* start running */
+    SCL_N
+};
+
+enum css_insn_id {
+    INSN_SSCH,
+    INSN_RSCH,
+    INSN_HSCH,
+    INSN_CSCH,
+    INSN_XSCH,
+    INSN_TSCH,
+    INSN_MSCH,
+    INSN_N
+};
+
+enum verdict { V_CC0_NOP, V_CC1, V_CC2, V_CC3, V_ACCEPT };
+
+#define A  V_ACCEPT
+#define N  V_CC0_NOP
+#define C1 V_CC1
+#define C2 V_CC2
+#define C3 V_CC3
+/* clang-format off */
+static const uint8_t css_cc_table[INSN_N][SCL_N] = {
+    /*             not  no  dis- pend inter inter halt/ idle wait wait run  run
+                   prov dev abled     alone +halt clear      +rs       +rs     */
+    [INSN_SSCH] = {C3,  C3, C3,  C1,  C1,   C1,   C2,   A,   C2,  C2,  C2, C2},
+    /* RSCH: start function only, with suspend control, not yet resume
+     * pending; running or not (an early RSCH is accepted, §4.2). */
+    [INSN_RSCH] = {C3,  C3, C3,  C1,  C1,   C1,   C2,   C2,  A,   C2,  A,  C2},
+    /* HSCH: intermediate status alone does not block it (§4.3). */
+    [INSN_HSCH] = {C3,  C3, C3,  C1,  A,    C2,   C2,   A,   A,   A,   A,  A },
+    [INSN_CSCH] = {C3,  C3, C3,  A,   A,    A,    A,    A,   A,   A,   A,  A },
+    [INSN_XSCH] = {C3,  C3, C3,  C1,  C1,   C1,   C2,   C2,  A,   A,   C2, C2},
+    /* TSCH: ACCEPT stores the IRB and clears; cc 1 stores it too. */
+    [INSN_TSCH] = {C3,  C3, C3,  A,   A,    A,    C1,   C1,  C1,  C1,  C1, C1},
+    /* MSCH: no device, cc 0 and no action (§4.8). */
+    [INSN_MSCH] = {C3,  N,  A,   C1,  C1,   C1,   C2,   A,   C2,  C2,  C2, C2},
+};
+/* clang-format on */
+#undef A
+#undef N
+#undef C1
+#undef C2
+#undef C3
+
+static enum sch_class
+css_classify_start(const struct scsw *s)
+{
+    bool resumable = s->sctl && !(s->actl & SCSW_ACTL_RESUME_PEND);
+
+    if (css_start_waiting(s))
+        return resumable ? SCL_WAIT_RESUME : SCL_WAIT;
+    return resumable ? SCL_RUN_RESUME : SCL_RUN;
+}
+
+static enum sch_class
+css_classify(const struct subchannel *sch)
+{
+    const struct scsw *s;
+
+    if (!sch || sch->gone)
+        return SCL_NOT_PROVIDED;
+    if (!sch->schib.pmcw.dnv)
+        return SCL_NO_DEVICE;
+    if (!sch->schib.pmcw.ena)
+        return SCL_DISABLED;
+    s = &sch->schib.scsw;
+    if (scsw_pending(s) && !scsw_intermediate_only(s))
+        return SCL_PENDING;
+    if (scsw_pending(s))
+        return s->fctl & (SCSW_FCTL_HALT | SCSW_FCTL_CLEAR) ? SCL_INTER_HALT
+                                                            : SCL_INTER;
+    if (s->fctl & (SCSW_FCTL_HALT | SCSW_FCTL_CLEAR))
+        return SCL_HALT_CLEAR;
+    if (!s->fctl)
+        return SCL_IDLE;
+    return css_classify_start(s);
+}
+
+static enum verdict
+css_verdict(enum css_insn_id insn, const struct subchannel *sch)
+{
+    return (enum verdict)css_cc_table[insn][css_classify(sch)];
+}
+
+static struct zv_insn_rc
+css_verdict_rc(enum verdict v)
+{
+    static const enum zv_cc cc[] = {
+        [V_CC0_NOP] = ZV_CC0, [V_CC1] = ZV_CC1,    [V_CC2] = ZV_CC2,
+        [V_CC3] = ZV_CC3,     [V_ACCEPT] = ZV_CC0,
+    };
+
+    return zv_rc_cc(cc[v]);
 }
 
 /* ---- START SUBCHANNEL (B233), css-pop.md §4.1 ---- */
@@ -137,16 +259,13 @@ static struct zv_insn_rc
 css_ssch_do(struct css *css, struct subchannel *sch, const struct orb *orb)
 {
     struct orb_facilities fac = {.midaw = css->cfg.midaw, .ils = css->cfg.ils};
+    enum verdict v;
 
     if (!orb_valid(orb, &fac))
         return zv_rc_pic(ZV_PIC_OPERAND);
-    sch = css_op_sch(sch);
-    if (!sch)
-        return zv_rc_cc(ZV_CC3);
-    if (scsw_pending(&sch->schib.scsw))
-        return zv_rc_cc(ZV_CC1);
-    if (sch->schib.scsw.fctl)
-        return zv_rc_cc(ZV_CC2);
+    v = css_verdict(INSN_SSCH, sch);
+    if (v != V_ACCEPT)
+        return css_verdict_rc(v);
     css_ssch_accept(sch, orb);
     /* The engine traces the start (subchannel, CPA, LPM). */
     css_engine_start(sch);
@@ -209,18 +328,11 @@ css_insn_ssch(struct css *css, uint32_t gr1, uint64_t orb_addr)
 static struct zv_insn_rc
 css_rsch_do(struct subchannel *sch)
 {
-    struct scsw *s;
+    enum verdict v = css_verdict(INSN_RSCH, sch);
 
-    sch = css_op_sch(sch);
-    if (!sch)
-        return zv_rc_cc(ZV_CC3);
-    s = &sch->schib.scsw;
-    if (scsw_pending(s))
-        return zv_rc_cc(ZV_CC1);
-    if (s->fctl != SCSW_FCTL_START || !s->sctl ||
-        (s->actl & SCSW_ACTL_RESUME_PEND))
-        return zv_rc_cc(ZV_CC2);
-    s->actl |= SCSW_ACTL_RESUME_PEND;
+    if (v != V_ACCEPT)
+        return css_verdict_rc(v);
+    sch->schib.scsw.actl |= SCSW_ACTL_RESUME_PEND;
     css_engine_resume(sch);
     return zv_rc_cc(ZV_CC0);
 }
@@ -277,18 +389,12 @@ css_hsch_discard_intermediate(struct subchannel *sch)
 static struct zv_insn_rc
 css_hsch_do(struct subchannel *sch)
 {
+    enum verdict v = css_verdict(INSN_HSCH, sch);
     struct scsw *s;
 
-    sch = css_op_sch(sch);
-    if (!sch)
-        return zv_rc_cc(ZV_CC3);
+    if (v != V_ACCEPT)
+        return css_verdict_rc(v);
     s = &sch->schib.scsw;
-    /* Status pending alone or with primary/secondary/alert: cc 1.
-     * Intermediate status alone does not block the halt. */
-    if (scsw_pending(s) && !scsw_intermediate_only(s))
-        return zv_rc_cc(ZV_CC1);
-    if (s->fctl & (SCSW_FCTL_HALT | SCSW_FCTL_CLEAR))
-        return zv_rc_cc(ZV_CC2);
     css_hsch_discard_intermediate(sch);
     /* Start stays in FC if it was in progress (QEMU clears it: a
      * deviation). */
@@ -326,11 +432,11 @@ css_insn_hsch(struct css *css, uint32_t gr1)
 static struct zv_insn_rc
 css_csch_do(struct subchannel *sch)
 {
+    enum verdict v = css_verdict(INSN_CSCH, sch);
     struct scsw *s;
 
-    sch = css_op_sch(sch);
-    if (!sch)
-        return zv_rc_cc(ZV_CC3);
+    if (v != V_ACCEPT)
+        return css_verdict_rc(v);
     s = &sch->schib.scsw;
     css_sch_dequeue_irq(sch);
     s->stctl = 0;
@@ -358,16 +464,6 @@ css_insn_csch(struct css *css, uint32_t gr1)
 
 /* ---- CANCEL SUBCHANNEL (B276), css-pop.md §4.5 ---- */
 
-static bool
-css_xsch_applies(const struct scsw *s)
-{
-    const uint8_t waiting =
-        SCSW_ACTL_START_PEND | SCSW_ACTL_RESUME_PEND | SCSW_ACTL_SUSPENDED;
-
-    return s->fctl == SCSW_FCTL_START && (s->actl & waiting) &&
-           !(s->actl & SCSW_ACTL_SCH_ACTIVE);
-}
-
 /*
  * cc 2 when cancel does not apply (Hercules' cc 1 there is a deviation).
  * cc 0 withdraws a start that is still start pending, resume pending or
@@ -376,16 +472,12 @@ css_xsch_applies(const struct scsw *s)
 static struct zv_insn_rc
 css_xsch_do(struct subchannel *sch)
 {
+    enum verdict v = css_verdict(INSN_XSCH, sch);
     struct scsw *s;
 
-    sch = css_op_sch(sch);
-    if (!sch)
-        return zv_rc_cc(ZV_CC3);
+    if (v != V_ACCEPT)
+        return css_verdict_rc(v);
     s = &sch->schib.scsw;
-    if (scsw_pending(s))
-        return zv_rc_cc(ZV_CC1);
-    if (!css_xsch_applies(s))
-        return zv_rc_cc(ZV_CC2);
     css_engine_cancel(sch);
     s->fctl = 0;
     s->actl = 0;
@@ -468,16 +560,20 @@ css_tsch_clear(struct scsw *s)
 
 /* The IRB holds the SCSW as it was before clearing.  cc 1 (not status
  * pending) still stores the IRB with the current SCSW and clears
- * nothing. */
+ * nothing; cc 3 stores nothing. */
 static struct zv_insn_rc
 css_tsch_do(struct subchannel *sch, struct irb *irb)
 {
-    struct scsw *s = &sch->schib.scsw;
+    enum verdict v = css_verdict(INSN_TSCH, sch);
+    struct scsw *s;
 
+    if (v == V_CC3)
+        return zv_rc_cc(ZV_CC3);
+    s = &sch->schib.scsw;
     memset(irb, 0, sizeof(*irb));
     irb->scsw = *s;
-    if (!scsw_pending(s))
-        return zv_rc_cc(ZV_CC1);
+    if (v != V_ACCEPT)
+        return css_verdict_rc(v);
     irb->esw = sch->esw;
     memcpy(irb->ecw, sch->ecw, sizeof(irb->ecw));
     css_tsch_clear(s);
@@ -491,9 +587,6 @@ css_tsch_do(struct subchannel *sch, struct irb *irb)
 struct zv_insn_rc
 css_sch_tsch(struct subchannel *sch, struct irb *irb)
 {
-    sch = css_op_sch(sch);
-    if (!sch)
-        return zv_rc_cc(ZV_CC3);
     return css_tsch_do(sch, irb);
 }
 
@@ -518,10 +611,9 @@ css_insn_tsch(struct css *css, uint32_t gr1, uint64_t irb_addr)
     pic = css_access_pic(css->storage, irb_addr, len, ZV_MEM_WRITE);
     if (pic != ZV_PIC_NONE)
         return zv_rc_pic(pic);
-    sch = css_op_sch(sch);
-    if (!sch)
-        return zv_rc_cc(ZV_CC3);
     rc = css_tsch_do(sch, &irb);
+    if (rc.cc == ZV_CC3)
+        return rc;
     irb_encode(&irb, buf);
     pic = css_store(css, irb_addr, buf, len);
     return pic == ZV_PIC_NONE ? rc : zv_rc_pic(pic);
@@ -600,23 +692,16 @@ css_msch_copy(struct schib *dst, const struct schib *src)
 static struct zv_insn_rc
 css_msch_do(struct css *css, struct subchannel *sch, const struct schib *schib)
 {
-    struct scsw *s;
+    enum verdict v;
 
     if (!schib_msch_valid(schib))
         return zv_rc_pic(ZV_PIC_OPERAND);
     /* S (concurrent sense) without the facility: operand exception. */
     if (schib->pmcw.csense && !css->cfg.concurrent_sense)
         return zv_rc_pic(ZV_PIC_OPERAND);
-    if (!sch || sch->gone)
-        return zv_rc_cc(ZV_CC3);
-    /* No valid device: cc 0 and nothing changes. */
-    if (!sch->schib.pmcw.dnv)
-        return zv_rc_cc(ZV_CC0);
-    s = &sch->schib.scsw;
-    if (scsw_pending(s))
-        return zv_rc_cc(ZV_CC1);
-    if (s->fctl)
-        return zv_rc_cc(ZV_CC2);
+    v = css_verdict(INSN_MSCH, sch);
+    if (v != V_ACCEPT)
+        return css_verdict_rc(v);
     css_msch_copy(&sch->schib, schib);
     return zv_rc_cc(ZV_CC0);
 }

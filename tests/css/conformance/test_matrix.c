@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The condition-code matrix: every instruction in every subchannel state,
- * one cell at a time on a fresh host (css-pop.md §4.1-4.8).  The other
- * files check what each instruction does; this one proves no cell of the
- * [instruction][state] table is left out.
+ * one cell at a time on a fresh host (css-pop.md §4.1-4.8).  The states
+ * cover every class of insn.c's [instruction][class] table, so each cell
+ * of that table is walked.  A cc other than 0 (and cc 0 "no action") must
+ * leave the SCHIB unchanged; an accepted instruction must set its bits.
  */
 #include "harness.h"
 
@@ -23,64 +24,134 @@ enum m_insn {
     M_NINSN
 };
 
-/* States: the harness's, plus "disabled" (E = 0). */
-#define M_DISABLED (HS_CLEAR_PENDING + 1)
-#define M_NSTATES  (M_DISABLED + 1)
+/* The harness's states, then the ones built here. */
+enum m_state {
+    M_DISABLED = HS_CLEAR_PENDING + 1,
+    M_NOT_PROVIDED,
+    M_NO_DEVICE,
+    M_INTER_HALT,  /* suspended, its intermediate status pending, HSCH */
+    M_ACTIVE_SUSP, /* active, started with suspend control */
+    M_NSTATES
+};
 
 static const char *const state_name[M_NSTATES] = {
-    "idle",         "start pending",  "active",
-    "suspended",    "status pending", "intermediate",
-    "halt pending", "clear pending",  "disabled",
+    "idle",           "start pending", "active",       "suspended",
+    "status pending", "intermediate",  "halt pending", "clear pending",
+    "disabled",       "not provided",  "no device",    "intermediate + halt",
+    "active with S",
 };
 
 static const char *const insn_name[M_NINSN] = {
     "SSCH", "RSCH", "HSCH", "CSCH", "XSCH", "TSCH", "MSCH", "STSCH",
 };
 
-/*
- * Columns: idle, start pending, active, suspended, status pending,
- * intermediate only, halt pending, clear pending, disabled.
- */
+/* clang-format off */
 static const enum zv_cc expect[M_NINSN][M_NSTATES] = {
-    [M_SSCH] = {0, 2, 2, 2, 1, 1, 2, 2, 3},
-    /* the default ORB has no suspend control: RSCH is not applicable */
-    [M_RSCH] = {2, 2, 2, 0, 1, 1, 2, 2, 3},
-    [M_HSCH] = {0, 0, 0, 0, 1, 0, 2, 2, 3},
-    [M_CSCH] = {0, 0, 0, 0, 0, 0, 0, 0, 3},
-    [M_XSCH] = {2, 0, 2, 0, 1, 1, 2, 2, 3},
-    [M_TSCH] = {1, 1, 1, 1, 0, 0, 1, 1, 3},
-    [M_MSCH] = {0, 2, 2, 2, 1, 1, 2, 2, 0},
-    [M_STSCH] = {0, 0, 0, 0, 0, 0, 0, 0, 0},
+    /*        idle st-p act  susp pend int  h-p  c-p  dis  n/p  nodev i+h  actS */
+    [M_SSCH]  = {0,  2,   2,   2,   1,   1,   2,   2,   3,   3,   3,    1,   2},
+    /* the default ORB has no suspend control */
+    [M_RSCH]  = {2,  2,   2,   0,   1,   1,   2,   2,   3,   3,   3,    1,   0},
+    [M_HSCH]  = {0,  0,   0,   0,   1,   0,   2,   2,   3,   3,   3,    2,   0},
+    [M_CSCH]  = {0,  0,   0,   0,   0,   0,   0,   0,   3,   3,   3,    0,   0},
+    [M_XSCH]  = {2,  0,   2,   0,   1,   1,   2,   2,   3,   3,   3,    1,   2},
+    [M_TSCH]  = {1,  1,   1,   1,   0,   0,   1,   1,   3,   3,   3,    0,   1},
+    [M_MSCH]  = {0,  2,   2,   2,   1,   1,   2,   2,   0,   3,   0,    1,   2},
+    [M_STSCH] = {0,  0,   0,   0,   0,   0,   0,   0,   0,   3,   0,    0,   0},
 };
+/* clang-format on */
+
+#define NOT_PROVIDED_NO 0x1234u
+
+static unsigned
+state_sch(unsigned st)
+{
+    if (st == M_NOT_PROVIDED)
+        return NOT_PROVIDED_NO;
+    return st == M_NO_DEVICE ? H_NODEV_SCH : 0;
+}
 
 static struct zv_insn_rc
-issue(struct h *h, enum m_insn insn)
+issue(struct h *h, enum m_insn insn, unsigned no)
 {
     struct irb irb;
     struct schib s;
 
     switch (insn) {
     case M_SSCH:
-        return h_ssch(h, 0);
+        return h_ssch(h, no);
     case M_RSCH:
-        return css_insn_rsch(h->css, h_gr1(0));
+        return css_insn_rsch(h->css, h_gr1(no));
     case M_HSCH:
-        return css_insn_hsch(h->css, h_gr1(0));
+        return css_insn_hsch(h->css, h_gr1(no));
     case M_CSCH:
-        return css_insn_csch(h->css, h_gr1(0));
+        return css_insn_csch(h->css, h_gr1(no));
     case M_XSCH:
-        return css_insn_xsch(h->css, h_gr1(0));
+        return css_insn_xsch(h->css, h_gr1(no));
     case M_TSCH:
-        return h_tsch(h, 0, &irb);
+        return h_tsch(h, no, &irb);
     case M_MSCH:
+        /* A valid operand: subchannel 0's SCHIB with ISC 7. */
         assert_cc(css_sch_stsch(h->sch[0], &s), ZV_CC0);
         s.pmcw.isc = 7;
-        return h_msch(h, 0, &s);
+        return h_msch(h, no, &s);
     case M_STSCH:
     case M_NINSN:
         break;
     }
-    return css_insn_stsch(h->css, h_gr1(0), H_SCHIB);
+    return css_insn_stsch(h->css, h_gr1(no), H_SCHIB);
+}
+
+static void
+make_inter_halt(struct h *h)
+{
+    struct orb o;
+
+    h_enable(h, 0, 3);
+    h_orb_default(&o);
+    o.spnd = true;
+    h_put_ccw(h, H_CCW, CCW_CMD_NOOP, CCW_FLAG_CC | CCW_FLAG_SLI, 0, 0);
+    h_put_ccw(h, H_CCW + 8, CCW_CMD_NOOP, CCW_FLAG_SUSPEND | CCW_FLAG_SLI, 0,
+              0);
+    assert_cc(h_ssch_orb(h, 0, &o), ZV_CC0);
+    h_run(h);
+    assert_cc(css_insn_hsch(h->css, h_gr1(0)), ZV_CC0);
+    assert_int_equal(h_scsw(h, 0)->stctl,
+                     SCSW_STCTL_INTER | SCSW_STCTL_PENDING);
+}
+
+static void
+make_active_with_suspend_control(struct h *h)
+{
+    struct orb o;
+
+    h_enable(h, 0, 3);
+    h_orb_default(&o);
+    o.spnd = true;
+    h_put_ccw(h, H_CCW, CCW_CMD_NOOP, CCW_FLAG_SLI, 0, 0);
+    assert_cc(h_ssch_orb(h, 0, &o), ZV_CC0);
+    h_run_for(h, 1);
+    assert_true(h_scsw(h, 0)->actl & SCSW_ACTL_SCH_ACTIVE);
+}
+
+static void
+make_state(struct h *h, unsigned st)
+{
+    switch (st) {
+    case M_DISABLED:
+    case M_NOT_PROVIDED:
+    case M_NO_DEVICE:
+        h_put_ccw(h, H_CCW, CCW_CMD_NOOP, CCW_FLAG_SLI, 0, 0);
+        break;
+    case M_INTER_HALT:
+        make_inter_halt(h);
+        break;
+    case M_ACTIVE_SUSP:
+        make_active_with_suspend_control(h);
+        break;
+    default:
+        h_make_state(h, 0, (enum h_state)st);
+        break;
+    }
 }
 
 /* What an accepted (cc 0) instruction leaves in the subchannel. */
@@ -122,37 +193,51 @@ check_accepted(enum m_insn insn, const struct schib *a)
 }
 
 static void
+assert_schib_equal(const struct schib *x, const struct schib *y)
+{
+    uint8_t a[SCHIB_SIZE], b[SCHIB_SIZE];
+
+    schib_encode(x, a);
+    schib_encode(y, b);
+    assert_memory_equal(a, b, SCHIB_SIZE);
+}
+
+/* cc 0 with no action: STSCH always, MSCH without a device (§4.8). */
+static bool
+no_action(enum m_insn insn, unsigned st)
+{
+    return insn == M_STSCH || (insn == M_MSCH && st == M_NO_DEVICE);
+}
+
+static void
 check_cell(enum m_insn insn, unsigned st)
 {
     void *state = NULL;
-    struct h *h;
+    unsigned no = state_sch(st);
+    struct subchannel *sch;
     struct zv_insn_rc rc;
     struct schib before, after;
+    struct h *h;
 
     assert_int_equal(h_setup(&state), 0);
     h = state;
-    if (st != M_DISABLED)
-        h_make_state(h, 0, (enum h_state)st);
-    else
-        h_put_ccw(h, H_CCW, CCW_CMD_NOOP, CCW_FLAG_SLI, 0, 0);
-    assert_cc(css_sch_stsch(h->sch[0], &before), ZV_CC0);
-    rc = issue(h, insn);
+    make_state(h, st);
+    sch = css_sch_find(h->css, 0, (uint16_t)no);
+    if (sch)
+        assert_cc(css_sch_stsch(sch, &before), ZV_CC0);
+    rc = issue(h, insn, no);
     if (rc.pic != ZV_PIC_NONE || rc.cc != expect[insn][st])
         print_message("%s in state %s: cc %d pic %d, expected cc %d\n",
                       insn_name[insn], state_name[st], rc.cc, rc.pic,
                       expect[insn][st]);
     assert_cc(rc, expect[insn][st]);
-    assert_cc(css_sch_stsch(h->sch[0], &after), ZV_CC0);
-    /* Any cc but 0 is set with no other action (css-pop.md §4); STSCH
-     * never changes anything. */
-    if (rc.cc != ZV_CC0 || insn == M_STSCH) {
-        uint8_t b[SCHIB_SIZE], a[SCHIB_SIZE];
-
-        schib_encode(&before, b);
-        schib_encode(&after, a);
-        assert_memory_equal(b, a, SCHIB_SIZE);
-    } else
-        check_accepted(insn, &after);
+    if (sch) {
+        assert_cc(css_sch_stsch(sch, &after), ZV_CC0);
+        if (rc.cc != ZV_CC0 || no_action(insn, st))
+            assert_schib_equal(&before, &after);
+        else
+            check_accepted(insn, &after);
+    }
     /* Whatever the instruction started must finish cleanly. */
     h_run(h);
     assert_null(css_check_invariants(h->css));
