@@ -8,7 +8,9 @@
  * Each instruction has two forms: css_insn_* fetches and stores its
  * operands through the storage address space; css_sch_* (direct form,
  * for host drivers) takes decoded blocks.  Both end in the same static
- * *_do function, so they cannot drift apart.
+ * *_do function, so they cannot drift apart.  Operand checks come first;
+ * the condition code then comes from one [instruction][state class] table
+ * (css_cc_table), and only an accepted instruction's action writes state.
  */
 #include <string.h>
 
