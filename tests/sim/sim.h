@@ -179,6 +179,9 @@ void sim_path_failed(struct sim *s, uint8_t chpid, bool failed);
 void sim_path_configure(struct sim *s, uint8_t chpid, bool on);
 void sim_path_vary(struct sim *s, uint8_t chpid, bool on);
 void sim_lose_device(struct sim *s);
+/* The subchannel vanishes when the n-th command from now reaches the
+ * device (inside a loop event, mid-program). */
+void sim_lose_device_later(struct sim *s, unsigned n);
 void sim_restore_paths(struct sim *s);
 
 /* ---- checks (sim_model.c) ---- */

@@ -634,3 +634,21 @@ sim_lose_device(struct sim *s)
     s->ctx = SIM_CTX_NONE;
     sim_check(s);
 }
+
+static void
+lose_hook(void *arg, struct testdev *td)
+{
+    struct sim *s = arg;
+
+    zv_trace(s->loop, "sim: host loses the device under a command");
+    s->m.lost = true;
+    s->paths_ok = false;
+    css_sch_undefine(s->css, s->sch);
+}
+
+void
+sim_lose_device_later(struct sim *s, unsigned n)
+{
+    zv_trace(s->loop, "sim: host loses the device at command %u from now", n);
+    testdev_set_hook(s->td, n, lose_hook, s);
+}

@@ -94,8 +94,12 @@ host_op(struct sim *s)
         break;
     }
     default:
-        if (!rnd(s, 40))
+        if (rnd(s, 40))
+            break;
+        if (rnd(s, 2))
             sim_lose_device(s);
+        else
+            sim_lose_device_later(s, 1 + (unsigned)rnd(s, 3));
         break;
     }
 }
@@ -107,6 +111,11 @@ guest_op(struct sim *s)
 
     if (!s->m.lost && !s->m.open && rnd(s, 2)) {
         sim_open(s);
+        return;
+    }
+    /* Like QEMU, mostly read when the IO IRQ fired. */
+    if (s->irqs[ZV_VFIO_CCW_IO_IRQ_INDEX] != s->io_irqs_at_read && rnd(s, 2)) {
+        sim_read_irb(s, NULL);
         return;
     }
     if (r < 35)
