@@ -61,7 +61,13 @@ struct eckd {
     uint32_t trk_no;
     bool trk_valid;
     bool trk_dirty;
-    int nrecs; /* count fields on the track, R0 included; -1 malformed */
+    bool dirty_all;    /* format write: the whole slot goes back */
+    uint32_t dirty_lo; /* else: the byte range an update write changed */
+    uint32_t dirty_hi;
+    uint32_t have;      /* bytes of the slot read from the image so far */
+    uint32_t parse_off; /* offset of the next count field to parse */
+    bool complete;      /* end-of-track marker parsed: nrecs is final */
+    int nrecs;          /* count fields parsed, R0 included; -1 malformed */
     struct ckd_record recs[ECKD_MAX_RECS];
     /* orientation within the track */
     int cur;          /* record whose count is next/last read */
@@ -97,6 +103,7 @@ uint8_t eckd_fail(struct eckd *e, struct css_io *io, enum eckd_err err);
 /* eckd_track.c */
 enum eckd_err eckd_load(struct eckd *e, uint32_t trk);
 enum eckd_err eckd_flush(struct eckd *e);
+enum eckd_err eckd_parse_to(struct eckd *e, int i);
 enum eckd_err eckd_orient_lr(struct eckd *e, uint8_t orient,
                              const uint8_t cchhr[5]);
 enum eckd_err eckd_track_cmd(struct eckd *e, struct css_io *io, uint8_t cmd,

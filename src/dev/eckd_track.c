@@ -38,19 +38,141 @@
 #define ECKD_EOT_LEN    8
 #define ECKD_3390_CELLS 1729 /* track capacity in cells (dasd.md §3.1) */
 
-/* ---- track cache ---- */
+/* ---- track cache ----
+ *
+ * A track is read lazily: the slot prefix up to the record being used
+ * (random 4 KiB reads touch half a track on average instead of all of
+ * it), and written back as the byte range an update write changed, or
+ * whole after a format write.  The slot layout (512-byte header, fixed
+ * slots) is the one img.h documents.
+ */
+
+#define ECKD_FILL_STEP 8192u
+
+static uint64_t
+eckd_slot_off(const struct eckd *e)
+{
+    return CKD_DEVHDR_SIZE + (uint64_t)e->trk_no * e->geom.trksize;
+}
+
+/* Have at least the first upto bytes of the slot in the buffer. */
+static enum eckd_err
+eckd_fill(struct eckd *e, uint32_t upto)
+{
+    uint32_t want;
+
+    if (upto <= e->have)
+        return EE_OK;
+    want = (upto + ECKD_FILL_STEP - 1) / ECKD_FILL_STEP * ECKD_FILL_STEP;
+    if (want > e->geom.trksize || upto > e->geom.trksize)
+        want = e->geom.trksize;
+    if (img_pread(ckd_img_backend(e->img), e->trk + e->have, want - e->have,
+                  eckd_slot_off(e) + e->have) < 0)
+        return EE_EQUIPMENT;
+    e->have = want;
+    return EE_OK;
+}
+
+static bool
+is_eot(const uint8_t *p)
+{
+    static const uint8_t eot[CKD_COUNT_SIZE] = {0xFF, 0xFF, 0xFF, 0xFF,
+                                                0xFF, 0xFF, 0xFF, 0xFF};
+
+    return memcmp(p, eot, sizeof(eot)) == 0;
+}
+
+/* Parse one more count field (and load its record). */
+static enum eckd_err
+eckd_parse_one(struct eckd *e)
+{
+    uint32_t off = e->parse_off, end;
+    const uint8_t *c;
+    struct ckd_record *r;
+    enum eckd_err err = eckd_fill(e, off + CKD_COUNT_SIZE);
+
+    if (err)
+        return err;
+    if (off + CKD_COUNT_SIZE > e->geom.trksize)
+        goto bad; /* ran off the slot without an end marker */
+    c = e->trk + off;
+    if (is_eot(c)) {
+        e->complete = true;
+        return EE_OK;
+    }
+    end = off + CKD_COUNT_SIZE + c[5] + zv_be16(c + 6);
+    if (e->nrecs >= ECKD_MAX_RECS || end + CKD_COUNT_SIZE > e->geom.trksize)
+        goto bad;
+    err = eckd_fill(e, end + CKD_COUNT_SIZE);
+    if (err)
+        return err;
+    r = &e->recs[e->nrecs++];
+    r->cyl = zv_be16(c);
+    r->head = zv_be16(c + 2);
+    r->rec = c[4];
+    r->kl = c[5];
+    r->dl = zv_be16(c + 6);
+    r->offset = off;
+    e->parse_off = end;
+    return EE_OK;
+bad:
+    e->nrecs = -1; /* malformed: every access is invalid track format */
+    return EE_ITF;
+}
+
+/* Records 0..i parsed and loaded, or the track is known to end before. */
+enum eckd_err
+eckd_parse_to(struct eckd *e, int i)
+{
+    enum eckd_err err;
+
+    while (e->nrecs >= 0 && !e->complete && e->nrecs <= i) {
+        err = eckd_parse_one(e);
+        if (err)
+            return err;
+    }
+    return e->nrecs < 0 ? EE_ITF : EE_OK;
+}
+
+/* Before a format write: the whole slot and every record. */
+static enum eckd_err
+eckd_whole_track(struct eckd *e)
+{
+    enum eckd_err err = eckd_fill(e, e->geom.trksize);
+
+    if (!err && e->nrecs >= 0)
+        err = eckd_parse_to(e, ECKD_MAX_RECS);
+    return err;
+}
+
+static void
+eckd_mark_dirty(struct eckd *e, uint32_t lo, uint32_t hi)
+{
+    if (!e->trk_dirty || lo < e->dirty_lo)
+        e->dirty_lo = lo;
+    if (!e->trk_dirty || hi > e->dirty_hi)
+        e->dirty_hi = hi;
+    e->trk_dirty = true;
+}
 
 enum eckd_err
 eckd_flush(struct eckd *e)
 {
     uint32_t h = e->geom.heads;
+    int rc;
 
     if (!e->trk_valid || !e->trk_dirty)
         return EE_OK;
     e->trk_dirty = false;
-    if (ckd_img_write_track(e->img, e->trk_no / h, e->trk_no % h, e->trk) < 0)
-        return EE_EQUIPMENT;
-    return EE_OK;
+    if (e->dirty_all) {
+        e->dirty_all = false;
+        rc = ckd_img_write_track(e->img, e->trk_no / h, e->trk_no % h, e->trk);
+    } else {
+        rc = img_pwrite(ckd_img_backend(e->img), e->trk + e->dirty_lo,
+                        e->dirty_hi - e->dirty_lo,
+                        eckd_slot_off(e) + e->dirty_lo);
+    }
+    return rc < 0 ? EE_EQUIPMENT : EE_OK;
 }
 
 static void
@@ -64,7 +186,6 @@ eckd_to_index(struct eckd *e)
 enum eckd_err
 eckd_load(struct eckd *e, uint32_t trk)
 {
-    uint32_t h = e->geom.heads;
     enum eckd_err err;
 
     if (e->trk_valid && e->trk_no == trk) {
@@ -75,12 +196,14 @@ eckd_load(struct eckd *e, uint32_t trk)
     if (err)
         return err;
     e->trk_valid = false;
-    if (ckd_img_read_track(e->img, trk / h, trk % h, e->trk) < 0)
-        return EE_EQUIPMENT;
-    e->nrecs = ckd_track_parse(e->trk, e->geom.trksize, e->recs, ECKD_MAX_RECS);
-    if (e->nrecs < 0)
-        e->nrecs = -1; /* malformed: every access is invalid track format */
     e->trk_no = trk;
+    e->have = 0;
+    e->nrecs = 0;
+    e->complete = false;
+    e->parse_off = CKD_HA_SIZE;
+    err = eckd_fill(e, ECKD_FILL_STEP);
+    if (err)
+        return err;
     e->trk_valid = true;
     eckd_to_index(e);
     return EE_OK;
@@ -95,9 +218,9 @@ eckd_in_extent(const struct eckd *e, uint32_t trk)
 }
 
 static bool
-eckd_has_r0(const struct eckd *e)
+eckd_has_r0(struct eckd *e)
 {
-    return e->nrecs > 0 && e->recs[0].rec == 0;
+    return eckd_parse_to(e, 0) == EE_OK && e->nrecs > 0 && e->recs[0].rec == 0;
 }
 
 /* Multitrack operation ran off the end of the track: the next track of
@@ -125,7 +248,7 @@ eckd_next_count(struct eckd *e, bool mt, bool skip_r0)
     enum eckd_err err;
 
     for (;;) {
-        if (e->nrecs < 0)
+        if (eckd_parse_to(e, i + 1))
             return EE_ITF;
         if (skip_r0 && i == 0 && eckd_has_r0(e))
             i = 1;
@@ -169,9 +292,11 @@ eckd_orient_lr(struct eckd *e, uint8_t orient, const uint8_t cchhr[5])
     eckd_to_index(e);
     if (orient == LR_ORIENT_HA || orient == LR_ORIENT_INDEX)
         return EE_OK;
-    if (e->nrecs < 0)
-        return EE_ITF;
-    for (i = 0; i < e->nrecs; i++) {
+    for (i = 0;; i++) {
+        if (eckd_parse_to(e, i))
+            return EE_ITF;
+        if (i >= e->nrecs)
+            break;
         if (memcmp(rec_count(e, i), cchhr, ECKD_CCHHR_LEN) != 0)
             continue;
         if (orient == LR_ORIENT_COUNT) {
@@ -242,6 +367,7 @@ cmd_write_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
 {
     const struct ckd_record *r;
     size_t len;
+    uint32_t off;
     enum eckd_err err = eckd_pos_record(e, mt);
 
     if (err)
@@ -252,9 +378,9 @@ cmd_write_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
      * invalid track format): an update write never reformats. */
     if ((e->lr_aux & LR_AUX_TLF_VALID) && len != e->tlf)
         return EE_ITF;
-    err =
-        take(io, e->trk + r->offset + CKD_COUNT_SIZE + (key ? 0 : r->kl), len);
-    e->trk_dirty = true;
+    off = r->offset + CKD_COUNT_SIZE + (key ? 0 : r->kl);
+    err = take(io, e->trk + off, len);
+    eckd_mark_dirty(e, off, off + (uint32_t)len);
     eckd_past_record(e);
     return err;
 }
@@ -280,7 +406,7 @@ cmd_read_r0(struct eckd *e, struct css_io *io)
     enum eckd_err err;
 
     eckd_to_index(e);
-    if (e->nrecs < 0)
+    if (eckd_parse_to(e, 0))
         return EE_ITF;
     if (!eckd_has_r0(e))
         return EE_NRF;
@@ -359,8 +485,11 @@ eckd_put_record(struct eckd *e, struct css_io *io, int wpos,
 {
     uint8_t kl = count[5];
     uint16_t dl = zv_be16(count + 6);
-    uint32_t old_end =
-        e->nrecs > 0 ? rec_end(e, e->nrecs - 1) + ECKD_EOT_LEN : CKD_HA_SIZE;
+    /* where the old content ends (all of it when it was never parsed to
+     * its end marker, e.g. a malformed track being rewritten) */
+    uint32_t old_end = !e->complete || e->nrecs < 0 ? e->geom.trksize
+                       : e->nrecs > 0 ? rec_end(e, e->nrecs - 1) + ECKD_EOT_LEN
+                                      : CKD_HA_SIZE + ECKD_EOT_LEN;
     uint32_t new_end = off + CKD_COUNT_SIZE + kl + dl + ECKD_EOT_LEN;
     struct ckd_record *r = &e->recs[wpos];
     enum eckd_err err;
@@ -377,9 +506,12 @@ eckd_put_record(struct eckd *e, struct css_io *io, int wpos,
     r->dl = dl;
     r->offset = off;
     e->nrecs = wpos + 1;
+    e->complete = true;
+    e->parse_off = new_end - ECKD_EOT_LEN;
     e->cur = wpos + 1;
     e->after_count = false;
     e->trk_dirty = true;
+    e->dirty_all = true;
     return err;
 }
 
@@ -403,10 +535,10 @@ cmd_write_ckd(struct eckd *e, struct css_io *io)
 
     if (!err)
         err = eckd_format_track(e, count, &moved);
+    if (!err)
+        err = eckd_whole_track(e);
     if (err)
         return err;
-    if (e->nrecs < 0)
-        return EE_ITF;
     if (!eckd_has_r0(e))
         return EE_ITF; /* nothing to write after: the track needs R0 */
     wpos = moved ? 1 : (e->after_count ? e->cur + 1 : e->cur);
@@ -427,8 +559,11 @@ cmd_write_r0(struct eckd *e, struct css_io *io)
 
     if (!err)
         err = eckd_format_track(e, count, &moved);
+    if (!err)
+        err = eckd_fill(e, e->geom.trksize);
     if (err)
         return err;
+    (void)eckd_whole_track(e); /* a malformed rest is rewritten anyway */
     /* Write R0 needs home-address orientation (at index). */
     if (e->cur != 0 || e->after_count)
         return EE_CR_SEQ;
@@ -461,7 +596,7 @@ cmd_read_track(struct eckd *e, struct css_io *io)
     if (err)
         return err;
     e->trk_started = true;
-    if (e->nrecs < 0)
+    if (eckd_whole_track(e))
         return EE_ITF;
     end = e->nrecs ? rec_end(e, e->nrecs - 1) : CKD_HA_SIZE;
     eckd_to_index(e);
