@@ -58,6 +58,8 @@
 #define SIM_CMD_UC    0x23 /* control: ends with unit check */
 
 #define SIM_DEFAULT_STEPS   200u
+#define SIM_TAIL_LINES      24u /* trace records kept for a failure report */
+#define SIM_TAIL_WIDTH      144u
 #define SIM_MEM_CHECK_EVERY 8u /* steps between full memory compares */
 
 /* The program the guest issued, as the model knows it. */
@@ -122,6 +124,9 @@ struct sim {
     bool failed;
     unsigned fail_step;
     char why[512];
+    /* the last trace records, oldest first from tail_next */
+    char tail[SIM_TAIL_LINES][SIM_TAIL_WIDTH];
+    unsigned tail_next;
     FILE *trace;
     uint8_t ro_copy[SIM_CHUNK_SIZE]; /* what the read-only chunk holds */
     /* set by sim_fini: the whole run, teardown included */
@@ -221,6 +226,9 @@ struct sim_result {
     uint64_t trace_count;
     uint64_t steps;
     char why[512];
+    /* a failing seed: the trace records before the violation */
+    char tail[SIM_TAIL_LINES][SIM_TAIL_WIDTH];
+    unsigned tail_lines;
 };
 void sim_walk(uint64_t seed, unsigned steps, FILE *trace,
               struct sim_result *res);

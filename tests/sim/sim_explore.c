@@ -89,6 +89,9 @@ report(const char *prog, const struct opts *o, uint64_t seed,
 {
     printf("sim: seed %" PRIu64 " FAILED at step %u: %s\n", seed, r->fail_step,
            r->why);
+    printf("sim: the last %u trace records:\n", r->tail_lines);
+    for (unsigned i = 0; i < r->tail_lines; i++)
+        printf("  %s\n", r->tail[i]);
     printf("sim: replay: %s --seed %" PRIu64 " --steps %u --trace\n", prog,
            seed, o->steps);
 }

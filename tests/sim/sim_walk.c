@@ -222,5 +222,11 @@ sim_walk(uint64_t seed, unsigned steps, FILE *trace, struct sim_result *res)
     res->failed = s->failed;
     res->fail_step = s->fail_step;
     memcpy(res->why, s->why, sizeof(res->why));
+    for (unsigned i = 0; s->failed && i < SIM_TAIL_LINES; i++) {
+        const char *line = s->tail[(s->tail_next + i) % SIM_TAIL_LINES];
+
+        if (*line)
+            memcpy(res->tail[res->tail_lines++], line, SIM_TAIL_WIDTH);
+    }
     free(s);
 }
