@@ -54,6 +54,7 @@ static const char *const event_names[VCCW_NR_EVENTS] = {
     [VCCW_EV_IRQ_INTERM] = "irq-intermediate",
     [VCCW_EV_IRQ_FINAL] = "irq-final",
     [VCCW_EV_IRQ_QUIESCED] = "irq-quiesced",
+    [VCCW_EV_IRQ_STALE] = "irq-stale",
     [VCCW_EV_IRB_READ] = "irb-read",
 };
 
@@ -247,6 +248,8 @@ a_open(struct vccw_private *p, const struct vccw_ev_arg *arg)
 static void
 close_common(struct vccw_private *p)
 {
+    /* Nothing the host reported for this session reaches the next one. */
+    vccw_hirb_mark_stale(p);
     if (function_in_progress(p->state))
         vccw_quiesce(p);
     vccw_free_cp(p, ZV_VFIO_CCW_FREE_QUIESCE);
@@ -370,9 +373,12 @@ a_csch(struct vccw_private *p, const struct vccw_ev_arg *arg)
         return -ENODEV;
     if (rc.cc != ZV_CC0)
         return -EIO; /* CSCH has no cc 1 or 2 (§4.4) */
-    /* The clear discards pending status (§4.4 step 1); its completion
-     * now belongs to the client, even if we had one outstanding. */
+    /* The clear discards pending status (§4.4 step 1): what we queued
+     * and what the host handed over but we did not process yet; its
+     * completion now belongs to the client, even if we had one
+     * outstanding. */
     vccw_irbq_flush(p);
+    vccw_hirb_mark_stale(p);
     p->quiesce_pending = false;
     p->state = VCCW_CLEAR;
     return 0;
@@ -485,6 +491,20 @@ a_final_clear(struct vccw_private *p, const struct vccw_ev_arg *arg)
     return 0;
 }
 
+/* Status older than the client's latest CSCH: discarded.  If it is the
+ * final status of the start the clear superseded, that start did end:
+ * its program goes (only in CLEAR: in any later state the live program
+ * is a newer one). */
+VCCW_ARCH_ONLY static int
+a_irq_stale(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    if (p->state == VCCW_CLEAR &&
+        vccw_irq_classify(p, arg->irb) == VCCW_EV_IRQ_FINAL &&
+        !(arg->irb->scsw.fctl & SCSW_FCTL_CLEAR))
+        vccw_free_cp(p, ZV_VFIO_CCW_FREE_START_ENDED);
+    return 0;
+}
+
 /* The client read the IRB area: the head of the queue is stored there
  * (TSCH-like: consumed), the IO IRQ re-signalled if more is queued. */
 static int
@@ -516,6 +536,7 @@ static const vccw_action vccw_fsm[VCCW_NR_STATES][VCCW_NR_EVENTS] = {
         [VCCW_EV_IRQ_INTERM] = a_irq_drop,
         [VCCW_EV_IRQ_FINAL] = a_irq_drop,
         [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRQ_STALE] = a_irq_drop,
         [VCCW_EV_IRB_READ] = a_nodev,
     },
     [VCCW_CLOSED] = {
@@ -527,6 +548,7 @@ static const vccw_action vccw_fsm[VCCW_NR_STATES][VCCW_NR_EVENTS] = {
         [VCCW_EV_IRQ_INTERM] = a_irq_closed,
         [VCCW_EV_IRQ_FINAL] = a_irq_closed,
         [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRQ_STALE] = a_irq_closed,
         [VCCW_EV_IRB_READ] = a_not_open,
     },
     [VCCW_IDLE] = {
@@ -537,6 +559,7 @@ static const vccw_action vccw_fsm[VCCW_NR_STATES][VCCW_NR_EVENTS] = {
         [VCCW_EV_IRQ_INTERM] = a_irq_queue,
         [VCCW_EV_IRQ_FINAL] = a_final_stray,
         [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRQ_STALE] = a_irq_stale,
         [VCCW_EV_IRB_READ] = a_irb_read,
     },
     [VCCW_STATUS_PENDING] = {
@@ -547,6 +570,7 @@ static const vccw_action vccw_fsm[VCCW_NR_STATES][VCCW_NR_EVENTS] = {
         [VCCW_EV_IRQ_INTERM] = a_irq_queue,
         [VCCW_EV_IRQ_FINAL] = a_final_stray,
         [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRQ_STALE] = a_irq_stale,
         [VCCW_EV_IRB_READ] = a_irb_read,
     },
     [VCCW_START] = {
@@ -557,6 +581,7 @@ static const vccw_action vccw_fsm[VCCW_NR_STATES][VCCW_NR_EVENTS] = {
         [VCCW_EV_IRQ_INTERM] = a_irq_queue,
         [VCCW_EV_IRQ_FINAL] = a_final_start,
         [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRQ_STALE] = a_irq_stale,
         [VCCW_EV_IRB_READ] = a_irb_read,
     },
     [VCCW_HALT] = {
@@ -567,6 +592,7 @@ static const vccw_action vccw_fsm[VCCW_NR_STATES][VCCW_NR_EVENTS] = {
         [VCCW_EV_IRQ_INTERM] = a_irq_queue,
         [VCCW_EV_IRQ_FINAL] = a_final_halt,
         [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRQ_STALE] = a_irq_stale,
         [VCCW_EV_IRB_READ] = a_irb_read,
     },
     [VCCW_CLEAR] = {
@@ -577,6 +603,7 @@ static const vccw_action vccw_fsm[VCCW_NR_STATES][VCCW_NR_EVENTS] = {
         [VCCW_EV_IRQ_INTERM] = a_irq_queue,
         [VCCW_EV_IRQ_FINAL] = a_final_clear,
         [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRQ_STALE] = a_irq_stale,
         [VCCW_EV_IRB_READ] = a_irb_read,
     },
 };
@@ -624,6 +651,15 @@ r_final_any(struct vccw_private *p, const struct vccw_ev_arg *arg)
     return 0;
 }
 
+/* 2020 had no notion of stale status: it is handled as it comes. */
+static int
+r_irq_stale(struct vccw_private *p, const struct vccw_ev_arg *arg)
+{
+    if (vccw_irq_classify(p, arg->irb) == VCCW_EV_IRQ_FINAL)
+        return r_final_any(p, arg);
+    return a_irq_queue(p, arg);
+}
+
 #define R_OPEN_ROW(ssch_action)                                                \
     {                                                                          \
         [VCCW_EV_OPEN] = a_busy, [VCCW_EV_CLOSE] = a_close,                    \
@@ -632,7 +668,7 @@ r_final_any(struct vccw_private *p, const struct vccw_ev_arg *arg)
         [VCCW_EV_IRQ_UNSOL] = a_irq_queue, [VCCW_EV_IRQ_INTERM] = a_irq_queue, \
         [VCCW_EV_IRQ_FINAL] = r_final_any,                                     \
         [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,                               \
-        [VCCW_EV_IRB_READ] = a_irb_read,                                       \
+        [VCCW_EV_IRQ_STALE] = r_irq_stale, [VCCW_EV_IRB_READ] = a_irb_read,    \
     }
 
 /* clang-format off */
@@ -645,6 +681,7 @@ static const vccw_action vccw_fsm[VCCW_NR_STATES][VCCW_NR_EVENTS] = {
         [VCCW_EV_IRQ_INTERM] = a_irq_drop,
         [VCCW_EV_IRQ_FINAL] = a_irq_drop,
         [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRQ_STALE] = a_irq_drop,
         [VCCW_EV_IRB_READ] = a_nodev,
     },
     [VCCW_CLOSED] = {
@@ -656,6 +693,7 @@ static const vccw_action vccw_fsm[VCCW_NR_STATES][VCCW_NR_EVENTS] = {
         [VCCW_EV_IRQ_INTERM] = a_irq_closed,
         [VCCW_EV_IRQ_FINAL] = a_irq_closed,
         [VCCW_EV_IRQ_QUIESCED] = a_irq_quiesced,
+        [VCCW_EV_IRQ_STALE] = a_irq_closed,
         [VCCW_EV_IRB_READ] = a_not_open,
     },
     [VCCW_IDLE] = R_OPEN_ROW(a_ssch),

@@ -40,6 +40,7 @@ hirb_flush(struct vccw_private *p)
 {
     p->hirb_head = 0;
     p->hirb_len = 0;
+    p->hirb_stale = 0;
 }
 
 void
@@ -97,6 +98,39 @@ vccw_kick(struct vccw_private *p, unsigned irq_index)
 
 /* ---- host interruptions: queued by irq(), handled by io work ---- */
 
+/*
+ * Status the host handed over before the client's latest CSCH (or before a
+ * close) but that the mediator has not processed yet: for the composite
+ * subchannel it was still pending, and CLEAR SUBCHANNEL discards pending
+ * status (css-pop.md §4.4).  Such entries are dispatched as irq-stale so
+ * that a late clear completion can never end a newer clear, nor a late
+ * final status free a newer program (threads/000, with the host's TSCH and
+ * the mediator's work on "two CPUs").
+ */
+void
+vccw_hirb_mark_stale(struct vccw_private *p)
+{
+    p->hirb_stale = p->hirb_len;
+}
+
+static void
+hirb_dispatch_one(struct vccw_private *p)
+{
+    struct irb irb = p->hirb[p->hirb_head];
+    struct vccw_ev_arg ev = {.irb = &irb};
+    enum vccw_event e;
+
+    p->hirb_head = (p->hirb_head + 1) % VCCW_HIRB_MAX;
+    p->hirb_len--;
+    if (p->hirb_stale) {
+        p->hirb_stale--;
+        e = VCCW_EV_IRQ_STALE;
+    } else {
+        e = vccw_irq_classify(p, &irb);
+    }
+    vccw_fsm_event(p, e, &ev);
+}
+
 static void
 io_work_fn(void *arg)
 {
@@ -104,14 +138,8 @@ io_work_fn(void *arg)
 
     p->io_work_posted = false;
     p->in_io_work = true;
-    while (p->hirb_len) {
-        struct irb irb = p->hirb[p->hirb_head];
-        struct vccw_ev_arg ev = {.irb = &irb};
-
-        p->hirb_head = (p->hirb_head + 1) % VCCW_HIRB_MAX;
-        p->hirb_len--;
-        vccw_fsm_event(p, vccw_irq_classify(p, &irb), &ev);
-    }
+    while (p->hirb_len)
+        hirb_dispatch_one(p);
     p->in_io_work = false;
     if (!p->kick_posted)
         kick_flush(p);
@@ -121,22 +149,10 @@ io_work_fn(void *arg)
 void
 vccw_irq(struct vccw_private *p, const struct irb *irb)
 {
-    if (p->hirb_len == VCCW_HIRB_MAX) {
-        /* Cannot defer more: handle it now rather than lose status (the
-         * older ones first, to keep the order). */
-        struct vccw_ev_arg ev = {.irb = irb};
-
-        while (p->hirb_len) {
-            struct irb old = p->hirb[p->hirb_head];
-            struct vccw_ev_arg oev = {.irb = &old};
-
-            p->hirb_head = (p->hirb_head + 1) % VCCW_HIRB_MAX;
-            p->hirb_len--;
-            vccw_fsm_event(p, vccw_irq_classify(p, &old), &oev);
-        }
-        vccw_fsm_event(p, vccw_irq_classify(p, irb), &ev);
-        return;
-    }
+    /* Cannot defer more: handle the older ones now rather than lose
+     * status, in order. */
+    while (p->hirb_len == VCCW_HIRB_MAX)
+        hirb_dispatch_one(p);
     p->hirb[(p->hirb_head + p->hirb_len++) % VCCW_HIRB_MAX] = *irb;
     if (p->io_work_posted)
         return;

@@ -41,6 +41,8 @@ enum vccw_event {
     VCCW_EV_IRQ_INTERM,   /* solicited, function still in progress (PCI) */
     VCCW_EV_IRQ_FINAL,    /* solicited, the function(s) in it ended */
     VCCW_EV_IRQ_QUIESCED, /* completion of a clear we issued to quiesce */
+    VCCW_EV_IRQ_STALE,    /* status the host presented before the latest
+                             accepted CSCH or close: discarded */
     VCCW_EV_IRB_READ,     /* the client read the IRB area */
     VCCW_NR_EVENTS,
 };
@@ -87,6 +89,7 @@ struct vccw_private {
      * kernel's fsm_irq + io_todo split: another request may come first) */
     struct irb hirb[VCCW_HIRB_MAX];
     unsigned hirb_head, hirb_len;
+    unsigned hirb_stale; /* leading entries older than the last CSCH/close */
     bool io_work_posted;
     bool in_io_work; /* IRQ signals wait for the end of the work */
 
@@ -156,6 +159,7 @@ void vccw_quiesce(struct vccw_private *p);
 
 /* ops.c */
 void vccw_irq(struct vccw_private *p, const struct irb *irb);
+void vccw_hirb_mark_stale(struct vccw_private *p);
 struct vccw_private *vccw_private_new(struct vccw_parent *parent);
 void vccw_private_get(struct vccw_private *p);
 void vccw_private_put(struct vccw_private *p);

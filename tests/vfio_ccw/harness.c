@@ -108,8 +108,8 @@ vh_cp_freed(void *arg, const struct zv_vfio_ccw_cp_event *ev)
     h->bad_frees += ev->host_start_active;
 }
 
-void
-vh_setup_host(struct vh *h)
+static void
+vh_setup_host_seeded(struct vh *h, uint64_t seed)
 {
     struct css_sch_desc d = {
         .ssid = 0,
@@ -122,7 +122,7 @@ vh_setup_host(struct vh *h)
     struct zv_vfio_ccw_observer obs = {.cp_freed = vh_cp_freed, .arg = h};
 
     memset(h, 0, sizeof(*h));
-    h->loop = zv_loop_new_virtual(1);
+    h->loop = zv_loop_new_virtual(seed);
     h->storage = zv_as_new("host");
     h->css = css_new(h->loop, h->storage, NULL);
     assert_non_null(h->css);
@@ -139,6 +139,12 @@ vh_setup_host(struct vh *h)
     assert_int_equal(css_sch_define(h->css, &d, &h->dev.base, false, &h->sch),
                      0);
     assert_int_equal(zv_vfio_ccw_bind(h->drv, h->sch), 0);
+}
+
+void
+vh_setup_host(struct vh *h)
+{
+    vh_setup_host_seeded(h, 1);
 }
 
 void
@@ -167,6 +173,13 @@ void
 vh_setup(struct vh *h)
 {
     vh_setup_host(h);
+    vh_create_open(h);
+}
+
+void
+vh_setup_seeded(struct vh *h, uint64_t seed)
+{
+    vh_setup_host_seeded(h, seed);
     vh_create_open(h);
 }
 

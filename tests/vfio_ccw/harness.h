@@ -75,6 +75,8 @@ struct vh {
 void vh_setup(struct vh *h);
 /* Build host + bound subchannel only (no mdev). */
 void vh_setup_host(struct vh *h);
+/* vh_setup with the virtual loop seeded with seed (vh_setup: seed 1). */
+void vh_setup_seeded(struct vh *h, uint64_t seed);
 void vh_create_open(struct vh *h);
 void vh_teardown(struct vh *h);
 /* Run the loop until nothing is left to do. */
