@@ -26,7 +26,7 @@ same_seed_same_trace_hash(void **state)
         sim_walk(seeds[i], SIM_DEFAULT_STEPS, NULL, &b);
         /* Whether the seed finds a violation or not, its trace is the
          * same each time. */
-        assert_true(a.trace_count > 10);
+        assert_true(a.trace_count > 0);
         assert_int_equal(a.failed, b.failed);
         assert_int_equal(a.fail_step, b.fail_step);
         assert_int_equal(a.trace_hash, b.trace_hash);
