@@ -99,6 +99,36 @@ t000_ssch_during_final_interrupt_gets_cc2(void **st)
     vh_teardown(&h);
 }
 
+/* threads/000 with two CSCHs: the first clear's completion is between
+ * the host's TSCH and the mediator's work when the client clears again.
+ * That completion is stale: only the second one ends the clear, and a
+ * start accepted after it cannot lose its program to it. */
+static void
+t000_second_csch_makes_pending_completion_stale(void **st)
+{
+    struct vh h;
+    struct irb irb;
+
+    VH_SKIP_IN_REGRESS();
+    vh_setup(&h);
+    assert_int_equal(vh_csch(&h), 0);
+    run_until_host_irb(&h);
+    assert_int_equal(vh_csch(&h), 0); /* always accepted */
+    vh_run(&h);
+    assert_int_equal(vh_read_irb(&h, &irb), 0);
+    assert_int_equal(irb.scsw.fctl, SCSW_FCTL_CLEAR);
+    assert_string_equal(vh_state(&h), "idle");
+    assert_int_equal(vh_read_irb(&h, &irb), 0);
+    assert_int_equal(irb.scsw.stctl, 0); /* one completion, not two */
+    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
+    vh_run(&h);
+    consume_status(&h, &irb);
+    assert_int_equal(irb.scsw.fctl, SCSW_FCTL_START);
+    assert_int_equal(h.freed[0].reason, ZV_VFIO_CCW_FREE_START_ENDED);
+    assert_int_equal(h.bad_frees, 0);
+    vh_teardown(&h);
+}
+
 /* threads/000: CSCH on a running start; the start program is freed once,
  * when the clear completed, and no second final status is presented. */
 static void
@@ -420,6 +450,7 @@ main(void)
             t000_ssch_during_clear_interrupt_gets_cc2_and_program_survives),
         cmocka_unit_test(t000_ssch_during_final_interrupt_gets_cc2),
         cmocka_unit_test(t000_csch_supersedes_start_program_freed_once),
+        cmocka_unit_test(t000_second_csch_makes_pending_completion_stale),
         cmocka_unit_test(t002_unsolicited_interrupt_while_busy_keeps_start),
         cmocka_unit_test(
             t002_unsolicited_interrupt_when_idle_blocks_ssch_until_read),
