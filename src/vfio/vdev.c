@@ -369,7 +369,12 @@ zv_vdev_set_irqs(struct zv_vdev *vd, uint32_t flags, unsigned index,
         (dtype & (dtype - 1)) || !dtype || start != 0)
         return -EINVAL;
     irq = &vd->irq[index];
-    if (count > irq->count || (count == 0 && dtype != 0))
+    if (count == 0 && dtype == ZV_VFIO_IRQ_SET_DATA_NONE) {
+        /* VFIO: count 0 + DATA_NONE + TRIGGER tears the trigger down. */
+        irq->fd = -1;
+        return 0;
+    }
+    if (count == 0 || count > irq->count)
         return -EINVAL;
     switch (dtype) {
     case ZV_VFIO_IRQ_SET_DATA_EVENTFD:

@@ -142,7 +142,8 @@ int zv_vdev_get_irq_info(const struct zv_vdev *vd, unsigned index,
 /*
  * VFIO_DEVICE_SET_IRQS: only ACTION_TRIGGER.  DATA_EVENTFD: data holds
  * count int32 fds (-1 removes); DATA_NONE or DATA_BOOL(true): signal now
- * (loopback).  MASK/UNMASK: -EINVAL.  Needs an open device.
+ * (loopback); count 0 with DATA_NONE removes the eventfd.  MASK/UNMASK:
+ * -EINVAL.  Needs an open device.
  */
 int zv_vdev_set_irqs(struct zv_vdev *vd, uint32_t flags, unsigned index,
                      unsigned start, unsigned count, const void *data);

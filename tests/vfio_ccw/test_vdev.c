@@ -207,7 +207,7 @@ irq_eventfd_and_callback_are_signalled(void **state)
 {
     struct toy t = {0};
     struct zv_vdev *vd = toy_new(&t);
-    int32_t fd = eventfd(0, EFD_NONBLOCK);
+    int32_t fd = eventfd(0, EFD_NONBLOCK), sfd = fd;
     uint64_t v = 0;
     uint8_t yes = 1;
     struct zv_vdev_irq_info ii;
@@ -250,6 +250,18 @@ irq_eventfd_and_callback_are_signalled(void **state)
                                           ZV_VFIO_IRQ_SET_ACTION_TRIGGER,
                                       0, 0, 1, &yes),
                      -EINVAL);
+    /* count 0 + DATA_NONE tears the trigger down */
+    assert_int_equal(zv_vdev_set_irqs(vd,
+                                      ZV_VFIO_IRQ_SET_DATA_NONE |
+                                          ZV_VFIO_IRQ_SET_ACTION_TRIGGER,
+                                      0, 0, 0, NULL),
+                     0);
+    assert_false(zv_vdev_signal(vd, 0));
+    assert_int_equal(zv_vdev_set_irqs(vd,
+                                      ZV_VFIO_IRQ_SET_DATA_EVENTFD |
+                                          ZV_VFIO_IRQ_SET_ACTION_TRIGGER,
+                                      0, 0, 0, &fd),
+                     -EINVAL);
     fd = -1;
     assert_int_equal(zv_vdev_set_irqs(vd,
                                       ZV_VFIO_IRQ_SET_DATA_EVENTFD |
@@ -257,6 +269,7 @@ irq_eventfd_and_callback_are_signalled(void **state)
                                       0, 0, 1, &fd),
                      0);
     assert_false(zv_vdev_signal(vd, 0));
+    close(sfd);
     zv_vdev_put(vd);
 }
 
