@@ -309,9 +309,14 @@ guest_dasd_set_retries(struct guest_dasd *g, unsigned attempts)
 static uint32_t
 gd_max_blocks(const struct guest_dasd *g)
 {
-    if (g->info.type == GUEST_DASD_FBA)
-        return GD_DATA_MAX / g->info.blksize;
-    return gd_eckd_max_blocks(g);
+    uint32_t n;
+
+    if (g->info.type != GUEST_DASD_FBA)
+        return gd_eckd_max_blocks(g);
+    /* DE + Locate + one CCW per block, or Locate + Read per block */
+    n = g->info.data_chaining ? GD_MAX_CCWS - 2 : (GD_MAX_CCWS - 1) / 2;
+    return n < GD_DATA_MAX / g->info.blksize ? n
+                                             : GD_DATA_MAX / g->info.blksize;
 }
 
 static int

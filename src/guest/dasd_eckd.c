@@ -15,7 +15,6 @@
 #define ECKD_LR_LEN    16
 #define ECKD_PRSSD_LEN 12
 #define ECKD_RSSD_LEN  256
-#define ECKD_MAX_REQ   255 /* records in one Locate Record domain */
 
 /* parm area layout */
 #define P_DE     0
@@ -260,9 +259,11 @@ gd_eckd_online(struct guest_dasd *g)
 uint32_t
 gd_eckd_max_blocks(const struct guest_dasd *g)
 {
-    uint32_t n = GD_DATA_MAX / g->info.blksize;
+    /* worst case (CDL tracks 0-1): DE + a Locate Record per block */
+    uint32_t n = (GD_MAX_CCWS - 2) / 2;
 
-    return n < ECKD_MAX_REQ ? n : ECKD_MAX_REQ;
+    return n < GD_DATA_MAX / g->info.blksize ? n
+                                             : GD_DATA_MAX / g->info.blksize;
 }
 
 /*
@@ -375,7 +376,7 @@ gd_eckd_format(struct guest_dasd *g, uint32_t blksize,
                enum guest_dasd_layout layout)
 {
     uint64_t tracks = (uint64_t)g->info.cyls * g->info.heads, t;
-    uint32_t per = ECKD_MAX_REQ / guest_eckd_rpt(blksize);
+    uint32_t per = (GD_MAX_CCWS - 2) / guest_eckd_rpt(blksize);
     int rc;
 
     for (t = 0; t < tracks; t += per) {

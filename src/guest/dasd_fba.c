@@ -91,8 +91,7 @@ gd_fba_rw(struct guest_dasd *g, uint64_t blk, uint32_t n, bool write)
     guest_prog_reset(&g->prog);
     fba_de(g, g->parm + FBA_DE_OFF, blk, n, write);
     guest_prog_add(&g->prog, GD_DE, CCW_FLAG_CC, 16, gd_parm(g, FBA_DE_OFF));
-    /* The parm area holds (4096 - 16) / 8 Locates for the unchained form */
-    if (g->info.data_chaining || n > (GD_SENSE_OFF - FBA_LO_OFF) / 8)
+    if (g->info.data_chaining)
         fba_chained(g, n, write);
     else
         fba_unchained(g, n, write);

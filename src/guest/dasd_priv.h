@@ -9,8 +9,11 @@
 #define GD_DATA_MAX  (1u << 20) /* largest request: 1 MiB */
 #define GD_PARM_SIZE 4096       /* DE/LR/Locate parameters, small replies */
 #define GD_SENSE_OFF 3840       /* basic Sense lands here in the parm area */
-#define GD_PROG_CAP  4200       /* CCWs: 2048 FBA blocks, ECKD formats */
-#define GD_ISC       3
+/* CCWs in one program: the kernel's vfio-ccw translates chains of at most
+ * 256 CCWs (CCWCHAIN_LEN_MAX), so requests are split to stay below. */
+#define GD_MAX_CCWS 256
+#define GD_PROG_CAP GD_MAX_CCWS
+#define GD_ISC      3
 
 /* Channel commands the driver sends (dasd.md §2, §3, §5). */
 #define GD_SENSE    0x04

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "guest/chan_vfio.h"
+
 #define DH_GUEST_BASE 0x10000
 #define DH_GUEST_SIZE (8u << 20)
 
@@ -36,6 +38,28 @@ dh_basic_sense_mode(struct dh *h)
     return css_sch_msch(h->sch, &s).cc ? -1 : 0;
 }
 
+#define DH_UUID "5e1f0d2a-7c3b-4e8d-9a61-0b2c3d4e5f60"
+
+/* vfio-ccw bound to the subchannel, one mdev, chan_vfio over it. */
+static int
+dh_vfio(struct dh *h)
+{
+    struct zv_vdev *vd;
+
+    h->varena = zv_vfio_ccw_arena_new(h->css, ZV_VFIO_CCW_ARENA_BASE,
+                                      ZV_VFIO_CCW_ARENA_SIZE);
+    h->bus = zv_mdev_bus_new();
+    h->drv =
+        h->varena && h->bus ? zv_vfio_ccw_new(h->css, h->varena, h->bus) : NULL;
+    if (!h->drv || zv_vfio_ccw_bind(h->drv, h->sch) ||
+        zv_mdev_create(zv_vfio_ccw_parent(h->drv, h->sch), ZV_VFIO_CCW_TYPE_ID,
+                       DH_UUID, &vd))
+        return -1;
+    h->vd = zv_mdev_find(h->bus, DH_UUID);
+    return guest_chan_vfio_new(h->vd, h->loop, DH_GUEST_BASE, DH_GUEST_SIZE,
+                               &h->ch);
+}
+
 static int
 dh_css(struct dh *h, const struct dh_opts *o)
 {
@@ -56,8 +80,9 @@ dh_css(struct dh *h, const struct dh_opts *o)
         return -1;
     if (css_sch_define(h->css, &d, h->dev, false, &h->sch))
         return -1;
-    if (guest_chan_css_new(h->css, h->sch, DH_GUEST_BASE, DH_GUEST_SIZE,
-                           &h->ch))
+    if (o && o->vfio ? dh_vfio(h)
+                     : guest_chan_css_new(h->css, h->sch, DH_GUEST_BASE,
+                                          DH_GUEST_SIZE, &h->ch))
         return -1;
     if (guest_prog_init(&h->prog, h->ch, 4200))
         return -1;
@@ -154,8 +179,15 @@ dh_free(struct dh *h)
         guest_prog_fini(&h->prog);
         guest_chan_destroy(h->ch);
     }
+    if (h->vd)
+        zv_vdev_put(h->vd);
+    zv_vfio_ccw_free(h->drv);
+    if (h->drv && h->loop)
+        zv_loop_run(h->loop); /* let the mediator's teardown events run */
     if (h->css)
         css_free(h->css);
+    zv_mdev_bus_free(h->bus);
+    zv_arena_free(h->varena);
     dev_dasd_free(h->dev);
     if (h->fimg)
         fba_img_close(h->fimg);

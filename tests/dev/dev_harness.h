@@ -16,6 +16,7 @@
 #include "guest/dasd.h"
 #include "guest/prog.h"
 #include "img/img.h"
+#include "vfio_ccw/vfio_ccw.h"
 
 #define DH_CHP0   0x40
 #define DH_CHP1   0x41
@@ -34,6 +35,11 @@ struct dh {
     struct ckd_img *cimg;
     char path[64];
     struct guest_chan *ch;
+    /* vfio-ccw path only */
+    struct zv_arena *varena;
+    struct zv_mdev_bus *bus;
+    struct zv_vfio_ccw *drv;
+    struct zv_vdev *vd;
     struct guest_prog prog;
     uint64_t buf_addr; /* guest data area, DH_BUF_SZ bytes */
     uint8_t *buf;
@@ -45,6 +51,7 @@ struct dh_opts {
     bool csense; /* enable concurrent sense in the PMCW */
     struct dasd_config cfg;
     uint32_t grow_cyls; /* ECKD: grow the image (sparse) to this size */
+    bool vfio;          /* guest channel through a vfio-ccw mdev (chan_vfio) */
 };
 
 /* FBA of `blocks` 512-byte blocks. */

@@ -31,6 +31,7 @@ struct rcase {
     bool img_cdl;    /* CDL made by the image layer */
     uint32_t fmt_bs; /* ECKD: format in the guest with this block size */
     enum guest_dasd_layout fmt_layout;
+    bool vfio; /* through a vfio-ccw mdev instead of straight on the CSS */
 };
 
 struct rctx {
@@ -155,7 +156,7 @@ one_op(struct rctx *c, int op)
 static struct dh *
 make(const struct rcase *rc, uint64_t seed)
 {
-    struct dh_opts o = {.seed = seed, .csense = seed & 1};
+    struct dh_opts o = {.seed = seed, .csense = seed & 1, .vfio = rc->vfio};
 
     o.cfg.latency_ns = 20000;
     o.cfg.jitter_ns = 30000;
@@ -230,16 +231,33 @@ run_case(const struct rcase *rc)
     assert_true(t.path_errors > 0);
 }
 
-static const struct rcase c_fba = {"fba-512", false, false, 0,
-                                   GUEST_LAYOUT_NONE};
+static const struct rcase c_fba = {"fba-512",         false, false, 0,
+                                   GUEST_LAYOUT_NONE, false};
 static const struct rcase c_cdl = {"eckd-cdl-4096-img", true, true, 0,
-                                   GUEST_LAYOUT_NONE};
-static const struct rcase c_ldl512 = {"eckd-ldl-512", true, false, 512,
-                                      GUEST_LAYOUT_LDL};
-static const struct rcase c_cdl1024 = {"eckd-cdl-1024", true, false, 1024,
-                                       GUEST_LAYOUT_CDL};
-static const struct rcase c_ldl2048 = {"eckd-ldl-2048", true, false, 2048,
-                                       GUEST_LAYOUT_LDL};
+                                   GUEST_LAYOUT_NONE,   false};
+static const struct rcase c_ldl512 = {"eckd-ldl-512",   true, false, 512,
+                                      GUEST_LAYOUT_LDL, false};
+static const struct rcase c_cdl1024 = {"eckd-cdl-1024",  true, false, 1024,
+                                       GUEST_LAYOUT_CDL, false};
+static const struct rcase c_ldl2048 = {"eckd-ldl-2048",  true, false, 2048,
+                                       GUEST_LAYOUT_LDL, false};
+
+static const struct rcase c_fba_vfio = {"fba-512-vfio",    false, false, 0,
+                                        GUEST_LAYOUT_NONE, true};
+static const struct rcase c_cdl_vfio = {"eckd-cdl-4096-vfio", true, true, 0,
+                                        GUEST_LAYOUT_NONE,    true};
+
+static void
+random_rw_fba_512_through_vfio_ccw(void **state)
+{
+    run_case(&c_fba_vfio);
+}
+
+static void
+random_rw_eckd_cdl_4096_through_vfio_ccw(void **state)
+{
+    run_case(&c_cdl_vfio);
+}
 
 static void
 random_rw_fba_512(void **state)
@@ -280,6 +298,8 @@ main(void)
         cmocka_unit_test(random_rw_eckd_ldl_512),
         cmocka_unit_test(random_rw_eckd_cdl_1024),
         cmocka_unit_test(random_rw_eckd_ldl_2048),
+        cmocka_unit_test(random_rw_fba_512_through_vfio_ccw),
+        cmocka_unit_test(random_rw_eckd_cdl_4096_through_vfio_ccw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
