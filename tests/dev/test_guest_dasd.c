@@ -58,7 +58,7 @@ fba_write_read_discard(void **state)
     assert_non_null(h);
     assert_int_equal(guest_dasd_online(h->ch, &g), 0);
     fill(out, sizeof(out), 5);
-    /* more than one program (1 MiB each) */
+    /* several programs (at most 254 blocks each) */
     assert_int_equal(guest_dasd_write(g, 100, 3000, out), 0);
     assert_int_equal(guest_dasd_read(g, 100, 3000, in), 0);
     assert_memory_equal(in, out, sizeof(out));
