@@ -711,9 +711,12 @@ static const vccw_action vccw_fsm[VCCW_NR_STATES][VCCW_NR_EVENTS] = {
 static char *
 put_str(char *o, const char *end, const char *str)
 {
-    while (*str && o < end)
-        *o++ = *str++;
-    return o;
+    size_t n = strlen(str);
+
+    if (n > (size_t)(end - o))
+        n = (size_t)(end - o);
+    memcpy(o, str, n);
+    return o + n;
 }
 
 static char *
@@ -733,25 +736,35 @@ put_num(char *o, const char *end, uint64_t v, unsigned base, unsigned width)
     return o;
 }
 
-/* "vccw 0100: idle ssch -> start 0", ", cp 7 freed 0" appended when
- * the event freed a program (serial, reason). */
+/* "vccw 0100 idle ssch -> start 0"; ", cp 7 freed 0" is appended when the
+ * event freed a program (serial, reason). */
 static void
 trace_event(struct vccw_private *p, enum vccw_state from, enum vccw_event ev,
             int rc)
 {
     char line[96];
     const char *end = line + sizeof(line) - 1;
-    char *o = put_str(line, end, "vccw ");
+    char *o = line;
 
-    o = put_num(o, end, p->sch ? css_sch_no(p->sch) : 0, 16, 4);
-    o = put_str(o, end, ": ");
+    if (!p->trace_prefix[0]) {
+        o = put_str(o, end, "vccw ");
+        o = put_num(o, end, p->sch ? css_sch_no(p->sch) : 0, 16, 4);
+        *o++ = ' ';
+        *o = 0;
+        memcpy(p->trace_prefix, line, (size_t)(o - line) + 1);
+    }
+    o = put_str(line, end, p->trace_prefix);
     o = put_str(o, end, state_names[from]);
-    o = put_str(o, end, " ");
+    *o++ = ' ';
     o = put_str(o, end, event_names[ev]);
     o = put_str(o, end, " -> ");
     o = put_str(o, end, state_names[p->state]);
-    o = put_str(o, end, rc < 0 ? " -" : " ");
-    o = put_num(o, end, (uint64_t)(rc < 0 ? -(int64_t)rc : rc), 10, 1);
+    if (rc == 0) {
+        o = put_str(o, end, " 0");
+    } else {
+        o = put_str(o, end, rc < 0 ? " -" : " ");
+        o = put_num(o, end, (uint64_t)(rc < 0 ? -(int64_t)rc : rc), 10, 1);
+    }
     if (p->freed_serial) {
         o = put_str(o, end, ", cp ");
         o = put_num(o, end, p->freed_serial, 10, 1);
