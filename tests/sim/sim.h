@@ -176,6 +176,8 @@ int sim_close(struct sim *s);
 int sim_open(struct sim *s);
 int sim_dma_unmap(struct sim *s, unsigned chunk);
 int sim_dma_map(struct sim *s, unsigned chunk);
+/* mdev removed while open, created again, opened and mapped again. */
+int sim_replug(struct sim *s);
 
 /* ---- host events (sim_host.c) ---- */
 void sim_unsolicited(struct sim *s, uint8_t dstat);

@@ -659,3 +659,55 @@ sim_lose_device_later(struct sim *s, unsigned n)
     zv_trace(s->loop, "sim: host loses the device at command %u from now", n);
     testdev_set_hook(s->td, n, lose_hook, s);
 }
+
+/*
+ * The administrator removes the mdev while the guest has it open (the
+ * client is asked to let go with the REQ IRQ, vfio-ccw.md §6.3), then
+ * creates it again with the same UUID and the VMM opens it and maps its
+ * memory anew: a new device, whose programs are numbered from 1 again.
+ */
+int
+sim_replug(struct sim *s)
+{
+    struct zv_mdev_parent *parent;
+    struct zv_vdev *vd = NULL;
+    int rc;
+
+    if (s->m.lost)
+        return -ENODEV; /* the parent went with the subchannel */
+    zv_trace(s->loop, "sim: admin removes the mdev and creates it again");
+    s->ctx = SIM_CTX_QUIESCE;
+    rc = zv_mdev_remove(s->bus, SIM_UUID);
+    s->ctx = SIM_CTX_NONE;
+    if (rc) {
+        sim_fail(s, "mdev remove failed: %d", rc);
+        return rc;
+    }
+    if (zv_vdev_is_open(s->vd))
+        zv_vdev_close(s->vd);
+    zv_vdev_put(s->vd);
+    s->vd = NULL;
+    sim_model_close(s);
+    parent = zv_vfio_ccw_parent(s->drv, s->sch);
+    rc = parent ? zv_mdev_create(parent, ZV_VFIO_CCW_TYPE_ID, SIM_UUID, &vd)
+                : -ENODEV;
+    if (rc) {
+        sim_fail(s, "mdev create after remove failed: %d", rc);
+        return rc;
+    }
+    zv_vdev_get(vd);
+    s->vd = vd;
+    memset(s->freed, 0, s->freed_cap);
+    s->ctx = SIM_CTX_OTHER;
+    for (unsigned c = 0; !rc && c < SIM_CHUNKS; c++)
+        if (s->mapped[c])
+            rc = map_chunk(s, c);
+    if (rc)
+        sim_fail(s, "dma map after re-create failed: %d", rc);
+    else
+        rc = open_device(s);
+    s->ctx = SIM_CTX_NONE;
+    sim_model_open(s, rc);
+    sim_check(s);
+    return rc;
+}

@@ -247,6 +247,10 @@ sim_model_open(struct sim *s, int rc)
         s->m.open = rc == 0 || s->m.open;
         return;
     }
+    /* A function of an earlier instance still ending at the host (its
+     * quiesce): the open may be refused for now (-EBUSY, retry). */
+    if (rc == -EBUSY)
+        return;
     if (rc) {
         sim_fail(s, "open failed with %d", rc);
         return;

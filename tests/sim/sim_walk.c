@@ -134,8 +134,10 @@ guest_op(struct sim *s)
         sim_read_schib(s);
     else if (r < 94)
         dma_op(s);
-    else if (r < 97)
+    else if (r < 96)
         sim_reset(s);
+    else if (r < 97 && !rnd(s, 4))
+        sim_replug(s);
     else if (s->m.open)
         sim_close(s);
     else
@@ -175,8 +177,12 @@ finish(struct sim *s)
         sim_drain(s);
         return;
     }
-    if (!s->m.open)
+    if (!s->m.open) {
+        sim_drain(s); /* an earlier instance's quiesce ends first */
         sim_open(s);
+        if (!s->m.open)
+            sim_fail(s, "at rest the device cannot be opened");
+    }
     sim_restore_paths(s);
     for (unsigned c = 0; c < SIM_CHUNKS; c++)
         if (!s->mapped[c])
