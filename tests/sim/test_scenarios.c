@@ -495,6 +495,34 @@ dma_unmap_under_a_running_program_quiesces(void **state)
     assert_no_violation(s);
 }
 
+/* Found by the explorer (seeds 26, 70): the mdev is removed while a
+ * program runs and created again; the old instance's quiesce (a clear)
+ * ends after the new instance opened.  Its completion belongs to nobody:
+ * the new guest must not see it, and it must not end the new start. */
+static void
+replug_while_busy_gives_the_new_instance_no_old_status(void **state)
+{
+    struct sim *s = *state;
+    struct irb irb;
+
+    assert_int_equal(sim_ssch_simple(s, SIM_CMD_HOLD, false), 0);
+    sim_replug(s);
+    if (!s->m.open) { /* -EBUSY while the old clear runs: retry */
+        while (!sim_host_idle(s) && sim_run_once(s))
+            ;
+        assert_int_equal(sim_open(s), 0);
+    }
+    assert_int_equal(sim_ssch_simple(s, SIM_CMD_HOLD, false), 0);
+    for (unsigned i = 0; i < 100 && !s->failed && sim_run_once(s); i++)
+        state_is(s, "start");
+    assert_true(testdev_holding(s->td));
+    sim_drain(s);
+    irb = read_status(s);
+    assert_int_equal(irb.scsw.fctl, SCSW_FCTL_START);
+    read_nothing(s);
+    assert_no_violation(s);
+}
+
 int
 main(void)
 {
@@ -536,6 +564,9 @@ main(void)
             device_loss_while_busy_frees_the_program_once, setup, teardown),
         cmocka_unit_test_setup_teardown(
             dma_unmap_under_a_running_program_quiesces, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            replug_while_busy_gives_the_new_instance_no_old_status, setup,
+            teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
