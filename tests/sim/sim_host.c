@@ -697,7 +697,8 @@ sim_replug(struct sim *s)
     }
     zv_vdev_get(vd);
     s->vd = vd;
-    memset(s->freed, 0, s->freed_cap);
+    if (s->freed)
+        memset(s->freed, 0, s->freed_cap);
     s->ctx = SIM_CTX_OTHER;
     for (unsigned c = 0; !rc && c < SIM_CHUNKS; c++)
         if (s->mapped[c])
