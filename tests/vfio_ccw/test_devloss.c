@@ -93,6 +93,33 @@ bind_refuses_qdio_and_busy_subchannels(void **st)
     vh_teardown(&h);
 }
 
+/* The driver goes first (module unload) while a user still holds the
+ * open device with I/O running: the user is asked to let go, its accesses
+ * get -ENODEV, and its late close/unmap/put touch nothing freed. */
+static void
+driver_freed_under_open_user(void **st)
+{
+    uint8_t buf[8];
+    struct vh h;
+
+    vh_setup(&h);
+    h.dev.hold = true;
+    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
+    vh_run(&h);
+    zv_vfio_ccw_free(h.drv);
+    h.drv = NULL;
+    vh_run(&h);
+    assert_true(h.irqs[ZV_VFIO_CCW_REQ_IRQ_INDEX] >= 1);
+    assert_int_equal(h.nfreed, 1);
+    assert_int_equal(zv_vdev_region_read(h.vd, 0, 0, buf, sizeof(buf)),
+                     -ENODEV);
+    assert_null(css_sch_driver(h.sch));
+    if (h.dev.held)
+        vh_dev_release(&h, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
+    vh_run(&h);
+    vh_teardown(&h); /* close, unmap, put after the driver is gone */
+}
+
 int
 main(void)
 {
@@ -100,6 +127,7 @@ main(void)
         cmocka_unit_test(subchannel_gone_while_open_with_io_running),
         cmocka_unit_test(subchannel_gone_while_closed),
         cmocka_unit_test(bind_refuses_qdio_and_busy_subchannels),
+        cmocka_unit_test(driver_freed_under_open_user),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
