@@ -7,6 +7,7 @@
  * §5.1).
  */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "dev/dasd_priv.h"
@@ -206,14 +207,32 @@ dasd_fault_due(struct dasd *d)
     return false;
 }
 
+#define DASD_EXP_CAP   20 /* exponential jitter: at most 20 x the mean */
+#define DASD_RAND_BITS 53
+
+/* Exponential draw by inversion, -ln(1 - u) * mean, with u uniform in
+ * [0, 1) from the loop's generator. */
+static uint64_t
+dasd_exp_jitter(struct dasd *d)
+{
+    double u = (double)(zv_loop_rand(d->loop) >> (64 - DASD_RAND_BITS)) /
+               (double)(1ull << DASD_RAND_BITS);
+    double ns = -log1p(-u) * (double)d->cfg.jitter_ns;
+    double cap = (double)d->cfg.jitter_ns * DASD_EXP_CAP;
+
+    return (uint64_t)(ns < cap ? ns : cap);
+}
+
 static uint64_t
 dasd_latency(struct dasd *d)
 {
     uint64_t ns = d->cfg.latency_ns;
 
-    if (d->cfg.jitter_ns)
-        ns += zv_loop_rand_below(d->loop, d->cfg.jitter_ns + 1);
-    return ns;
+    if (!d->cfg.jitter_ns)
+        return ns;
+    if (d->cfg.dist == DASD_LAT_EXP)
+        return ns + dasd_exp_jitter(d);
+    return ns + zv_loop_rand_below(d->loop, d->cfg.jitter_ns + 1);
 }
 
 static void

@@ -21,11 +21,19 @@
 #include "css/css.h"
 #include "img/img.h"
 
+enum dasd_latency_dist {
+    DASD_LAT_UNIFORM = 0, /* jitter uniform in [0, jitter_ns] */
+    DASD_LAT_EXP = 1,     /* jitter exponential, mean jitter_ns (capped at
+                           * 20 x the mean): seek-like long tails */
+};
+
 struct dasd_config {
-    /* Device latency of every command: latency_ns plus a uniform draw in
-     * [0, jitter_ns] from zv_loop_rand (deterministic per loop seed). */
+    /* Device latency of every command: latency_ns plus a jitter drawn from
+     * zv_loop_rand (deterministic per loop seed) in the given distribution.
+     */
     uint64_t latency_ns;
     uint64_t jitter_ns;
+    enum dasd_latency_dist dist;
     /* Fault injection: probability in parts per million that a command
      * ends with unit check + equipment check (sense byte 0 = 0x10) before
      * it does anything.  Linux's ERP retries equipment checks. */

@@ -365,6 +365,30 @@ clear_signal_resets_latched_sense(void **state)
     dh_free(h);
 }
 
+/* Exponential jitter: the mean over many commands is near jitter_ns, and
+ * some draws are far above it (a long tail uniform jitter never has). */
+static void
+exponential_jitter_has_the_configured_mean(void **state)
+{
+    struct dh_opts o = basic;
+    struct dh *h;
+    uint64_t t0, mean;
+    const int n = 2000;
+
+    o.cfg.jitter_ns = 100000;
+    o.cfg.dist = DASD_LAT_EXP;
+    h = dh_new_fba(64, &o);
+    assert_non_null(h);
+    t0 = zv_loop_now(h->loop);
+    for (int i = 0; i < n; i++) {
+        dh_ccw(h, 0x03, 0, 0, 0);
+        assert_int_equal(dh_run(h), 0);
+    }
+    mean = (zv_loop_now(h->loop) - t0) / n;
+    assert_true(mean > 90000 && mean < 112000);
+    dh_free(h);
+}
+
 int
 main(void)
 {
@@ -383,6 +407,7 @@ main(void)
         cmocka_unit_test(injected_unit_check_mid_chain),
         cmocka_unit_test(latency_is_scheduled_on_the_loop),
         cmocka_unit_test(jitter_is_drawn_from_the_loop_seed),
+        cmocka_unit_test(exponential_jitter_has_the_configured_mean),
         cmocka_unit_test(halt_mid_program_leaves_device_usable),
         cmocka_unit_test(clear_signal_resets_latched_sense),
     };
