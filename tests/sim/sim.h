@@ -57,10 +57,9 @@
 #define SIM_CMD_HOLD  0x13 /* control: ends at release or a signal */
 #define SIM_CMD_UC    0x23 /* control: ends with unit check */
 
-#define SIM_DEFAULT_STEPS   200u
-#define SIM_TAIL_LINES      24u /* trace records kept for a failure report */
-#define SIM_TAIL_WIDTH      144u
-#define SIM_MEM_CHECK_EVERY 8u /* steps between full memory compares */
+#define SIM_DEFAULT_STEPS 200u
+#define SIM_TAIL_LINES    24u /* trace records kept for a failure report */
+#define SIM_TAIL_WIDTH    144u
 
 /* The program the guest issued, as the model knows it. */
 struct sim_prog {

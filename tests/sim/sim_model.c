@@ -533,9 +533,8 @@ sim_cp_freed(void *arg, const struct zv_vfio_ccw_cp_event *ev)
 /*
  * No access outside the DMA map (principle 5): the guard pages around
  * guest memory, page 0 (mapped, named by no program), unmapped chunks and
- * the read-only chunk must keep their contents.  Damage persists, so the
- * full compare runs every SIM_MEM_CHECK_EVERY steps and at rest; the
- * failing step is then at most that many steps late.
+ * the read-only chunk must keep their contents (a memcmp per page: cheap
+ * enough for every event).
  */
 void
 sim_check_memory(struct sim *s)
@@ -619,8 +618,7 @@ sim_check(struct sim *s)
 
     if (s->failed)
         return;
-    if (s->step % SIM_MEM_CHECK_EVERY == 0)
-        sim_check_memory(s);
+    sim_check_memory(s);
     if (zv_vfio_ccw_counters(s->vd, &c)) {
         sim_fail(s, "no counters for the device");
         return;
