@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -794,6 +795,21 @@ search_home_address_and_search_high(void **state)
     assert_int_equal(h->irb.scsw.cpa, dh_ccw_addr(h, 5) + 8);
 }
 
+static void
+image_read_error_is_equipment_check(void **state)
+{
+    struct dh *h = *state;
+    const struct ckd_geom *g = ckd_img_geom(h->cimg);
+
+    /* the file now ends in the middle of track 20 */
+    assert_int_equal(
+        truncate(h->path, CKD_DEVHDR_SIZE + 20 * (off_t)g->trksize + 1000), 0);
+    de_lr(h, 0x40, 0x06, 1, 20, 5, 4096);
+    dh_ccw(h, 0x86, 0, 4096, P_DATA);
+    assert_int_equal(dh_run(h), 0);
+    assert_uc(h, 1, 0x10, 0x00, 0x00);
+}
+
 /* An extended-address volume: more than 65,520 cylinders (the image is
  * grown sparse).  RDC says 0xFFFE and carries the count in bytes 60-63;
  * cylinders above 65,535 put their high bits in the upper 12 bits of HH. */
@@ -888,6 +904,7 @@ main(void)
         C(locate_record_extended_read_any),
         C(write_key_and_data_then_read_ckd),
         C(search_home_address_and_search_high),
+        C(image_read_error_is_equipment_check),
         cmocka_unit_test_setup_teardown(eav_volume_rdc_and_high_cylinder_io,
                                         setup_eav, teardown),
     };

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -415,6 +416,27 @@ unknown_command_is_reject(void **state)
     assert_reject(h, 0, 0x01);
 }
 
+/* The image file lost its tail under the device: a read there is an
+ * equipment check (sense byte 0 0x10), which Linux retries. */
+static void
+image_read_error_is_equipment_check(void **state)
+{
+    struct dh *h = *state;
+
+    assert_int_equal(truncate(h->path, 100 * 512), 0);
+    put_de(h, 0x40, 512, 200, 0, 0);
+    put_lo(h, P_LO, 0x06, 1, 0);
+    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
+    dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO);
+    dh_ccw(h, 0x42, 0, 512, P_DATA);
+    assert_int_equal(dh_run(h), 0);
+    assert_int_equal(h->irb.scsw.dstat, DH_UC);
+    assert_int_equal(h->irb.scsw.cstat, dh_expected_il(h, 2));
+    assert_int_equal(h->irb.scsw.cpa, dh_ccw_addr(h, 2) + 8);
+    assert_int_equal(h->irb.ecw[0], 0x10);
+    assert_int_equal(h->irb.ecw[1], 0);
+}
+
 int
 main(void)
 {
@@ -442,6 +464,7 @@ main(void)
         T(read_after_write_locate_is_reject),
         T(read_without_locate_is_reject),
         T(unknown_command_is_reject),
+        T(image_read_error_is_equipment_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
