@@ -442,6 +442,38 @@ t004_mdev_remove_with_interrupt_in_flight(void **st)
     vh_teardown(&h);
 }
 
+/* threads/004 follow-up (found by test_random_lifecycle): a new instance
+ * is opened while the removed one's quiesce (host CSCH) still runs; it
+ * takes the subchannel over and never sees that clear's completion. */
+static void
+t004_new_instance_while_old_quiesce_runs(void **st)
+{
+    struct vh h;
+    struct irb irb;
+
+    vh_setup(&h);
+    h.dev.hold = true;
+    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
+    vh_run(&h);
+    assert_int_equal(zv_mdev_remove(h.bus, VH_UUID), 0);
+    zv_vdev_close(h.vd);
+    zv_vdev_dma_unmap(h.vd, VH_GUEST_IOVA, VH_GUEST_SIZE);
+    zv_vdev_put(h.vd);
+    vh_create_open(&h); /* no loop run: the clear is still pending */
+    assert_string_equal(vh_state(&h), "idle");
+    vh_run(&h);
+    assert_string_equal(vh_state(&h), "idle");
+    assert_int_equal(vh_read_irb(&h, &irb), 0);
+    assert_int_equal(irb.scsw.stctl, 0);
+    h.dev.hold = false;
+    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
+    vh_run(&h);
+    consume_status(&h, &irb);
+    assert_int_equal(irb.scsw.fctl, SCSW_FCTL_START);
+    assert_int_equal(h.bad_frees, 0);
+    vh_teardown(&h);
+}
+
 int
 main(void)
 {
@@ -462,6 +494,7 @@ main(void)
         cmocka_unit_test(t002_path_vary_off_while_busy),
         cmocka_unit_test(t004_unbind_under_open_user_then_ioctls),
         cmocka_unit_test(t004_mdev_remove_with_interrupt_in_flight),
+        cmocka_unit_test(t004_new_instance_while_old_quiesce_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
