@@ -83,6 +83,10 @@ eckd_fail(struct eckd *e, struct css_io *io, enum eckd_err err)
         return dasd_reject(d, io, SNS7_COUNT_TOO_SMALL);
     case EE_CR_PARAM:
         return dasd_reject(d, io, SNS7_INVALID_PARAM);
+    case EE_EOF:
+        /* End-of-file record (data length 0): unit exception, no sense
+         * (dasd.md §0). */
+        return DASD_OK | DEV_STAT_UNIT_EXCEP;
     case EE_CR_DOMAIN:
         return dasd_unit_check(d, io, SNS0_CMD_REJECT | SNS0_INCOMPLETE_DOMAIN,
                                0, SNS7_INVALID_SEQUENCE);

@@ -24,6 +24,7 @@ enum eckd_err {
     EE_CR_COUNT,  /* command reject: CCW count less than required */
     EE_CR_PARAM,  /* command reject: invalid parameter */
     EE_CR_DOMAIN, /* command reject: incomplete Locate Record domain */
+    EE_EOF,       /* data field of length 0 read: unit exception */
 };
 
 /* Locate Record orientation (byte 0 bits 0-1) */

@@ -359,6 +359,8 @@ cmd_read_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
     err = give(io, rec_count(e, e->cur) + CKD_COUNT_SIZE + (key ? 0 : r->kl),
                (size_t)r->dl + (key ? r->kl : 0));
     eckd_past_record(e);
+    if (!err && r->dl == 0)
+        return EE_EOF;
     return err;
 }
 

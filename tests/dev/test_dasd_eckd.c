@@ -810,6 +810,35 @@ image_read_error_is_equipment_check(void **state)
     assert_uc(h, 1, 0x10, 0x00, 0x00);
 }
 
+/* dasdfmt's invalidate: R1 with data length 0 -- reading it is an
+ * end-of-file record: unit exception, no unit check. */
+static void
+read_of_eof_record_is_unit_exception(void **state)
+{
+    struct dh *h = *state;
+    uint8_t *c = h->buf + P_DATA;
+
+    put_de(h, 0x00, 0xC4, 7, 7);
+    put_lr(h, P_LR, 0x03, 0, 1, 7, 0, 0);
+    put_trk(c, 7);
+    c[4] = 1;
+    c[5] = 0;
+    zv_put_be16(c + 6, 0);
+    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
+    dh_ccw(h, 0x47, CCW_FLAG_CC, 16, P_LR);
+    dh_ccw(h, 0x1D, CCW_FLAG_SLI, 8, P_DATA);
+    assert_int_equal(dh_run(h), 0);
+    assert_ok(h);
+    de_lr(h, 0x40, 0x06, 2, 7, 1, 0);
+    dh_ccw(h, 0x86, CCW_FLAG_CC | CCW_FLAG_SLI, 4096, P_DATA + 64);
+    dh_ccw(h, 0x86, CCW_FLAG_SLI, 4096, P_DATA + 64);
+    assert_int_equal(dh_run(h), 0);
+    assert_int_equal(h->irb.scsw.dstat, DH_OK | DEV_STAT_UNIT_EXCEP);
+    assert_int_equal(h->irb.scsw.cstat, 0);
+    assert_int_equal(h->irb.scsw.cpa, dh_ccw_addr(h, 2) + 8);
+    assert_false(h->irb.scsw.ectl);
+}
+
 /* An extended-address volume: more than 65,520 cylinders (the image is
  * grown sparse).  RDC says 0xFFFE and carries the count in bytes 60-63;
  * cylinders above 65,535 put their high bits in the upper 12 bits of HH. */
@@ -890,6 +919,7 @@ main(void)
         E(write_ckd_beyond_track_capacity_is_invalid_track_format),
         E(write_ckd_under_update_mask_is_file_protected),
         E(write_r0_with_home_address_orientation),
+        E(read_of_eof_record_is_unit_exception),
         C(read_track_returns_records_and_end_marker),
         C(read_track_outside_domain_is_reject),
         C(seek_search_tic_loop_reads_record),
