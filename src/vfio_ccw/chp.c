@@ -103,7 +103,8 @@ vccw_crw_region_read(struct vccw_private *p, uint64_t off, void *buf,
  * through the mediator: paths varied off are not available to the client
  * (PAM), paths found not operational stay out of POM until they come
  * back, and the PNOM/N of the client's last failed SSCH are kept
- * (css-pop.md §6.1) -- the guest's view of which paths are gone.
+ * (css-pop.md §6.1) -- the guest's view of which paths are gone.  The
+ * SCSW's CPA is a guest address or 0, never a host one.
  */
 ssize_t
 vccw_schib_region_read(struct vccw_private *p, uint64_t off, void *buf,
@@ -118,6 +119,12 @@ vccw_schib_region_read(struct vccw_private *p, uint64_t off, void *buf,
     rc = css_sch_stsch(p->sch, &schib);
     if (rc.pic != ZV_PIC_NONE || rc.cc != ZV_CC0)
         return -ENODEV;
+    /* CPA in returned status is always a guest address (DESIGN.md): the
+     * live program's, translated; none when no program lives. */
+    if (p->cp)
+        cp_update_scsw(p->cp, &schib.scsw);
+    else
+        schib.scsw.cpa = 0;
     schib.pmcw.pam &= (uint8_t)~p->varied_off;
     schib.pmcw.pom &= (uint8_t)~p->pno;
     schib.pmcw.pnom |= p->pnom;

@@ -213,33 +213,14 @@ a_busy(struct vccw_private *p, const struct vccw_ev_arg *arg)
     return -EBUSY;
 }
 
-/*
- * MSCH found a function in progress (cc 2): a previous instance's quiesce
- * is still running on the still-enabled subchannel.  Take it over: the
- * host stays enabled, anything but a clear is cleared now, and the clear's
- * completion is ours to swallow.  cc 0 when adopted, else the MSCH cc.
- */
-static enum zv_cc
-host_adopt(struct vccw_private *p)
-{
-    struct schib schib;
-
-    if (!p->sch || css_sch_stsch(p->sch, &schib).cc != ZV_CC0)
-        return ZV_CC3;
-    if (!schib.pmcw.ena)
-        return ZV_CC2;
-    if (!(schib.scsw.fctl & SCSW_FCTL_CLEAR) &&
-        css_sch_csch(p->sch).cc != ZV_CC0)
-        return ZV_CC3;
-    p->quiesce_pending = true;
-    p->host_enabled = true;
-    return ZV_CC0;
-}
-
 static int
 a_open(struct vccw_private *p, const struct vccw_ev_arg *arg)
 {
     enum zv_cc cc;
+
+    /* What the host handed over before this session (e.g. the completion
+     * of a previous instance's quiesce) is not the client's. */
+    vccw_hirb_mark_stale(p);
 
     /* A disable that never completed (quiesce still running): the host
      * subchannel is still ours and enabled. */
@@ -257,8 +238,6 @@ a_open(struct vccw_private *p, const struct vccw_ev_arg *arg)
         css_sch_tsch(p->sch, &stale);
         cc = host_enable(p, true);
     }
-    if (cc == ZV_CC2)
-        cc = host_adopt(p);
     if (cc == ZV_CC0) {
         p->state = VCCW_IDLE;
         return 0;
@@ -267,6 +246,8 @@ a_open(struct vccw_private *p, const struct vccw_ev_arg *arg)
         p->state = VCCW_NOT_OPER;
         return -ENODEV;
     }
+    /* cc 2: a function still runs, e.g. the quiesce of a removed previous
+     * instance; its completion goes to nobody.  The client retries. */
     return cc == ZV_CC2 ? -EBUSY : -EIO;
 }
 

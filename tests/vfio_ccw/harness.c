@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "harness.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,6 +148,20 @@ vh_setup_host(struct vh *h)
     vh_setup_host_seeded(h, 1);
 }
 
+int
+vh_open_retry(struct vh *h)
+{
+    int rc = zv_vdev_open(h->vd);
+
+    /* -EBUSY: a previous instance's quiesce still runs on the host */
+    for (unsigned i = 0; rc == -EBUSY && i < 1000; i++) {
+        if (!zv_loop_run_once(h->loop, 0))
+            break;
+        rc = zv_vdev_open(h->vd);
+    }
+    return rc;
+}
+
 void
 vh_create_open(struct vh *h)
 {
@@ -157,7 +172,7 @@ vh_create_open(struct vh *h)
     assert_int_equal(zv_mdev_create(mp, ZV_VFIO_CCW_TYPE_ID, VH_UUID, &vd), 0);
     h->vd = zv_mdev_find(h->bus, VH_UUID);
     assert_ptr_equal(h->vd, vd);
-    assert_int_equal(zv_vdev_open(h->vd), 0);
+    assert_int_equal(vh_open_retry(h), 0);
     for (unsigned i = 0; i < ZV_VFIO_CCW_NUM_IRQS; i++)
         zv_vdev_set_irq_callback(h->vd, i, vh_irq_cb, h);
     if (!h->guest)

@@ -78,6 +78,9 @@ void vh_setup_host(struct vh *h);
 /* vh_setup with the virtual loop seeded with seed (vh_setup: seed 1). */
 void vh_setup_seeded(struct vh *h, uint64_t seed);
 void vh_create_open(struct vh *h);
+/* zv_vdev_open, retried while it answers -EBUSY and the loop has events
+ * (a previous instance's quiesce still running). */
+int vh_open_retry(struct vh *h);
 void vh_teardown(struct vh *h);
 /* Run the loop until nothing is left to do. */
 void vh_run(struct vh *h);

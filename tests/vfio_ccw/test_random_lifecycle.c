@@ -83,7 +83,7 @@ lifecycle_step(struct vh *h, struct totals *t)
         zv_vdev_close(h->vd);
         break;
     case 1:
-        if (zv_vdev_open(h->vd) == 0)
+        if (vh_open_retry(h) == 0)
             install_callbacks(h);
         break;
     case 2:

@@ -443,11 +443,13 @@ t004_mdev_remove_with_interrupt_in_flight(void **st)
 }
 
 /* threads/004 follow-up (found by test_random_lifecycle): a new instance
- * is opened while the removed one's quiesce (host CSCH) still runs; it
- * takes the subchannel over and never sees that clear's completion. */
+ * is opened while the removed one's quiesce (host CSCH) still runs: open
+ * answers -EBUSY until it ended, and the old clear's completion reaches
+ * nobody. */
 static void
 t004_new_instance_while_old_quiesce_runs(void **st)
 {
+    struct zv_vdev *vd;
     struct vh h;
     struct irb irb;
 
@@ -459,16 +461,25 @@ t004_new_instance_while_old_quiesce_runs(void **st)
     zv_vdev_close(h.vd);
     zv_vdev_dma_unmap(h.vd, VH_GUEST_IOVA, VH_GUEST_SIZE);
     zv_vdev_put(h.vd);
-    vh_create_open(&h); /* no loop run: the clear is still pending */
-    assert_string_equal(vh_state(&h), "idle");
+    assert_int_equal(zv_mdev_create(zv_vfio_ccw_parent(h.drv, h.sch),
+                                    ZV_VFIO_CCW_TYPE_ID, VH_UUID, &vd),
+                     0);
+    h.vd = zv_mdev_find(h.bus, VH_UUID);
+    assert_int_equal(zv_vdev_open(h.vd), -EBUSY); /* clear still pending */
+    assert_string_equal(vh_state(&h), "closed");
     vh_run(&h);
-    assert_string_equal(vh_state(&h), "idle");
+    assert_int_equal(zv_vdev_open(h.vd), 0);
+    assert_int_equal(
+        zv_vdev_dma_map(h.vd, VH_GUEST_IOVA, VH_GUEST_SIZE, h.guest, ZV_MEM_RW),
+        0);
+    for (unsigned i = 0; i < ZV_VFIO_CCW_NUM_IRQS; i++)
+        zv_vdev_set_irq_callback(h.vd, i, NULL, NULL);
     assert_int_equal(vh_read_irb(&h, &irb), 0);
-    assert_int_equal(irb.scsw.stctl, 0);
+    assert_int_equal(irb.scsw.stctl, 0); /* nothing of the old instance */
     h.dev.hold = false;
     assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
     vh_run(&h);
-    consume_status(&h, &irb);
+    assert_int_equal(vh_read_irb(&h, &irb), 0);
     assert_int_equal(irb.scsw.fctl, SCSW_FCTL_START);
     assert_int_equal(h.bad_frees, 0);
     vh_teardown(&h);
