@@ -9,8 +9,10 @@
  * ratio (target: mediated >= 70% of direct).  Rates are per second of
  * process CPU time (user + system), not wall time.
  *
- *   vfio_bench [reads-per-run [runs [vfio|css]]]
- * (the third argument runs one path only, for profiling)
+ *   vfio_bench [reads-per-run [runs [both|vfio|css [fba|eckd]]]]
+ * (the third argument runs one path only, for profiling; the fourth picks
+ * the disk: FBA 512-byte blocks, 8 data-chained Reads per 4 KiB, or a
+ * CDL ECKD 3390 with 4 KiB records, one Read per 4 KiB)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,11 +27,12 @@
 #include "guest/dasd.h"
 #include "vfio_ccw/vfio_ccw.h"
 
-#define BLOCKS     65536
-#define WINDOW     2048 /* blocks cycled through: 1 MiB */
-#define GUEST_BASE 0x10000ull
-#define GUEST_SIZE (8u << 20)
-#define UUID       "7f2a9c1e-0d3b-4c55-8e6f-1a2b3c4d5e6f"
+#define BLOCKS       65536
+#define WINDOW_BYTES (1u << 20) /* cycled through */
+#define ECKD_CYLS    30
+#define GUEST_BASE   0x10000ull
+#define GUEST_SIZE   (8u << 20)
+#define UUID         "7f2a9c1e-0d3b-4c55-8e6f-1a2b3c4d5e6f"
 
 struct host {
     struct zv_loop *loop;
@@ -38,6 +41,7 @@ struct host {
     struct subchannel *sch;
     struct css_dev *dev;
     struct fba_img *img;
+    struct ckd_img *cimg;
     struct zv_arena *arena;
     struct zv_mdev_bus *bus;
     struct zv_vfio_ccw *drv;
@@ -47,7 +51,22 @@ struct host {
 };
 
 static int
-host_css(struct host *h)
+host_image(struct host *h, bool eckd, char *err, size_t errlen)
+{
+    if (eckd)
+        return ckd_img_create(h->path, 3, ECKD_CYLS, err, errlen) ||
+               ckd_img_open(h->path, false, IMG_SYNC_WRITE_THROUGH, &h->cimg,
+                            err, errlen) ||
+               ckd_img_format_cdl(h->cimg, "ZVBNCH", err, errlen) ||
+               dev_eckd_new(h->loop, h->cimg, NULL, &h->dev);
+    return fba_img_create(h->path, BLOCKS, err, errlen) ||
+           fba_img_open(h->path, false, IMG_SYNC_WRITE_THROUGH, &h->img, err,
+                        errlen) ||
+           dev_fba_new(h->loop, h->img, NULL, &h->dev);
+}
+
+static int
+host_css(struct host *h, bool eckd)
 {
     struct css_config cc = {.concurrent_sense = true};
     struct css_sch_desc d = {.st = PMCW_ST_IO,
@@ -67,10 +86,7 @@ host_css(struct host *h)
     unlink(h->path);
     h->loop = zv_loop_new_virtual(1);
     h->storage = zv_as_new("storage");
-    if (fba_img_create(h->path, BLOCKS, err, sizeof(err)) ||
-        fba_img_open(h->path, false, IMG_SYNC_WRITE_THROUGH, &h->img, err,
-                     sizeof(err)) ||
-        dev_fba_new(h->loop, h->img, NULL, &h->dev)) {
+    if (host_image(h, eckd, err, sizeof(err))) {
         fprintf(stderr, "image: %s\n", err);
         return -1;
     }
@@ -82,12 +98,12 @@ host_css(struct host *h)
 }
 
 static int
-host_new(struct host *h, bool mediated)
+host_new(struct host *h, bool mediated, bool eckd)
 {
     struct zv_vdev *vd;
 
     memset(h, 0, sizeof(*h));
-    if (host_css(h))
+    if (host_css(h, eckd))
         return -1;
     if (!mediated)
         return guest_chan_css_new(h->css, h->sch, GUEST_BASE, GUEST_SIZE,
@@ -118,6 +134,8 @@ host_free(struct host *h)
     dev_dasd_free(h->dev);
     if (h->img)
         fba_img_close(h->img);
+    if (h->cimg)
+        ckd_img_close(h->cimg);
     unlink(h->path);
     zv_as_free(h->storage);
     zv_loop_free(h->loop);
@@ -137,26 +155,34 @@ now_s(void)
 /* One run: reads 4 KiB (8 blocks) round trips; returns reads per second,
  * or a negative value on error. */
 static double
-run(bool mediated, unsigned reads)
+run(bool mediated, bool eckd, unsigned reads)
 {
+    const struct guest_dasd_info *info;
     struct guest_dasd *g;
     struct host h;
     uint8_t buf[4096];
+    uint64_t first, per, window;
     double t0, t1;
 
-    if (host_new(&h, mediated) || h.ch->ops->enable(h.ch, 1, 3) ||
+    if (host_new(&h, mediated, eckd) || h.ch->ops->enable(h.ch, 1, 3) ||
         guest_dasd_online(h.ch, &g)) {
         fprintf(stderr, "setup failed (%s)\n", mediated ? "vfio" : "css");
         return -1;
     }
+    info = guest_dasd_info(g);
+    per = sizeof(buf) / info->blksize; /* blocks per 4 KiB */
+    /* ECKD: past the CDL special tracks 0 and 1 */
+    first = eckd ? 2 * (uint64_t)info->rpt : 0;
+    window = WINDOW_BYTES / info->blksize;
     /* Warm the image's page cache: the figure is the path's cost, not
      * the host file system's first touch of a sparse file. */
-    for (unsigned i = 0; i < WINDOW / 8; i++)
-        if (guest_dasd_read(g, (uint64_t)i * 8, 8, buf))
+    for (uint64_t b = 0; b < window; b += per)
+        if (guest_dasd_read(g, first + b, (uint32_t)per, buf))
             return -1;
     t0 = now_s();
     for (unsigned i = 0; i < reads; i++) {
-        if (guest_dasd_read(g, (uint64_t)(i * 8) % WINDOW, 8, buf)) {
+        if (guest_dasd_read(g, first + (i * per) % window, (uint32_t)per,
+                            buf)) {
             fprintf(stderr, "read %u failed\n", i);
             return -1;
         }
@@ -187,24 +213,26 @@ main(int argc, char **argv)
 {
     unsigned reads = argc > 1 ? (unsigned)atoi(argv[1]) : 20000;
     unsigned runs = argc > 2 ? (unsigned)atoi(argv[2]) : 5;
-    const char *only = argc > 3 ? argv[3] : NULL;
+    const char *only = argc > 3 && strcmp(argv[3], "both") ? argv[3] : NULL;
+    bool eckd = argc > 4 && !strcmp(argv[4], "eckd");
     double css[32], vfio[32], mc, mv;
 
     if (!reads || !runs || runs > 32) {
-        fprintf(stderr, "usage: vfio_bench [reads-per-run [runs<=32]]\n");
+        fprintf(stderr, "usage: vfio_bench [reads-per-run [runs<=32 "
+                        "[both|vfio|css [fba|eckd]]]]\n");
         return 2;
     }
     /* interleaved so drift hits both paths alike */
     for (unsigned r = 0; r < runs; r++) {
-        css[r] = only && strcmp(only, "css") ? 1 : run(false, reads);
-        vfio[r] = only && strcmp(only, "vfio") ? 1 : run(true, reads);
+        css[r] = only && strcmp(only, "css") ? 1 : run(false, eckd, reads);
+        vfio[r] = only && strcmp(only, "vfio") ? 1 : run(true, eckd, reads);
         if (css[r] < 0 || vfio[r] < 0)
             return 1;
     }
     mc = median(css, runs);
     mv = median(vfio, runs);
-    printf("4KiB reads, %u per run, %u runs (medians, per CPU second)\n", reads,
-           runs);
+    printf("4KiB reads (%s), %u per run, %u runs (medians, per CPU second)\n",
+           eckd ? "ECKD 3390, 4 KiB records" : "FBA, 8 x 512", reads, runs);
     printf("host css direct : %10.0f reads/s\n", mc);
     printf("vfio-ccw mdev   : %10.0f reads/s\n", mv);
     printf("mediated/direct : %9.1f %%  (target >= 70 %%)\n", 100.0 * mv / mc);
