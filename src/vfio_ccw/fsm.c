@@ -318,10 +318,16 @@ a_ssch(struct vccw_private *p, const struct vccw_ev_arg *arg)
     struct orb horb;
     struct cp *cp;
     struct zv_insn_rc rc;
+    uint8_t lpm;
     int ret;
 
     if (arg->orb->b)
         return -EOPNOTSUPP; /* transport mode (vfio-ccw.md §2.4.1) */
+    /* Guest LPM 0 means "the paths the host allows" (kernel cp_get_orb);
+     * no usable path: nothing to translate. */
+    lpm = (arg->orb->lpm ? arg->orb->lpm : 0xFF) & vccw_lpm(p);
+    if (!lpm)
+        return -EACCES;
     vccw_cp_env(p, &env);
     ret = cp_translate(&env, arg->orb, &cp, &horb);
     if (ret)
@@ -330,12 +336,7 @@ a_ssch(struct vccw_private *p, const struct vccw_ev_arg *arg)
     p->cp_serial = ++p->next_serial;
     p->cnt.cp_translated++;
     p->cnt.cp_live = 1;
-    /* Guest LPM 0 means "the paths the host allows" (kernel cp_get_orb). */
-    horb.lpm = (horb.lpm ? horb.lpm : 0xFF) & vccw_lpm(p);
-    if (!horb.lpm) {
-        vccw_free_cp(p, ZV_VFIO_CCW_FREE_SSCH_FAILED);
-        return -EACCES;
-    }
+    horb.lpm = lpm;
     rc = css_sch_ssch(p->sch, &horb);
     if (rc.pic == ZV_PIC_NONE && rc.cc == ZV_CC0) {
         p->pnom = 0; /* PNOM is reset when a start begins (§6.1) */
