@@ -587,7 +587,7 @@ eckd_destroy(struct dasd *d)
 {
     struct eckd *e = eckd_of(d);
 
-    free(e->trk);
+    eckd_track_buffers_free(e);
     free(e);
 }
 
@@ -637,17 +637,17 @@ dev_eckd_new(struct zv_loop *loop, struct ckd_img *img,
     e = calloc(1, sizeof(*e));
     if (!e)
         return -ENOMEM;
-    e->trk = calloc(1, g->trksize);
-    if (!e->trk)
+    e->geom = *g;
+    if (eckd_track_buffers(e))
         goto err_trk;
     dasd_init(&e->d, loop, cfg, &eckd_kind);
     e->img = img;
-    e->geom = *g;
     e->tracks = g->cyls * g->heads;
     eckd_identity(e, cfg);
     *out = &e->d.cdev;
     return 0;
 err_trk:
+    eckd_track_buffers_free(e);
     free(e);
     return -ENOMEM;
 }

@@ -51,6 +51,20 @@ enum eckd_err {
 #define DE_MASK_RESERVED 0x20
 #define DE_ATTR_ECKD     0xC0 /* attributes bits 0-1: ECKD mode */
 
+#define ECKD_SECT        512u
+#define ECKD_LAYOUT_RECS 13   /* R0 + 12: a 4 KiB-formatted track */
+#define ECKD_LAYOUTS     8192 /* direct-mapped by track number */
+
+/* Record table (or its first records) of a track seen before, so a later
+ * visit reads only the record it needs.  Only this device writes the
+ * image; the entry is refreshed whenever the device leaves the track. */
+struct eckd_layout {
+    uint32_t trk_plus1; /* 0 = empty */
+    uint8_t n;
+    bool complete; /* n is every record; else a prefix of the table */
+    struct ckd_record recs[ECKD_LAYOUT_RECS];
+};
+
 struct eckd {
     struct dasd d;
     struct ckd_img *img;
@@ -65,10 +79,11 @@ struct eckd {
     bool dirty_all;    /* format write: the whole slot goes back */
     uint32_t dirty_lo; /* else: the byte range an update write changed */
     uint32_t dirty_hi;
-    uint32_t have;      /* bytes of the slot read from the image so far */
-    uint32_t parse_off; /* offset of the next count field to parse */
-    bool complete;      /* end-of-track marker parsed: nrecs is final */
-    int nrecs;          /* count fields parsed, R0 included; -1 malformed */
+    uint64_t *ldmap; /* 512-byte pieces of the slot read from the image */
+    struct eckd_layout *layouts; /* record tables of tracks seen before */
+    uint32_t parse_off;          /* offset of the next count field to parse */
+    bool complete; /* end-of-track marker parsed: nrecs is final */
+    int nrecs;     /* count fields parsed, R0 included; -1 malformed */
     struct ckd_record recs[ECKD_MAX_RECS];
     /* orientation within the track */
     int cur;          /* record whose count is next/last read */
@@ -96,6 +111,8 @@ eckd_of(struct dasd *d)
 
 /* CCHH per dasd.md §3.1: cylinder bits above 16 go to the upper 12 bits
  * of HH on extended-address volumes. */
+int eckd_track_buffers(struct eckd *e);
+void eckd_track_buffers_free(struct eckd *e);
 void eckd_cchh_put(uint8_t *p, uint32_t cyl, uint32_t head);
 uint32_t eckd_cchh_track(const struct eckd *e, const uint8_t *p, bool *ok);
 

@@ -9,6 +9,7 @@
  * false).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dev/eckd_priv.h"
@@ -55,22 +56,113 @@ eckd_slot_off(const struct eckd *e)
     return CKD_DEVHDR_SIZE + (uint64_t)e->trk_no * e->geom.trksize;
 }
 
-/* Have at least the first upto bytes of the slot in the buffer. */
+static bool
+sect_loaded(const struct eckd *e, uint32_t s)
+{
+    return e->ldmap[s / 64] & (1ull << (s % 64));
+}
+
+/* Bytes [lo, hi) of the slot in the buffer: the pieces not read yet are
+ * read, in runs. */
+static enum eckd_err
+eckd_need(struct eckd *e, uint32_t lo, uint32_t hi)
+{
+    uint32_t s = lo / ECKD_SECT, last, a, b;
+
+    if (hi > e->geom.trksize)
+        hi = e->geom.trksize;
+    if (hi <= lo)
+        return EE_OK;
+    last = (hi - 1) / ECKD_SECT;
+    while (s <= last) {
+        if (sect_loaded(e, s)) {
+            s++;
+            continue;
+        }
+        a = s;
+        while (s <= last && !sect_loaded(e, s))
+            e->ldmap[s / 64] |= 1ull << (s % 64), s++;
+        b = s * ECKD_SECT < e->geom.trksize ? s * ECKD_SECT : e->geom.trksize;
+        if (img_pread(ckd_img_backend(e->img), e->trk + a * ECKD_SECT,
+                      b - a * ECKD_SECT, eckd_slot_off(e) + a * ECKD_SECT) < 0)
+            return EE_EQUIPMENT;
+    }
+    return EE_OK;
+}
+
+/* The first upto bytes of the slot, read ahead in 8 KiB steps (parsing
+ * walks the track from its start). */
 static enum eckd_err
 eckd_fill(struct eckd *e, uint32_t upto)
 {
-    uint32_t want;
+    uint32_t want =
+        (upto + ECKD_FILL_STEP - 1) / ECKD_FILL_STEP * ECKD_FILL_STEP;
 
-    if (upto <= e->have)
-        return EE_OK;
-    want = (upto + ECKD_FILL_STEP - 1) / ECKD_FILL_STEP * ECKD_FILL_STEP;
-    if (want > e->geom.trksize || upto > e->geom.trksize)
-        want = e->geom.trksize;
-    if (img_pread(ckd_img_backend(e->img), e->trk + e->have, want - e->have,
-                  eckd_slot_off(e) + e->have) < 0)
-        return EE_EQUIPMENT;
-    e->have = want;
-    return EE_OK;
+    return eckd_need(e, 0, want);
+}
+
+int
+eckd_track_buffers(struct eckd *e)
+{
+    uint32_t nsect = (e->geom.trksize + ECKD_SECT - 1) / ECKD_SECT;
+
+    e->trk = calloc(1, e->geom.trksize);
+    e->ldmap = calloc((nsect + 63) / 64, sizeof(uint64_t));
+    return e->trk && e->ldmap ? 0 : -ENOMEM;
+}
+
+void
+eckd_track_buffers_free(struct eckd *e)
+{
+    free(e->trk);
+    free(e->ldmap);
+    free(e->layouts);
+}
+
+/* ---- layout cache ---- */
+
+static void
+eckd_layout_store(struct eckd *e)
+{
+    struct eckd_layout *l;
+    int n = e->nrecs;
+
+    if (!e->layouts && n > 0)
+        e->layouts = calloc(ECKD_LAYOUTS, sizeof(*e->layouts));
+    if (!e->layouts)
+        return; /* only an optimisation */
+    l = &e->layouts[e->trk_no % ECKD_LAYOUTS];
+    if (n <= 0) { /* malformed or nothing known: forget the track */
+        if (l->trk_plus1 == e->trk_no + 1)
+            l->trk_plus1 = 0;
+        return;
+    }
+    /* a prefix of the record table stays valid as it is */
+    l->complete = e->complete && n <= ECKD_LAYOUT_RECS;
+    if (n > ECKD_LAYOUT_RECS)
+        n = ECKD_LAYOUT_RECS;
+    l->trk_plus1 = e->trk_no + 1;
+    l->n = (uint8_t)n;
+    memcpy(l->recs, e->recs, (size_t)n * sizeof(e->recs[0]));
+}
+
+static bool
+eckd_layout_load(struct eckd *e)
+{
+    const struct eckd_layout *l;
+    const struct ckd_record *last;
+
+    if (!e->layouts)
+        return false;
+    l = &e->layouts[e->trk_no % ECKD_LAYOUTS];
+    if (l->trk_plus1 != e->trk_no + 1)
+        return false;
+    e->nrecs = l->n;
+    memcpy(e->recs, l->recs, (size_t)l->n * sizeof(e->recs[0]));
+    e->complete = l->complete;
+    last = &l->recs[l->n - 1];
+    e->parse_off = last->offset + CKD_COUNT_SIZE + last->kl + last->dl;
+    return true;
 }
 
 static bool
@@ -89,12 +181,14 @@ eckd_parse_one(struct eckd *e)
     uint32_t off = e->parse_off, end;
     const uint8_t *c;
     struct ckd_record *r;
-    enum eckd_err err = eckd_fill(e, off + CKD_COUNT_SIZE);
+    enum eckd_err err;
 
-    if (err)
-        return err;
     if (off + CKD_COUNT_SIZE > e->geom.trksize)
         goto bad; /* ran off the slot without an end marker */
+    /* read ahead from here: the next records are usually wanted next */
+    err = eckd_need(e, off, off + ECKD_FILL_STEP);
+    if (err)
+        return err;
     c = e->trk + off;
     if (is_eot(c)) {
         e->complete = true;
@@ -103,7 +197,7 @@ eckd_parse_one(struct eckd *e)
     end = off + CKD_COUNT_SIZE + c[5] + zv_be16(c + 6);
     if (e->nrecs >= ECKD_MAX_RECS || end + CKD_COUNT_SIZE > e->geom.trksize)
         goto bad;
-    err = eckd_fill(e, end + CKD_COUNT_SIZE);
+    err = eckd_need(e, off, end + CKD_COUNT_SIZE);
     if (err)
         return err;
     r = &e->recs[e->nrecs++];
@@ -195,15 +289,17 @@ eckd_load(struct eckd *e, uint32_t trk)
     err = eckd_flush(e);
     if (err)
         return err;
+    if (e->trk_valid)
+        eckd_layout_store(e);
     e->trk_valid = false;
     e->trk_no = trk;
-    e->have = 0;
+    memset(e->ldmap, 0,
+           (e->geom.trksize + ECKD_SECT * 64 - 1) / (ECKD_SECT * 64) *
+               sizeof(uint64_t));
     e->nrecs = 0;
     e->complete = false;
     e->parse_off = CKD_HA_SIZE;
-    err = eckd_fill(e, ECKD_FILL_STEP);
-    if (err)
-        return err;
+    (void)eckd_layout_load(e); /* else parsed from scratch when needed */
     e->trk_valid = true;
     eckd_to_index(e);
     return EE_OK;
@@ -248,8 +344,9 @@ eckd_next_count(struct eckd *e, bool mt, bool skip_r0)
     enum eckd_err err;
 
     for (;;) {
-        if (eckd_parse_to(e, i + 1))
-            return EE_ITF;
+        err = eckd_parse_to(e, i + 1);
+        if (err)
+            return err;
         if (skip_r0 && i == 0 && eckd_has_r0(e))
             i = 1;
         if (i < e->nrecs)
@@ -274,6 +371,15 @@ rec_count(const struct eckd *e, int i)
     return e->trk + e->recs[i].offset;
 }
 
+/* CCHHR of record i from the record table (no image bytes needed). */
+static void
+rec_cchhr(const struct eckd *e, int i, uint8_t out[5])
+{
+    zv_put_be16(out, e->recs[i].cyl);
+    zv_put_be16(out + 2, e->recs[i].head);
+    out[4] = e->recs[i].rec;
+}
+
 static uint32_t
 rec_end(const struct eckd *e, int i)
 {
@@ -293,11 +399,15 @@ eckd_orient_lr(struct eckd *e, uint8_t orient, const uint8_t cchhr[5])
     if (orient == LR_ORIENT_HA || orient == LR_ORIENT_INDEX)
         return EE_OK;
     for (i = 0;; i++) {
-        if (eckd_parse_to(e, i))
-            return EE_ITF;
+        enum eckd_err err = eckd_parse_to(e, i);
+        uint8_t id[ECKD_CCHHR_LEN];
+
+        if (err)
+            return err;
         if (i >= e->nrecs)
             break;
-        if (memcmp(rec_count(e, i), cchhr, ECKD_CCHHR_LEN) != 0)
+        rec_cchhr(e, i, id);
+        if (memcmp(id, cchhr, ECKD_CCHHR_LEN) != 0)
             continue;
         if (orient == LR_ORIENT_COUNT) {
             e->cur = i;
@@ -356,6 +466,9 @@ cmd_read_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
     if (err)
         return err;
     r = &e->recs[e->cur];
+    err = eckd_need(e, r->offset, rec_end(e, e->cur));
+    if (err)
+        return err;
     err = give(io, rec_count(e, e->cur) + CKD_COUNT_SIZE + (key ? 0 : r->kl),
                (size_t)r->dl + (key ? r->kl : 0));
     eckd_past_record(e);
@@ -381,6 +494,15 @@ cmd_write_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
     if ((e->lr_aux & LR_AUX_TLF_VALID) && len != e->tlf)
         return EE_ITF;
     off = r->offset + CKD_COUNT_SIZE + (key ? 0 : r->kl);
+    /* The range written back must hold image bytes everywhere: read
+     * what it spans (pieces shared with neighbours, gaps between two
+     * records written in one chain) before the new data lands. */
+    err = eckd_need(e, e->trk_dirty && e->dirty_lo < off ? e->dirty_lo : off,
+                    e->trk_dirty && e->dirty_hi > off + len
+                        ? e->dirty_hi
+                        : off + (uint32_t)len);
+    if (err)
+        return err;
     err = take(io, e->trk + off, len);
     eckd_mark_dirty(e, off, off + (uint32_t)len);
     eckd_past_record(e);
@@ -392,6 +514,10 @@ cmd_read_count(struct eckd *e, struct css_io *io, bool mt, bool all)
 {
     enum eckd_err err = eckd_next_count(e, mt, true);
 
+    if (!err)
+        err = eckd_need(e, e->recs[e->cur].offset,
+                        all ? rec_end(e, e->cur)
+                            : e->recs[e->cur].offset + CKD_COUNT_SIZE);
     if (err)
         return err;
     if (!all)
@@ -408,10 +534,14 @@ cmd_read_r0(struct eckd *e, struct css_io *io)
     enum eckd_err err;
 
     eckd_to_index(e);
-    if (eckd_parse_to(e, 0))
-        return EE_ITF;
+    err = eckd_parse_to(e, 0);
+    if (err)
+        return err;
     if (!eckd_has_r0(e))
         return EE_NRF;
+    err = eckd_need(e, e->recs[0].offset, rec_end(e, 0));
+    if (err)
+        return err;
     err = give(io, rec_count(e, 0), rec_end(e, 0) - e->recs[0].offset);
     e->cur = 1;
     return err;
@@ -421,7 +551,10 @@ static enum eckd_err
 cmd_read_ha(struct eckd *e, struct css_io *io)
 {
     uint8_t ha[CKD_HA_SIZE];
+    enum eckd_err err = eckd_need(e, 0, CKD_HA_SIZE);
 
+    if (err)
+        return err;
     memcpy(ha, e->trk, sizeof(ha));
     ha[0] = 0; /* flag byte; the image keeps a compression byte there */
     eckd_to_index(e);
@@ -636,7 +769,7 @@ cchhr_cmp(const uint8_t *a, const uint8_t *b)
 static enum eckd_err
 cmd_search_id(struct eckd *e, struct css_io *io, uint8_t cmd, bool *sm)
 {
-    uint8_t arg[ECKD_CCHHR_LEN];
+    uint8_t arg[ECKD_CCHHR_LEN], id[ECKD_CCHHR_LEN];
     int n = css_io_read(io, arg, sizeof(arg));
     enum eckd_err err;
     int c;
@@ -650,7 +783,8 @@ cmd_search_id(struct eckd *e, struct css_io *io, uint8_t cmd, bool *sm)
     err = eckd_next_count(e, false, false);
     if (err)
         return err;
-    c = cchhr_cmp(rec_count(e, e->cur), arg);
+    rec_cchhr(e, e->cur, id);
+    c = cchhr_cmp(id, arg);
     switch (cmd & ~ECKD_CMD_MT) {
     case ECKD_CMD_SRCH_EQ:
         *sm = c == 0;
@@ -677,6 +811,8 @@ cmd_search_ha(struct eckd *e, struct css_io *io, bool *sm)
         return EE_CR_COUNT;
     if (!e->trk_valid)
         return EE_CR_SEQ;
+    if (eckd_need(e, 0, CKD_HA_SIZE))
+        return EE_EQUIPMENT;
     eckd_to_index(e);
     *sm = memcmp(e->trk + 1, arg, sizeof(arg)) == 0;
     return EE_OK;

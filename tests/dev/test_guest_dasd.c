@@ -138,7 +138,7 @@ eckd_unformatted_then_format_ldl(void **state)
     struct dh_opts o = {.seed = 5, .csense = true};
     struct dh *h = dh_new_eckd(0, 4, false, &o);
     struct guest_dasd *g;
-    static uint8_t w[512 * 100], r[512 * 100];
+    static uint8_t w[4096 * 13], r[4096 * 13];
 
     assert_non_null(h);
     assert_int_equal(guest_dasd_online(h->ch, &g), 0);
@@ -152,11 +152,25 @@ eckd_unformatted_then_format_ldl(void **state)
     fill(w, sizeof(w), 3);
     assert_int_equal(guest_dasd_write(g, 40, 100, w), 0);
     assert_int_equal(guest_dasd_read(g, 40, 100, r), 0);
-    assert_memory_equal(r, w, sizeof(w));
+    assert_memory_equal(r, w, 512 * 100);
     assert_int_equal(guest_dasd_format(g, 2048, GUEST_LAYOUT_CDL), 0);
     assert_int_equal(guest_dasd_info(g)->layout, GUEST_LAYOUT_CDL);
     assert_int_equal(guest_dasd_info(g)->blksize, 2048);
     assert_int_equal(guest_dasd_info(g)->rpt, 21);
+    /* the device's knowledge of each track's records follows the
+     * reformat: data lands in and comes back from the new records */
+    fill(w, 2048 * 25, 7);
+    assert_int_equal(guest_dasd_write(g, 50, 25, w), 0);
+    memset(r, 0, sizeof(r));
+    assert_int_equal(guest_dasd_read(g, 50, 25, r), 0);
+    assert_memory_equal(r, w, 2048 * 25);
+    assert_int_equal(guest_dasd_format(g, 4096, GUEST_LAYOUT_LDL), 0);
+    assert_int_equal(guest_dasd_info(g)->rpt, 12);
+    fill(w, 4096 * 12, 8);
+    assert_int_equal(guest_dasd_write(g, 30, 12, w), 0);
+    memset(r, 0, sizeof(r));
+    assert_int_equal(guest_dasd_read(g, 30, 12, r), 0);
+    assert_memory_equal(r, w, 4096 * 12);
     guest_dasd_offline(g);
     dh_free(h);
 }
