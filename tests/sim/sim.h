@@ -50,6 +50,10 @@
 #define SIM_CHPID0 0x40
 #define SIM_CHPID1 0x41
 #define SIM_UUID   "8c3f1d2e-6a7b-4c5d-9e0f-1a2b3c4d5e6f"
+/* the neighbour (sim_nb.c): a second subchannel and mdev */
+#define SIM_NB_SCH_NO 0x0101
+#define SIM_NB_DEVNO  0x5a5b
+#define SIM_NB_UUID   "8c3f1d2e-6a7b-4c5d-9e0f-1a2b3c4d5e70"
 
 /* Scripted commands of the test device (besides NOP, sense, sense ID). */
 #define SIM_CMD_WRITE 0x01 /* takes the data */
@@ -84,6 +88,17 @@ struct sim_model {
     uint64_t crw_read;
 };
 
+struct sim_nb {
+    struct testdev *td;
+    struct subchannel *sch; /* our reference */
+    struct zv_vdev *vd;     /* our reference */
+    uint8_t *mem;           /* 2 pages at SIM_GUEST_IOVA in its IOVA space */
+    bool busy;              /* a start of its guest has not ended */
+    uint64_t completed;
+    uint64_t freed;
+    unsigned irqs, irqs_at_read;
+};
+
 enum sim_ctx {
     SIM_CTX_NONE,
     SIM_CTX_LOOP,    /* inside zv_loop_run_once */
@@ -110,6 +125,7 @@ struct sim {
     unsigned next_ccw_page;
 
     struct sim_model m;
+    struct sim_nb nb;
     enum sim_ctx ctx;
     bool paths_ok; /* no path failed, configured off or varied off */
     /* observer records */
@@ -218,6 +234,16 @@ void sim_check_signalled(struct sim *s);
 /* Full compare of the memory nobody may write. */
 void sim_check_memory(struct sim *s);
 void sim_cp_freed(void *arg, const struct zv_vfio_ccw_cp_event *ev);
+
+/* ---- the neighbour (sim_nb.c) ---- */
+int sim_nb_init(struct sim *s);
+void sim_nb_fini(struct sim *s);    /* close, remove, put the mdev */
+void sim_nb_put_sch(struct sim *s); /* before css_free */
+void sim_nb_free(struct sim *s);    /* after css_free */
+void sim_nb_step(struct sim *s);    /* start a READ or take its status */
+void sim_nb_finish(struct sim *s);  /* at rest: its program ended */
+void sim_nb_freed(struct sim *s, const struct zv_vfio_ccw_cp_event *ev);
+unsigned sim_nb_check(struct sim *s); /* returns its live programs */
 
 /* ---- the random walk (sim_walk.c) ---- */
 struct sim_result {

@@ -202,6 +202,8 @@ sim_init(struct sim *s, uint64_t seed, FILE *trace)
     if (!rc)
         rc = build_driver(s);
     if (!rc)
+        rc = sim_nb_init(s);
+    if (!rc)
         rc = build_guest(s);
     if (!rc)
         rc = open_device(s);
@@ -253,6 +255,8 @@ sim_fini(struct sim *s)
     run_all(s);
     if (s->vd)
         zv_vdev_put(s->vd);
+    sim_nb_fini(s);
+    run_all(s);
     zv_vfio_ccw_free(s->drv);
     run_all(s);
     /* Only the arena's own mapping may be left in host storage: every
@@ -263,8 +267,10 @@ sim_fini(struct sim *s)
     zv_mdev_bus_free(s->bus);
     if (s->sch)
         css_sch_put(s->sch);
+    sim_nb_put_sch(s);
     css_free(s->css);
     run_all(s);
+    sim_nb_free(s);
     testdev_free(s->td);
     zv_arena_free(s->arena);
     zv_as_free(s->storage);

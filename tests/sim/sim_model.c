@@ -512,6 +512,10 @@ sim_cp_freed(void *arg, const struct zv_vfio_ccw_cp_event *ev)
     unsigned r = ev->reason;
     const char *name = r < 5 ? reason_names[r] : "?";
 
+    if (ev->sch_no == SIM_NB_SCH_NO) {
+        sim_nb_freed(s, ev);
+        return;
+    }
     if (r == ZV_VFIO_CCW_FREE_QUIESCE)
         s->quiesce_frees++;
     note_free(s, ev->serial);
@@ -565,9 +569,10 @@ check_counters(struct sim *s, const struct zv_vfio_ccw_counters *c)
         sim_fail(s, "programs built %llu - freed %llu != live %u",
                  (unsigned long long)c->cp_translated,
                  (unsigned long long)c->cp_freed, c->cp_live);
-    if (zv_arena_live(s->arena) != c->cp_live)
-        sim_fail(s, "%zu host program blocks for %u live programs",
-                 zv_arena_live(s->arena), c->cp_live);
+    /* One arena for both devices. */
+    if (zv_arena_live(s->arena) != c->cp_live + sim_nb_check(s))
+        sim_fail(s, "%zu host program blocks for %u+%u live programs",
+                 zv_arena_live(s->arena), c->cp_live, sim_nb_check(s));
 }
 
 static bool

@@ -149,6 +149,10 @@ walk_step(struct sim *s)
 {
     uint64_t r = rnd(s, 100);
 
+    if (!rnd(s, 8)) {
+        sim_nb_step(s);
+        return;
+    }
     if (r < 45 && sim_run_once(s))
         return;
     if (r < 90)
@@ -174,7 +178,9 @@ finish(struct sim *s)
     zv_trace(s->loop, "sim: finish");
     testdev_set_hook(s->td, 0, NULL, NULL);
     if (s->m.lost) {
+        sim_restore_paths(s);
         sim_drain(s);
+        sim_nb_finish(s);
         return;
     }
     if (!s->m.open) {
@@ -191,6 +197,7 @@ finish(struct sim *s)
     sim_check_signalled(s);
     read_all(s);
     sim_drain(s);
+    sim_nb_finish(s);
     sim_check_quiescent(s);
     if (s->failed)
         return;
