@@ -839,6 +839,113 @@ read_of_eof_record_is_unit_exception(void **state)
     assert_false(h->irb.scsw.ectl);
 }
 
+/* Parameter lists shorter than the command needs: command reject,
+ * format 0 message 3 (CCW count less than required). */
+static void
+short_parameters_are_reject_count(void **state)
+{
+    static const struct {
+        uint8_t cmd;
+        uint16_t count;
+        bool after_de;
+    } t[] = {
+        {0x63, 8, false}, /* Define Extent */
+        {0x47, 12, true}, /* Locate Record */
+        {0x4B, 16, true}, /* Locate Record Extended */
+        {0x27, 8, false}, /* Perform Subsystem Function */
+        {0x07, 4, false}, /* Seek */
+    };
+    struct dh *h = *state;
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        unsigned at = 0;
+
+        put_de(h, 0x40, 0xC0, 0, 1);
+        put_lr(h, P_LR, 0x06, 0x80, 1, 2, 1, 4096);
+        if (t[i].after_de) {
+            dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
+            at = 1;
+        }
+        dh_ccw(h, t[i].cmd, CCW_FLAG_SLI, t[i].count,
+               t[i].cmd == 0x63 ? P_DE : P_LR);
+        assert_int_equal(dh_run(h), 0);
+        assert_uc(h, at, 0x80, 0x00, 0x03);
+    }
+}
+
+/* Invalid parameters: command reject, format 0 message 4. */
+static void
+invalid_parameters_are_reject_param(void **state)
+{
+    struct dh *h = *state;
+    uint8_t *p = h->buf + P_ARG;
+
+    /* LR: operation 0x0B (write track) is not offered */
+    de_lr(h, 0x40, 0x0B, 1, 2, 1, 4096);
+    assert_int_equal(dh_run(h), 0);
+    assert_uc(h, 1, 0x80, 0x00, 0x04);
+    /* LR: format write needs count or home-address orientation */
+    de_lr(h, 0x00, 0x83, 1, 2, 1, 4096);
+    assert_int_equal(dh_run(h), 0);
+    assert_uc(h, 1, 0x80, 0x00, 0x04);
+    /* LRE: extended operation 0x11 (write full track) is not offered */
+    put_de(h, 0x40, 0xC0, 2, 2);
+    put_lr(h, P_LR, 0x3F, 0x80, 1, 2, 1, 4096);
+    h->buf[P_LR + 17] = 0x11;
+    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
+    dh_ccw(h, 0x4B, 0, 20, P_LR);
+    assert_int_equal(dh_run(h), 0);
+    assert_uc(h, 1, 0x80, 0x00, 0x04);
+    /* PSF: unknown order */
+    memset(p, 0, 12);
+    p[0] = 0x99;
+    dh_ccw(h, 0x27, 0, 12, P_ARG);
+    assert_int_equal(dh_run(h), 0);
+    assert_uc(h, 0, 0x80, 0x00, 0x04);
+    /* a second Define Extent with another file mask */
+    put_de(h, 0x40, 0xC0, 2, 2);
+    memcpy(h->buf + P_LR2, h->buf + P_DE, 16);
+    h->buf[P_LR2] = 0x80;
+    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
+    dh_ccw(h, 0x63, 0, 16, P_LR2);
+    assert_int_equal(dh_run(h), 0);
+    assert_uc(h, 1, 0x80, 0x00, 0x02);
+}
+
+/* Track commands out of order: command reject, message 2. */
+static void
+out_of_sequence_track_commands_are_reject(void **state)
+{
+    struct dh *h = *state;
+    uint8_t *c = h->buf + P_DATA;
+
+    /* Search ID without a Seek: the heads are nowhere */
+    dh_ccw(h, 0x31, 0, 5, P_ARG);
+    assert_int_equal(dh_run(h), 0);
+    assert_uc(h, 0, 0x80, 0x00, 0x02);
+    /* Write Data outside a Locate Record domain */
+    put_de(h, 0x80, 0xC0, 2, 2);
+    memset(h->buf + P_ARG, 0, 8);
+    put_trk(h->buf + P_ARG + 2, 2);
+    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
+    dh_ccw(h, 0x07, CCW_FLAG_CC, 6, P_ARG);
+    dh_ccw(h, 0x85, 0, 4096, P_DATA);
+    assert_int_equal(dh_run(h), 0);
+    assert_uc(h, 2, 0x80, 0x00, 0x02);
+    /* Write R0 when not oriented to the home address */
+    put_de(h, 0xC0, 0xC4, 2, 2);
+    put_lr(h, P_LR, 0x03, 0, 1, 2, 0, 8);
+    put_trk(c, 2);
+    c[4] = 0;
+    c[5] = 0;
+    zv_put_be16(c + 6, 8);
+    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
+    dh_ccw(h, 0x47, CCW_FLAG_CC, 16, P_LR);
+    dh_ccw(h, 0x15, CCW_FLAG_SLI, 8, P_DATA);
+    assert_int_equal(dh_run(h), 0);
+    assert_uc(h, 2, 0x80, 0x00, 0x02);
+}
+
 /* An extended-address volume: more than 65,520 cylinders (the image is
  * grown sparse).  RDC says 0xFFFE and carries the count in bytes 60-63;
  * cylinders above 65,535 put their high bits in the upper 12 bits of HH. */
@@ -935,6 +1042,9 @@ main(void)
         C(write_key_and_data_then_read_ckd),
         C(search_home_address_and_search_high),
         C(image_read_error_is_equipment_check),
+        C(short_parameters_are_reject_count),
+        C(invalid_parameters_are_reject_param),
+        C(out_of_sequence_track_commands_are_reject),
         cmocka_unit_test_setup_teardown(eav_volume_rdc_and_high_cylinder_io,
                                         setup_eav, teardown),
     };

@@ -437,6 +437,44 @@ image_read_error_is_equipment_check(void **state)
     assert_int_equal(h->irb.ecw[1], 0);
 }
 
+static void
+locate_short_count_is_reject(void **state)
+{
+    struct dh *h = *state;
+
+    put_de(h, 0x40, 512, 0, 0, 0);
+    put_lo(h, P_LO, 0x06, 1, 0);
+    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
+    dh_ccw(h, 0x43, CCW_FLAG_SLI, 4, P_LO);
+    assert_int_equal(dh_run(h), 0);
+    assert_reject(h, 1, 0x03);
+}
+
+static void
+write_after_read_locate_is_reject(void **state)
+{
+    struct dh *h = *state;
+
+    put_de(h, 0x40, 512, 0, 0, 0);
+    put_lo(h, P_LO, 0x06, 1, 0);
+    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
+    dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO);
+    dh_ccw(h, 0x41, 0, 512, P_DATA);
+    assert_int_equal(dh_run(h), 0);
+    assert_reject(h, 2, 0x02);
+}
+
+static void
+read_ipl_chained_after_another_command_is_reject(void **state)
+{
+    struct dh *h = *state;
+
+    dh_ccw(h, 0x03, CCW_FLAG_CC, 0, 0);
+    dh_ccw(h, 0x02, CCW_FLAG_SLI, 512, P_DATA);
+    assert_int_equal(dh_run(h), 0);
+    assert_reject(h, 1, 0x02);
+}
+
 int
 main(void)
 {
@@ -465,6 +503,9 @@ main(void)
         T(read_without_locate_is_reject),
         T(unknown_command_is_reject),
         T(image_read_error_is_equipment_check),
+        T(locate_short_count_is_reject),
+        T(write_after_read_locate_is_reject),
+        T(read_ipl_chained_after_another_command_is_reject),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
