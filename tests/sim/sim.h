@@ -156,6 +156,7 @@ struct sim_expect {
     int alt;         /* another acceptable -errno (0: none) */
     bool may_accept; /* a hostile program the host may reject at run time */
     bool hostile;
+    bool no_path; /* the ORB LPM names no installed path: cc 3 is right */
 };
 
 /* ---- world (sim_host.c) ---- */

@@ -112,7 +112,7 @@ ssch_error_allowed(const struct sim *s, int rc, const struct sim_expect *ex)
     if ((ex->err && rc == ex->err) || (ex->alt && rc == ex->alt))
         return true;
     /* cc 3 at the host: only when a path is failed, off or varied off. */
-    return (rc == -EACCES || rc == -ENODEV) && !s->paths_ok;
+    return (rc == -EACCES || rc == -ENODEV) && (!s->paths_ok || ex->no_path);
 }
 
 void

@@ -169,6 +169,9 @@ gen_ccw(struct pgen *g, uint64_t at, uint8_t cmd, uint8_t flags)
     put_ccw(g, at, cmd, flags, (uint16_t)len, (uint32_t)a);
 }
 
+/* 0 = the paths the host allows; 0x80/0x40 one path; 0x20 not installed */
+static const uint8_t lpms[] = {0xFF, 0, 0xFF, 0, 0x80, 0x40, 0x20};
+
 static void
 gen_start(struct pgen *g)
 {
@@ -180,7 +183,9 @@ gen_start(struct pgen *g)
     g->orb.intparm = (uint32_t)rnd(g, 1ull << 32);
     g->orb.pfch = rnd(g, 2);
     g->orb.isic = !rnd(g, 8);
-    g->orb.lpm = rnd(g, 2) ? 0xFF : 0;
+    g->orb.lpm = lpms[rnd(g, sizeof(lpms))];
+    /* LPM bits of paths not installed are no paths (css-pop.md §6.1). */
+    g->ex.no_path = g->orb.lpm && !(g->orb.lpm & 0xC0);
     g->orb.c64 = rnd(g, 2);
     g->bs = g->fmt0 ? 0 : (g->orb.c64 ? IDA_4K : IDA_2K);
     g->next = page_iova(SIM_CCW_FIRST_PAGE + (unsigned)rnd(g, 4));
