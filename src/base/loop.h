@@ -99,6 +99,34 @@ void zv_loop_set_trace_sink(struct zv_loop *loop, zv_trace_sink sink,
                             void *arg);
 void zv_trace(struct zv_loop *loop, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * Binary trace records, for hot paths.  A record is an event kind and two
+ * 64-bit operands; the loop folds (now, id, a, b) into the same running
+ * hash as the text records, 64 bits at a time as numbers (so the hash does
+ * not depend on the host byte order), and counts it like a line.  Text is
+ * made only when a sink is set: the loop calls the kind's format() into a
+ * buffer of `size` bytes and hands the line to the sink, so a replay trace
+ * has one line per record either way.
+ *
+ * Kinds are static const descriptors owned by the subsystem that records
+ * them.  Ids are stable and unique across the program (the hash covers the
+ * id, not the descriptor's address): the high 16 bits name the subsystem
+ * (ZV_TRACE_ID below), the low 16 bits the kind within it.
+ */
+struct zv_trace_event {
+    uint32_t id;
+    const char *name; /* used when format is NULL: "<name> <a> <b>" */
+    void (*format)(char *buf, size_t size, uint64_t a, uint64_t b);
+};
+
+#define ZV_TRACE_ID(subsys, n) (((uint32_t)(subsys) << 16) | (uint16_t)(n))
+#define ZV_TRACE_CSS           0x0C55u
+#define ZV_TRACE_VFIO_CCW      0x0CC0u
+
+void zv_trace_rec(struct zv_loop *loop, const struct zv_trace_event *ev,
+                  uint64_t a, uint64_t b);
+
 uint64_t zv_loop_trace_hash(const struct zv_loop *loop);
 uint64_t zv_loop_trace_count(const struct zv_loop *loop);
 
