@@ -311,6 +311,14 @@ dev_dasd_inject_uc(struct css_dev *dev, uint32_t after_cmds, uint8_t sense0)
     d->fault_sense0 = sense0;
 }
 
+int
+dev_dasd_flush(struct css_dev *dev)
+{
+    struct dasd *d = dasd_of(dev);
+
+    return d->kind->sync ? d->kind->sync(d) : 0;
+}
+
 uint64_t
 dev_dasd_commands(const struct css_dev *dev)
 {

@@ -62,6 +62,8 @@ struct dasd_kind {
     void (*destroy)(struct dasd *d);
     /* Halt/clear: flush what is cached. */
     void (*quiesce)(struct dasd *d);
+    /* Write back and make the image durable: 0 or -errno. */
+    int (*sync)(struct dasd *d);
 };
 
 struct dasd {

@@ -59,6 +59,12 @@ void dev_dasd_free(struct css_dev *dev);
  */
 void dev_dasd_inject_uc(struct css_dev *dev, uint32_t after_cmds,
                         uint8_t sense0);
+/*
+ * Write back what the device holds (the ECKD track buffer) and make the
+ * image durable (fdatasync through img_flush), e.g. before a daemon exits.
+ * 0 or -errno.  dev_dasd_free() writes back but does not fdatasync.
+ */
+int dev_dasd_flush(struct css_dev *dev);
 /* Commands started on the device so far (for tests and benchmarks). */
 uint64_t dev_dasd_commands(const struct css_dev *dev);
 

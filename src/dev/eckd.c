@@ -582,6 +582,16 @@ eckd_quiesce(struct dasd *d)
     (void)eckd_flush(eckd_of(d));
 }
 
+static int
+eckd_sync(struct dasd *d)
+{
+    struct eckd *e = eckd_of(d);
+
+    if (eckd_flush(e))
+        return -EIO;
+    return img_flush(ckd_img_backend(e->img));
+}
+
 static void
 eckd_destroy(struct dasd *d)
 {
@@ -601,6 +611,7 @@ static const struct dasd_kind eckd_kind = {
     .rcd = eckd_rcd,
     .destroy = eckd_destroy,
     .quiesce = eckd_quiesce,
+    .sync = eckd_sync,
 };
 
 static void

@@ -271,6 +271,12 @@ fba_destroy(struct dasd *d)
     free(f);
 }
 
+static int
+fba_sync(struct dasd *d)
+{
+    return img_flush(fba_img_backend(fba_of(d)->img));
+}
+
 static const struct dasd_kind fba_kind = {
     .name = "fba9336",
     .sense_len = 24,
@@ -278,6 +284,7 @@ static const struct dasd_kind fba_kind = {
     .chain_reset = fba_chain_reset,
     .exec = fba_exec,
     .destroy = fba_destroy,
+    .sync = fba_sync,
 };
 
 int

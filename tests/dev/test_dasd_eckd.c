@@ -946,6 +946,39 @@ out_of_sequence_track_commands_are_reject(void **state)
     assert_uc(h, 2, 0x80, 0x00, 0x02);
 }
 
+/* A write whose chain has not ended yet sits in the track buffer;
+ * dev_dasd_flush() puts it into the image. */
+static void
+flush_writes_back_the_track_buffer(void **state)
+{
+    struct dh *h = *state;
+    const struct ckd_geom *g = ckd_img_geom(h->cimg);
+    uint8_t *slot = malloc(g->trksize);
+    struct ckd_record recs[16];
+    struct orb orb = {.fmt = true, .pfch = true, .lpm = 0xFF};
+
+    assert_non_null(slot);
+    memset(h->buf + P_DATA, 0x4D, 4096);
+    de_lr(h, 0x80, 0x01, 1, 3, 2, 4096);
+    dh_ccw(h, 0x85, CCW_FLAG_CC, 4096, P_DATA);
+    /* a long-latency NOP keeps the chain open */
+    dh_ccw(h, 0x03, 0, 0, 0);
+    orb.cpa = (uint32_t)guest_prog_ccw_addr(&h->prog, 0);
+    assert_int_equal(h->ch->ops->ssch(h->ch, &orb), 0);
+    while (dev_dasd_commands(h->dev) < 3)
+        assert_int_equal(zv_loop_run_once(h->loop, 0), 1);
+    assert_int_equal(ckd_img_read_track(h->cimg, 0, 3, slot), 0);
+    assert_int_equal(ckd_track_parse(slot, g->trksize, recs, 16), 13);
+    assert_int_not_equal(slot[recs[2].offset + 8], 0x4D); /* not yet */
+    assert_int_equal(dev_dasd_flush(h->dev), 0);
+    assert_int_equal(ckd_img_read_track(h->cimg, 0, 3, slot), 0);
+    assert_int_equal(ckd_track_parse(slot, g->trksize, recs, 16), 13);
+    assert_int_equal(slot[recs[2].offset + 8], 0x4D);
+    assert_int_equal(h->ch->ops->wait_irb(h->ch, &h->irb, 1000000000), 0);
+    guest_prog_reset(&h->prog);
+    free(slot);
+}
+
 /* An extended-address volume: more than 65,520 cylinders (the image is
  * grown sparse).  RDC says 0xFFFE and carries the count in bytes 60-63;
  * cylinders above 65,535 put their high bits in the upper 12 bits of HH. */
@@ -1043,6 +1076,7 @@ main(void)
         C(search_home_address_and_search_high),
         C(image_read_error_is_equipment_check),
         C(short_parameters_are_reject_count),
+        C(flush_writes_back_the_track_buffer),
         C(invalid_parameters_are_reject_param),
         C(out_of_sequence_track_commands_are_reject),
         cmocka_unit_test_setup_teardown(eav_volume_rdc_and_high_cylinder_io,
