@@ -122,7 +122,6 @@ struct sim {
     uint8_t *mem;       /* guard page + guest memory + guard page */
     uint8_t *guest;     /* mem + SIM_PAGE */
     bool mapped[SIM_CHUNKS];
-    unsigned next_ccw_page;
 
     struct sim_model m;
     struct sim_nb nb;
@@ -210,7 +209,6 @@ void sim_restore_paths(struct sim *s);
 /* ---- checks (sim_model.c) ---- */
 void sim_fail(struct sim *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void sim_model_reset(struct sim *s);
 void sim_model_ssch(struct sim *s, int rc, const struct sim_expect *ex,
                     const struct sim_prog *prog);
 void sim_model_read_error(struct sim *s, int rc);

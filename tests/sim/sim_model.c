@@ -94,12 +94,6 @@ model_forget(struct sim_model *m)
     m->unsol_must = 0;
 }
 
-void
-sim_model_reset(struct sim *s)
-{
-    memset(&s->m, 0, sizeof(s->m));
-}
-
 /* ---- answers to guest operations ---- */
 
 static bool
