@@ -10,7 +10,7 @@
  *
  * Function-level events go through one [state][event] table (run_fsm).
  * Per-CCW work is a loop (run_drive) that allocates nothing and traces
- * nothing: one zv_trace at each start and one at each ending.
+ * nothing: one trace record at each start and one at each ending.
  *
  * Choices where the references are unsure or the emulators differ (each
  * is also commented where it is made):
@@ -37,6 +37,7 @@
  * channel-control checks, streaming/FICON controls, MIDAWs with read
  * backward (program check).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,80 +101,76 @@ run_schedule(struct css_run *run, enum run_ev ev, uint64_t ns)
 }
 
 /*
- * Trace lines are built by hand: the loop hashes every line, and a
- * printf with ten conversions per ending was most of the cost of a NOP
- * round trip.  One line per start and one per ending, none per CCW.
+ * Trace: one binary record per start/resume and one per ending, none per
+ * CCW.  The loop hashes the operands; text (the same lines as before the
+ * records existed) is made only when a trace sink is set.
+ *
+ * Operand a of both kinds: bits 0-15 subchannel number, 16-19 ssid.
  */
-static char *
-trace_hex(char *p, uint32_t v, unsigned digits)
+static uint64_t
+trace_sch_bits(const struct subchannel *sch)
 {
-    static const char hex[] = "0123456789abcdef";
-
-    for (unsigned i = digits; i-- > 0;)
-        *p++ = hex[(v >> (4 * i)) & 0xF];
-    return p;
+    return (uint64_t)(sch->ssid & 0xF) << 16 | sch->sch_no;
 }
 
-static char *
-trace_str(char *p, const char *s)
+/* "css <ssid>.<sch> start|resume cpa=<8 hex> lpm=<2 hex>"
+ * a: sch bits, bit 20 resume, bits 24-31 LPM; b: CPA */
+static void
+trace_fmt_start(char *buf, size_t size, uint64_t a, uint64_t b)
 {
-    while (*s)
-        *p++ = *s++;
-    return p;
+    snprintf(buf, size, "css %x.%04x %s cpa=%08x lpm=%02x",
+             (unsigned)(a >> 16) & 0xF, (unsigned)a & 0xFFFF,
+             (a >> 20) & 1 ? "resume" : "start", (uint32_t)b,
+             (unsigned)(a >> 24) & 0xFF);
 }
 
-/* "css <ssid>.<sch>" */
-static char *
-trace_sch(char *p, const struct subchannel *sch)
+/* "css <ssid>.<sch> end fc/ac/sc ccN dscs cpa count"
+ * a: sch bits, 20-23 FC, 24-31 AC, 32-39 SC, 40-43 CC, 44-51 DS,
+ * 52-59 CS; b: bits 0-31 CPA, 32-47 count */
+static void
+trace_fmt_end(char *buf, size_t size, uint64_t a, uint64_t b)
 {
-    p = trace_str(p, "css ");
-    p = trace_hex(p, sch->ssid, 1);
-    *p++ = '.';
-    return trace_hex(p, sch->sch_no, 4);
+    snprintf(buf, size, "css %x.%04x end %x/%02x/%02x cc%x %02x%02x %08x %04x",
+             (unsigned)(a >> 16) & 0xF, (unsigned)a & 0xFFFF,
+             (unsigned)(a >> 20) & 0xF, (unsigned)(a >> 24) & 0xFF,
+             (unsigned)(a >> 32) & 0xFF, (unsigned)(a >> 40) & 0xF,
+             (unsigned)(a >> 44) & 0xFF, (unsigned)(a >> 52) & 0xFF,
+             (uint32_t)b, (unsigned)(b >> 32) & 0xFFFF);
 }
+
+static const struct zv_trace_event trace_ev_start = {
+    .id = ZV_TRACE_ID(ZV_TRACE_CSS, 1),
+    .name = "css start",
+    .format = trace_fmt_start,
+};
+
+static const struct zv_trace_event trace_ev_end = {
+    .id = ZV_TRACE_ID(ZV_TRACE_CSS, 2),
+    .name = "css end",
+    .format = trace_fmt_end,
+};
 
 static void
-run_trace_start(struct css_run *run, const char *what)
+run_trace_start(struct css_run *run, bool resume)
 {
-    struct subchannel *sch = run->sch;
-    char line[64];
-    char *p = trace_sch(line, sch);
+    const struct subchannel *sch = run->sch;
+    uint64_t a = trace_sch_bits(sch) | (uint64_t)resume << 20 |
+                 (uint64_t)sch->schib.pmcw.lpm << 24;
 
-    *p++ = ' ';
-    p = trace_str(p, what);
-    p = trace_str(p, " cpa=");
-    p = trace_hex(p, (uint32_t)run->next_addr, 8);
-    p = trace_str(p, " lpm=");
-    p = trace_hex(p, sch->schib.pmcw.lpm, 2);
-    *p = 0;
-    zv_trace(run->loop, "%s", line);
+    zv_trace_rec(run->loop, &trace_ev_start, a, (uint32_t)run->next_addr);
 }
 
-/* "... end fc/ac/sc cc ds cs cpa count" */
 static void
 run_trace_end(struct css_run *run)
 {
     const struct scsw *s = &run->sch->schib.scsw;
-    char line[80];
-    char *p = trace_sch(line, run->sch);
+    uint64_t a = trace_sch_bits(run->sch) | (uint64_t)(s->fctl & 0xF) << 20 |
+                 (uint64_t)s->actl << 24 | (uint64_t)s->stctl << 32 |
+                 (uint64_t)(s->cc & 0xF) << 40 | (uint64_t)s->dstat << 44 |
+                 (uint64_t)s->cstat << 52;
 
-    p = trace_str(p, " end ");
-    p = trace_hex(p, s->fctl, 1);
-    *p++ = '/';
-    p = trace_hex(p, s->actl, 2);
-    *p++ = '/';
-    p = trace_hex(p, s->stctl, 2);
-    p = trace_str(p, " cc");
-    p = trace_hex(p, s->cc, 1);
-    *p++ = ' ';
-    p = trace_hex(p, s->dstat, 2);
-    p = trace_hex(p, s->cstat, 2);
-    *p++ = ' ';
-    p = trace_hex(p, s->cpa, 8);
-    *p++ = ' ';
-    p = trace_hex(p, s->count, 4);
-    *p = 0;
-    zv_trace(run->loop, "%s", line);
+    zv_trace_rec(run->loop, &trace_ev_end, a,
+                 (uint64_t)s->count << 32 | s->cpa);
 }
 
 /* Send a halt/clear signal; the device may call css_io_done() inside. */
@@ -754,7 +751,7 @@ act_start(struct css_run *run, uint8_t arg)
     run->ccw_addr = sch->orb.cpa;
     run->path = 0;
     run->state = RUN_PENDING;
-    run_trace_start(run, "start");
+    run_trace_start(run, false);
     run_schedule(run, RUN_EV_SELECT, 0);
 }
 
@@ -765,7 +762,7 @@ act_resume(struct css_run *run, uint8_t arg)
     run->sch->schib.pmcw.pnom = 0;
     run->next_addr = run->ccw_addr;
     run->state = RUN_PENDING;
-    run_trace_start(run, "resume");
+    run_trace_start(run, true);
     run_schedule(run, RUN_EV_SELECT, 0);
 }
 
