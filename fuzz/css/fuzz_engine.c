@@ -43,7 +43,8 @@
 #define FE_SCH_NO    0x0000
 #define FE_MAX_OPS   512u
 #define FE_STEP_MAX  64u
-#define FE_DRAIN_MAX 200000u
+#define FE_DRAIN_MAX 40000u
+#define FE_CLEAR_AT  10000u
 #define FE_CEDE      (DEV_STAT_CHN_END | DEV_STAT_DEV_END)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -229,14 +230,14 @@ fe_run(struct fe *e, unsigned max)
 }
 
 /* Bring the loop to rest: release held commands, clear a program that
- * keeps going past half the bound (a TIC loop is a valid program). */
+ * keeps going past FE_CLEAR_AT events (a TIC loop is a valid program). */
 static void
 fe_drain(struct fe *e)
 {
     for (unsigned i = 0; i < FE_DRAIN_MAX; i++) {
         if (testdev_holding(e->td))
             testdev_release(e->td, FE_CEDE, 0);
-        if (i == FE_DRAIN_MAX / 2)
+        if (i == FE_CLEAR_AT)
             fe_check_rc(css_sch_csch(e->sch));
         if (!fe_run(e, 1) && !testdev_holding(e->td))
             return;

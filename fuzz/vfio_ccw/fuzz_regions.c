@@ -52,9 +52,10 @@
 #define FZ_CHPID1      0x41
 #define FZ_UUID        "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f0"
 #define FZ_MAX_OPS     512u
-#define FZ_STEP_MAX    64u     /* loop events one operation may run */
-#define FZ_DRAIN_MAX   200000u /* loop events before a hang is declared */
-#define FZ_SERIALS     1024u   /* programs tracked for double frees */
+#define FZ_STEP_MAX    64u    /* loop events one operation may run */
+#define FZ_DRAIN_MAX   40000u /* loop events before a hang is declared */
+#define FZ_CLEAR_AT    10000u /* ... and before the client clears */
+#define FZ_SERIALS     1024u  /* programs tracked for double frees */
 #define FZ_BUF_MAX     256u
 
 /* Scripted commands of the test device (besides NOP, sense, sense ID). */
@@ -237,16 +238,24 @@ fz_check_device(struct fz *z)
         fz_die(z, "live program while no function is in progress");
 }
 
+/* After every loop event; the memory compare runs after every operation
+ * (64 KiB per check would dominate long programs). */
 static void
-fz_check(struct fz *z)
+fz_check_event(struct fz *z)
 {
     const char *why = css_check_invariants(z->css);
 
     if (why)
         fz_die(z, why);
-    fz_check_memory(z);
     if (z->vd)
         fz_check_device(z);
+}
+
+static void
+fz_check(struct fz *z)
+{
+    fz_check_event(z);
+    fz_check_memory(z);
 }
 
 /* The client read [off, off+len) of region index into buf: a SCSW it can
@@ -410,13 +419,13 @@ fz_run(struct fz *z, unsigned max)
 
     while (n < max && zv_loop_run_once(z->loop, 0)) {
         n++;
-        fz_check(z);
+        fz_check_event(z);
     }
     return n;
 }
 
 /* Bring the loop to rest: release held commands; a client that lets a
- * program loop forever would clear it, so do that past half the bound. */
+ * program loop forever would clear it, so do that past FZ_CLEAR_AT. */
 static void
 fz_drain(struct fz *z)
 {
@@ -426,13 +435,15 @@ fz_drain(struct fz *z)
     for (unsigned i = 0; i < FZ_DRAIN_MAX; i++) {
         if (testdev_holding(z->td))
             testdev_release(z->td, FZ_CEDE, 0);
-        if (!cleared && i == FZ_DRAIN_MAX / 2 && z->vd) {
+        if (!cleared && i == FZ_CLEAR_AT && z->vd) {
             zv_put_be32(cmd, ZV_VFIO_CCW_ASYNC_CMD_CSCH);
             zv_vdev_region_write(z->vd, 1, 0, cmd, sizeof(cmd));
             cleared = true;
         }
-        if (!fz_run(z, 1) && !testdev_holding(z->td))
+        if (!fz_run(z, 1) && !testdev_holding(z->td)) {
+            fz_check(z);
             return;
+        }
     }
     fz_die(z, "the loop never came to rest");
 }
