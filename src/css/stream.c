@@ -23,6 +23,7 @@
 #define FMT0_LIMIT     (1ull << 24) /* format-0 CCWs address 24 bits */
 #define FMT1_LIMIT     (1ull << 31) /* format-1 CCWs and IDAWs: 31 bits */
 #define MIDAW_PAGE     4096u
+#define WIN_PAGE       4096u
 #define AVAIL_PEEK_MAX 64 /* data-chained CCWs css_io_available looks at */
 /*
  * Endless-loop guard (not architecture; Hercules has a similar one): more
@@ -33,6 +34,43 @@
  * forward TICs never count.
  */
 #define RUN_TIC_LIMIT 256
+
+/*
+ * A window of storage found by one address-space lookup: the rest of the
+ * 4K page (of one mapping) around an access.  IDAWs of one program sit
+ * together, and so do the blocks of one buffer, so one lookup serves the
+ * next accesses too.  A window lives for ONE css_io_read/write call only:
+ * nothing runs on the loop during a call (interruptions are posted, not
+ * delivered), so no mapping can change under it.
+ */
+struct stream_win {
+    uint64_t base;
+    uint64_t len; /* 0: empty */
+    uint8_t *p;
+    unsigned prot;
+};
+
+/* Host pointer to [addr, addr+n) with prot through w, or NULL when the
+ * range is not inside one mapping (the caller then goes byte-exact). */
+static uint8_t *
+stream_win_ptr(const struct zv_as *as, struct stream_win *w, uint64_t addr,
+               uint64_t n, unsigned prot)
+{
+    uint64_t page_left = WIN_PAGE - (addr & (WIN_PAGE - 1));
+    uint8_t *p;
+
+    if (w->len && (w->prot & prot) == prot && addr >= w->base &&
+        addr - w->base < w->len && n <= w->len - (addr - w->base))
+        return w->p + (addr - w->base);
+    if (n > page_left)
+        return NULL;
+    p = zv_as_ptr(as, addr, page_left, prot);
+    if (!p)
+        return NULL;
+    *w = (struct stream_win){
+        .base = addr, .len = page_left, .p = p, .prot = prot};
+    return p;
+}
 
 /* ---- CCW fetch and checks (css-pop.md §5.1, §5.2) ---- */
 
@@ -237,8 +275,34 @@ ida_block(const struct orb *orb)
 
 /* Fetch the next IDAW (css-pop.md §2.5).  The first may point anywhere in
  * a block; later ones must start a block (read backward: end one). */
+/* Read one IDAW (format-2: 8 bytes, format-1: 4) at io->list. */
 static int
-stream_next_idaw(struct css_io *io)
+stream_read_idaw(struct css_io *io, struct stream_win *lw, bool c64,
+                 uint64_t *addr)
+{
+    uint32_t size = c64 ? IDAW2_SIZE : IDAW1_SIZE;
+    const uint8_t *p = stream_win_ptr(io->as, lw, io->list, size, ZV_MEM_READ);
+    uint32_t w;
+
+    if (c64) {
+        if (p)
+            *addr = zv_be64(p);
+        else if (zv_as_read_be64(io->as, io->list, addr))
+            return -1;
+        return 0;
+    }
+    if (p)
+        w = zv_be32(p);
+    else if (zv_as_read_be32(io->as, io->list, &w))
+        return -1;
+    if (w & IDAW1_INVALID_BIT)
+        return -1;
+    *addr = w;
+    return 0;
+}
+
+static int
+stream_next_idaw(struct css_io *io, struct stream_win *lw)
 {
     const struct orb *orb = io_orb(io);
     uint64_t limit = io->run->fmt1 ? FMT1_LIMIT : FMT0_LIMIT;
@@ -246,20 +310,8 @@ stream_next_idaw(struct css_io *io)
     uint32_t bs = ida_block(orb);
     uint64_t addr;
 
-    if (io->list + size > limit)
+    if (io->list + size > limit || stream_read_idaw(io, lw, orb->c64, &addr))
         return stream_fail_here(io);
-    if (orb->c64) {
-        if (zv_as_read_be64(io->as, io->list, &addr))
-            return stream_fail_here(io);
-    } else {
-        uint32_t w;
-
-        if (zv_as_read_be32(io->as, io->list, &w))
-            return stream_fail_here(io);
-        if (w & IDAW1_INVALID_BIT)
-            return stream_fail_here(io);
-        addr = w;
-    }
     if (io->seg_started && (addr % bs) != (io->backward ? bs - 1 : 0))
         return stream_fail_here(io);
     io->seg_addr = addr;
@@ -316,10 +368,10 @@ stream_chain(struct css_io *io)
 }
 
 static int
-stream_next_segment(struct css_io *io)
+stream_next_segment(struct css_io *io, struct stream_win *lw)
 {
     if (io->ccw_flags & CCW_FLAG_IDA)
-        return stream_next_idaw(io);
+        return stream_next_idaw(io, lw);
     if (io->ccw_flags & CCW_FLAG_MIDA)
         return stream_next_midaw(io);
     /* A direct area is one segment: nothing more in this CCW. */
@@ -350,12 +402,21 @@ stream_copy_backward(struct css_io *io, uint8_t *buf, size_t n, bool store)
 }
 
 static int
-stream_copy(struct css_io *io, uint8_t *buf, size_t n, bool store)
+stream_copy(struct css_io *io, uint8_t *buf, size_t n, bool store,
+            struct stream_win *dw)
 {
+    uint8_t *p;
+
     if (store && io->seg_skip)
         return 0;
     if (io->backward)
         return stream_copy_backward(io, buf, n, store);
+    p = stream_win_ptr(io->as, dw, io->seg_addr, n,
+                       store ? ZV_MEM_WRITE : ZV_MEM_READ);
+    if (p) {
+        memcpy(store ? p : buf, store ? buf : p, n);
+        return 0;
+    }
     if (store)
         return zv_as_write(io->as, io->seg_addr, buf, n);
     return zv_as_read(io->as, io->seg_addr, buf, n);
@@ -374,6 +435,7 @@ stream_advance(struct css_io *io, uint32_t n)
 static int
 stream_xfer(struct css_io *io, uint8_t *buf, size_t len, bool store)
 {
+    struct stream_win lw = {0}, dw = {0};
     size_t done = 0;
 
     if (!io->outstanding || io->pc_cstat || io->run->discard || io->run->orphan)
@@ -392,14 +454,14 @@ stream_xfer(struct css_io *io, uint8_t *buf, size_t len, bool store)
             continue;
         }
         if (io->seg_left == 0) {
-            if (stream_next_segment(io) < 0)
+            if (stream_next_segment(io, &lw) < 0)
                 return -1;
             continue;
         }
         n = io->seg_left;
         if (n > len - done)
             n = (uint32_t)(len - done);
-        if (stream_copy(io, buf + done, n, store) < 0)
+        if (stream_copy(io, buf + done, n, store, &dw) < 0)
             return stream_fail_here(io);
         stream_advance(io, n);
         done += n;
