@@ -550,7 +550,7 @@ op_ssch(struct fz *z, struct fz_in *in)
         in_bytes(in, region + ZV_CCW_IO_SCSW_OFF, ZV_CCW_IO_SCSW_SIZE);
     else
         scsw_encode(&scsw, region + ZV_CCW_IO_SCSW_OFF);
-    memcpy(z->io_written, region, ZV_CCW_IO_IRB_OFF);
+    memcpy(z->io_written, region, sizeof(region));
     zv_vdev_region_write(z->vd, ZV_VFIO_CCW_CONFIG_REGION_INDEX, 0, region,
                          sizeof(region));
 }
