@@ -729,7 +729,10 @@ cp_new(const struct cp_env *env)
 
     if (!cp)
         return NULL;
-    memset(cp, 0, offsetof(struct cp, ccw_inline));
+    /* seg[] is written as segments are scanned and read only below
+     * nsegs: zero from nsegs on, not the 16 segment slots. */
+    memset((char *)cp + offsetof(struct cp, nsegs), 0,
+           offsetof(struct cp, ccw_inline) - offsetof(struct cp, nsegs));
     cp->env = *env;
     cp->ccw = cp->ccw_inline;
     cp->ccw_cap = CP_INLINE;
