@@ -141,6 +141,18 @@ fe_check(struct fe *e)
         fe_die("the read-only page was written");
 }
 
+/* Completion of the clear function (css-pop.md §4.4): FC clear only, AC
+ * 0, status pending alone, CPA, status and count 0. */
+static void
+fe_check_clear_status(const struct scsw *s)
+{
+    if (!(s->fctl & SCSW_FCTL_CLEAR) || s->stctl != SCSW_STCTL_PENDING)
+        return;
+    if (s->fctl != SCSW_FCTL_CLEAR || s->actl || s->cpa || s->dstat ||
+        s->cstat || s->count)
+        fe_die("clear completion with fields left from earlier status");
+}
+
 /* TSCH cc 0 stores the status that was pending (PoP: Test Subchannel). */
 static void
 fe_check_tsch(struct zv_insn_rc rc, const struct irb *irb)
@@ -154,6 +166,11 @@ fe_check_tsch(struct zv_insn_rc rc, const struct irb *irb)
     if (irb->scsw.stctl == SCSW_STCTL_PENDING &&
         !(irb->scsw.fctl & (SCSW_FCTL_HALT | SCSW_FCTL_CLEAR)))
         fe_die("status pending alone, but no halt or clear function");
+    /* Primary status: the subchannel's part of the program is over. */
+    if ((irb->scsw.stctl & SCSW_STCTL_PRIMARY) &&
+        (irb->scsw.actl & SCSW_ACTL_SCH_ACTIVE))
+        fe_die("primary status while subchannel active");
+    fe_check_clear_status(&irb->scsw);
 }
 
 /* ---- the world ---- */
