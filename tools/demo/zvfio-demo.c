@@ -4,12 +4,16 @@
  * operating system meets it.
  *
  *  1. builds a host: three channel paths, four subchannels with test
- *     devices (3990/3390-like Sense ID data);
+ *     devices (3990/3390-like Sense ID data), and two DASDs on images in a
+ *     temporary directory;
  *  2. enumerates the subchannels with STORE SUBCHANNEL until cc 3;
  *  3. enables one with MODIFY SUBCHANNEL (ISC 3);
  *  4. runs a channel program: NOP, command-chained to Sense ID;
  *  5. takes the interruption with TEST PENDING INTERRUPTION and TEST
- *     SUBCHANNEL, and prints the IRB decoded.
+ *     SUBCHANNEL, and prints the IRB decoded;
+ *  6. brings two real disks online with the guest DASD library (see
+ *     dasd_tour.c): an FBA 9336 straight on the host CSS and an ECKD 3390
+ *     through a vfio-ccw mediated device, and writes, reads and compares.
  *
  * Exits 0 when every step gave the architected result, 1 otherwise.
  */
@@ -20,9 +24,11 @@
 
 #include "css/css.h"
 #include "dev/testdev.h"
+#include "dasd_tour.h"
 
 #define DEMO_STORAGE  (1u << 20)
 #define DEMO_NSCH     4
+#define DEMO_NDASD    2 /* FBA + ECKD, after the test devices */
 #define DEMO_DEVNO    0x0190
 #define DEMO_ISC      3
 #define DEMO_INTPARM  0x00C0FFEEu
@@ -35,7 +41,8 @@ struct demo {
     struct zv_arena *arena;
     struct css *css;
     struct testdev *dev[DEMO_NSCH];
-    uint8_t *mem; /* host view of the arena (storage from address 0) */
+    struct tour *tour; /* the DASDs: FBA and ECKD */
+    uint8_t *mem;      /* host view of the arena (storage from address 0) */
     uint64_t orb, ccw, irb, schib, tpi, data;
 };
 
@@ -90,6 +97,10 @@ demo_host(struct demo *d)
             return -1;
         desc.chpid[i] = demo_chpids[i];
     }
+    d->tour = tour_define(d->css, d->loop, DEMO_NSCH, demo_chpids,
+                          sizeof(demo_chpids));
+    if (!d->tour)
+        return -1;
     for (unsigned i = 0; i < DEMO_NSCH; i++) {
         d->dev[i] = testdev_new(d->loop, 0x3990, 0xE9, 0x3390, 0x0C);
         if (!d->dev[i])
@@ -159,7 +170,7 @@ demo_enumerate(struct demo *d)
         print_pmcw((uint16_t)no, &s.pmcw);
     }
     printf("  cc 3 at 0.0.%04x: %u subchannels\n", no, no);
-    return no == DEMO_NSCH ? 0 : -1;
+    return no == DEMO_NSCH + DEMO_NDASD ? 0 : -1;
 }
 
 static int
@@ -283,7 +294,9 @@ demo_interrupt(struct demo *d, uint16_t no)
 static void
 demo_free(struct demo *d)
 {
+    tour_free(d->tour);
     css_free(d->css);
+    tour_free_devices(d->tour);
     for (unsigned i = 0; i < DEMO_NSCH; i++) {
         if (d->dev[i])
             testdev_free(d->dev[i]);
@@ -309,7 +322,8 @@ main(void)
         goto out;
     }
     if (demo_enumerate(&d) < 0 || demo_enable(&d, 0) < 0 ||
-        demo_start(&d, 0) < 0 || demo_interrupt(&d, 0) < 0) {
+        demo_start(&d, 0) < 0 || demo_interrupt(&d, 0) < 0 ||
+        tour_run(d.tour) < 0) {
         fprintf(stderr, "zvfio-demo: unexpected result\n");
         goto out;
     }
