@@ -10,18 +10,14 @@
  * refused too.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "img/img_priv.h"
 
 struct ckd_img {
-    int fd;
-    bool rdonly;
-    struct img_backend *be;
+    struct img_file f;
     struct ckd_geom geom;
     uint64_t tracks;
 };
@@ -215,23 +211,6 @@ ckd_devhdr_validate(const struct ckd_devhdr *h, uint64_t file_size,
 /* ---- open / close ---- */
 
 static int
-ckd_open_fd(const char *path, bool rdonly, uint64_t *size, char *err,
-            size_t errlen)
-{
-    struct stat st;
-    int fd = open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-
-    if (fd < 0)
-        return img_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return img_fail(err, errlen, -EINVAL, "%s: not a regular file", path);
-    }
-    *size = (uint64_t)st.st_size;
-    return fd;
-}
-
-static int
 ckd_read_header(int fd, uint64_t size, struct ckd_geom *geom, char *err,
                 size_t errlen)
 {
@@ -263,26 +242,20 @@ ckd_img_open(const char *path, bool rdonly, enum img_sync sync,
     img = calloc(1, sizeof(*img));
     if (!img)
         return img_fail(err, errlen, -ENOMEM, "out of memory");
-    img->fd = ckd_open_fd(path, rdonly, &size, err, errlen);
-    if (img->fd < 0) {
-        rc = img->fd;
+    rc = img_file_open(&img->f, path, rdonly, &size, err, errlen);
+    if (rc < 0)
         goto err_free;
-    }
-    rc = ckd_read_header(img->fd, size, &img->geom, err, errlen);
+    rc = ckd_read_header(img->f.fd, size, &img->geom, err, errlen);
+    if (rc == 0)
+        rc = img_file_attach_sync(&img->f, sync, err, errlen);
     if (rc < 0)
         goto err_close;
-    img->be = img_backend_sync(img->fd, sync);
-    if (!img->be) {
-        rc = img_fail(err, errlen, -ENOMEM, "out of memory");
-        goto err_close;
-    }
-    img->rdonly = rdonly;
     img->tracks = (uint64_t)img->geom.cyls * img->geom.heads;
     *out = img;
     return 0;
 
 err_close:
-    close(img->fd);
+    img_file_close(&img->f);
 err_free:
     free(img);
     return rc;
@@ -293,8 +266,7 @@ ckd_img_close(struct ckd_img *img)
 {
     if (!img)
         return;
-    img_backend_free(img->be);
-    close(img->fd);
+    img_file_close(&img->f);
     free(img);
 }
 
@@ -307,23 +279,19 @@ ckd_img_geom(const struct ckd_img *img)
 struct img_backend *
 ckd_img_backend(struct ckd_img *img)
 {
-    return img->be;
+    return img->f.be;
 }
 
 int
 ckd_img_set_backend(struct ckd_img *img, struct img_backend *be)
 {
-    if (!be || be->fd != img->fd)
-        return -EINVAL;
-    img_backend_free(img->be);
-    img->be = be;
-    return 0;
+    return img_file_set_backend(&img->f, be);
 }
 
 int
 ckd_img_fd(const struct ckd_img *img)
 {
-    return img->fd;
+    return img->f.fd;
 }
 
 /* ---- track I/O ---- */
@@ -348,7 +316,7 @@ ckd_img_read_track(struct ckd_img *img, uint32_t cyl, uint32_t head,
 
     if (rc < 0)
         return rc;
-    return img_pread(img->be, buf, img->geom.trksize, off);
+    return img_pread(img->f.be, buf, img->geom.trksize, off);
 }
 
 int
@@ -360,14 +328,14 @@ ckd_img_write_track(struct ckd_img *img, uint32_t cyl, uint32_t head,
 
     if (rc < 0)
         return rc;
-    if (img->rdonly)
+    if (img->f.rdonly)
         return -EROFS;
     /* Only well-formed tracks for this very slot reach the file, so the
      * image stays parseable whatever the caller built. */
     if (ckd_track_check_ha(buf, cyl, head) < 0 ||
         ckd_track_parse(buf, img->geom.trksize, NULL, 0) < 0)
         return -EINVAL;
-    return img_pwrite(img->be, buf, img->geom.trksize, off);
+    return img_pwrite(img->f.be, buf, img->geom.trksize, off);
 }
 
 /* ---- create ---- */
@@ -444,9 +412,9 @@ ckd_img_create(const char *path, uint8_t model, uint32_t cyls, char *err,
     rc = ckd_create_cyls(model, cyls, &cyls, err, errlen);
     if (rc < 0)
         return rc;
-    fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    fd = img_file_create(path, err, errlen);
     if (fd < 0)
-        return img_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+        return fd;
     rc = ckd_write_image(fd, cyls);
     close(fd);
     if (rc < 0) {

@@ -6,18 +6,14 @@
  * otherwise look like a disk full of garbage.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "img/img_priv.h"
 
 struct fba_img {
-    int fd;
-    bool rdonly;
-    struct img_backend *be;
+    struct img_file f;
     uint64_t blocks;
 };
 
@@ -55,33 +51,6 @@ fba_check_size(uint64_t size, char *err, size_t errlen)
     return 0;
 }
 
-static int
-fba_open_fd(const char *path, bool rdonly, uint64_t *size, char *err,
-            size_t errlen)
-{
-    struct stat st;
-    int fd = open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-    int rc;
-
-    if (fd < 0)
-        return img_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        rc = img_fail(err, errlen, -EINVAL, "%s: not a regular file", path);
-        goto err_close;
-    }
-    *size = (uint64_t)st.st_size;
-    rc = fba_check_size(*size, err, errlen);
-    if (rc == 0)
-        rc = fba_check_magic(fd, *size, err, errlen);
-    if (rc < 0)
-        goto err_close;
-    return fd;
-
-err_close:
-    close(fd);
-    return rc;
-}
-
 int
 fba_img_open(const char *path, bool rdonly, enum img_sync sync,
              struct fba_img **out, char *err, size_t errlen)
@@ -93,23 +62,22 @@ fba_img_open(const char *path, bool rdonly, enum img_sync sync,
     img = calloc(1, sizeof(*img));
     if (!img)
         return img_fail(err, errlen, -ENOMEM, "out of memory");
-    img->fd = fba_open_fd(path, rdonly, &size, err, errlen);
-    if (img->fd < 0) {
-        rc = img->fd;
+    rc = img_file_open(&img->f, path, rdonly, &size, err, errlen);
+    if (rc < 0)
         goto err_free;
-    }
-    img->be = img_backend_sync(img->fd, sync);
-    if (!img->be) {
-        rc = img_fail(err, errlen, -ENOMEM, "out of memory");
+    rc = fba_check_size(size, err, errlen);
+    if (rc == 0)
+        rc = fba_check_magic(img->f.fd, size, err, errlen);
+    if (rc == 0)
+        rc = img_file_attach_sync(&img->f, sync, err, errlen);
+    if (rc < 0)
         goto err_close;
-    }
-    img->rdonly = rdonly;
     img->blocks = size / FBA_BLKSIZE;
     *out = img;
     return 0;
 
 err_close:
-    close(img->fd);
+    img_file_close(&img->f);
 err_free:
     free(img);
     return rc;
@@ -123,9 +91,9 @@ fba_img_create(const char *path, uint64_t blocks, char *err, size_t errlen)
     if (blocks == 0 || blocks > FBA_MAX_BLOCKS)
         return img_fail(err, errlen, -EINVAL, "block count must be 1..%llu",
                         (unsigned long long)FBA_MAX_BLOCKS);
-    fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    fd = img_file_create(path, err, errlen);
     if (fd < 0)
-        return img_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+        return fd;
     /* All-zero blocks: a sparse file of the right size. */
     if (ftruncate(fd, (off_t)(blocks * FBA_BLKSIZE)) < 0) {
         int rc = -errno;
@@ -143,8 +111,7 @@ fba_img_close(struct fba_img *img)
 {
     if (!img)
         return;
-    img_backend_free(img->be);
-    close(img->fd);
+    img_file_close(&img->f);
     free(img);
 }
 
@@ -157,23 +124,19 @@ fba_img_blocks(const struct fba_img *img)
 struct img_backend *
 fba_img_backend(struct fba_img *img)
 {
-    return img->be;
+    return img->f.be;
 }
 
 int
 fba_img_set_backend(struct fba_img *img, struct img_backend *be)
 {
-    if (!be || be->fd != img->fd)
-        return -EINVAL;
-    img_backend_free(img->be);
-    img->be = be;
-    return 0;
+    return img_file_set_backend(&img->f, be);
 }
 
 int
 fba_img_fd(const struct fba_img *img)
 {
-    return img->fd;
+    return img->f.fd;
 }
 
 /* [block, block + n) must be non-empty and inside the image; written so
@@ -200,7 +163,7 @@ fba_img_read(struct fba_img *img, uint64_t block, uint32_t n, void *buf)
 
     if (rc < 0)
         return rc;
-    return img_pread(img->be, buf, len, off);
+    return img_pread(img->f.be, buf, len, off);
 }
 
 int
@@ -212,9 +175,9 @@ fba_img_write(struct fba_img *img, uint64_t block, uint32_t n, const void *buf)
 
     if (rc < 0)
         return rc;
-    if (img->rdonly)
+    if (img->f.rdonly)
         return -EROFS;
-    return img_pwrite(img->be, buf, len, off);
+    return img_pwrite(img->f.be, buf, len, off);
 }
 
 /* Zeros are written (not punched) so the result is the same on every
@@ -229,12 +192,12 @@ fba_img_zero(struct fba_img *img, uint64_t block, uint32_t n)
 
     if (rc < 0)
         return rc;
-    if (img->rdonly)
+    if (img->f.rdonly)
         return -EROFS;
     while (len && rc == 0) {
         size_t chunk = len < sizeof(zeros) ? len : sizeof(zeros);
 
-        rc = img_pwrite(img->be, zeros, chunk, off);
+        rc = img_pwrite(img->f.be, zeros, chunk, off);
         off += chunk;
         len -= chunk;
     }

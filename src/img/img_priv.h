@@ -38,6 +38,28 @@ int img_fd_pwrite(int fd, const void *buf, size_t len, uint64_t off,
 int img_fail(char *err, size_t errlen, int rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* ---- the file behind an image (file.c), shared by ckd.c and fba.c ---- */
+
+struct img_file {
+    int fd;
+    bool rdonly;
+    struct img_backend *be; /* NULL until attached */
+};
+
+/* Open path (read-only or read-write) as a regular file and give its
+ * size; 0, or -errno with a message. */
+int img_file_open(struct img_file *f, const char *path, bool rdonly,
+                  uint64_t *size, char *err, size_t errlen);
+/* Put the synchronous backend on the open file: 0 or -ENOMEM. */
+int img_file_attach_sync(struct img_file *f, enum img_sync sync, char *err,
+                         size_t errlen);
+/* Free the backend (if any) and close the file. */
+void img_file_close(struct img_file *f);
+/* Swap in a backend on the same fd (-EINVAL otherwise). */
+int img_file_set_backend(struct img_file *f, struct img_backend *be);
+/* Create path, which must not exist yet: an fd, or -errno with a message. */
+int img_file_create(const char *path, char *err, size_t errlen);
+
 /* ---- CKD internals (ckd.c, track.c, cdl.c) ---- */
 
 /* Hercules' "CKD_P370" device header (dasd.md §4.2).  Its numeric fields
