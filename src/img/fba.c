@@ -154,6 +154,18 @@ fba_range(const struct fba_img *img, uint64_t block, uint32_t n, uint64_t *off,
     return 0;
 }
 
+/* A range to write: inside the image, and the image not read-only. */
+static int
+fba_write_range(const struct fba_img *img, uint64_t block, uint32_t n,
+                uint64_t *off, size_t *len)
+{
+    int rc = fba_range(img, block, n, off, len);
+
+    if (rc == 0 && img->f.rdonly)
+        rc = -EROFS;
+    return rc;
+}
+
 int
 fba_img_read(struct fba_img *img, uint64_t block, uint32_t n, void *buf)
 {
@@ -171,12 +183,10 @@ fba_img_write(struct fba_img *img, uint64_t block, uint32_t n, const void *buf)
 {
     uint64_t off;
     size_t len;
-    int rc = fba_range(img, block, n, &off, &len);
+    int rc = fba_write_range(img, block, n, &off, &len);
 
     if (rc < 0)
         return rc;
-    if (img->f.rdonly)
-        return -EROFS;
     return img_pwrite(img->f.be, buf, len, off);
 }
 
@@ -188,12 +198,10 @@ fba_img_zero(struct fba_img *img, uint64_t block, uint32_t n)
     static const uint8_t zeros[64 * FBA_BLKSIZE];
     uint64_t off;
     size_t len;
-    int rc = fba_range(img, block, n, &off, &len);
+    int rc = fba_write_range(img, block, n, &off, &len);
 
     if (rc < 0)
         return rc;
-    if (img->f.rdonly)
-        return -EROFS;
     while (len && rc == 0) {
         size_t chunk = len < sizeof(zeros) ? len : sizeof(zeros);
 
