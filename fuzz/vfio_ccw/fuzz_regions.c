@@ -460,6 +460,19 @@ fz_check_no_leak(struct fz *z)
         fz_die(z, "leak: host program blocks left after close");
 }
 
+/* Principle 6: a client that lets go leaves a quiesced host subchannel:
+ * no function, no activity, no status pending. */
+static void
+fz_check_quiesced(struct fz *z)
+{
+    struct schib s;
+
+    if (z->lost || css_sch_stsch(z->sch, &s).cc != ZV_CC0)
+        return;
+    if (s.scsw.fctl || s.scsw.actl || (s.scsw.stctl & SCSW_STCTL_PENDING))
+        fz_die(z, "host subchannel not quiesced after close");
+}
+
 /* FZ_VERBOSE=1: one line per input (what the replay reached). */
 static void
 fz_report(struct fz *z)
@@ -488,6 +501,7 @@ fz_teardown(struct fz *z)
             zv_vdev_close(z->vd);
         fz_drain(z);
         fz_check_no_leak(z);
+        fz_check_quiesced(z);
         zv_mdev_remove(z->bus, FZ_UUID);
         fz_drain(z);
         zv_vdev_put(z->vd);
