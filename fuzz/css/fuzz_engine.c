@@ -85,16 +85,22 @@ in_u8(struct fe_in *in)
     return v;
 }
 
+/* Big-endian; the two reads are sequenced so every compiler decodes an
+ * input alike. */
 static uint16_t
 in_u16(struct fe_in *in)
 {
-    return (uint16_t)(in_u8(in) << 8 | in_u8(in));
+    uint16_t hi = in_u8(in);
+
+    return (uint16_t)(hi << 8 | in_u8(in));
 }
 
 static uint32_t
 in_u32(struct fe_in *in)
 {
-    return (uint32_t)in_u16(in) << 16 | in_u16(in);
+    uint32_t hi = in_u16(in);
+
+    return hi << 16 | in_u16(in);
 }
 
 static void
@@ -498,13 +504,15 @@ op_store(struct fe *e, struct fe_in *in)
     uint8_t how = in_u8(in);
     struct irb irb;
     struct schib s;
+    uint32_t gr1;
 
     switch (how % 5) {
     case 0:
         fe_check_tsch(css_sch_tsch(e->sch, &irb), &irb);
         break;
     case 1:
-        fe_check_rc(css_insn_tsch(e->css, fe_gr1(in), fe_addr(in)));
+        gr1 = fe_gr1(in); /* operands in input order */
+        fe_check_rc(css_insn_tsch(e->css, gr1, fe_addr(in)));
         break;
     case 2:
         fe_check_rc(css_sch_stsch(e->sch, &s));

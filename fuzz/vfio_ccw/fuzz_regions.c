@@ -96,6 +96,8 @@ struct fz {
     uint8_t io_written[ZV_CCW_IO_REGION_SIZE]; /* client bytes, I/O region */
     uint8_t freed[FZ_SERIALS];                 /* per program serial */
     unsigned irqs[ZV_VFIO_CCW_NUM_IRQS];
+    unsigned io_irqs_at_read; /* irqs[IO] when the client last read status */
+    bool verbose;             /* FZ_VERBOSE=2: the loop's trace on stderr */
 };
 
 static void
@@ -120,16 +122,22 @@ in_u8(struct fz_in *in)
     return v;
 }
 
+/* Big-endian; the two reads are sequenced so every compiler decodes an
+ * input alike. */
 static uint16_t
 in_u16(struct fz_in *in)
 {
-    return (uint16_t)(in_u8(in) << 8 | in_u8(in));
+    uint16_t hi = in_u8(in);
+
+    return (uint16_t)(hi << 8 | in_u8(in));
 }
 
 static uint32_t
 in_u32(struct fz_in *in)
 {
-    return (uint32_t)in_u16(in) << 16 | in_u16(in);
+    uint32_t hi = in_u16(in);
+
+    return hi << 16 | in_u16(in);
 }
 
 /* len bytes of input, zeros once it runs out. */
@@ -281,6 +289,12 @@ fz_check_read(struct fz *z, unsigned index, uint64_t off, const uint8_t *buf,
         return;
     if (fz_arena_addr(cpa))
         fz_die(z, "guest-visible SCSW holds a host CPA");
+}
+
+static void
+fz_trace_sink(void *arg, uint64_t now, const char *line)
+{
+    fprintf(stderr, "%12llu %s\n", (unsigned long long)now, line);
 }
 
 /* ---- the world ---- */
@@ -460,6 +474,19 @@ fz_check_no_leak(struct fz *z)
         fz_die(z, "leak: host program blocks left after close");
 }
 
+/* At rest, a client that reads status only when the IO IRQ fires (QEMU)
+ * must have been told about every status still queued. */
+static void
+fz_check_signalled(struct fz *z)
+{
+    struct zv_vfio_ccw_counters c;
+
+    if (z->lost || !zv_vdev_is_open(z->vd) || zv_vfio_ccw_counters(z->vd, &c))
+        return;
+    if (c.irb_queued && z->irqs[ZV_VFIO_CCW_IO_IRQ_INDEX] == z->io_irqs_at_read)
+        fz_die(z, "status queued, but no IO IRQ since the client last read");
+}
+
 /* Principle 6: a client that lets go leaves a quiesced host subchannel:
  * no function, no activity, no status pending. */
 static void
@@ -497,6 +524,8 @@ fz_teardown(struct fz *z)
 {
     fz_report(z);
     if (z->vd && z->drv) {
+        fz_drain(z);
+        fz_check_signalled(z);
         if (zv_vdev_is_open(z->vd))
             zv_vdev_close(z->vd);
         fz_drain(z);
@@ -614,6 +643,12 @@ op_read(struct fz *z, struct fz_in *in)
     rc = zv_vdev_region_read(z->vd, index, off, buf, len);
     if (rc > (ssize_t)len)
         fz_die(z, "region read returned more than asked");
+    /* A read that reached the IRB area took status (IRQs are posted, so
+     * none arrived during the read). */
+    if (rc > 0 && index == ZV_VFIO_CCW_CONFIG_REGION_INDEX &&
+        off < ZV_CCW_IO_IRB_OFF + ZV_CCW_IO_IRB_SIZE &&
+        off + len > ZV_CCW_IO_IRB_OFF)
+        z->io_irqs_at_read = z->irqs[ZV_VFIO_CCW_IO_IRQ_INDEX];
     if (rc > 0)
         fz_check_read(z, index, off, buf, (size_t)rc);
 }
@@ -853,6 +888,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     z->efd = -1;
     rc = fz_build_host(z, in_u8(&in));
+    if (!rc && getenv("FZ_VERBOSE") && atoi(getenv("FZ_VERBOSE")) > 1) {
+        z->verbose = true;
+        zv_loop_set_trace_sink(z->loop, fz_trace_sink, z);
+    }
     if (!rc)
         rc = fz_build_guest(z);
     if (!rc)
@@ -861,7 +900,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_die(z, "cannot build the world");
     fz_check(z);
     for (unsigned i = 0; i < FZ_MAX_OPS && in.n && z->vd; i++) {
-        fz_ops[in_u8(&in) % (sizeof(fz_ops) / sizeof(fz_ops[0]))](z, &in);
+        unsigned op = in_u8(&in) % (sizeof(fz_ops) / sizeof(fz_ops[0]));
+
+        if (z->verbose)
+            zv_trace(z->loop, "fuzz: op %u", op);
+        fz_ops[op](z, &in);
         fz_check(z);
     }
     fz_teardown(z);
