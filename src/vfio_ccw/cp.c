@@ -725,10 +725,16 @@ cp_host_orb(const struct cp *cp, const struct orb *guest, struct orb *host)
 static struct cp *
 cp_new(const struct cp_env *env)
 {
-    struct cp *cp = malloc(sizeof(*cp));
+    struct cp *cp;
 
-    if (!cp)
-        return NULL;
+    if (env->spare && *env->spare) {
+        cp = *env->spare;
+        *env->spare = NULL;
+    } else {
+        cp = malloc(sizeof(*cp));
+        if (!cp)
+            return NULL;
+    }
     /* seg[] is written as segments are scanned and read only below
      * nsegs: zero from nsegs on, not the 16 segment slots. */
     memset((char *)cp + offsetof(struct cp, nsegs), 0,
@@ -792,7 +798,19 @@ cp_free(struct cp *cp)
         free(cp->pieces);
     if (cp->ccw != cp->ccw_inline)
         free(cp->ccw);
-    free(cp);
+    if (cp->env.spare && !*cp->env.spare)
+        *cp->env.spare = cp; /* everything it pointed to is released */
+    else
+        free(cp);
+}
+
+void
+cp_spare_free(struct cp **spare)
+{
+    if (!spare)
+        return;
+    free(*spare);
+    *spare = NULL;
 }
 
 /*

@@ -45,6 +45,13 @@ struct cp_env {
     int (*pin)(void *ctx, uint64_t iova, uint32_t len, uint64_t *habs);
     void (*unpin)(void *ctx, uint64_t iova, uint32_t len);
     void *ctx;
+    /*
+     * Optional (NULL: none).  A driver that runs one program at a time
+     * lends a slot: cp_free parks a freed program's storage there when it
+     * is empty and cp_translate takes it back, so an I/O does not go to
+     * the heap for it.  The owner empties the slot with cp_spare_free().
+     */
+    struct cp **spare;
 };
 
 struct cp;
@@ -62,6 +69,8 @@ int cp_translate(const struct cp_env *env, const struct orb *guest_orb,
                  struct cp **out, struct orb *host_orb);
 /* Unpin and release everything.  NULL is a no-op. */
 void cp_free(struct cp *cp);
+/* Free the program storage parked in *spare (if any); *spare = NULL. */
+void cp_spare_free(struct cp **spare);
 /*
  * Rewrite host addresses in an SCSW coming from the host so the guest
  * sees its own: CPA becomes the guest address of the CCW that follows the

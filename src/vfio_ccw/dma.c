@@ -130,5 +130,6 @@ vccw_cp_env(struct vccw_private *p, struct cp_env *env)
      * and an unmap of a pinned range quiesces first (ops.c); cp_free
      * skips the per-piece calls. */
     env->unpin = NULL;
+    env->spare = &p->cp_spare;
     env->ctx = p;
 }

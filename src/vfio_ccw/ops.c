@@ -49,6 +49,7 @@ vccw_private_put(struct vccw_private *p)
     if (!p || --p->refs)
         return;
     vccw_free_cp(p, ZV_VFIO_CCW_FREE_QUIESCE);
+    cp_spare_free(&p->cp_spare);
     vccw_dma_unmap_all(p);
     hirb_flush(p);
     if (p->sch)

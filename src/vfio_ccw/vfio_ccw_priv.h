@@ -72,6 +72,7 @@ struct vccw_private {
 
     /* the live translated program and its serial */
     struct cp *cp;
+    struct cp *cp_spare; /* storage of a freed program, reused (cp_env) */
     uint64_t cp_serial;
     uint64_t next_serial;
     uint64_t freed_serial; /* freed during the current event (trace) */
