@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 #include "dev_harness.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 #include "guest/chan_vfio.h"
 
@@ -245,4 +250,19 @@ dh_expected_il(const struct dh *h, unsigned ccw)
     if (h->irb.scsw.count == 0 || (c.flags & CCW_FLAG_SLI))
         return 0;
     return SCHN_STAT_INCORR_LEN;
+}
+
+void
+dh_assert_ok(const struct dh *h)
+{
+    assert_int_equal(h->irb.scsw.cc, 0);
+    assert_int_equal(h->irb.scsw.dstat, DH_OK);
+    assert_int_equal(h->irb.scsw.cstat, 0);
+}
+
+void
+dh_run_ok(struct dh *h)
+{
+    assert_int_equal(dh_run(h), 0);
+    dh_assert_ok(h);
 }

@@ -78,6 +78,11 @@ uint32_t dh_ccw_addr(const struct dh *h, unsigned i);
  */
 uint8_t dh_expected_il(const struct dh *h, unsigned ccw);
 
+/* The program ended with channel end and device end, nothing else;
+ * dh_run_ok runs it first (SSCH cc 0). */
+void dh_assert_ok(const struct dh *h);
+void dh_run_ok(struct dh *h);
+
 /* Put/get the CCHH of track (cyl, head) in the data area. */
 void dh_put_cchh(uint8_t *p, uint32_t cyl, uint32_t head);
 

@@ -110,14 +110,6 @@ ek_de_lr(struct dh *h, uint8_t mask, uint8_t op, uint8_t count, uint32_t trk,
 }
 
 void
-ek_assert_ok(const struct dh *h)
-{
-    assert_int_equal(h->irb.scsw.cc, 0);
-    assert_int_equal(h->irb.scsw.dstat, DH_OK);
-    assert_int_equal(h->irb.scsw.cstat, 0);
-}
-
-void
 ek_assert_uc(const struct dh *h, unsigned ccw, uint8_t s0, uint8_t s1,
              uint8_t s7)
 {
@@ -130,13 +122,6 @@ ek_assert_uc(const struct dh *h, unsigned ccw, uint8_t s0, uint8_t s1,
     assert_int_equal(h->irb.ecw[1], s1);
     assert_int_equal(h->irb.ecw[7], s7);
     assert_int_equal(h->irb.ecw[27], 0x80);
-}
-
-void
-ek_run_ok(struct dh *h)
-{
-    assert_int_equal(dh_run(h), 0);
-    ek_assert_ok(h);
 }
 
 void

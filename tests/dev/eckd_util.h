@@ -49,14 +49,11 @@ void ek_ccw_de_lr(struct dh *h, uint8_t lr_flags);
 void ek_de_lr(struct dh *h, uint8_t mask, uint8_t op, uint8_t count,
               uint32_t trk, uint8_t rec, uint16_t tlf);
 
-/* Program ended with channel end and device end, nothing else. */
-void ek_assert_ok(const struct dh *h);
 /* Unit check at CCW ccw with sense bytes 0, 1, 7 and the 32-byte
  * format's compatibility flag. */
 void ek_assert_uc(const struct dh *h, unsigned ccw, uint8_t s0, uint8_t s1,
                   uint8_t s7);
-/* Run the program (SSCH cc 0) and check its ending as above. */
-void ek_run_ok(struct dh *h);
+/* Run the program (SSCH cc 0) and check its unit check as above. */
 void ek_run_uc(struct dh *h, unsigned ccw, uint8_t s0, uint8_t s1, uint8_t s7);
 
 #endif

@@ -22,7 +22,7 @@ rdc_eckd_64_bytes(void **state)
     struct dh *h = *state;
 
     dh_ccw(h, 0x64, 0, 64, 0);
-    ek_run_ok(h);
+    dh_run_ok(h);
     assert_int_equal(zv_be16(h->buf), 0x3990);
     assert_int_equal(h->buf[2] & 0xC0, 0xC0);
     assert_int_equal(zv_be16(h->buf + 3), 0x3390);
@@ -51,7 +51,7 @@ analysis_program_sees_cdl(void **state)
         dh_ccw(h, 0x12, CCW_FLAG_CC, 8, EK_DATA + 8 * i);
     dh_ccw(h, 0x47, CCW_FLAG_CC, 16, EK_LR2);
     dh_ccw(h, 0x12, 0, 8, EK_DATA + 32);
-    ek_run_ok(h);
+    dh_run_ok(h);
     /* R1 IPL1 4+24, R2 IPL2 4+144, R3 VOL1 4+80, R4 4096, track 1 R1
      * key 44 data 96 */
     assert_int_equal(c[4], 1);
@@ -78,7 +78,7 @@ read_key_and_data_of_vol1(void **state)
 
     ek_de_lr(h, 0x40, 0x06, 1, 0, 3, 84);
     dh_ccw(h, 0x8E, 0, 84, EK_DATA);
-    ek_run_ok(h);
+    dh_run_ok(h);
     assert_memory_equal(h->buf + EK_DATA, vol1, 4);     /* key */
     assert_memory_equal(h->buf + EK_DATA + 4, vol1, 4); /* label id */
 }
@@ -96,12 +96,12 @@ write_data_then_read_data_multitrack(void **state)
     ek_de_lr(h, 0x80, 0x01, 2, 2, 12, 4096);
     dh_ccw(h, 0x85, CCW_FLAG_CC, 4096, EK_DATA);
     dh_ccw(h, 0x85, 0, 4096, EK_DATA + 4096);
-    ek_run_ok(h);
+    dh_run_ok(h);
     memset(h->buf + EK_DATA, 0, sizeof(pat));
     ek_de_lr(h, 0x40, 0x06, 2, 2, 12, 4096);
     dh_ccw(h, 0x86, CCW_FLAG_CC, 4096, EK_DATA);
     dh_ccw(h, 0x86, 0, 4096, EK_DATA + 4096);
-    ek_run_ok(h);
+    dh_run_ok(h);
     assert_memory_equal(h->buf + EK_DATA, pat, sizeof(pat));
 }
 
@@ -114,7 +114,7 @@ read_r0_and_home_address(void **state)
     ek_de_lr(h, 0x40, 0xD6, 2, 17, 0, 0); /* index orientation, read any */
     dh_ccw(h, 0x1A, CCW_FLAG_CC, 5, EK_DATA);
     dh_ccw(h, 0x16, 0, 16, EK_DATA + 8);
-    ek_run_ok(h);
+    dh_run_ok(h);
     assert_int_equal(d[0], 0);
     assert_int_equal(zv_be16(d + 1), 1); /* cyl 1 */
     assert_int_equal(zv_be16(d + 3), 2); /* head 2 */
@@ -136,7 +136,7 @@ read_track_returns_records_and_end_marker(void **state)
 
     ek_de_lr(h, 0x40, 0xCC, 1, 2, 0, 0);
     dh_ccw(h, 0xDE, CCW_FLAG_SLI, 60000, EK_DATA);
-    ek_run_ok(h);
+    dh_run_ok(h);
     assert_int_equal(h->irb.scsw.count, 60000 - len);
     assert_int_equal(d[4], 0); /* R0 count first */
     assert_int_equal(d[16 + 4], 1);
@@ -156,7 +156,7 @@ seek_search_tic_loop_reads_record(void **state)
     ek_de_lr(h, 0x80, 0x01, 1, 2, 3, 4096);
     memcpy(h->buf + EK_DATA, rec, sizeof(rec));
     dh_ccw(h, 0x85, 0, 4096, EK_DATA);
-    ek_run_ok(h);
+    dh_run_ok(h);
     memset(h->buf + EK_DATA, 0, sizeof(rec));
     memset(a, 0, 16);
     ek_put_trk(a + 2, 2);
@@ -166,7 +166,7 @@ seek_search_tic_loop_reads_record(void **state)
     dh_ccw(h, 0x31, CCW_FLAG_CC, 5, EK_ARG + 8);
     guest_prog_add(&h->prog, 0x08, 0, 0, dh_ccw_addr(h, 1));
     dh_ccw(h, 0x06, 0, 4096, EK_DATA);
-    ek_run_ok(h);
+    dh_run_ok(h);
     assert_int_equal(h->irb.scsw.cpa, dh_ccw_addr(h, 3) + 8);
     assert_int_equal(h->irb.scsw.count, 0);
     assert_memory_equal(h->buf + EK_DATA, rec, sizeof(rec));
@@ -179,7 +179,7 @@ read_ipl_reads_ipl1_record(void **state)
 
     dh_ccw(h, 0x02, CCW_FLAG_CC | CCW_FLAG_SLI, 24, EK_DATA);
     dh_ccw(h, 0x06, CCW_FLAG_SLI, 144, EK_DATA + 64);
-    ek_run_ok(h);
+    dh_run_ok(h);
     assert_int_equal(h->buf[EK_DATA + 1], 0x0A); /* IPL PSW byte 1 */
     assert_int_equal(h->irb.scsw.count, 0);
 }
@@ -194,7 +194,7 @@ psf_rssd_feature_codes_are_zero(void **state)
     memset(h->buf + EK_DATA, 0xAA, 256);
     dh_ccw(h, 0x27, CCW_FLAG_CC, 12, EK_ARG);
     dh_ccw(h, 0x3E, 0, 256, EK_DATA);
-    ek_run_ok(h);
+    dh_run_ok(h);
     for (int i = 0; i < 256; i++)
         assert_int_equal(h->buf[EK_DATA + i], 0);
 }
@@ -208,7 +208,7 @@ psf_unit_address_query_is_512_zero_bytes(void **state)
     ek_put_psf(p, 0x18, 0x0E);
     dh_ccw(h, 0x27, CCW_FLAG_CC, 12, EK_ARG);
     dh_ccw(h, 0x3E, 0, 512, EK_DATA);
-    ek_run_ok(h);
+    dh_run_ok(h);
 }
 
 static void
@@ -221,7 +221,7 @@ psf_set_subsystem_characteristics_accepted(void **state)
     p[0] = 0x1D;
     p[1] = 0xC0;
     dh_ccw(h, 0x27, 0, 66, EK_DATA);
-    ek_run_ok(h);
+    dh_run_ok(h);
 }
 
 static void
@@ -239,7 +239,7 @@ locate_record_extended_read_any(void **state)
     dh_ccw(h, 0x63, CCW_FLAG_CC, 16, EK_DE);
     dh_ccw(h, 0x4B, CCW_FLAG_CC, 20, EK_LR);
     dh_ccw(h, 0x86, 0, 4096, EK_DATA);
-    ek_run_ok(h);
+    dh_run_ok(h);
 }
 
 static void
@@ -255,13 +255,13 @@ write_key_and_data_then_read_ckd(void **state)
     /* a VTOC record of track 1: key 44 + data 96 */
     ek_de_lr(h, 0x80, 0x01, 1, 1, 2, 140);
     dh_ccw(h, 0x8D, 0, 140, EK_DATA);
-    ek_run_ok(h);
+    dh_run_ok(h);
     memset(d, 0, 256);
     ek_put_de(h, 0x40, 0xC0, 1, 1);
     ek_put_lr(h, EK_LR, 0x16, 0, 1, 1, 1, 0);
     ek_ccw_de_lr(h, CCW_FLAG_CC);
     dh_ccw(h, 0x1E, 0, 8 + 140, EK_DATA);
-    ek_run_ok(h);
+    dh_run_ok(h);
     assert_int_equal(d[4], 2);
     assert_int_equal(d[5], 44);
     assert_int_equal(zv_be16(d + 6), 96);
@@ -285,7 +285,7 @@ search_home_address_and_search_high(void **state)
     dh_ccw(h, 0x51, CCW_FLAG_CC, 5, EK_ARG + 16);
     guest_prog_add(&h->prog, 0x08, 0, 0, dh_ccw_addr(h, 3));
     dh_ccw(h, 0x06, 0, 4096, EK_DATA);
-    ek_run_ok(h);
+    dh_run_ok(h);
     /* R0..R5 are not high, R6 is: its data was read */
     assert_int_equal(h->irb.scsw.cpa, dh_ccw_addr(h, 5) + 8);
 }

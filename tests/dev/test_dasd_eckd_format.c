@@ -33,7 +33,7 @@ write_ckd_formats_track_and_read_back(void **state)
         dh_ccw(h, 0x1D, (i < 3 ? CCW_FLAG_CC : 0) | CCW_FLAG_SLI, 8,
                EK_DATA + 8 * i);
     }
-    ek_run_ok(h);
+    dh_run_ok(h);
     /* the counts read back, then a third record is not there */
     ek_de_lr(h, 0x40, 0x06, 3, 5, 0, 0);
     dh_ccw(h, 0x12, CCW_FLAG_CC, 8, EK_DATA + 64);
@@ -88,10 +88,10 @@ write_r0_with_home_address_orientation(void **state)
     ek_ccw_de_lr(h, CCW_FLAG_CC);
     dh_ccw(h, 0x15, CCW_FLAG_CC | CCW_FLAG_SLI, 8, EK_DATA);
     dh_ccw(h, 0x1D, CCW_FLAG_SLI, 8, EK_DATA + 8);
-    ek_run_ok(h);
+    dh_run_ok(h);
     ek_de_lr(h, 0x40, 0x06, 1, 6, 1, 512);
     dh_ccw(h, 0x86, 0, 512, EK_DATA + 64);
-    ek_run_ok(h);
+    dh_run_ok(h);
 }
 
 /* dasdfmt's invalidate: R1 with data length 0 -- reading it is an
@@ -107,7 +107,7 @@ read_of_eof_record_is_unit_exception(void **state)
     ek_put_count(c, 7, 1, 0, 0);
     ek_ccw_de_lr(h, CCW_FLAG_CC);
     dh_ccw(h, 0x1D, CCW_FLAG_SLI, 8, EK_DATA);
-    ek_run_ok(h);
+    dh_run_ok(h);
     ek_de_lr(h, 0x40, 0x06, 2, 7, 1, 0);
     dh_ccw(h, 0x86, CCW_FLAG_CC | CCW_FLAG_SLI, 4096, EK_DATA + 64);
     dh_ccw(h, 0x86, CCW_FLAG_SLI, 4096, EK_DATA + 64);
@@ -133,7 +133,7 @@ eav_volume_rdc_and_high_cylinder_io(void **state)
 
     assert_non_null(slot);
     dh_ccw(h, 0x64, 0, 64, 0);
-    ek_run_ok(h);
+    dh_run_ok(h);
     assert_int_equal(zv_be16(h->buf + 12), 0xFFFE);
     assert_int_equal(zv_be32(h->buf + 60), EK_EAV_CYLS);
     assert_int_equal(h->buf[5], 0x0C);
@@ -146,11 +146,11 @@ eav_volume_rdc_and_high_cylinder_io(void **state)
     ek_ccw_de_lr(h, CCW_FLAG_CC);
     dh_ccw(h, 0x15, CCW_FLAG_CC | CCW_FLAG_SLI, 8, EK_DATA);
     dh_ccw(h, 0x1D, CCW_FLAG_SLI, 8, EK_DATA + 8);
-    ek_run_ok(h);
+    dh_run_ok(h);
     memset(h->buf + EK_DATA + 64, 0x6B, 4096);
     ek_de_lr(h, 0x80, 0x01, 1, trk, 1, 4096);
     dh_ccw(h, 0x85, 0, 4096, EK_DATA + 64);
-    ek_run_ok(h);
+    dh_run_ok(h);
     assert_int_equal(ckd_img_read_track(h->cimg, 65538, 3, slot), 0);
     struct ckd_record recs[4];
     assert_int_equal(ckd_track_parse(slot, g->trksize, recs, 4), 2);

@@ -61,14 +61,6 @@ put_lo(struct dh *h, uint32_t off, uint8_t op, uint16_t count, uint32_t blk)
 }
 
 static void
-assert_ok(const struct dh *h)
-{
-    assert_int_equal(h->irb.scsw.cc, 0);
-    assert_int_equal(h->irb.scsw.dstat, DH_OK);
-    assert_int_equal(h->irb.scsw.cstat, 0);
-}
-
-static void
 assert_reject(const struct dh *h, unsigned ccw, uint8_t msg)
 {
     assert_int_equal(h->irb.scsw.dstat, DH_UC);
@@ -81,6 +73,32 @@ assert_reject(const struct dh *h, unsigned ccw, uint8_t msg)
     assert_int_equal(h->irb.ecw[7], msg);
 }
 
+/* Run the program (SSCH cc 0); it ends in a command reject at ccw. */
+static void
+run_reject(struct dh *h, unsigned ccw, uint8_t msg)
+{
+    assert_int_equal(dh_run(h), 0);
+    assert_reject(h, ccw, msg);
+}
+
+/* Append DE (command-chained) and LO (lo_flags) from P_DE and P_LO. */
+static void
+ccw_de_lo(struct dh *h, uint8_t lo_flags)
+{
+    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
+    dh_ccw(h, 0x43, lo_flags, 8, P_LO);
+}
+
+/* A Define Extent alone, with parameters it must reject (message 4). */
+static void
+define_extent_alone_is_reject(struct dh *h, uint8_t mask, uint16_t bs,
+                              uint32_t loc, uint32_t first, uint32_t last)
+{
+    put_de(h, mask, bs, loc, first, last);
+    dh_ccw(h, 0x63, 0, 16, P_DE);
+    run_reject(h, 0, 0x04);
+}
+
 /* DE + LO + n data-chained CCWs of `piece` bytes. */
 static void
 rw(struct dh *h, bool wr, uint32_t blk, uint16_t nblk, uint16_t piece)
@@ -89,8 +107,7 @@ rw(struct dh *h, bool wr, uint32_t blk, uint16_t nblk, uint16_t piece)
 
     put_de(h, wr ? 0x00 : 0x40, 512, blk, 0, nblk - 1);
     put_lo(h, P_LO, wr ? 0x05 : 0x06, nblk, 0);
-    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
-    dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO);
+    ccw_de_lo(h, CCW_FLAG_CC);
     for (off = 0; off < total; off += piece)
         dh_ccw(h, wr ? 0x41 : 0x42, off + piece < total ? CCW_FLAG_CD : 0,
                piece, P_DATA + off);
@@ -104,8 +121,7 @@ rdc_fba_32_bytes(void **state)
     static const uint8_t head[] = {0x30, 0x08, 0x21, 0x11, 0x02, 0x00};
 
     dh_ccw(h, 0x64, 0, 32, 0);
-    assert_int_equal(dh_run(h), 0);
-    assert_ok(h);
+    dh_run_ok(h);
     assert_memory_equal(h->buf, head, sizeof(head));
     assert_int_equal(zv_be32(h->buf + 6), 63);
     assert_int_equal(zv_be32(h->buf + 10), 315);
@@ -122,10 +138,10 @@ write_then_read_data_chained(void **state)
         pat[i] = (uint8_t)(i * 7 + 3);
     memcpy(h->buf + P_DATA, pat, sizeof(pat));
     rw(h, true, 10, 4, 512);
-    assert_ok(h);
+    dh_assert_ok(h);
     memset(h->buf + P_DATA, 0, sizeof(pat));
     rw(h, false, 10, 4, 1024); /* other split: pieces of two blocks */
-    assert_ok(h);
+    dh_assert_ok(h);
     assert_int_equal(h->irb.scsw.count, 0);
     assert_memory_equal(h->buf + P_DATA, pat, sizeof(pat));
     /* the image holds it too */
@@ -144,7 +160,7 @@ write_piece_not_block_aligned_still_lands(void **state)
         pat[i] = (uint8_t)(i ^ 0x5A);
     memcpy(h->buf + P_DATA, pat, sizeof(pat));
     rw(h, true, 30, 2, 256); /* four 256-byte pieces */
-    assert_ok(h);
+    dh_assert_ok(h);
     memset(h->buf + P_DATA, 0, sizeof(pat));
     rw(h, false, 30, 2, 1024);
     assert_memory_equal(h->buf + P_DATA, pat, sizeof(pat));
@@ -158,14 +174,12 @@ write_count_zero_zero_fills_domain(void **state)
 
     memset(h->buf + P_DATA, 0xEE, sizeof(img));
     rw(h, true, 40, 4, 2048);
-    assert_ok(h);
+    dh_assert_ok(h);
     put_de(h, 0x00, 512, 40, 0, 3);
     put_lo(h, P_LO, 0x05, 4, 0);
-    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
-    dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO);
+    ccw_de_lo(h, CCW_FLAG_CC);
     dh_ccw(h, 0x41, CCW_FLAG_SLI, 0, P_DATA);
-    assert_int_equal(dh_run(h), 0);
-    assert_ok(h);
+    dh_run_ok(h);
     assert_int_equal(fba_img_read(h->fimg, 40, 4, img), 0);
     assert_memory_equal(img, zero, sizeof(img));
 }
@@ -181,11 +195,9 @@ short_write_pads_block_with_zeros(void **state)
     put_de(h, 0x00, 512, 50, 0, 1);
     put_lo(h, P_LO, 0x01, 2, 0);
     memset(h->buf + P_DATA, 0x22, 100);
-    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
-    dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO);
+    ccw_de_lo(h, CCW_FLAG_CC);
     dh_ccw(h, 0x41, CCW_FLAG_SLI, 100, P_DATA);
-    assert_int_equal(dh_run(h), 0);
-    assert_ok(h);
+    dh_run_ok(h);
     assert_int_equal(fba_img_read(h->fimg, 50, 2, img), 0);
     assert_int_equal(img[99], 0x22);
     assert_int_equal(img[100], 0);
@@ -203,13 +215,11 @@ read_unchained_locate_per_block(void **state)
     put_de(h, 0x40, 512, 60, 0, 1);
     put_lo(h, P_LO, 0x06, 1, 0);
     put_lo(h, P_LO + 8, 0x06, 1, 1);
-    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
-    dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO);
+    ccw_de_lo(h, CCW_FLAG_CC);
     dh_ccw(h, 0x42, CCW_FLAG_CC, 512, P_DATA);
     dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO + 8);
     dh_ccw(h, 0x42, 0, 512, P_DATA + 512);
-    assert_int_equal(dh_run(h), 0);
-    assert_ok(h);
+    dh_run_ok(h);
     assert_memory_equal(h->buf + P_DATA + 512, blk, 512);
 }
 
@@ -220,11 +230,9 @@ read_replicated_op_reads(void **state)
 
     put_de(h, 0x40, 512, 0, 0, 0);
     put_lo(h, P_LO, 0x02, 1, 0);
-    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
-    dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO);
+    ccw_de_lo(h, CCW_FLAG_CC);
     dh_ccw(h, 0x42, 0, 512, P_DATA);
-    assert_int_equal(dh_run(h), 0);
-    assert_ok(h);
+    dh_run_ok(h);
 }
 
 static void
@@ -241,8 +249,7 @@ read_ipl_reads_block0_and_allows_locate_without_de(void **state)
     dh_ccw(h, 0x02, CCW_FLAG_CC | CCW_FLAG_SLI, 24, P_DATA);
     dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO);
     dh_ccw(h, 0x42, 0, 512, P_DATA + 512);
-    assert_int_equal(dh_run(h), 0);
-    assert_ok(h);
+    dh_run_ok(h);
     assert_memory_equal(h->buf + P_DATA, b0, 24);
     assert_memory_equal(h->buf + P_DATA + 512, b5, 512);
 }
@@ -254,11 +261,9 @@ locate_outside_extent_is_reject(void **state)
 
     put_de(h, 0x40, 512, 0, 0, 3);
     put_lo(h, P_LO, 0x06, 2, 3); /* blocks 3..4, extent ends at 3 */
-    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
-    dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO);
+    ccw_de_lo(h, CCW_FLAG_CC);
     dh_ccw(h, 0x42, 0, 1024, P_DATA);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 1, 0x04);
+    run_reject(h, 1, 0x04);
 }
 
 static void
@@ -266,10 +271,7 @@ extent_beyond_device_is_reject(void **state)
 {
     struct dh *h = *state;
 
-    put_de(h, 0x40, 512, BLOCKS - 2, 0, 3);
-    dh_ccw(h, 0x63, 0, 16, P_DE);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 0, 0x04);
+    define_extent_alone_is_reject(h, 0x40, 512, BLOCKS - 2, 0, 3);
 }
 
 static void
@@ -277,10 +279,7 @@ extent_last_before_first_is_reject(void **state)
 {
     struct dh *h = *state;
 
-    put_de(h, 0x40, 512, 0, 5, 4);
-    dh_ccw(h, 0x63, 0, 16, P_DE);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 0, 0x04);
+    define_extent_alone_is_reject(h, 0x40, 512, 0, 5, 4);
 }
 
 static void
@@ -288,10 +287,7 @@ extent_wrong_block_size_is_reject(void **state)
 {
     struct dh *h = *state;
 
-    put_de(h, 0x40, 4096, 0, 0, 0);
-    dh_ccw(h, 0x63, 0, 16, P_DE);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 0, 0x04);
+    define_extent_alone_is_reject(h, 0x40, 4096, 0, 0, 0);
 }
 
 static void
@@ -299,10 +295,7 @@ extent_reserved_mask_bit_is_reject(void **state)
 {
     struct dh *h = *state;
 
-    put_de(h, 0x20, 512, 0, 0, 0);
-    dh_ccw(h, 0x63, 0, 16, P_DE);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 0, 0x04);
+    define_extent_alone_is_reject(h, 0x20, 512, 0, 0, 0);
 }
 
 static void
@@ -312,8 +305,7 @@ define_extent_short_count_is_reject(void **state)
 
     put_de(h, 0x40, 512, 0, 0, 0);
     dh_ccw(h, 0x63, CCW_FLAG_SLI, 8, P_DE);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 0, 0x03);
+    run_reject(h, 0, 0x03);
 }
 
 static void
@@ -324,8 +316,7 @@ second_define_extent_is_reject(void **state)
     put_de(h, 0x40, 512, 0, 0, 0);
     dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
     dh_ccw(h, 0x63, 0, 16, P_DE);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 1, 0x02);
+    run_reject(h, 1, 0x02);
 }
 
 static void
@@ -335,8 +326,7 @@ locate_without_define_extent_is_reject(void **state)
 
     put_lo(h, P_LO, 0x06, 1, 0);
     dh_ccw(h, 0x43, 0, 8, P_LO);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 0, 0x02);
+    run_reject(h, 0, 0x02);
 }
 
 static void
@@ -348,10 +338,8 @@ locate_bad_operation_is_reject(void **state)
     for (size_t i = 0; i < sizeof(bad); i++) {
         put_de(h, 0x40, 512, 0, 0, 0);
         put_lo(h, P_LO, bad[i], 1, 0);
-        dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
-        dh_ccw(h, 0x43, 0, 8, P_LO);
-        assert_int_equal(dh_run(h), 0);
-        assert_reject(h, 1, 0x04);
+        ccw_de_lo(h, 0);
+        run_reject(h, 1, 0x04);
     }
 }
 
@@ -362,10 +350,8 @@ locate_count_zero_is_reject(void **state)
 
     put_de(h, 0x40, 512, 0, 0, 0);
     put_lo(h, P_LO, 0x06, 0, 0);
-    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
-    dh_ccw(h, 0x43, 0, 8, P_LO);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 1, 0x04);
+    ccw_de_lo(h, 0);
+    run_reject(h, 1, 0x04);
 }
 
 static void
@@ -375,11 +361,9 @@ write_locate_under_inhibit_mask_is_reject(void **state)
 
     put_de(h, 0x40, 512, 0, 0, 0);
     put_lo(h, P_LO, 0x05, 1, 0);
-    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
-    dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO);
+    ccw_de_lo(h, CCW_FLAG_CC);
     dh_ccw(h, 0x41, 0, 512, P_DATA);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 1, 0x04);
+    run_reject(h, 1, 0x04);
 }
 
 static void
@@ -389,11 +373,9 @@ read_after_write_locate_is_reject(void **state)
 
     put_de(h, 0x00, 512, 0, 0, 0);
     put_lo(h, P_LO, 0x05, 1, 0);
-    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
-    dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO);
+    ccw_de_lo(h, CCW_FLAG_CC);
     dh_ccw(h, 0x42, 0, 512, P_DATA);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 2, 0x02);
+    run_reject(h, 2, 0x02);
 }
 
 static void
@@ -402,8 +384,7 @@ read_without_locate_is_reject(void **state)
     struct dh *h = *state;
 
     dh_ccw(h, 0x42, 0, 512, P_DATA);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 0, 0x02);
+    run_reject(h, 0, 0x02);
 }
 
 static void
@@ -412,8 +393,7 @@ unknown_command_is_reject(void **state)
     struct dh *h = *state;
 
     dh_ccw(h, 0x47, 0, 16, P_DATA); /* ECKD Locate Record */
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 0, 0x01);
+    run_reject(h, 0, 0x01);
 }
 
 /* The image file lost its tail under the device: a read there is an
@@ -426,8 +406,7 @@ image_read_error_is_equipment_check(void **state)
     assert_int_equal(truncate(h->path, 100 * 512), 0);
     put_de(h, 0x40, 512, 200, 0, 0);
     put_lo(h, P_LO, 0x06, 1, 0);
-    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
-    dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO);
+    ccw_de_lo(h, CCW_FLAG_CC);
     dh_ccw(h, 0x42, 0, 512, P_DATA);
     assert_int_equal(dh_run(h), 0);
     assert_int_equal(h->irb.scsw.dstat, DH_UC);
@@ -446,8 +425,7 @@ locate_short_count_is_reject(void **state)
     put_lo(h, P_LO, 0x06, 1, 0);
     dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
     dh_ccw(h, 0x43, CCW_FLAG_SLI, 4, P_LO);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 1, 0x03);
+    run_reject(h, 1, 0x03);
 }
 
 static void
@@ -457,11 +435,9 @@ write_after_read_locate_is_reject(void **state)
 
     put_de(h, 0x40, 512, 0, 0, 0);
     put_lo(h, P_LO, 0x06, 1, 0);
-    dh_ccw(h, 0x63, CCW_FLAG_CC, 16, P_DE);
-    dh_ccw(h, 0x43, CCW_FLAG_CC, 8, P_LO);
+    ccw_de_lo(h, CCW_FLAG_CC);
     dh_ccw(h, 0x41, 0, 512, P_DATA);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 2, 0x02);
+    run_reject(h, 2, 0x02);
 }
 
 static void
@@ -471,8 +447,7 @@ read_ipl_chained_after_another_command_is_reject(void **state)
 
     dh_ccw(h, 0x03, CCW_FLAG_CC, 0, 0);
     dh_ccw(h, 0x02, CCW_FLAG_SLI, 512, P_DATA);
-    assert_int_equal(dh_run(h), 0);
-    assert_reject(h, 1, 0x02);
+    run_reject(h, 1, 0x02);
 }
 
 int
