@@ -198,3 +198,27 @@ h_guest_read(const struct harness *h, uint64_t iova, void *out, uint32_t len)
 {
     assert_int_equal(zv_as_read(h->iova, iova, out, len), 0);
 }
+
+void
+h_assert_clean(const struct harness *h)
+{
+    assert_int_equal(h->pins, 0);
+    assert_int_equal(zv_arena_live(h->arena), 0);
+}
+
+int
+h_setup(void **state)
+{
+    *state = h_new();
+    return 0;
+}
+
+int
+h_teardown(void **state)
+{
+    struct harness *h = *state;
+
+    h_assert_clean(h);
+    h_free(h);
+    return 0;
+}

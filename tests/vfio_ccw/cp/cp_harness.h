@@ -40,6 +40,12 @@ struct harness *h_new(void);
 /* Like h_new with a host arena of arena_size bytes. */
 struct harness *h_new_sized(uint64_t arena_size);
 void h_free(struct harness *h);
+/* Nothing the translator took is still held: no pin, no arena block. */
+void h_assert_clean(const struct harness *h);
+/* cmocka fixtures: *state is a fresh harness; teardown asserts it is
+ * clean before freeing it. */
+int h_setup(void **state);
+int h_teardown(void **state);
 
 /* Guest-side builders (all through the IOVA space, big-endian). */
 void h_ccw1(struct harness *h, uint64_t addr, uint8_t cmd, uint8_t flags,

@@ -53,8 +53,7 @@ expect(struct fx *f, int err)
     memcpy(before, f->h->gbuf, H_GSIZE);
     assert_int_equal(cp_translate(&f->h->env, &f->o, &cp, &host), err);
     assert_null(cp);
-    assert_int_equal(f->h->pins, 0);
-    assert_int_equal(zv_arena_live(f->h->arena), 0);
+    h_assert_clean(f->h);
     assert_memory_equal(before, f->h->gbuf, H_GSIZE);
     free(before);
 }

@@ -76,8 +76,7 @@ teardown(void **state)
     struct hx *x = *state;
 
     cp_free(x->cp);
-    assert_int_equal(x->h->pins, 0);
-    assert_int_equal(zv_arena_live(x->h->arena), 0);
+    h_assert_clean(x->h);
     css_free(x->css);
     testdev_free(x->td);
     zv_loop_free(x->loop);

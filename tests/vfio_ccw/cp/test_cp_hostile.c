@@ -19,24 +19,6 @@
 #define G(off) (H_GBASE + (off))
 
 static int
-setup(void **state)
-{
-    *state = h_new();
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct harness *h = *state;
-
-    assert_int_equal(h->pins, 0);
-    assert_int_equal(zv_arena_live(h->arena), 0);
-    h_free(h);
-    return 0;
-}
-
-static int
 run(struct harness *h, const struct orb *o, struct cp **cp, struct orb *host)
 {
     int rc = cp_translate(&h->env, o, cp, host);
@@ -352,8 +334,7 @@ random_programs_end_in_defined_results(void **state)
             ok++;
             cp_free(cp);
         }
-        assert_int_equal(h->pins, 0);
-        assert_int_equal(zv_arena_live(h->arena), 0);
+        h_assert_clean(h);
     }
     /* The generator must reach the success path too. */
     assert_true(ok > 20);
@@ -362,7 +343,7 @@ random_programs_end_in_defined_results(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, h_setup, h_teardown)
     const struct CMUnitTest tests[] = {
         T(tic_ping_pong_between_segments_translates_once),
         T(tic_fan_in_reuses_segments_up_to_the_limit),

@@ -17,24 +17,6 @@
 
 #define G(off) (H_GBASE + (off))
 
-static int
-setup(void **state)
-{
-    *state = h_new();
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct harness *h = *state;
-
-    assert_int_equal(h->pins, 0);
-    assert_int_equal(zv_arena_live(h->arena), 0);
-    h_free(h);
-    return 0;
-}
-
 /* n NOPs chained at addr; the last one ends the chain unless chain_last. */
 static void
 nops(struct harness *h, uint64_t addr, unsigned n, bool chain_last)
@@ -217,7 +199,7 @@ thousand_rounds_leave_no_leak(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, h_setup, h_teardown)
     const struct CMUnitTest tests[] = {
         T(segment_of_256_ccws_is_accepted),
         T(segment_of_257_ccws_is_e2big),

@@ -18,24 +18,6 @@
 
 #define G(off) (H_GBASE + (off))
 
-static int
-setup(void **state)
-{
-    *state = h_new();
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    struct harness *h = *state;
-
-    assert_int_equal(h->pins, 0);
-    assert_int_equal(zv_arena_live(h->arena), 0);
-    h_free(h);
-    return 0;
-}
-
 /*
  * CVE-2026-80550 "Fix out of bounds check on CCW array": the length loop
  * looked at a 257th CCW.  256 chaining CCWs that end exactly at the end of
@@ -111,8 +93,7 @@ cve_2026_80555_failure_in_late_segment_frees_all(void **state)
     h->fail_pin_at = 6;
     assert_int_equal(cp_translate(&h->env, &o, &cp, &host), -ENOMEM);
     assert_null(cp);
-    assert_int_equal(h->pins, 0);
-    assert_int_equal(zv_arena_live(h->arena), 0);
+    h_assert_clean(h);
 }
 
 /* A guest vCPU rewriting its program while the translator runs. */
@@ -217,7 +198,7 @@ tic_target_addresses_2024_are_exact_31bit_host_addresses(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, h_setup, h_teardown)
     const struct CMUnitTest tests[] = {
         T(cve_2026_80550_oob_ccw_array_never_reads_ccw_257),
         T(cve_2026_80554_segment_limit_bounds_tic_chains),

@@ -51,8 +51,7 @@ teardown(void **state)
     struct fx *f = *state;
 
     cp_free(f->cp);
-    assert_int_equal(f->h->pins, 0);
-    assert_int_equal(zv_arena_live(f->h->arena), 0);
+    h_assert_clean(f->h);
     h_free(f->h);
     free(f);
     return 0;

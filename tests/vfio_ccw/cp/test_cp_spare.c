@@ -41,8 +41,7 @@ freed_program_is_parked_and_reused(void **state)
     assert_null(spare);
     cp_free(a);
     assert_ptr_equal(spare, a);
-    assert_int_equal(h->pins, 0);
-    assert_int_equal(zv_arena_live(h->arena), 0);
+    h_assert_clean(h);
     assert_int_equal(cp_translate(&h->env, &o, &b, &host), 0);
     assert_ptr_equal(b, a);
     assert_null(spare);
@@ -119,8 +118,7 @@ reused_storage_translates_like_fresh(void **state)
     cp_free(fresh);
     cp_free(cp);
     cp_spare_free(&spare);
-    assert_int_equal(h->pins, 0);
-    assert_int_equal(zv_arena_live(h->arena), 0);
+    h_assert_clean(h);
     h_free(h);
 }
 

@@ -35,8 +35,7 @@ teardown(void **state)
 
     cp_free(f->cp);
     /* No leak: every pin undone, every arena block back. */
-    assert_int_equal(f->h->pins, 0);
-    assert_int_equal(zv_arena_live(f->h->arena), 0);
+    h_assert_clean(f->h);
     h_free(f->h);
     free(f);
     return 0;
