@@ -201,11 +201,18 @@ eh_assert_scsw(const struct eh *h, uint8_t fc, uint8_t ac, uint8_t sc,
 }
 
 void
-eh_expect_clean(struct eh *h, uint32_t cpa)
+eh_expect_end(struct eh *h, uint8_t fc, uint8_t ac, uint8_t sc, uint8_t dstat,
+              uint8_t cstat, uint32_t cpa, uint16_t count)
 {
     eh_run(h);
     assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_FINAL, CEDE, 0, cpa, 0);
+    eh_assert_scsw(h, fc, ac, sc, dstat, cstat, cpa, count);
+}
+
+void
+eh_expect_clean(struct eh *h, uint32_t cpa)
+{
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_FINAL, CEDE, 0, cpa, 0);
     assert_int_equal(h->irb.scsw.cc, 0);
     assert_false(h->irb.scsw.zcc);
     assert_false(h->irb.scsw.ectl);

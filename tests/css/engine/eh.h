@@ -70,6 +70,9 @@ int eh_tsch(struct eh *h);
 /* Assert the main SCSW fields of h->irb. */
 void eh_assert_scsw(const struct eh *h, uint8_t fc, uint8_t ac, uint8_t sc,
                     uint8_t dstat, uint8_t cstat, uint32_t cpa, uint16_t count);
+/* Run the loop, TSCH with cc 0, and assert the SCSW as above. */
+void eh_expect_end(struct eh *h, uint8_t fc, uint8_t ac, uint8_t sc,
+                   uint8_t dstat, uint8_t cstat, uint32_t cpa, uint16_t count);
 /* Run the loop, TSCH with cc 0, and check a clean CE|DE ending. */
 void eh_expect_clean(struct eh *h, uint32_t cpa);
 void eh_respond(struct eh *h, uint8_t cmd, uint8_t dstat, const void *data,

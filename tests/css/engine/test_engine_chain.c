@@ -177,10 +177,8 @@ data_chain_ending_inside_cd_ccw_is_incorrect_length(void **state)
     eh_ccw1(h, A, 0x02, CCW_FLAG_CD | CCW_FLAG_SLI, 4, EH_DATA);
     eh_ccw1(h, A + 8, 0x02, CCW_FLAG_SLI, 8, EH_DATA + 0x100);
     eh_start(h, A);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_FINAL, CEDE, SCHN_STAT_INCORR_LEN,
-                   A + 8, 2);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_FINAL, CEDE, SCHN_STAT_INCORR_LEN,
+                  A + 8, 2);
 }
 
 static void
@@ -206,10 +204,8 @@ status_modifier_without_chaining_is_reported(void **state)
     eh_respond(h, 0x07, CEDE | DEV_STAT_STAT_MOD, NULL, 0, 0);
     eh_ccw1(h, A, 0x07, 0, 0, 0);
     eh_start(h, A);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_FINAL, CEDE | DEV_STAT_STAT_MOD, 0,
-                   A + 8, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_FINAL, CEDE | DEV_STAT_STAT_MOD, 0,
+                  A + 8, 0);
 }
 
 static void
@@ -221,10 +217,8 @@ unit_exception_ends_chain_with_alert(void **state)
     eh_ccw1(h, A, 0x07, CCW_FLAG_CC, 0, 0);
     eh_ccw1(h, A + 8, CCW_CMD_NOOP, 0, 0, 0);
     eh_start(h, A);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL,
-                   CEDE | DEV_STAT_UNIT_EXCEP, 0, A + 8, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL,
+                  CEDE | DEV_STAT_UNIT_EXCEP, 0, A + 8, 0);
     assert_int_equal(testdev_log_count(h->td), 1);
 }
 
@@ -238,11 +232,9 @@ device_busy_during_chaining_ends_program(void **state)
     eh_ccw1(h, A + 8, 0x07, CCW_FLAG_CC, 0, 0);
     eh_ccw1(h, A + 16, CCW_CMD_NOOP, 0, 0, 0);
     eh_start(h, A);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0,
-                   SCSW_STCTL_PRIMARY | SCSW_STCTL_ALERT | SCSW_STCTL_PENDING,
-                   DEV_STAT_BUSY, 0, A + 16, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0,
+                  SCSW_STCTL_PRIMARY | SCSW_STCTL_ALERT | SCSW_STCTL_PENDING,
+                  DEV_STAT_BUSY, 0, A + 16, 0);
     assert_int_equal(h->irb.scsw.cc, 0);
 }
 

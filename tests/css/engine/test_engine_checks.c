@@ -16,10 +16,8 @@
 static void
 expect_pgm_check(struct eh *h, uint32_t cpa, size_t ncmds)
 {
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL, 0,
-                   SCHN_STAT_PROG_CHECK, cpa, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL, 0,
+                  SCHN_STAT_PROG_CHECK, cpa, 0);
     assert_int_equal(testdev_log_count(h->td), ncmds);
 }
 
@@ -79,9 +77,7 @@ format0_nop_runs(void **state)
     /* Format-0 immediate command with a count: IL is never indicated. */
     eh_ccw0(h, A, CCW_CMD_NOOP, 0, 1, 0);
     start_orb(h, A, false);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_FINAL, CEDE, 0, A + 8, 1);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_FINAL, CEDE, 0, A + 8, 1);
     assert_false(h->irb.scsw.fmt);
 }
 
@@ -138,10 +134,8 @@ format1_count_zero_reached_by_data_chaining_is_invalid(void **state)
     eh_ccw1(h, A + 8, 0x02, 0, 0, EH_DATA + 4);
     eh_start(h, A);
     /* Found when the transfer needs it: the device had the command. */
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL, CEDE,
-                   SCHN_STAT_PROG_CHECK, A + 16, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL, CEDE,
+                  SCHN_STAT_PROG_CHECK, A + 16, 0);
     assert_int_equal(testdev_log(h->td, 0)->moved, -1);
     assert_memory_equal(h->mem + EH_DATA, "abcd", 4);
 }
@@ -335,9 +329,7 @@ format0_tic_ignores_high_nibble_flags_count(void **state)
     eh_ccw0(h, A, 0xF8, CCW_FLAG_CC, 7, A + 0x200);
     eh_ccw0(h, A + 0x200, CCW_CMD_NOOP, 0, 1, 0);
     start_orb(h, A, false);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_FINAL, CEDE, 0, A + 0x208, 1);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_FINAL, CEDE, 0, A + 0x208, 1);
 }
 
 static void

@@ -65,9 +65,7 @@ static void
 expect_end(struct eh *h, uint8_t sc, uint8_t cstat, uint32_t cpa,
            uint16_t count)
 {
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, sc, CEDE, cstat, cpa, count);
+    eh_expect_end(h, SCSW_FCTL_START, 0, sc, CEDE, cstat, cpa, count);
 }
 
 static void
@@ -125,10 +123,8 @@ idaw_list_misaligned_is_invalid(void **state)
 
     eh_ccw1(h, A, 0x02, CCW_FLAG_IDA, 16, EH_IDAW + 2);
     eh_start(h, A);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL, 0,
-                   SCHN_STAT_PROG_CHECK, A + 8, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL, 0,
+                  SCHN_STAT_PROG_CHECK, A + 8, 0);
     assert_int_equal(testdev_log_count(h->td), 0);
 }
 

@@ -55,10 +55,8 @@ halt_active_signals_device_and_reports_de(void **state)
     assert_int_equal(css_sch_hsch(h->sch).cc, ZV_CC0);
     css_sch_stsch(h->sch, &s);
     assert_int_equal(s.scsw.actl & SCSW_ACTL_HALT_PEND, SCSW_ACTL_HALT_PEND);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, FC_SH, 0, SCSW_STCTL_PENDING, DEV_STAT_DEV_END, 0, A + 16,
-                   0);
+    eh_expect_end(h, FC_SH, 0, SCSW_STCTL_PENDING, DEV_STAT_DEV_END, 0, A + 16,
+                  0);
     assert_int_equal(testdev_signal_count(h->td, CSS_SIGNAL_HALT), 1);
     assert_false(testdev_holding(h->td));
     assert_int_equal(testdev_log_count(h->td), 2);
@@ -76,10 +74,8 @@ halt_during_latency_drops_the_status(void **state)
     eh_start(h, A);
     eh_run_for(h, LAT / 2);
     assert_int_equal(css_sch_hsch(h->sch).cc, ZV_CC0);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, FC_SH, 0, SCSW_STCTL_PENDING, DEV_STAT_DEV_END, 0, A + 8,
-                   0);
+    eh_expect_end(h, FC_SH, 0, SCSW_STCTL_PENDING, DEV_STAT_DEV_END, 0, A + 8,
+                  0);
     assert_int_equal(testdev_log_count(h->td), 1);
     assert_int_equal(eh_tsch(h), 1);
 }
@@ -90,10 +86,8 @@ halt_idle_subchannel_gives_halt_status(void **state)
     struct eh *h = *state;
 
     assert_int_equal(css_sch_hsch(h->sch).cc, ZV_CC0);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_HALT, 0, SCSW_STCTL_PENDING, DEV_STAT_DEV_END,
-                   0, 0, 0);
+    eh_expect_end(h, SCSW_FCTL_HALT, 0, SCSW_STCTL_PENDING, DEV_STAT_DEV_END, 0,
+                  0, 0);
     assert_int_equal(testdev_signal_count(h->td, CSS_SIGNAL_HALT), 1);
 }
 
@@ -106,10 +100,8 @@ halt_after_completed_program_reports_no_cpa(void **state)
     eh_start(h, A);
     eh_expect_clean(h, A + 8);
     assert_int_equal(css_sch_hsch(h->sch).cc, ZV_CC0);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_HALT, 0, SCSW_STCTL_PENDING, DEV_STAT_DEV_END,
-                   0, 0, 0);
+    eh_expect_end(h, SCSW_FCTL_HALT, 0, SCSW_STCTL_PENDING, DEV_STAT_DEV_END, 0,
+                  0, 0);
 }
 
 static void
@@ -126,9 +118,7 @@ halt_suspended_program(void **state)
     assert_int_equal(eh_ssch(h, &o).cc, ZV_CC0);
     eh_run(h);
     assert_int_equal(css_sch_hsch(h->sch).cc, ZV_CC0);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, FC_SH, 0, SCSW_STCTL_PENDING, 0, 0, A + 16, 0);
+    eh_expect_end(h, FC_SH, 0, SCSW_STCTL_PENDING, 0, 0, A + 16, 0);
     assert_int_equal(testdev_signal_count(h->td, CSS_SIGNAL_HALT), 0);
 }
 
@@ -146,9 +136,7 @@ clear_active_resets_scsw_and_path_fields(void **state)
     css_sch_stsch(h->sch, &s);
     assert_int_equal(s.pmcw.pnom, 0x80);
     assert_int_equal(css_sch_csch(h->sch).cc, ZV_CC0);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_CLEAR, 0, SCSW_STCTL_PENDING, 0, 0, 0, 0);
+    eh_expect_end(h, SCSW_FCTL_CLEAR, 0, SCSW_STCTL_PENDING, 0, 0, 0, 0);
     assert_false(h->irb.scsw.pno);
     assert_false(h->irb.scsw.fmt);
     assert_int_equal(h->irb.scsw.key, 0);
@@ -168,9 +156,7 @@ clear_over_final_status(void **state)
     eh_start(h, A);
     eh_run(h);
     assert_int_equal(css_sch_csch(h->sch).cc, ZV_CC0);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_CLEAR, 0, SCSW_STCTL_PENDING, 0, 0, 0, 0);
+    eh_expect_end(h, SCSW_FCTL_CLEAR, 0, SCSW_STCTL_PENDING, 0, 0, 0, 0);
     assert_int_equal(eh_tsch(h), 1);
 }
 
@@ -185,9 +171,7 @@ clear_after_halt_pending_wins(void **state)
     eh_run(h);
     assert_int_equal(css_sch_hsch(h->sch).cc, ZV_CC0);
     assert_int_equal(css_sch_csch(h->sch).cc, ZV_CC0);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_CLEAR, 0, SCSW_STCTL_PENDING, 0, 0, 0, 0);
+    eh_expect_end(h, SCSW_FCTL_CLEAR, 0, SCSW_STCTL_PENDING, 0, 0, 0, 0);
     assert_int_equal(eh_tsch(h), 1);
 }
 

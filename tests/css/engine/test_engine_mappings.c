@@ -50,9 +50,7 @@ start_fmt2(struct eh *h, bool i2k)
 static void
 expect_end(struct eh *h, uint8_t sc, uint8_t cstat, uint16_t count)
 {
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, sc, CEDE, cstat, A + 8, count);
+    eh_expect_end(h, SCSW_FCTL_START, 0, sc, CEDE, cstat, A + 8, count);
 }
 
 static void

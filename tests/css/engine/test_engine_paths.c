@@ -52,9 +52,7 @@ failed_path_is_skipped_and_noted_in_pnom(void **state)
     assert_int_equal(css_chp_set_failed(h->css, EH_CHP0, true), 0);
     eh_ccw1(h, A, CCW_CMD_NOOP, 0, 0, 0);
     eh_start(h, A);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_FINAL, CEDE, 0, A + 8, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_FINAL, CEDE, 0, A + 8, 0);
     assert_true(h->irb.scsw.pno);
     assert_int_equal(h->irb.esw.lpum, 0x40);
     css_sch_stsch(h->sch, &s);
@@ -148,10 +146,8 @@ path_lost_during_program_is_interface_control_check(void **state)
     eh_start(h, A);
     eh_run_for(h, LAT / 2);
     css_chp_set_failed(h->css, EH_CHP0, true);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL, 0,
-                   SCHN_STAT_INTF_CTRL_CHK, A + 8, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL, 0,
+                  SCHN_STAT_INTF_CTRL_CHK, A + 8, 0);
     assert_true(h->irb.scsw.eswf);
     assert_int_equal(h->irb.esw.sublog.lpum, 0x80);
     /* The second command never ran. */
@@ -168,10 +164,8 @@ path_lost_from_device_hook_mid_chain(void **state)
     eh_ccw1(h, A + 8, CCW_CMD_NOOP, CCW_FLAG_CC, 0, 0);
     eh_ccw1(h, A + 16, CCW_CMD_NOOP, 0, 0, 0);
     eh_start(h, A);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL, 0,
-                   SCHN_STAT_INTF_CTRL_CHK, A + 16, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL, 0,
+                  SCHN_STAT_INTF_CTRL_CHK, A + 16, 0);
     assert_int_equal(testdev_log_count(h->td), 2);
     assert_int_equal(eh_tsch(h), 1);
 }

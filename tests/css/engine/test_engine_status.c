@@ -55,10 +55,8 @@ pci_not_cleared_shows_with_final_status(void **state)
     eh_ccw1(h, A, CCW_CMD_NOOP, CCW_FLAG_CC | CCW_FLAG_PCI, 0, 0);
     eh_ccw1(h, A + 8, CCW_CMD_NOOP, 0, 0, 0);
     eh_start(h, A);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_FINAL | SCSW_STCTL_INTER, CEDE,
-                   SCHN_STAT_PCI, A + 16, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_FINAL | SCSW_STCTL_INTER, CEDE,
+                  SCHN_STAT_PCI, A + 16, 0);
 }
 
 static void
@@ -140,10 +138,8 @@ initial_status_not_cleared_keeps_z_in_final(void **state)
     eh_respond(h, 0x02, CEDE, data, sizeof(data), 0);
     eh_ccw1(h, A, 0x02, 0, 4, EH_DATA);
     start_orb(h, false, false, true);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_FINAL | SCSW_STCTL_INTER, CEDE, 0,
-                   A + 8, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_FINAL | SCSW_STCTL_INTER, CEDE, 0,
+                  A + 8, 0);
     assert_true(h->irb.scsw.zcc);
 }
 
@@ -154,10 +150,8 @@ first_command_rejected_shows_z_with_final_status(void **state)
 
     eh_ccw1(h, A, 0x55, 0, 0, 0); /* command reject at initial selection */
     start_orb(h, false, false, true);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL,
-                   CEDE | DEV_STAT_UNIT_CHECK, 0, A + 8, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL,
+                  CEDE | DEV_STAT_UNIT_CHECK, 0, A + 8, 0);
     assert_true(h->irb.scsw.zcc);
 }
 
@@ -182,10 +176,8 @@ suspend_makes_intermediate_status(void **state)
     eh_ccw1(h, A, CCW_CMD_NOOP, CCW_FLAG_CC, 0, 0);
     eh_ccw1(h, A + 8, 0x02, CCW_FLAG_SUSPEND, 16, EH_DATA);
     start_orb(h, true, false, false);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, SCSW_ACTL_SUSPENDED, SC_INTER, 0, 0,
-                   A + 16, 16);
+    eh_expect_end(h, SCSW_FCTL_START, SCSW_ACTL_SUSPENDED, SC_INTER, 0, 0,
+                  A + 16, 16);
     assert_true(h->irb.scsw.sctl);
     assert_int_equal(testdev_log_count(h->td), 1);
 }
@@ -197,10 +189,8 @@ suspend_with_pci_reports_pci(void **state)
 
     eh_ccw1(h, A, CCW_CMD_NOOP, CCW_FLAG_SUSPEND | CCW_FLAG_PCI, 0, 0);
     start_orb(h, true, false, false);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, SCSW_ACTL_SUSPENDED, SC_INTER, 0,
-                   SCHN_STAT_PCI, A + 8, 0);
+    eh_expect_end(h, SCSW_FCTL_START, SCSW_ACTL_SUSPENDED, SC_INTER, 0,
+                  SCHN_STAT_PCI, A + 8, 0);
 }
 
 static void
@@ -250,10 +240,8 @@ resume_with_s_still_set_suspends_again(void **state)
     eh_run(h);
     assert_int_equal(eh_tsch(h), 0);
     assert_int_equal(css_sch_rsch(h->sch).cc, ZV_CC0);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, SCSW_ACTL_SUSPENDED, SC_INTER, 0, 0,
-                   A + 8, 0);
+    eh_expect_end(h, SCSW_FCTL_START, SCSW_ACTL_SUSPENDED, SC_INTER, 0, 0,
+                  A + 8, 0);
     assert_int_equal(testdev_log_count(h->td), 0);
 }
 
@@ -280,10 +268,8 @@ unit_check_with_concurrent_sense_fills_ecw(void **state)
     eh_modify(h, true, 0xFF);
     eh_ccw1(h, A, 0x55, 0, 0, 0); /* unknown: command reject */
     eh_start(h, A);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL,
-                   CEDE | DEV_STAT_UNIT_CHECK, 0, A + 8, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL,
+                  CEDE | DEV_STAT_UNIT_CHECK, 0, A + 8, 0);
     assert_true(h->irb.scsw.ectl);
     assert_true(h->irb.esw.erw.s);
     assert_int_equal(h->irb.esw.erw.scnt, 32);
@@ -305,10 +291,8 @@ unit_check_without_concurrent_sense_needs_basic_sense(void **state)
     eh_ccw1(h, A, 0x07, CCW_FLAG_CC, 0, 0);
     eh_ccw1(h, A + 8, CCW_CMD_NOOP, 0, 0, 0);
     eh_start(h, A);
-    eh_run(h);
-    assert_int_equal(eh_tsch(h), 0);
-    eh_assert_scsw(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL,
-                   CEDE | DEV_STAT_UNIT_CHECK, 0, A + 8, 0);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL,
+                  CEDE | DEV_STAT_UNIT_CHECK, 0, A + 8, 0);
     assert_false(h->irb.scsw.ectl);
     assert_false(h->irb.esw.erw.s);
     eh_ccw1(h, A, CCW_CMD_BASIC_SENSE, CCW_FLAG_SLI, 32, EH_DATA);
