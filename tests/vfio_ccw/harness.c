@@ -192,6 +192,15 @@ vh_setup(struct vh *h)
 }
 
 void
+vh_setup_busy(struct vh *h)
+{
+    vh_setup(h);
+    h->dev.hold = true;
+    assert_int_equal(vh_ssch(h, 0x02, 64), 0);
+    vh_run(h);
+}
+
+void
 vh_setup_seeded(struct vh *h, uint64_t seed)
 {
     vh_setup_host_seeded(h, seed);

@@ -73,6 +73,9 @@ struct vh {
 
 /* Everything up to an open device; asserts on failure. */
 void vh_setup(struct vh *h);
+/* vh_setup, then a 64-byte read (SSCH) that the device holds: the
+ * composite is in the start state with the host subchannel busy. */
+void vh_setup_busy(struct vh *h);
 /* Build host + bound subchannel only (no mdev). */
 void vh_setup_host(struct vh *h);
 /* vh_setup with the virtual loop seeded with seed (vh_setup: seed 1). */

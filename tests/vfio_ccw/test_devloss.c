@@ -22,10 +22,7 @@ subchannel_gone_while_open_with_io_running(void **st)
     struct schib schib;
     struct vh h;
 
-    vh_setup(&h);
-    h.dev.hold = true;
-    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
-    vh_run(&h);
+    vh_setup_busy(&h);
     css_sch_get(h.sch); /* the test keeps looking at it */
     assert_int_equal(css_sch_undefine(h.css, h.sch), 0);
     vh_run(&h);
@@ -102,10 +99,7 @@ driver_freed_under_open_user(void **st)
     uint8_t buf[8];
     struct vh h;
 
-    vh_setup(&h);
-    h.dev.hold = true;
-    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
-    vh_run(&h);
+    vh_setup_busy(&h);
     zv_vfio_ccw_free(h.drv);
     h.drv = NULL;
     vh_run(&h);

@@ -64,10 +64,7 @@ unmap_of_pinned_range_quiesces_first(void **st)
     struct irb irb;
     struct vh h;
 
-    vh_setup(&h);
-    h.dev.hold = true;
-    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
-    vh_run(&h);
+    vh_setup_busy(&h);
     /* an unrelated range: the I/O goes on */
     assert_int_equal(
         zv_vdev_dma_unmap(h.vd, VH_GUEST_IOVA + VH_GUEST_SIZE - 0x1000, 0x1000),

@@ -84,10 +84,7 @@ csch_during_start_ends_it_and_frees_program_once(void **state)
 
     VH_SKIP_IN_REGRESS();
 
-    vh_setup(&h);
-    h.dev.hold = true;
-    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
-    vh_run(&h);
+    vh_setup_busy(&h);
     assert_string_equal(vh_state(&h), "start");
     assert_int_equal(vh_csch(&h), 0);
     assert_string_equal(vh_state(&h), "clear");

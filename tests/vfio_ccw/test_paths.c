@@ -129,10 +129,7 @@ path_lost_during_io_ends_it_and_keeps_the_guest_view(void **st)
     struct irb irb;
     struct vh h;
 
-    vh_setup(&h);
-    h.dev.hold = true;
-    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
-    vh_run(&h);
+    vh_setup_busy(&h);
     assert_int_equal(css_chp_set_failed(h.css, VH_CHPID0, true), 0);
     assert_int_equal(css_chp_set_failed(h.css, VH_CHPID1, true), 0);
     vh_run(&h);

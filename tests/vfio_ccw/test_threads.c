@@ -177,10 +177,7 @@ t002_unsolicited_interrupt_while_busy_keeps_start(void **st)
     struct irb irb;
     unsigned io_irqs;
 
-    vh_setup(&h);
-    h.dev.hold = true;
-    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
-    vh_run(&h);
+    vh_setup_busy(&h);
     io_irqs = h.irqs[ZV_VFIO_CCW_IO_IRQ_INDEX];
     inject(&h, 0, 0, SCSW_STCTL_ALERT | SCSW_STCTL_PENDING, DEV_STAT_ATTENTION,
            0);
@@ -232,10 +229,7 @@ t002_hsch_while_halt_pending_gets_cc2(void **st)
     struct vh h;
     struct irb irb;
 
-    vh_setup(&h);
-    h.dev.hold = true;
-    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
-    vh_run(&h);
+    vh_setup_busy(&h);
     assert_int_equal(vh_hsch(&h), 0);
     assert_int_equal(vh_hsch(&h), -EBUSY);
     assert_int_equal(vh_ssch(&h, 0x02, 64), -EBUSY);
@@ -256,10 +250,7 @@ t002_intermediate_interrupt_keeps_busy_and_queues_in_order(void **st)
     struct vh h;
     struct irb irb;
 
-    vh_setup(&h);
-    h.dev.hold = true;
-    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
-    vh_run(&h);
+    vh_setup_busy(&h);
     inject(&h, SCSW_FCTL_START, SCSW_ACTL_SCH_ACTIVE | SCSW_ACTL_DEV_ACTIVE,
            SCSW_STCTL_INTER | SCSW_STCTL_PENDING, 0, SCHN_STAT_PCI);
     assert_string_equal(vh_state(&h), "start");
@@ -286,10 +277,7 @@ t002_interrupts_while_quiescing_finish_the_disable(void **st)
     struct schib schib;
     struct irb irb;
 
-    vh_setup(&h);
-    h.dev.hold = true;
-    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
-    vh_run(&h);
+    vh_setup_busy(&h);
     zv_vdev_close(h.vd);
     assert_string_equal(vh_state(&h), "closed");
     assert_int_equal(h.nfreed, 1);
@@ -316,10 +304,7 @@ t002_reset_while_busy_swallows_quiesce_status(void **st)
     struct vh h;
     struct irb irb;
 
-    vh_setup(&h);
-    h.dev.hold = true;
-    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
-    vh_run(&h);
+    vh_setup_busy(&h);
     assert_int_equal(zv_vdev_reset(h.vd), 0);
     assert_string_equal(vh_state(&h), "idle");
     vh_run(&h);
@@ -344,10 +329,7 @@ t002_path_vary_off_while_busy(void **st)
     struct irb irb;
     struct crw crw;
 
-    vh_setup(&h);
-    h.dev.hold = true;
-    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
-    vh_run(&h);
+    vh_setup_busy(&h);
     assert_int_equal(css_chp_vary(h.css, VH_CHPID0, false), 0);
     vh_run(&h);
     assert_string_equal(vh_state(&h), "start");
@@ -381,10 +363,7 @@ t004_unbind_under_open_user_then_ioctls(void **st)
     uint8_t buf[ZV_CCW_IO_REGION_SIZE] = {0};
     int32_t fd = -1;
 
-    vh_setup(&h);
-    h.dev.hold = true;
-    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
-    vh_run(&h);
+    vh_setup_busy(&h);
     zv_vfio_ccw_unbind(h.drv, h.sch);
     vh_run(&h);
     assert_true(h.irqs[ZV_VFIO_CCW_REQ_IRQ_INDEX] >= 1);
@@ -453,10 +432,7 @@ t004_new_instance_while_old_quiesce_runs(void **st)
     struct vh h;
     struct irb irb;
 
-    vh_setup(&h);
-    h.dev.hold = true;
-    assert_int_equal(vh_ssch(&h, 0x02, 64), 0);
-    vh_run(&h);
+    vh_setup_busy(&h);
     assert_int_equal(zv_mdev_remove(h.bus, VH_UUID), 0);
     zv_vdev_close(h.vd);
     zv_vdev_dma_unmap(h.vd, VH_GUEST_IOVA, VH_GUEST_SIZE);
