@@ -281,18 +281,25 @@ h_run_for(struct h *h, uint64_t ns)
     zv_loop_run_until(h->loop, zv_loop_now(h->loop) + ns);
 }
 
-static void
-h_start_suspending(struct h *h, unsigned no)
+void
+h_ssch_suspending(struct h *h, unsigned no, bool ssic)
 {
     struct orb o;
 
     h_orb_default(&o);
     o.spnd = true;
-    o.ssic = true; /* no intermediate interruption for the suspension */
+    o.ssic = ssic;
     h_put_ccw(h, H_CCW, CCW_CMD_NOOP, CCW_FLAG_CC | CCW_FLAG_SLI, 0, 0);
     h_put_ccw(h, H_CCW + 8, CCW_CMD_NOOP, CCW_FLAG_SUSPEND | CCW_FLAG_SLI, 0,
               0);
     assert_cc(h_ssch_orb(h, no, &o), ZV_CC0);
+}
+
+static void
+h_start_suspending(struct h *h, unsigned no)
+{
+    /* no intermediate interruption for the suspension */
+    h_ssch_suspending(h, no, true);
     h_run(h);
 }
 

@@ -94,6 +94,9 @@ struct zv_insn_rc h_tsch(struct h *h, unsigned no, struct irb *irb);
 /* SSCH with the default ORB, CPA H_CCW. */
 struct zv_insn_rc h_ssch(struct h *h, unsigned no);
 struct zv_insn_rc h_ssch_orb(struct h *h, unsigned no, const struct orb *o);
+/* SSCH (cc 0) of NOP, then NOP with the suspend flag, under an ORB that
+ * allows suspension (ssic: suppress its intermediate interruption). */
+void h_ssch_suspending(struct h *h, unsigned no, bool ssic);
 
 /* Program: one NOP (cc 0 asserted), enable first. */
 void h_start_nop(struct h *h, unsigned no);

@@ -104,15 +104,9 @@ issue(struct h *h, enum m_insn insn, unsigned no)
 static void
 make_inter_halt(struct h *h)
 {
-    struct orb o;
 
     h_enable(h, 0, 3);
-    h_orb_default(&o);
-    o.spnd = true;
-    h_put_ccw(h, H_CCW, CCW_CMD_NOOP, CCW_FLAG_CC | CCW_FLAG_SLI, 0, 0);
-    h_put_ccw(h, H_CCW + 8, CCW_CMD_NOOP, CCW_FLAG_SUSPEND | CCW_FLAG_SLI, 0,
-              0);
-    assert_cc(h_ssch_orb(h, 0, &o), ZV_CC0);
+    h_ssch_suspending(h, 0, false);
     h_run(h);
     assert_cc(css_insn_hsch(h->css, h_gr1(0)), ZV_CC0);
     assert_int_equal(h_scsw(h, 0)->stctl,

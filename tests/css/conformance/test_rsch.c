@@ -127,16 +127,10 @@ static void
 rsch_cc0_before_suspend_point(void **state)
 {
     struct h *h = *state;
-    struct orb o;
     struct irb irb;
 
     h_enable(h, 0, 3);
-    h_orb_default(&o);
-    o.spnd = true;
-    h_put_ccw(h, H_CCW, CCW_CMD_NOOP, CCW_FLAG_CC | CCW_FLAG_SLI, 0, 0);
-    h_put_ccw(h, H_CCW + 8, CCW_CMD_NOOP, CCW_FLAG_SUSPEND | CCW_FLAG_SLI, 0,
-              0);
-    assert_cc(h_ssch_orb(h, 0, &o), ZV_CC0);
+    h_ssch_suspending(h, 0, false);
     h_run_for(h, 1);
     assert_cc(rsch(h, 0), ZV_CC0);
     h_run(h);

@@ -244,17 +244,11 @@ static void
 tsch_intermediate_while_halt_pending_keeps_the_halt(void **state)
 {
     struct h *h = *state;
-    struct orb o;
     struct irb irb;
     const struct scsw *s;
 
     h_enable(h, 0, 3);
-    h_orb_default(&o);
-    o.spnd = true;
-    h_put_ccw(h, H_CCW, CCW_CMD_NOOP, CCW_FLAG_CC | CCW_FLAG_SLI, 0, 0);
-    h_put_ccw(h, H_CCW + 8, CCW_CMD_NOOP, CCW_FLAG_SUSPEND | CCW_FLAG_SLI, 0,
-              0);
-    assert_cc(h_ssch_orb(h, 0, &o), ZV_CC0);
+    h_ssch_suspending(h, 0, false);
     h_run(h);
     s = h_scsw(h, 0);
     assert_int_equal(s->stctl, SCSW_STCTL_INTER | SCSW_STCTL_PENDING);
