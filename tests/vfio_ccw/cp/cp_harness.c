@@ -222,3 +222,16 @@ h_teardown(void **state)
     h_free(h);
     return 0;
 }
+
+int
+h_tx_teardown(void **state)
+{
+    struct h_tx *f = *state;
+
+    cp_free(f->cp);
+    /* No leak: every pin undone, every arena block back. */
+    h_assert_clean(f->h);
+    h_free(f->h);
+    free(f);
+    return 0;
+}

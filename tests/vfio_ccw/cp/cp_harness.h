@@ -46,6 +46,15 @@ void h_assert_clean(const struct harness *h);
  * clean before freeing it. */
 int h_setup(void **state);
 int h_teardown(void **state);
+/* A harness with one translated program and its host ORB. */
+struct h_tx {
+    struct harness *h;
+    struct cp *cp;
+    struct orb host;
+};
+/* cmocka teardown for a struct h_tx: frees the program, asserts the
+ * harness is clean, frees both. */
+int h_tx_teardown(void **state);
 
 /* Guest-side builders (all through the IOVA space, big-endian). */
 void h_ccw1(struct harness *h, uint64_t addr, uint8_t cmd, uint8_t flags,

@@ -16,12 +16,6 @@
 
 #define G(off) (H_GBASE + (off))
 
-struct fx {
-    struct harness *h;
-    struct cp *cp;
-    struct orb host;
-};
-
 /*
  * Segment A at 0x100: WRITE (CC), WRITE (CD), WRITE (CC), TIC 0x800.
  * Segment B at 0x800: READ (CC), NOP.
@@ -30,7 +24,7 @@ struct fx {
 static int
 setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof(*f));
+    struct h_tx *f = calloc(1, sizeof(*f));
     struct orb o = h_orb(G(0x100));
 
     f->h = h_new();
@@ -45,20 +39,8 @@ setup(void **state)
     return 0;
 }
 
-static int
-teardown(void **state)
-{
-    struct fx *f = *state;
-
-    cp_free(f->cp);
-    h_assert_clean(f->h);
-    h_free(f->h);
-    free(f);
-    return 0;
-}
-
 static uint32_t
-cpa_for_host_slot_after(struct fx *f, unsigned slot)
+cpa_for_host_slot_after(struct h_tx *f, unsigned slot)
 {
     struct scsw s = {.cpa = f->host.cpa + 8 * (slot + 1)};
 
@@ -69,7 +51,7 @@ cpa_for_host_slot_after(struct fx *f, unsigned slot)
 static void
 cpa_after_each_ccw_is_the_guest_next_address(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
 
     assert_int_equal(cpa_for_host_slot_after(f, 0), G(0x108));
     assert_int_equal(cpa_for_host_slot_after(f, 1), G(0x110));
@@ -82,7 +64,7 @@ cpa_after_each_ccw_is_the_guest_next_address(void **state)
 static void
 cpa_at_segment_boundary_is_the_earlier_segment_end(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
 
     /* host slot 5 is B's first CCW but also "after A's tail". */
     assert_int_equal(cpa_for_host_slot_after(f, 4), G(0x128));
@@ -91,7 +73,7 @@ cpa_at_segment_boundary_is_the_earlier_segment_end(void **state)
 static void
 cpa_after_guard_slot_is_guest_address_past_chain_end(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
 
     /* A status-modifier skip onto B's guard: program check there. */
     assert_int_equal(cpa_for_host_slot_after(f, 7), G(0x818));
@@ -100,7 +82,7 @@ cpa_after_guard_slot_is_guest_address_past_chain_end(void **state)
 static void
 cpa_pointing_at_program_start_maps_to_orb_cpa(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct scsw s = {.cpa = f->host.cpa};
 
     cp_update_scsw(f->cp, &s);
@@ -110,7 +92,7 @@ cpa_pointing_at_program_start_maps_to_orb_cpa(void **state)
 static void
 foreign_host_cpa_becomes_zero(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     uint32_t foreign[] = {0,
                           8,
                           f->host.cpa - 8,
@@ -129,7 +111,7 @@ foreign_host_cpa_becomes_zero(void **state)
 static void
 other_fields_are_untouched(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct scsw s = {.cpa = f->host.cpa + 16,
                      .key = 3,
                      .fctl = SCSW_FCTL_START,
@@ -147,7 +129,7 @@ other_fields_are_untouched(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, h_tx_teardown)
     const struct CMUnitTest tests[] = {
         T(cpa_after_each_ccw_is_the_guest_next_address),
         T(cpa_at_segment_boundary_is_the_earlier_segment_end),

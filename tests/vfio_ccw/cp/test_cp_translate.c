@@ -12,37 +12,18 @@
 
 #define G(off) (H_GBASE + (off))
 
-struct fx {
-    struct harness *h;
-    struct cp *cp;
-    struct orb host;
-};
-
 static int
 setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof(*f));
+    struct h_tx *f = calloc(1, sizeof(*f));
 
     f->h = h_new();
     *state = f;
     return 0;
 }
 
-static int
-teardown(void **state)
-{
-    struct fx *f = *state;
-
-    cp_free(f->cp);
-    /* No leak: every pin undone, every arena block back. */
-    h_assert_clean(f->h);
-    h_free(f->h);
-    free(f);
-    return 0;
-}
-
 static void
-translate(struct fx *f, const struct orb *o)
+translate(struct h_tx *f, const struct orb *o)
 {
     assert_int_equal(cp_translate(&f->h->env, o, &f->cp, &f->host), 0);
     assert_non_null(f->cp);
@@ -53,14 +34,14 @@ translate(struct fx *f, const struct orb *o)
 
 /* The host CCW that stands for guest CCW number i of the first segment. */
 static uint64_t
-hslot(const struct fx *f, unsigned i)
+hslot(const struct h_tx *f, unsigned i)
 {
     return f->host.cpa + (uint64_t)i * CCW_SIZE;
 }
 
 /* Host walk of slot i gives exactly the guest bytes at iova. */
 static int
-check_data(struct fx *f, uint64_t slot, uint64_t iova, uint32_t len)
+check_data(struct h_tx *f, uint64_t slot, uint64_t iova, uint32_t len)
 {
     uint8_t *want = malloc(len), *got = malloc(len);
     uint32_t bs = f->host.i2k ? IDA_2K : IDA_4K;
@@ -78,7 +59,7 @@ check_data(struct fx *f, uint64_t slot, uint64_t iova, uint32_t len)
 static void
 direct_write_becomes_format2_idal(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0));
     struct ccw1 c;
 
@@ -105,7 +86,7 @@ direct_write_becomes_format2_idal(void **state)
 static void
 direct_area_across_pages_gets_one_idaw_per_page(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0));
 
     h_ccw1(f->h, G(0), 0x02, 0, 7000, G(0x1800));
@@ -123,7 +104,7 @@ direct_area_across_pages_gets_one_idaw_per_page(void **state)
 static void
 format2_4k_idal_keeps_guest_pieces(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0));
     uint8_t want[8000], got[8000];
     struct ccw1 c;
@@ -151,7 +132,7 @@ format2_4k_idal_keeps_guest_pieces(void **state)
 static void
 format2_2k_idal_sets_host_i2k(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0));
     uint8_t want[3000], got[3000];
 
@@ -172,7 +153,7 @@ format2_2k_idal_sets_host_i2k(void **state)
 static void
 format1_idal_becomes_2k_format2(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0));
     uint8_t want[2500], got[2500];
 
@@ -194,7 +175,7 @@ format1_idal_becomes_2k_format2(void **state)
 static void
 format0_program_becomes_format1(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0x100));
     struct ccw1 c;
 
@@ -226,7 +207,7 @@ format0_program_becomes_format1(void **state)
 static void
 data_chain_keeps_counts_one_to_one(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0));
     struct ccw1 c;
 
@@ -255,7 +236,7 @@ data_chain_keeps_counts_one_to_one(void **state)
 static void
 skip_on_input_and_count0_pin_nothing(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0));
     struct ccw1 c;
 
@@ -281,7 +262,7 @@ skip_on_input_and_count0_pin_nothing(void **state)
 static void
 skip_on_write_is_ignored_and_pins(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0));
 
     h_ccw1(f->h, G(0), 0x01, CCW_FLAG_SKIP, 64, G(0x2000));
@@ -293,7 +274,7 @@ skip_on_write_is_ignored_and_pins(void **state)
 static void
 tic_backward_loop_stays_in_segment(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0x100));
     struct ccw1 c;
 
@@ -315,7 +296,7 @@ tic_backward_loop_stays_in_segment(void **state)
 static void
 tic_across_segments_and_into_middle(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0x100));
     struct ccw1 c;
 
@@ -338,7 +319,7 @@ tic_across_segments_and_into_middle(void **state)
 static void
 run_into_known_segment_gets_host_tic(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0x100));
     struct ccw1 c;
 
@@ -360,7 +341,7 @@ run_into_known_segment_gets_host_tic(void **state)
 static void
 run_into_segment_starting_with_tic_skips_it(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0x100));
     struct ccw1 c;
 
@@ -382,7 +363,7 @@ run_into_segment_starting_with_tic_skips_it(void **state)
 static void
 read_backward_direct_and_idal(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0));
     struct ccw1 c;
 
@@ -408,7 +389,7 @@ read_backward_direct_and_idal(void **state)
 static void
 suspend_flag_without_orb_s_passes_to_host(void **state)
 {
-    struct fx *f = *state;
+    struct h_tx *f = *state;
     struct orb o = h_orb(G(0));
     struct ccw1 c;
 
@@ -436,7 +417,7 @@ null_program_is_harmless(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, h_tx_teardown)
     const struct CMUnitTest tests[] = {
         T(direct_write_becomes_format2_idal),
         T(direct_area_across_pages_gets_one_idaw_per_page),
