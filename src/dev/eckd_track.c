@@ -165,22 +165,12 @@ eckd_layout_load(struct eckd *e)
     return true;
 }
 
-static bool
-is_eot(const uint8_t *p)
-{
-    static const uint8_t eot[CKD_COUNT_SIZE] = {0xFF, 0xFF, 0xFF, 0xFF,
-                                                0xFF, 0xFF, 0xFF, 0xFF};
-
-    return memcmp(p, eot, sizeof(eot)) == 0;
-}
-
 /* Parse one more count field (and load its record). */
 static enum eckd_err
 eckd_parse_one(struct eckd *e)
 {
     uint32_t off = e->parse_off, end;
     const uint8_t *c;
-    struct ckd_record *r;
     enum eckd_err err;
 
     if (off + CKD_COUNT_SIZE > e->geom.trksize)
@@ -190,7 +180,7 @@ eckd_parse_one(struct eckd *e)
     if (err)
         return err;
     c = e->trk + off;
-    if (is_eot(c)) {
+    if (ckd_is_eot(c)) {
         e->complete = true;
         return EE_OK;
     }
@@ -200,13 +190,7 @@ eckd_parse_one(struct eckd *e)
     err = eckd_need(e, off, end + CKD_COUNT_SIZE);
     if (err)
         return err;
-    r = &e->recs[e->nrecs++];
-    r->cyl = zv_be16(c);
-    r->head = zv_be16(c + 2);
-    r->rec = c[4];
-    r->kl = c[5];
-    r->dl = zv_be16(c + 6);
-    r->offset = off;
+    ckd_count_decode(c, off, &e->recs[e->nrecs++]);
     e->parse_off = end;
     return EE_OK;
 bad:

@@ -124,6 +124,11 @@ int ckd_img_write_track(struct ckd_img *img, uint32_t cyl, uint32_t head,
  */
 int ckd_track_parse(const uint8_t *buf, uint32_t trksize,
                     struct ckd_record *recs, unsigned max);
+/* The end-of-track marker is eight 0xFF bytes where a count would be. */
+#define CKD_EOT_SIZE 8
+bool ckd_is_eot(const uint8_t *p);
+/* Decode the count field at p, which sits at offset off of its track. */
+void ckd_count_decode(const uint8_t *p, uint32_t off, struct ckd_record *r);
 /* Build a track: HA for (cyl, head), R0 (8 zero bytes), then records with
  * the given counts and data (key then data per record), end marker.
  * Returns bytes used or -ENOSPC. */

@@ -15,8 +15,7 @@
 #include "img/img_priv.h"
 
 /* Size of R0 as every formatter writes it: count + 8 data bytes (KL 0). */
-#define CKD_R0_SIZE  (CKD_COUNT_SIZE + 8)
-#define CKD_EOT_SIZE 8
+#define CKD_R0_SIZE (CKD_COUNT_SIZE + 8)
 
 /*
  * Cylinder numbers above 65535 (large volumes) keep their low 16 bits in
@@ -30,7 +29,7 @@ ckd_put_cchh(uint8_t *p, uint32_t cyl, uint32_t head)
     zv_put_be16(p + 2, (uint16_t)(((cyl >> 16) << 4) | (head & 0xf)));
 }
 
-static bool
+bool
 ckd_is_eot(const uint8_t *p)
 {
     static const uint8_t eot[CKD_EOT_SIZE] = {0xff, 0xff, 0xff, 0xff,
@@ -39,7 +38,7 @@ ckd_is_eot(const uint8_t *p)
     return memcmp(p, eot, CKD_EOT_SIZE) == 0;
 }
 
-static void
+void
 ckd_count_decode(const uint8_t *p, uint32_t off, struct ckd_record *r)
 {
     r->cyl = zv_be16(p);
