@@ -99,7 +99,7 @@ run_data_ok(const struct css_run *run, uint8_t cmd, const struct ccw1 *c)
     if (c->flags & CCW_FLAG_IDA) {
         /* The IDAW list: word-aligned (format 1), doubleword (format 2). */
         uint64_t align = run->sch->orb.c64 ? IDAW2_SIZE : IDAW1_SIZE;
-        return c->cda % align == 0 && c->cda < limit;
+        return (c->cda & (align - 1)) == 0 && c->cda < limit;
     }
     if (c->flags & CCW_FLAG_MIDA)
         return c->cda % MIDAW_SIZE == 0 && c->cda < limit;
@@ -308,15 +308,17 @@ stream_next_idaw(struct css_io *io, struct stream_win *lw)
     uint64_t limit = io->run->fmt1 ? FMT1_LIMIT : FMT0_LIMIT;
     uint32_t size = orb->c64 ? IDAW2_SIZE : IDAW1_SIZE;
     uint32_t bs = ida_block(orb);
+    uint32_t in_block;
     uint64_t addr;
 
     if (io->list + size > limit || stream_read_idaw(io, lw, orb->c64, &addr))
         return stream_fail_here(io);
-    if (io->seg_started && (addr % bs) != (io->backward ? bs - 1 : 0))
+    /* bs is 2K or 4K: a mask, not a 64-bit division per IDAW */
+    in_block = (uint32_t)(addr & (bs - 1));
+    if (io->seg_started && in_block != (io->backward ? bs - 1 : 0))
         return stream_fail_here(io);
     io->seg_addr = addr;
-    io->seg_left =
-        io->backward ? (uint32_t)(addr % bs) + 1 : bs - (uint32_t)(addr % bs);
+    io->seg_left = io->backward ? in_block + 1 : bs - in_block;
     if (io->seg_left > io->left)
         io->seg_left = io->left;
     io->list += size;
