@@ -25,6 +25,14 @@ tpi_sch_no(struct h *h)
     return zv_be16(h->mem + H_TPI + 2);
 }
 
+/* TPI takes an interruption (cc 1): the one of subchannel no. */
+static void
+tpi_takes(struct h *h, uint16_t no)
+{
+    assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC1);
+    assert_int_equal(tpi_sch_no(h), no);
+}
+
 static void
 tpi_cc0_when_nothing_pending(void **state)
 {
@@ -83,12 +91,9 @@ tpi_takes_isc0_before_isc7(void **state)
     pending_on_isc(h, 1, 7, 7);
     pending_on_isc(h, 2, 0, 0);
     pending_on_isc(h, 3, 4, 4);
-    assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC1);
-    assert_int_equal(tpi_sch_no(h), 2);
-    assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC1);
-    assert_int_equal(tpi_sch_no(h), 3);
-    assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC1);
-    assert_int_equal(tpi_sch_no(h), 1);
+    tpi_takes(h, 2);
+    tpi_takes(h, 3);
+    tpi_takes(h, 1);
     assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC0);
 }
 
@@ -100,12 +105,9 @@ tpi_fifo_within_one_isc(void **state)
     pending_on_isc(h, 3, 2, 3);
     pending_on_isc(h, 0, 2, 0);
     pending_on_isc(h, 1, 2, 1);
-    assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC1);
-    assert_int_equal(tpi_sch_no(h), 3);
-    assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC1);
-    assert_int_equal(tpi_sch_no(h), 0);
-    assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC1);
-    assert_int_equal(tpi_sch_no(h), 1);
+    tpi_takes(h, 3);
+    tpi_takes(h, 0);
+    tpi_takes(h, 1);
 }
 
 static void
@@ -117,8 +119,7 @@ tpi_cr6_mask_hides_disabled_isc(void **state)
     css_set_isc_mask(h->css, (uint8_t) ~(0x80u >> 3));
     assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC0);
     css_set_isc_mask(h->css, 0x80u >> 3);
-    assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC1);
-    assert_int_equal(tpi_sch_no(h), 0);
+    tpi_takes(h, 0);
 }
 
 static void
