@@ -45,16 +45,20 @@
 #define CP_PAGE          4096u
 #define CP_LIMIT_FMT1    0x80000000ull /* 31-bit CCW/data addresses */
 #define CP_LIMIT_FMT0    0x01000000ull /* 24-bit */
-#define CP_FETCH_MAX     2048u         /* one segment's worth of CCWs */
 #define CP_IDAWS_PER_CCW (UINT16_MAX / IDA_2K + 2)
 
-/* A private copy of a window of guest CCWs: the only place they are read
- * from guest storage (no double fetch). */
+/*
+ * A window of guest CCWs, decoded in place: each CCW is read from guest
+ * storage exactly once, by its decode in cp_fetch_ccw (no double fetch;
+ * segments never overlap, so no address is decoded twice), into cp->ccw
+ * before anything is pinned.  buf holds a single CCW when the window
+ * cannot be mapped directly.
+ */
 struct cp_fetch {
     uint64_t base;
     uint32_t len;
-    uint32_t want; /* size of the next window */
-    uint8_t buf[CP_FETCH_MAX];
+    const uint8_t *p;
+    uint8_t buf[CCW_SIZE];
 };
 
 /*
@@ -78,32 +82,25 @@ cp_check_orb(const struct orb *o)
 }
 
 /*
- * Copy a window of guest CCWs starting at addr, within its 4K page.  The
- * window starts at 8 CCWs and doubles with each refill, so short programs
- * copy little and long ones few times.
+ * Map the guest CCWs from addr to the end of its 4K page with one lookup
+ * (valid for the whole translation: nothing is unmapped meanwhile).
  */
 static int
 cp_fetch_refill(const struct cp *cp, struct cp_fetch *f, uint64_t addr)
 {
     uint32_t n = CP_PAGE - (uint32_t)(addr & (CP_PAGE - 1));
-    const void *p;
+    const uint8_t *p = zv_as_ptr(cp->env.iova, addr, n, ZV_MEM_READ);
 
-    f->want = f->want ? f->want * 2 : 8 * CCW_SIZE;
-    if (f->want > CP_FETCH_MAX)
-        f->want = CP_FETCH_MAX;
-    if (n > f->want)
-        n = f->want;
-    p = zv_as_ptr(cp->env.iova, addr, n, ZV_MEM_READ);
-    if (p) {
-        memcpy(f->buf, p, n);
-    } else {
-        /* The window spans mappings or a hole: take just this CCW. */
+    if (!p) {
+        /* The rest of the page spans mappings or a hole: this CCW only. */
         n = CCW_SIZE;
         if (zv_as_read(cp->env.iova, addr, f->buf, n))
             return -EFAULT;
+        p = f->buf;
     }
     f->base = addr;
     f->len = n;
+    f->p = p;
     return 0;
 }
 
@@ -119,7 +116,7 @@ cp_fetch_ccw(const struct cp *cp, struct cp_fetch *f, uint64_t addr,
         if (rc)
             return rc;
     }
-    raw = f->buf + (addr - f->base);
+    raw = f->p + (addr - f->base);
     if (cp->fmt0)
         ccw0_decode(c, raw);
     else
@@ -265,14 +262,14 @@ cp_ccw_append(struct cp *cp, const struct ccw1 *c, enum ccw_class cls,
     k->tic = tic;
     k->eff_cmd = c->cmd;
     k->eff_cls = (uint8_t)cls;
-    k->npieces = 0;
-    k->piece0 = 0;
-    k->tic_target = 0;
+    /* piece0 is set by cp_plan for every CCW, tic_target by cp_scan for
+     * every TIC, before anything reads them. */
     if (has_prev && ((k - 1)->c.flags & CCW_FLAG_CD)) {
         k->eff_cmd = (k - 1)->eff_cmd;
         k->eff_cls = (k - 1)->eff_cls;
     }
     k->xfer = cp_moves_data(k);
+    cp->ntic += tic;
     if (k->xfer && (c->flags & CCW_FLAG_IDA))
         cp->any_ida = true;
     cp->nccw++;
@@ -337,17 +334,21 @@ static int
 cp_scan(struct cp *cp, const struct orb *o)
 {
     struct cp_fetch fetch, *f = &fetch;
+    uint32_t seen = 0;
     int rc, idx;
 
     f->base = 0;
     f->len = 0;
-    f->want = 0;
+    f->p = NULL;
     rc = cp_scan_seg(cp, o, f, o->cpa);
-    for (uint32_t i = 0; !rc && i < cp->nccw; i++) {
+    /* Stop at the last TIC known so far, not at the last CCW: a program
+     * without TICs is not walked again. */
+    for (uint32_t i = 0; !rc && seen < cp->ntic; i++) {
         struct ccw1 *c = &cp->ccw[i].c;
 
         if (!cp->ccw[i].tic)
             continue;
+        seen++;
         idx = cp_find_ccw(cp, c->cda);
         if (idx < 0) {
             if (cp->nsegs == CP_MAX_SEGS)
@@ -601,7 +602,6 @@ cp_plan(struct cp *cp)
             rc = cp_idal_pieces(cp, k, backward);
         else
             rc = cp_direct_pieces(cp, k, backward);
-        k->npieces = (uint16_t)(cp->npieces - k->piece0);
         if (!rc)
             rc = cp_pin_new_pieces(cp);
     }

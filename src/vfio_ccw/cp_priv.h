@@ -26,8 +26,7 @@ struct cp_ccw {
     uint8_t eff_cls;     /* its enum ccw_class */
     bool tic;            /* transfer in channel */
     uint8_t xfer;        /* 1 = moves data: pinned pieces below */
-    uint16_t npieces;    /* host IDAWs for this CCW */
-    uint32_t piece0;     /* index of the first one in cp->pieces */
+    uint32_t piece0;     /* index of its first host IDAW in cp->pieces */
     uint32_t tic_target; /* TIC: global CCW index of the target */
 };
 
@@ -64,6 +63,7 @@ struct cp {
     struct cp_env env;
     struct cp_seg seg[CP_MAX_SEGS];
     uint32_t nsegs;
+    uint32_t ntic; /* TICs among ccw[]: cp_scan resolves this many */
 
     struct cp_ccw *ccw;
     uint32_t nccw, ccw_cap;
