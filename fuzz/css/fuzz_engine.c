@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "css/sub_priv.h"
+#include "../fz_input.h"
 #include "dev/testdev.h"
 
 #define FE_MEM_SIZE  0x10000u
@@ -49,11 +50,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-struct fe_in {
-    const uint8_t *p;
-    size_t n;
-};
-
 struct fe {
     struct zv_loop *loop;
     struct zv_as *as;
@@ -69,49 +65,6 @@ fe_die(const char *why)
 {
     fprintf(stderr, "fuzz_engine: invariant broken: %s\n", why);
     abort();
-}
-
-/* ---- input ---- */
-
-static uint8_t
-in_u8(struct fe_in *in)
-{
-    uint8_t v = 0;
-
-    if (in->n) {
-        v = *in->p++;
-        in->n--;
-    }
-    return v;
-}
-
-/* Big-endian; the two reads are sequenced so every compiler decodes an
- * input alike. */
-static uint16_t
-in_u16(struct fe_in *in)
-{
-    uint16_t hi = in_u8(in);
-
-    return (uint16_t)(hi << 8 | in_u8(in));
-}
-
-static uint32_t
-in_u32(struct fe_in *in)
-{
-    uint32_t hi = in_u16(in);
-
-    return hi << 16 | in_u16(in);
-}
-
-static void
-in_bytes(struct fe_in *in, uint8_t *buf, size_t len)
-{
-    size_t n = len < in->n ? len : in->n;
-
-    memcpy(buf, in->p, n);
-    memset(buf + n, 0, len - n);
-    in->p += n;
-    in->n -= n;
 }
 
 /* ---- checks ---- */
@@ -321,7 +274,7 @@ fe_finish(struct fe *e)
 /* ---- operations ---- */
 
 static uint32_t
-fe_gr1(struct fe_in *in)
+fe_gr1(struct fz_input *in)
 {
     struct schid id = {.ssid = 0, .sch_no = FE_SCH_NO};
     uint8_t how = in_u8(in);
@@ -333,7 +286,7 @@ fe_gr1(struct fe_in *in)
 
 /* An operand address: mostly in storage, sometimes anywhere. */
 static uint64_t
-fe_addr(struct fe_in *in)
+fe_addr(struct fz_input *in)
 {
     static const uint64_t bases[] = {0x100,       0x800,   FE_RO_ADDR,
                                      FE_HI24 - 8, FE_HI31, 0x200000};
@@ -345,7 +298,7 @@ fe_addr(struct fe_in *in)
 }
 
 static void
-op_fill(struct fe *e, struct fe_in *in)
+op_fill(struct fe *e, struct fz_input *in)
 {
     uint32_t off = in_u16(in) % FE_MEM_SIZE;
     size_t len = in_u8(in) + 1u;
@@ -358,7 +311,7 @@ op_fill(struct fe *e, struct fe_in *in)
 /* A CCW (format 0 or 1), an IDAW (format 1 or 2) or a MIDAW at an
  * input storage offset. */
 static void
-op_block(struct fe *e, struct fe_in *in)
+op_block(struct fe *e, struct fz_input *in)
 {
     uint32_t off = (in_u16(in) % FE_MEM_SIZE) & ~7u;
     uint8_t kind = in_u8(in);
@@ -396,7 +349,7 @@ op_block(struct fe *e, struct fe_in *in)
 }
 
 static void
-op_respond(struct fe *e, struct fe_in *in)
+op_respond(struct fe *e, struct fz_input *in)
 {
     uint8_t sense[32];
     uint8_t cmd = in_u8(in);
@@ -427,7 +380,7 @@ op_respond(struct fe *e, struct fe_in *in)
 }
 
 static void
-op_msch(struct fe *e, struct fe_in *in)
+op_msch(struct fe *e, struct fz_input *in)
 {
     uint8_t how = in_u8(in);
     struct schib s;
@@ -450,7 +403,7 @@ op_msch(struct fe *e, struct fe_in *in)
 }
 
 static void
-op_ssch(struct fe *e, struct fe_in *in)
+op_ssch(struct fe *e, struct fz_input *in)
 {
     uint8_t raw[ORB_SIZE];
     uint8_t how = in_u8(in);
@@ -476,7 +429,7 @@ op_ssch(struct fe *e, struct fe_in *in)
 }
 
 static void
-op_function(struct fe *e, struct fe_in *in)
+op_function(struct fe *e, struct fz_input *in)
 {
     uint8_t how = in_u8(in);
     uint32_t gr1 = how & 0x80 ? fe_gr1(in) : 0;
@@ -499,7 +452,7 @@ op_function(struct fe *e, struct fe_in *in)
 }
 
 static void
-op_store(struct fe *e, struct fe_in *in)
+op_store(struct fe *e, struct fz_input *in)
 {
     uint8_t how = in_u8(in);
     struct irb irb;
@@ -527,13 +480,13 @@ op_store(struct fe *e, struct fe_in *in)
 }
 
 static void
-op_run(struct fe *e, struct fe_in *in)
+op_run(struct fe *e, struct fz_input *in)
 {
     fe_run(e, 1 + in_u8(in) % FE_STEP_MAX);
 }
 
 static void
-op_host(struct fe *e, struct fe_in *in)
+op_host(struct fe *e, struct fz_input *in)
 {
     uint8_t what = in_u8(in);
     uint8_t arg = in_u8(in);
@@ -564,7 +517,7 @@ op_host(struct fe *e, struct fe_in *in)
     }
 }
 
-typedef void (*fe_op_fn)(struct fe *e, struct fe_in *in);
+typedef void (*fe_op_fn)(struct fe *e, struct fz_input *in);
 
 static const fe_op_fn fe_ops[] = {
     op_fill,  op_block, op_block, op_block,    op_respond,
@@ -575,7 +528,7 @@ static const fe_op_fn fe_ops[] = {
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct fe_in in = {data, size};
+    struct fz_input in = {data, size};
     struct fe *e = calloc(1, sizeof(*e));
     struct schib s;
 

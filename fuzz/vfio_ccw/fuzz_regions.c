@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "css/sub_priv.h"
+#include "../fz_input.h"
 #include "dev/testdev.h"
 #include "vfio_ccw/vfio_ccw.h"
 
@@ -72,11 +73,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-struct fz_in {
-    const uint8_t *p;
-    size_t n;
-};
-
 struct fz {
     struct zv_loop *loop;
     struct zv_as *storage;
@@ -106,50 +102,6 @@ fz_die(struct fz *z, const char *why)
     fprintf(stderr, "fuzz_regions: invariant broken: %s (state %s)\n", why,
             z->vd ? zv_vfio_ccw_state_name(z->vd) : "-");
     abort();
-}
-
-/* ---- input ---- */
-
-static uint8_t
-in_u8(struct fz_in *in)
-{
-    uint8_t v = 0;
-
-    if (in->n) {
-        v = *in->p++;
-        in->n--;
-    }
-    return v;
-}
-
-/* Big-endian; the two reads are sequenced so every compiler decodes an
- * input alike. */
-static uint16_t
-in_u16(struct fz_in *in)
-{
-    uint16_t hi = in_u8(in);
-
-    return (uint16_t)(hi << 8 | in_u8(in));
-}
-
-static uint32_t
-in_u32(struct fz_in *in)
-{
-    uint32_t hi = in_u16(in);
-
-    return hi << 16 | in_u16(in);
-}
-
-/* len bytes of input, zeros once it runs out. */
-static void
-in_bytes(struct fz_in *in, uint8_t *buf, size_t len)
-{
-    size_t n = len < in->n ? len : in->n;
-
-    memcpy(buf, in->p, n);
-    memset(buf + n, 0, len - n);
-    in->p += n;
-    in->n -= n;
 }
 
 /* ---- observers ---- */
@@ -558,7 +510,7 @@ fz_teardown(struct fz *z)
 /* ---- operations ---- */
 
 static void
-op_io_write(struct fz *z, struct fz_in *in)
+op_io_write(struct fz *z, struct fz_input *in)
 {
     uint8_t buf[FZ_BUF_MAX] = {0};
     uint64_t off = in_u8(in) % (ZV_CCW_IO_REGION_SIZE + 8);
@@ -573,7 +525,7 @@ op_io_write(struct fz *z, struct fz_in *in)
 /* A whole SSCH request: ORB bytes from the input, the CPA optionally
  * aimed into guest memory, SCSW FC start (or input bytes). */
 static void
-op_ssch(struct fz *z, struct fz_in *in)
+op_ssch(struct fz *z, struct fz_input *in)
 {
     uint8_t region[ZV_CCW_IO_REGION_SIZE] = {0};
     uint8_t how = in_u8(in);
@@ -599,7 +551,7 @@ op_ssch(struct fz *z, struct fz_in *in)
 }
 
 static void
-op_async_write(struct fz *z, struct fz_in *in)
+op_async_write(struct fz *z, struct fz_input *in)
 {
     uint8_t buf[16] = {0};
     uint64_t off = in_u8(in) % 12;
@@ -610,7 +562,7 @@ op_async_write(struct fz *z, struct fz_in *in)
 }
 
 static void
-op_async_cmd(struct fz *z, struct fz_in *in)
+op_async_cmd(struct fz *z, struct fz_input *in)
 {
     uint8_t buf[ZV_CCW_CMD_REGION_SIZE] = {0};
 
@@ -621,7 +573,7 @@ op_async_cmd(struct fz *z, struct fz_in *in)
 }
 
 static void
-op_read(struct fz *z, struct fz_in *in)
+op_read(struct fz *z, struct fz_input *in)
 {
     uint8_t buf[FZ_BUF_MAX] = {0};
     unsigned index = in_u8(in) % 6;
@@ -654,7 +606,7 @@ op_read(struct fz *z, struct fz_in *in)
 }
 
 static void
-op_write_other(struct fz *z, struct fz_in *in)
+op_write_other(struct fz *z, struct fz_input *in)
 {
     uint8_t buf[FZ_BUF_MAX] = {0};
     unsigned index = 2 + in_u8(in) % 6;
@@ -669,7 +621,7 @@ op_write_other(struct fz *z, struct fz_in *in)
 }
 
 static void
-op_info(struct fz *z, struct fz_in *in)
+op_info(struct fz *z, struct fz_input *in)
 {
     uint8_t cap[64];
     struct zv_vdev_region_info ri;
@@ -690,7 +642,7 @@ op_info(struct fz *z, struct fz_in *in)
 /* SET_IRQS with input flags; an eventfd, if any, is always ours (the vdev
  * writes to whatever descriptor it is given). */
 static void
-op_set_irqs(struct fz *z, struct fz_in *in)
+op_set_irqs(struct fz *z, struct fz_input *in)
 {
     uint32_t flags = in_u8(in);
     unsigned index = in_u8(in) % 5;
@@ -714,7 +666,7 @@ op_set_irqs(struct fz *z, struct fz_in *in)
 
 /* Map pages of one chunk at an input IOVA (4K aligned or not). */
 static void
-op_map(struct fz *z, struct fz_in *in)
+op_map(struct fz *z, struct fz_input *in)
 {
     uint8_t how = in_u8(in);
     unsigned c = how % FZ_CHUNKS;
@@ -737,7 +689,7 @@ op_map(struct fz *z, struct fz_in *in)
 }
 
 static void
-op_unmap(struct fz *z, struct fz_in *in)
+op_unmap(struct fz *z, struct fz_input *in)
 {
     uint8_t how = in_u8(in);
     uint64_t iova = FZ_GUEST_IOVA + (uint64_t)(how % FZ_CHUNKS) * FZ_CHUNK_SIZE;
@@ -753,13 +705,13 @@ op_unmap(struct fz *z, struct fz_in *in)
 }
 
 static void
-op_reset(struct fz *z, struct fz_in *in)
+op_reset(struct fz *z, struct fz_input *in)
 {
     zv_vdev_reset(z->vd);
 }
 
 static void
-op_close_open(struct fz *z, struct fz_in *in)
+op_close_open(struct fz *z, struct fz_input *in)
 {
     if (zv_vdev_is_open(z->vd)) {
         zv_vdev_close(z->vd);
@@ -770,13 +722,13 @@ op_close_open(struct fz *z, struct fz_in *in)
 }
 
 static void
-op_run(struct fz *z, struct fz_in *in)
+op_run(struct fz *z, struct fz_input *in)
 {
     fz_run(z, 1 + in_u8(in) % FZ_STEP_MAX);
 }
 
 static void
-op_fill(struct fz *z, struct fz_in *in)
+op_fill(struct fz *z, struct fz_input *in)
 {
     uint32_t off = in_u16(in) % FZ_GUEST_SIZE;
     size_t len = in_u8(in) + 1u;
@@ -790,7 +742,7 @@ op_fill(struct fz *z, struct fz_in *in)
 /* One format-1 CCW in guest memory, data address in guest memory unless
  * the input asks for a raw one. */
 static void
-op_ccw(struct fz *z, struct fz_in *in)
+op_ccw(struct fz *z, struct fz_input *in)
 {
     static const uint8_t cmds[] = {FZ_CMD_WRITE, FZ_CMD_READ, FZ_CMD_HOLD,
                                    FZ_CMD_UC,    0x03,        0x04,
@@ -810,7 +762,7 @@ op_ccw(struct fz *z, struct fz_in *in)
 }
 
 static void
-op_host(struct fz *z, struct fz_in *in)
+op_host(struct fz *z, struct fz_input *in)
 {
     uint8_t what = in_u8(in);
     uint8_t arg = in_u8(in);
@@ -852,7 +804,7 @@ op_host(struct fz *z, struct fz_in *in)
 /* The administrator removes the mdev (open or not) and creates it again;
  * the client closes, lets go and opens the new one. */
 static void
-op_replug(struct fz *z, struct fz_in *in)
+op_replug(struct fz *z, struct fz_input *in)
 {
     zv_mdev_remove(z->bus, FZ_UUID);
     if (zv_vdev_is_open(z->vd))
@@ -867,7 +819,7 @@ op_replug(struct fz *z, struct fz_in *in)
     fz_open(z);
 }
 
-typedef void (*fz_op_fn)(struct fz *z, struct fz_in *in);
+typedef void (*fz_op_fn)(struct fz *z, struct fz_input *in);
 
 static const fz_op_fn fz_ops[] = {
     op_io_write, op_ssch,  op_ssch,        op_async_write, op_async_cmd,
@@ -880,7 +832,7 @@ static const fz_op_fn fz_ops[] = {
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct fz_in in = {data, size};
+    struct fz_input in = {data, size};
     struct fz *z = calloc(1, sizeof(*z));
     int rc;
 
