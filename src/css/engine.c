@@ -856,6 +856,24 @@ act_cancel(struct css_run *run, uint8_t arg)
     zv_trace(run->loop, "css %x.%04x cancel", run->sch->ssid, run->sch->sch_no);
 }
 
+/*
+ * XSCH while the engine is active but the device has not accepted the
+ * command: busy at initial selection, its status held for a later event.
+ * The subchannel still shows start pending (or resume pending), so XSCH
+ * applies (css-pop.md §4.5) and the start is withdrawn with no
+ * interruption; act_cancel drops the held status event.  Once a command
+ * was accepted the subchannel is active and XSCH answers cc 2 first.
+ */
+static void
+act_cancel_active(struct css_run *run, uint8_t arg)
+{
+    if (run->accepted)
+        return;
+    if (run->io.outstanding)
+        run->discard = true;
+    act_cancel(run, arg);
+}
+
 static void
 act_abort(struct css_run *run, uint8_t arg)
 {
@@ -926,7 +944,7 @@ static const run_action run_fsm[RUN_NSTATES][FN_NEVENTS] = {
             [FN_RESUME] = act_resume_early,
             [FN_HALT] = act_halt_active,
             [FN_CLEAR] = act_clear,
-            [FN_CANCEL] = act_nop,
+            [FN_CANCEL] = act_cancel_active,
             [FN_ABORT] = act_abort,
             [FN_PATH_LOST] = act_path_lost,
         },

@@ -212,6 +212,42 @@ cancel_suspended_program(void **state)
     assert_int_equal(testdev_log_count(h->td), 0);
 }
 
+/*
+ * Busy at initial selection with device latency: the engine has selected
+ * a path and holds the busy status for a later event, but the subchannel
+ * is still start pending, so XSCH applies (css-pop.md §4.5).  The start is
+ * withdrawn with no interruption: the held status must not surface later
+ * as a deferred cc 1, not on the idle subchannel and not after MSCH has
+ * disabled it (a disabled subchannel cannot become status pending, §3).
+ */
+static void
+cancel_after_busy_at_selection_is_silent(void **state)
+{
+    struct eh *h = *state;
+    struct schib s;
+
+    eh_respond(h, 0x07, DEV_STAT_BUSY, NULL, 0, LAT);
+    eh_ccw1(h, A, 0x07, 0, 0, 0);
+    eh_start(h, A);
+    eh_run_for(h, LAT / 2);
+    assert_int_equal(testdev_log_count(h->td), 1);
+    css_sch_stsch(h->sch, &s);
+    assert_int_equal(s.scsw.actl, SCSW_ACTL_START_PEND);
+    assert_int_equal(css_sch_xsch(h->sch).cc, ZV_CC0);
+    s.pmcw.ena = false;
+    assert_int_equal(css_sch_msch(h->sch, &s).cc, ZV_CC0);
+    eh_run(h);
+    css_sch_stsch(h->sch, &s);
+    assert_int_equal(s.scsw.stctl, 0);
+    assert_int_equal(s.scsw.fctl, 0);
+    /* Enabled again: still nothing pending, and a new start runs. */
+    eh_modify(h, false, 0xFF);
+    assert_int_equal(eh_tsch(h), 1);
+    eh_respond(h, 0x07, CEDE, NULL, 0, 0);
+    eh_start(h, A);
+    eh_expect_clean(h, A + 8);
+}
+
 /* A device that ignores signals and answers when the test says so. */
 struct late_dev {
     struct css_dev dev;
@@ -342,6 +378,7 @@ main(void)
         T(clear_after_halt_pending_wins),
         T(cancel_start_pending_is_silent),
         T(cancel_suspended_program),
+        T(cancel_after_busy_at_selection_is_silent),
         T(late_done_after_halt_is_discarded),
         T(late_done_after_clear_moves_no_data),
         T(late_done_after_device_loss_frees_state),
