@@ -423,7 +423,8 @@ op_ssch(struct fe *e, struct fz_input *in)
         return;
     }
     at = fe_addr(in);
-    if (at + ORB_SIZE <= FE_MEM_SIZE)
+    /* orb_encode stores the 32-byte extended form when X is set. */
+    if (at + (o.x ? ORB_EXT_SIZE : ORB_SIZE) <= FE_MEM_SIZE)
         orb_encode(&o, e->mem + at);
     fe_check_rc(css_insn_ssch(e->css, fe_gr1(in), at));
 }
