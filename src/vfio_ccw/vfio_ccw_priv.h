@@ -76,7 +76,6 @@ struct vccw_private {
     uint64_t cp_serial;
     uint64_t next_serial;
     uint64_t freed_serial; /* freed during the current event (trace) */
-    char trace_prefix[16]; /* "vccw 0100 ", built at the first event */
     enum zv_vfio_ccw_free_reason freed_reason;
 
     /* host-side bookkeeping */
