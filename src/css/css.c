@@ -130,6 +130,12 @@ css_loop(const struct css *css)
     return css->loop;
 }
 
+const struct css_config *
+css_get_config(const struct css *css)
+{
+    return &css->cfg;
+}
+
 struct zv_as *
 css_storage(const struct css *css)
 {

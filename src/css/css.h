@@ -50,6 +50,8 @@ struct css *css_new(struct zv_loop *loop, struct zv_as *storage,
 void css_free(struct css *css);
 struct zv_loop *css_loop(const struct css *css);
 struct zv_as *css_storage(const struct css *css);
+/* The configuration in force (facilities installed). */
+const struct css_config *css_get_config(const struct css *css);
 
 /* ---- channel paths (css-pop.md §6) ---- */
 

@@ -217,36 +217,10 @@ cp_run_continues(const struct ccw1 *c, bool tic, uint8_t prev_flags,
     return c->cda >= start && c->cda < addr;
 }
 
-/*
- * Does the CCW move data?  Not a TIC, count 0, a NOP, or a skipped input
- * command (css-pop.md §5.6; vfio-ccw.md §4.3 ccw_does_data_transfer).
- */
-static bool
-cp_moves_data(const struct cp_ccw *k)
-{
-    if (k->tic || k->c.count == 0)
-        return false;
-    if (k->eff_cmd == CCW_CMD_NOOP)
-        return false;
-    /* Skip suppresses storing for read, read backward and sense. */
-    if ((k->c.flags & CCW_FLAG_SKIP) &&
-        (k->eff_cls == CCW_CLASS_READ || k->eff_cls == CCW_CLASS_READ_BACK ||
-         k->eff_cls == CCW_CLASS_SENSE))
-        return false;
-    return true;
-}
-
-/*
- * Append the CCW just fetched, classified.  The command in force: a
- * data-chained CCW's command code is ignored and the first CCW's stays
- * in force (css-pop.md §5.1.3); followed within a segment, a segment
- * entered by TIC starts from its own command.
- */
+/* Append the CCW just fetched; cp_flow decides later what it moves. */
 static int
-cp_ccw_append(struct cp *cp, const struct ccw1 *c, enum ccw_class cls,
-              bool has_prev)
+cp_ccw_append(struct cp *cp, const struct ccw1 *c, bool tic)
 {
-    bool tic = cls == CCW_CLASS_TIC;
     struct cp_ccw *k;
 
     if (cp->nccw == cp->ccw_cap) {
@@ -260,18 +234,12 @@ cp_ccw_append(struct cp *cp, const struct ccw1 *c, enum ccw_class cls,
     k = &cp->ccw[cp->nccw];
     k->c = *c;
     k->tic = tic;
-    k->eff_cmd = c->cmd;
-    k->eff_cls = (uint8_t)cls;
-    /* piece0 is set by cp_plan for every CCW, tic_target by cp_scan for
-     * every TIC, before anything reads them. */
-    if (has_prev && ((k - 1)->c.flags & CCW_FLAG_CD)) {
-        k->eff_cmd = (k - 1)->eff_cmd;
-        k->eff_cls = (k - 1)->eff_cls;
-    }
-    k->xfer = cp_moves_data(k);
+    k->in = 0;
+    k->queued = 0;
+    /* xfer, backward and piece0 are set by cp_flow / cp_plan for every
+     * CCW, tic_target by cp_scan for every TIC, before anything reads
+     * them. */
     cp->ntic += tic;
-    if (k->xfer && (c->flags & CCW_FLAG_IDA))
-        cp->any_ida = true;
     cp->nccw++;
     return 0;
 }
@@ -311,7 +279,7 @@ cp_scan_seg(struct cp *cp, const struct orb *o, struct cp_fetch *f,
         cls = ccw_cmd_class(c.cmd);
         rc = cp_check_ccw(cp, o, &c, cls == CCW_CLASS_TIC);
         if (!rc)
-            rc = cp_ccw_append(cp, &c, cls, s->len > 0);
+            rc = cp_ccw_append(cp, &c, cls == CCW_CLASS_TIC);
         if (rc)
             return rc;
         s->len++;
@@ -365,6 +333,216 @@ cp_scan(struct cp *cp, const struct orb *o)
     }
     return rc;
 }
+
+static uint32_t
+cp_seg_of(const struct cp *cp, uint32_t idx)
+{
+    uint32_t s = 0;
+
+    while (s + 1 < cp->nsegs && idx >= cp->seg[s + 1].first)
+        s++;
+    return s;
+}
+
+/*
+ * Phase 1b: what each CCW can move, from every way the channel can enter
+ * it (the isolation rule, docs/vfio-ccw.md "Chaining through a TIC").
+ *
+ * A data-chained CCW runs under the command in force, not its own, and
+ * data chaining passes through a TIC (css-pop.md §5.1.3, §5.2).  So a CCW
+ * can be entered under several commands: its own (command chaining, the
+ * ORB, a status-modifier skip) and whatever its storage predecessor or
+ * any TIC aiming at it carries.  "Moves no data" can only be decided from
+ * all of them: cp_flow computes the set of entries of every CCW as a
+ * fixed point over the program graph (successor, skip target, TIC
+ * target), then a CCW is translated as moving data if ANY entry moves
+ * data.  Its data area is then pinned (and must be in the DMA map), which
+ * is exactly what the guest's own channel would use in that entry.  Read
+ * backward addresses its area from the other end, so a CCW that would
+ * move data backward in one entry and forward in another has no single
+ * host translation: such a program is refused (-EINVAL), as no real
+ * program needs it.
+ */
+
+/* The kind of command in force when a CCW runs under cmd (CP_IN_*). */
+static uint8_t
+cp_kind(uint8_t cmd)
+{
+    switch (ccw_cmd_class(cmd)) {
+    case CCW_CLASS_READ:
+    case CCW_CLASS_SENSE:
+        return CP_IN_FWD;
+    case CCW_CLASS_READ_BACK:
+        return CP_IN_BACK;
+    case CCW_CLASS_WRITE:
+        return CP_IN_OUT;
+    case CCW_CLASS_CONTROL:
+        return cmd == CCW_CMD_NOOP ? CP_IN_NOP : CP_IN_OUT;
+    default:
+        return 0; /* invalid or TIC: a program check, nothing moves */
+    }
+}
+
+/*
+ * The directions in which a CCW entered by k->in moves data.  Skip
+ * suppresses storing for input (css-pop.md §5.6); count 0 moves nothing
+ * (format 1) or is a program check (format 0, or data chained).  A NOP
+ * run by command chaining moves nothing; data chaining under a NOP is not
+ * something the architecture describes, so it is taken as moving data
+ * (pinned: the conservative side).
+ */
+static uint8_t
+cp_moving(const struct cp_ccw *k)
+{
+    uint8_t m = k->in & (CP_IN_FWD | CP_IN_BACK | CP_IN_OUT);
+
+    if (k->tic || k->c.count == 0)
+        return 0;
+    if (k->in & CP_IN_CMD)
+        m |= cp_kind(k->c.cmd) & (uint8_t)~CP_IN_NOP;
+    if (k->in & CP_IN_NOP)
+        m |= CP_IN_OUT;
+    if (k->c.flags & CCW_FLAG_SKIP)
+        m &= (uint8_t)~(CP_IN_FWD | CP_IN_BACK);
+    return m;
+}
+
+/* Global index of the CCW the host reaches from the slot after idx (its
+ * storage successor, or through the segment's tail TIC), or -1. */
+static int
+cp_next(const struct cp *cp, uint32_t idx)
+{
+    const struct cp_seg *s = &cp->seg[cp_seg_of(cp, idx)];
+
+    if (idx + 1 < s->first + s->len)
+        return (int)idx + 1;
+    if (s->tail == CP_TAIL_TIC)
+        return (int)cp->seg[s->tail_seg].first;
+    return -1;
+}
+
+/*
+ * Global index of the CCW in the host slot two after idx's (a status-
+ * modifier skip), or -1 for a guard or the IDAL area.  Past a tail TIC
+ * that is the first CCW of the next segment in host order.
+ */
+static int
+cp_skip_target(const struct cp *cp, uint32_t idx)
+{
+    uint32_t s = cp_seg_of(cp, idx);
+    const struct cp_seg *seg = &cp->seg[s];
+
+    if (idx + 1 < seg->first + seg->len)
+        return cp_next(cp, idx + 1);
+    if (seg->tail == CP_TAIL_TIC && s + 1 < cp->nsegs)
+        return (int)cp->seg[s + 1].first;
+    return -1;
+}
+
+static void
+cp_enter(struct cp *cp, int idx, uint8_t in, uint32_t cur, uint32_t *nwork)
+{
+    struct cp_ccw *t;
+
+    if (idx < 0)
+        return;
+    t = &cp->ccw[idx];
+    if ((t->in | in) == t->in)
+        return;
+    t->in |= in;
+    /* The in-order pass visits idx later anyway; behind it, queue. */
+    if ((uint32_t)idx <= cur && !t->queued) {
+        t->queued = 1;
+        cp->work[(*nwork)++] = (uint16_t)idx;
+    }
+}
+
+static void
+cp_flow_from(struct cp *cp, uint32_t i, uint32_t cur, uint32_t *nwork)
+{
+    const struct cp_ccw *k = &cp->ccw[i];
+    uint8_t out;
+    int next;
+
+    if (k->tic) {
+        cp_enter(cp, (int)k->tic_target, k->in, cur, nwork);
+        return;
+    }
+    next = cp_next(cp, i);
+    if (k->c.flags & CCW_FLAG_CD) {
+        out = k->in & CP_IN_DATA;
+        if (k->in & CP_IN_CMD)
+            out |= cp_kind(k->c.cmd);
+        cp_enter(cp, next, out, cur, nwork);
+    } else if (k->c.flags & CCW_FLAG_CC) {
+        cp_enter(cp, next, CP_IN_CMD, cur, nwork);
+        /* Status modifier: the host slot after the next (css-pop.md
+         * §5.3), wherever the host layout puts it. */
+        cp_enter(cp, cp_skip_target(cp, i), CP_IN_CMD, cur, nwork);
+    }
+}
+
+#ifndef ZV_REGRESS_ISOLATION
+static int
+cp_flow(struct cp *cp)
+{
+    uint32_t nwork = 0;
+    uint8_t m;
+
+    cp->ccw[0].in = CP_IN_CMD;
+    /* Forward edges in one pass; back edges (TICs, a tail TIC, a skip
+     * into an earlier segment) through the work list.  Each CCW's entry
+     * set only grows, five bits at most: bounded. */
+    for (uint32_t i = 0; i < cp->nccw; i++)
+        if (cp->ccw[i].in)
+            cp_flow_from(cp, i, i, &nwork);
+    while (nwork) {
+        uint32_t i = cp->work[--nwork];
+
+        cp->ccw[i].queued = 0;
+        cp_flow_from(cp, i, UINT32_MAX, &nwork);
+    }
+    for (uint32_t i = 0; i < cp->nccw; i++) {
+        struct cp_ccw *k = &cp->ccw[i];
+
+        m = cp_moving(k);
+        if ((m & CP_IN_BACK) && (m & (CP_IN_FWD | CP_IN_OUT)))
+            return -EINVAL; /* no single host IDAL serves both */
+        k->xfer = m != 0;
+        k->backward = (m & CP_IN_BACK) != 0;
+        if (k->xfer && (k->c.flags & CCW_FLAG_IDA))
+            cp->any_ida = true;
+        if (!k->tic && !k->xfer && k->c.count > cp->sink_count)
+            cp->sink_count = k->c.count;
+    }
+    return 0;
+}
+#else
+/*
+ * ZV_REGRESS_ISOLATION: the translation before the fix, kept so the gate
+ * can show the explorer and the fuzzers catch it.  The command in force
+ * was taken from the storage predecessor only, so a CCW entered through
+ * a TIC under data chaining was judged by its own command.
+ */
+static int
+cp_flow(struct cp *cp)
+{
+    for (uint32_t i = 0; i < cp->nccw; i++) {
+        struct cp_ccw *k = &cp->ccw[i];
+        bool chained = i > 0 && cp_seg_of(cp, i) == cp_seg_of(cp, i - 1) &&
+                       (cp->ccw[i - 1].c.flags & CCW_FLAG_CD);
+
+        k->in = chained ? (uint8_t)(cp->ccw[i - 1].in & CP_IN_DATA) : CP_IN_CMD;
+        if (chained && (cp->ccw[i - 1].in & CP_IN_CMD))
+            k->in = cp_kind(cp->ccw[i - 1].c.cmd);
+        k->xfer = cp_moving(k) != 0;
+        k->backward = (cp_moving(k) & CP_IN_BACK) != 0;
+        if (k->xfer && (k->c.flags & CCW_FLAG_IDA))
+            cp->any_ida = true;
+    }
+    return 0;
+}
+#endif
 
 /*
  * Format-1 IDAWs always address 2K blocks; format-2 ones 2K with ORB T,
@@ -597,7 +775,7 @@ cp_plan(struct cp *cp)
         k->piece0 = cp->npieces;
         if (!k->xfer)
             continue;
-        backward = k->eff_cls == CCW_CLASS_READ_BACK;
+        backward = k->backward;
         if (k->c.flags & CCW_FLAG_IDA)
             rc = cp_idal_pieces(cp, k, backward);
         else
@@ -606,16 +784,6 @@ cp_plan(struct cp *cp)
             rc = cp_pin_new_pieces(cp);
     }
     return rc;
-}
-
-static uint32_t
-cp_seg_of(const struct cp *cp, uint32_t idx)
-{
-    uint32_t s = 0;
-
-    while (s + 1 < cp->nsegs && idx >= cp->seg[s + 1].first)
-        s++;
-    return s;
 }
 
 static uint64_t
@@ -639,11 +807,22 @@ cp_emit_ccw(const struct cp *cp, const struct cp_ccw *k, uint64_t idal,
          * 2G in host storage (vfio-ccw.md §4.4). */
         h.flags |= CCW_FLAG_IDA;
         h.cda = (uint32_t)(idal + (uint64_t)k->piece0 * IDAW2_SIZE);
+    } else if (k->c.count && cp->sink_count) {
+        /* Moves no data in any entry cp_flow found.  The channel still
+         * gets an area it may touch: the program's own sink block, never
+         * an address of nobody's choosing (the isolation rule holds even
+         * if an entry were missed). */
+        h.flags |= CCW_FLAG_IDA;
+        h.cda = (uint32_t)cp->sink_idal;
     } else {
-        /* No data moves: nothing is pinned and no address is checked. */
+        /* Count 0 (or the ZV_REGRESS_ISOLATION build). */
         h.flags &= (uint8_t)~CCW_FLAG_IDA;
         h.cda = 0;
     }
+    /* Format 0: count 0 is a program check wherever the CCW is entered
+     * (css-pop.md §5.1 step 4); in format 1 count 0 with CD is. */
+    if (cp->fmt0 && !k->tic && k->c.count == 0)
+        h.flags |= CCW_FLAG_CD;
     ccw1_encode(&h, out);
 }
 
@@ -668,15 +847,46 @@ cp_emit_tail(const struct cp *cp, const struct cp_seg *s, uint8_t *out)
     ccw1_encode(&t, out);
 }
 
+static uint64_t
+cp_round_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+/*
+ * The sink: an IDAL whose every IDAW names the same host_bs block inside
+ * this program's arena block, long enough for the largest count of a CCW
+ * that moves no data.  Zeroed, so nothing of an earlier program shows.
+ */
+static void
+cp_emit_sink(struct cp *cp, uint64_t idal_end)
+{
+    uint64_t bs = cp->host_bs;
+
+    cp->sink_idal = idal_end;
+    cp->sink_blk = cp_round_up(idal_end + (uint64_t)cp->sink_idaws * IDAW2_SIZE,
+                               bs);
+    for (uint32_t i = 0; i < cp->sink_idaws; i++)
+        zv_put_be64(cp->host_ptr + (idal_end - cp->host_addr) +
+                        (size_t)i * IDAW2_SIZE,
+                    cp->sink_blk);
+    memset(cp->host_ptr + (cp->sink_blk - cp->host_addr), 0, bs);
+}
+
 /* Phase 4. */
 static int
 cp_emit(struct cp *cp)
 {
-    uint64_t slots = cp->nccw + cp->nsegs, idal, off = 0;
-    uint64_t len = (slots + cp->npieces) * CCW_SIZE;
+    uint64_t slots = cp->nccw + (uint64_t)cp->nsegs * 1;
+    uint64_t len = (slots + cp->npieces) * CCW_SIZE, idal, off = 0;
     void *ptr;
     int rc;
 
+    if (cp->sink_count) {
+        cp->sink_idaws = (cp->sink_count + cp->host_bs - 1) / cp->host_bs;
+        /* room for the IDAL and one aligned block wherever it lands */
+        len += (uint64_t)cp->sink_idaws * IDAW2_SIZE + 2ull * cp->host_bs;
+    }
     rc = zv_arena_alloc(cp->env.host, len, 8, &cp->host_addr, &ptr);
     if (rc)
         return rc;
@@ -690,6 +900,8 @@ cp_emit(struct cp *cp)
         off += ((uint64_t)cp->seg[s].len + 1) * CCW_SIZE;
     }
     idal = cp->host_addr + slots * CCW_SIZE;
+    if (cp->sink_count)
+        cp_emit_sink(cp, idal + (uint64_t)cp->npieces * IDAW2_SIZE);
     for (uint32_t s = 0; s < cp->nsegs; s++) {
         const struct cp_seg *seg = &cp->seg[s];
         uint8_t *out = cp->host_ptr + (seg->host - cp->host_addr);
@@ -720,6 +932,11 @@ cp_host_orb(const struct cp *cp, const struct orb *guest, struct orb *host)
     host->c64 = true;
     host->i2k = cp->host_bs == IDA_2K;
     host->cpa = (uint32_t)cp->seg[0].host;
+    /* Format 0 never indicates incorrect length for an immediate command
+     * (css-pop.md §5.5); in format 1 that is ILS mode, ORB L.  Without the
+     * facility on the host the format-1 rule shows (docs/vfio-ccw.md). */
+    if (cp->fmt0)
+        host->ils = cp->env.host_ils;
 }
 
 static struct cp *
@@ -768,6 +985,8 @@ cp_translate(const struct cp_env *env, const struct orb *guest_orb,
     cp->i2k = guest_orb->i2k;
 
     rc = cp_scan(cp, guest_orb);
+    if (!rc)
+        rc = cp_flow(cp);
     if (rc)
         goto err_free;
     cp_block_sizes(cp);
@@ -874,4 +1093,130 @@ size_t
 cp_ccw_count(const struct cp *cp)
 {
     return cp ? cp->nccw : 0;
+}
+
+void
+cp_host_block(const struct cp *cp, uint64_t *addr, uint64_t *len)
+{
+    *addr = cp ? cp->host_addr : 0;
+    *len = cp ? cp->host_len : 0;
+}
+
+/* ---- the isolation rule, checked on the emitted host program ---------- */
+
+struct cp_vrange {
+    uint64_t lo, hi;
+};
+
+static int
+cp_vrange_cmp(const void *a, const void *b)
+{
+    const struct cp_vrange *x = a, *y = b;
+
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Is [lo, hi) inside one allowed range (sorted by lo)? */
+static bool
+cp_vrange_has(const struct cp_vrange *r, uint32_t n, uint64_t lo, uint64_t hi)
+{
+    uint32_t a = 0, b = n;
+
+    while (a < b) {
+        uint32_t m = a + (b - a) / 2;
+
+        if (r[m].lo <= lo)
+            a = m + 1;
+        else
+            b = m;
+    }
+    /* candidates: the ranges starting at or below lo; pieces may touch,
+     * so walk back while they still cover lo */
+    for (uint32_t i = a; i-- > 0;)
+        if (r[i].lo <= lo && hi <= r[i].hi)
+            return true;
+    return false;
+}
+
+static bool
+cp_in_block(const struct cp *cp, uint64_t addr, uint64_t len)
+{
+    return addr >= cp->host_addr && len <= cp->host_len &&
+           addr - cp->host_addr <= cp->host_len - len;
+}
+
+/* Walk the IDAWs a host CCW uses for its count, as the channel would. */
+static const char *
+cp_verify_idal(const struct cp *cp, const struct ccw1 *h, bool backward,
+               const struct cp_vrange *r, uint32_t n)
+{
+    uint32_t left = h->count, bs = cp->host_bs, len;
+    uint64_t list = h->cda, a;
+
+    if (list & (IDAW2_SIZE - 1))
+        return "IDAL not doubleword-aligned";
+    for (uint32_t i = 0; left; i++) {
+        if (!cp_in_block(cp, list + (uint64_t)i * IDAW2_SIZE, IDAW2_SIZE))
+            return "IDAW outside the program's block";
+        a = zv_be64(cp->host_ptr + (list - cp->host_addr) +
+                    (size_t)i * IDAW2_SIZE);
+        len = cp_piece_len(a, left, bs, backward);
+        if (backward)
+            a -= len - 1;
+        if (!cp_vrange_has(r, n, a, a + len))
+            return "IDAW names storage neither pinned nor the sink";
+        left -= len;
+    }
+    return NULL;
+}
+
+int
+cp_verify(const struct cp *cp, const char **why)
+{
+    uint32_t n = cp->npinned + 1, k = 0;
+    struct cp_vrange *r = malloc(n * sizeof(*r));
+    uint64_t slots = cp->nccw + cp->nsegs;
+    const char *bad = NULL;
+
+    if (!r) {
+        bad = "out of memory";
+        goto out;
+    }
+    for (uint32_t i = 0; i < cp->npinned; i++)
+        r[k++] = (struct cp_vrange){cp->pieces[i].habs,
+                                    cp->pieces[i].habs + cp->pieces[i].len};
+    if (cp->sink_count)
+        r[k++] = (struct cp_vrange){cp->sink_blk, cp->sink_blk + cp->host_bs};
+    qsort(r, k, sizeof(*r), cp_vrange_cmp);
+    for (uint32_t s = 0; !bad && s < cp->nsegs; s++) {
+        const struct cp_seg *seg = &cp->seg[s];
+
+        for (uint32_t i = 0; !bad && i <= seg->len; i++) {
+            uint64_t at = seg->host + (uint64_t)i * CCW_SIZE;
+            bool tail = i == seg->len;
+            struct ccw1 h;
+
+            ccw1_decode(&h, cp->host_ptr + (at - cp->host_addr));
+            if (h.cmd == CCW_CMD_TIC) {
+                if ((h.cda & 7) || h.cda < cp->host_addr ||
+                    h.cda >= cp->host_addr + slots * CCW_SIZE)
+                    bad = "TIC leaves the program";
+            } else if (tail) {
+                if (h.cmd || h.flags || h.count || h.cda)
+                    bad = "tail slot is neither a TIC nor a guard";
+            } else if (h.count == 0) {
+                continue; /* nothing moves */
+            } else if (!(h.flags & CCW_FLAG_IDA)) {
+                bad = "CCW with a count but no IDAL";
+            } else {
+                bad = cp_verify_idal(cp, &h,
+                                     cp->ccw[seg->first + i].backward, r, k);
+            }
+        }
+    }
+out:
+    free(r);
+    if (why)
+        *why = bad;
+    return bad ? -EPERM : 0;
 }

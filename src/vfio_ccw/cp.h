@@ -52,6 +52,9 @@ struct cp_env {
      * the heap for it.  The owner empties the slot with cp_spare_free().
      */
     struct cp **spare;
+    /* The host has the incorrect-length-suppression facility (ORB L):
+     * used to keep format-0 immediate-command rules (cp_host_orb). */
+    bool host_ils;
 };
 
 struct cp;
@@ -81,5 +84,15 @@ void cp_update_scsw(const struct cp *cp, struct scsw *scsw);
 /* Does the guest IOVA range overlap pages this program has pinned? */
 bool cp_iova_pinned(const struct cp *cp, uint64_t iova, uint64_t len);
 size_t cp_ccw_count(const struct cp *cp);
+/* The program's own block of host storage (its CCWs, IDALs and sink). */
+void cp_host_block(const struct cp *cp, uint64_t *addr, uint64_t *len);
+/*
+ * The isolation rule, checked on the emitted host program: every host
+ * TIC stays in the program; every CCW with a non-zero count has an IDAL
+ * inside the program's block whose IDAWs, walked for that count as the
+ * channel would, name only bytes pin() handed out or the program's own
+ * sink.  0, or -EPERM with *why (if why) saying what broke.
+ */
+int cp_verify(const struct cp *cp, const char **why);
 
 #endif

@@ -5,11 +5,15 @@
  * Guest program: up to CP_MAX_SEGS segments, each a run of consecutive
  * guest CCWs entered by the ORB or by a TIC.  Host program: one arena
  * block holding, per segment, its host CCWs (one per guest CCW, same
- * order) plus one tail slot, followed by all host IDAWs.  The tail slot
- * is either a TIC to the segment the guest run falls into, or a zeroed
- * guard CCW (invalid command: channel-program check, css-pop.md §5.1) so
- * that a status-modifier skip past the end of a chain never runs into
- * unrelated host storage.
+ * order) plus one tail slot, followed by all host IDAWs, then (when a
+ * CCW moves no data) the sink IDAL and sink block.  The tail slot is
+ * either a TIC to the segment the guest run falls into, or a zeroed guard
+ * CCW (invalid command: channel-program check, css-pop.md §5.1) so that a
+ * status-modifier skip past the end of a chain never runs into unrelated
+ * host storage.  A skip from the CCW before a tail TIC lands on the next
+ * segment's first host CCW (or, after the last segment, on the first
+ * IDAW, whose zero command byte is a program check): cp_flow counts that
+ * entry too.
  */
 #ifndef ZV_VFIO_CCW_CP_PRIV_H
 #define ZV_VFIO_CCW_CP_PRIV_H
@@ -19,13 +23,28 @@
 
 #include "vfio_ccw/cp.h"
 
+/*
+ * How the channel can arrive at a CCW (cp_flow): by command chaining (or
+ * the ORB, or a status-modifier skip), or by data chaining with a command
+ * of some kind in force.  A CCW can be reached in several of these ways:
+ * its storage predecessor and every TIC that targets it each bring their
+ * own (css-pop.md §5.2: data chaining goes through a TIC).
+ */
+#define CP_IN_CMD  0x01u /* command chaining: its own command applies */
+#define CP_IN_FWD  0x02u /* data chaining, input in force (read, sense) */
+#define CP_IN_BACK 0x04u /* data chaining, read backward in force */
+#define CP_IN_OUT  0x08u /* data chaining, output in force (write, control) */
+#define CP_IN_NOP  0x10u /* data chaining, NOP in force */
+#define CP_IN_DATA (CP_IN_FWD | CP_IN_BACK | CP_IN_OUT | CP_IN_NOP)
+
 /* One guest CCW, snapshotted once, held in format-1 shape. */
 struct cp_ccw {
     struct ccw1 c;
-    uint8_t eff_cmd;     /* command in force (data chaining keeps it) */
-    uint8_t eff_cls;     /* its enum ccw_class */
     bool tic;            /* transfer in channel */
-    uint8_t xfer;        /* 1 = moves data: pinned pieces below */
+    uint8_t in;          /* CP_IN_*: every way the channel can enter it */
+    uint8_t xfer;        /* 1 = moves data in some entry: pinned pieces */
+    uint8_t backward;    /* 1 = that data moves backward (read backward) */
+    uint8_t queued;      /* cp_flow work list membership */
     uint32_t piece0;     /* index of its first host IDAW in cp->pieces */
     uint32_t tic_target; /* TIC: global CCW index of the target */
 };
@@ -82,6 +101,11 @@ struct cp {
     bool any_ida;      /* some data-moving CCW uses a guest IDAL */
     struct cp_window idal_win;
 
+    uint32_t sink_count; /* largest count among sink CCWs, 0 if none */
+    uint32_t sink_idaws; /* IDAWs of the sink IDAL */
+    uint64_t sink_idal;  /* host address of the sink IDAL */
+    uint64_t sink_blk;   /* host address of the sink block (host_bs) */
+
     uint64_t host_addr; /* arena block, 0 if none */
     uint8_t *host_ptr;
     uint64_t host_len;
@@ -90,6 +114,7 @@ struct cp {
      * common program; left uninitialised (cp_new zeroes only the above). */
     struct cp_ccw ccw_inline[CP_INLINE];
     struct cp_piece pieces_inline[CP_INLINE];
+    uint16_t work[CP_MAX_CCWS]; /* cp_flow work list */
 };
 
 #endif

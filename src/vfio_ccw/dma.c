@@ -132,4 +132,5 @@ vccw_cp_env(struct vccw_private *p, struct cp_env *env)
     env->unpin = NULL;
     env->spare = &p->cp_spare;
     env->ctx = p;
+    env->host_ils = css_get_config(p->drv->css)->ils;
 }

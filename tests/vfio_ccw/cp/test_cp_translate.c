@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,24 @@ static uint64_t
 hslot(const struct h_tx *f, unsigned i)
 {
     return f->host.cpa + (uint64_t)i * CCW_SIZE;
+}
+
+/*
+ * A CCW that moves no data points at the program's sink: an IDAL inside
+ * the program's own arena block whose IDAWs all name one block of it.
+ */
+static void
+assert_sink(struct h_tx *f, struct ccw1 c)
+{
+    uint64_t addr, len, idaw;
+
+    cp_host_block(f->cp, &addr, &len);
+    assert_true(c.flags & CCW_FLAG_IDA);
+    assert_true(c.cda >= addr && c.cda < addr + len);
+    idaw = h_host_idaw(f->h, c.cda);
+    assert_true(idaw >= addr && idaw + IDA_4K <= addr + len);
+    assert_int_equal(idaw % IDA_4K, 0);
+    assert_int_equal(cp_verify(f->cp, NULL), 0);
 }
 
 /* Host walk of slot i gives exactly the guest bytes at iova. */
@@ -222,11 +241,11 @@ data_chain_keeps_counts_one_to_one(void **state)
         assert_int_equal(c.count, 10 * (i + 1));
     }
     check_data(f, hslot(f, 1), G(0x2800), 20);
-    /* NOP moves nothing: no IDAL, no pin. */
+    /* NOP moves nothing: no pin, and its address is the sink. */
     c = h_host_ccw(f->h, hslot(f, 3));
     assert_int_equal(c.cmd, 0x03);
-    assert_int_equal(c.flags, CCW_FLAG_SLI);
-    assert_int_equal(c.cda, 0);
+    assert_int_equal(c.flags, CCW_FLAG_SLI | CCW_FLAG_IDA);
+    assert_sink(f, c);
     assert_int_equal(f->h->pins, 3);
     /* Tail guard after the last CCW: invalid command 0. */
     c = h_host_ccw(f->h, hslot(f, 4));
@@ -244,19 +263,48 @@ skip_on_input_and_count0_pin_nothing(void **state)
     h_ccw1(f->h, G(0), 0x02, CCW_FLAG_SKIP | CCW_FLAG_CC, 100, 0x7000000);
     h_ccw1(f->h, G(8), 0x01, CCW_FLAG_CC, 0, 0x7000000);
     h_ccw1(f->h, G(16), 0x02, CCW_FLAG_CD, 10, G(0x2000));
-    /* data-chained: the READ stays in force, so SKIP applies */
-    h_ccw1(f->h, G(24), 0x01, CCW_FLAG_SKIP | CCW_FLAG_IDA, 10, 0x7000000);
+    /* data-chained: the READ stays in force, so SKIP applies; a status
+     * modifier at G(8) enters it by command chaining: a READ too */
+    h_ccw1(f->h, G(24), 0x02, CCW_FLAG_SKIP | CCW_FLAG_IDA, 10, 0x7000000);
     translate(f, &o);
     c = h_host_ccw(f->h, hslot(f, 0));
-    assert_int_equal(c.flags, CCW_FLAG_SKIP | CCW_FLAG_CC);
-    assert_int_equal(c.cda, 0);
+    assert_int_equal(c.flags, CCW_FLAG_SKIP | CCW_FLAG_CC | CCW_FLAG_IDA);
+    assert_sink(f, c);
     c = h_host_ccw(f->h, hslot(f, 1));
     assert_int_equal(c.count, 0);
     assert_int_equal(c.cda, 0);
     c = h_host_ccw(f->h, hslot(f, 3));
-    assert_int_equal(c.flags, CCW_FLAG_SKIP);
-    assert_int_equal(c.cda, 0);
+    assert_int_equal(c.flags, CCW_FLAG_SKIP | CCW_FLAG_IDA);
+    assert_sink(f, c);
     assert_int_equal(f->h->pins, 1);
+}
+
+/*
+ * A status modifier at a command-chained CCW makes the channel skip the
+ * next one (css-pop.md §5.3): the CCW after it is then entered by command
+ * chaining and runs its own command.  A WRITE with SKIP data-chained
+ * under a READ moves nothing, but entered that way it sends its area to
+ * the device: the translation must cover it (pinned, so outside the DMA
+ * map the program is refused).
+ */
+static void
+status_modifier_entry_is_translated_too(void **state)
+{
+    struct h_tx *f = *state;
+    struct orb o = h_orb(G(0));
+    struct ccw1 c;
+
+    h_ccw1(f->h, G(0), 0x01, CCW_FLAG_CC, 0, 0);
+    h_ccw1(f->h, G(8), 0x02, CCW_FLAG_CD, 10, G(0x2000));
+    h_ccw1(f->h, G(16), 0x01, CCW_FLAG_SKIP, 10, 0x7000000);
+    assert_int_equal(cp_translate(&f->h->env, &o, &f->cp, &f->host), -EFAULT);
+    assert_null(f->cp);
+    h_ccw1(f->h, G(16), 0x01, CCW_FLAG_SKIP, 10, G(0x3000));
+    translate(f, &o);
+    c = h_host_ccw(f->h, hslot(f, 2));
+    assert_int_equal(c.flags, CCW_FLAG_SKIP | CCW_FLAG_IDA);
+    check_data(f, hslot(f, 2), G(0x3000), 10);
+    assert_int_equal(cp_verify(f->cp, NULL), 0);
 }
 
 static void
@@ -428,6 +476,7 @@ main(void)
         T(data_chain_keeps_counts_one_to_one),
         T(skip_on_input_and_count0_pin_nothing),
         T(skip_on_write_is_ignored_and_pins),
+        T(status_modifier_entry_is_translated_too),
         T(tic_backward_loop_stays_in_segment),
         T(tic_across_segments_and_into_middle),
         T(run_into_known_segment_gets_host_tic),
