@@ -27,6 +27,7 @@ struct zv_as {
     struct as_map *maps;
     size_t nmaps;
     size_t cap;
+    uint64_t trips; /* accesses that touched a ZV_MEM_TRIP mapping */
 };
 
 struct zv_as *
@@ -135,7 +136,8 @@ int
 zv_as_map(struct zv_as *as, uint64_t addr, uint64_t len, void *host,
           unsigned prot)
 {
-    struct as_map m = {.addr = addr, .host = host, .prot = prot & ZV_MEM_RW};
+    struct as_map m = {
+        .addr = addr, .host = host, .prot = prot & (ZV_MEM_RW | ZV_MEM_TRIP)};
     size_t i;
 
     if (!host || !range_last(addr, len, &m.last))
@@ -235,6 +237,20 @@ zv_as_check(const struct zv_as *as, uint64_t addr, uint64_t len, unsigned prot)
     return len == 0 || as_span_ok(as, addr, len, prot, &first);
 }
 
+/* The counter is bookkeeping of the space, not of what it maps: reads
+ * through a const space still count. */
+static void
+as_trip(const struct zv_as *as)
+{
+    ((struct zv_as *)(uintptr_t)as)->trips++;
+}
+
+uint64_t
+zv_as_trips(const struct zv_as *as)
+{
+    return as->trips;
+}
+
 /* Copy between buf and a validated span; to_host selects the direction. */
 static void
 as_copy(const struct zv_as *as, size_t i, uint64_t addr, uint8_t *buf,
@@ -243,6 +259,9 @@ as_copy(const struct zv_as *as, size_t i, uint64_t addr, uint8_t *buf,
     while (len > 0) {
         const struct as_map *m = &as->maps[i++];
         uint64_t off = addr - m->addr;
+
+        if (m->prot & ZV_MEM_TRIP)
+            as_trip(as);
         uint64_t room = m->last - addr + 1; /* 0 means all 2^64 bytes */
         size_t n = (room == 0 || room > len) ? len : (size_t)room;
 
@@ -293,6 +312,8 @@ zv_as_ptr(const struct zv_as *as, uint64_t addr, uint64_t len, unsigned prot)
         return NULL;
     if (len > 0 && (!range_last(addr, len, &last) || last > m->last))
         return NULL;
+    if (m->prot & ZV_MEM_TRIP)
+        as_trip(as);
     return m->host + (addr - m->addr);
 }
 

@@ -22,6 +22,14 @@
 #define ZV_MEM_READ  0x1u
 #define ZV_MEM_WRITE 0x2u
 #define ZV_MEM_RW    (ZV_MEM_READ | ZV_MEM_WRITE)
+/*
+ * A tripwire mapping (tests, explorer, fuzzers): accessible as its R/W
+ * bits say, so the world behaves as if memory were there, but every
+ * read, write or pointer lookup that touches it is counted
+ * (zv_as_trips).  Canary storage that nobody was granted is mapped so;
+ * a count above zero is a breach of isolation, whatever the bytes say.
+ */
+#define ZV_MEM_TRIP 0x4u
 
 struct zv_as;
 
@@ -53,6 +61,9 @@ void *zv_as_ptr(const struct zv_as *as, uint64_t addr, uint64_t len,
 /* Big-endian helpers for architected fields in memory. 0 or -EFAULT. */
 int zv_as_read_be32(const struct zv_as *as, uint64_t addr, uint32_t *val);
 int zv_as_read_be64(const struct zv_as *as, uint64_t addr, uint64_t *val);
+
+/* Accesses so far that touched a ZV_MEM_TRIP mapping. */
+uint64_t zv_as_trips(const struct zv_as *as);
 
 /* Visit every mapping in address order (for dumps and tests). */
 typedef void (*zv_as_visit_fn)(void *arg, uint64_t addr, uint64_t len,

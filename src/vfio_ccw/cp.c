@@ -403,7 +403,7 @@ cp_moving(const struct cp_ccw *k)
     if (k->in & CP_IN_NOP)
         m |= CP_IN_OUT;
     if (k->c.flags & CCW_FLAG_SKIP)
-        m &= (uint8_t)~(CP_IN_FWD | CP_IN_BACK);
+        m &= (uint8_t) ~(CP_IN_FWD | CP_IN_BACK);
     return m;
 }
 
@@ -864,8 +864,8 @@ cp_emit_sink(struct cp *cp, uint64_t idal_end)
     uint64_t bs = cp->host_bs;
 
     cp->sink_idal = idal_end;
-    cp->sink_blk = cp_round_up(idal_end + (uint64_t)cp->sink_idaws * IDAW2_SIZE,
-                               bs);
+    cp->sink_blk =
+        cp_round_up(idal_end + (uint64_t)cp->sink_idaws * IDAW2_SIZE, bs);
     for (uint32_t i = 0; i < cp->sink_idaws; i++)
         zv_put_be64(cp->host_ptr + (idal_end - cp->host_addr) +
                         (size_t)i * IDAW2_SIZE,
@@ -1209,8 +1209,8 @@ cp_verify(const struct cp *cp, const char **why)
             } else if (!(h.flags & CCW_FLAG_IDA)) {
                 bad = "CCW with a count but no IDAL";
             } else {
-                bad = cp_verify_idal(cp, &h,
-                                     cp->ccw[seg->first + i].backward, r, k);
+                bad = cp_verify_idal(cp, &h, cp->ccw[seg->first + i].backward,
+                                     r, k);
             }
         }
     }

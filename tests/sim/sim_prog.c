@@ -297,7 +297,9 @@ gen_one(struct pgen *g, uint8_t cmd, uint8_t flags, uint64_t data,
     put_ccw(g, a, cmd, flags | CCW_FLAG_SLI, count, (uint32_t)data);
     if (count && in_guest(data, count) && !(flags & CCW_FLAG_IDA)) {
         g->prog.all_pages |= pages_of(data, count);
-        if (cmd != CCW_CMD_NOOP) /* cp pins it */
+        /* cp pins it unless no entry moves data (a NOP, or an invalid
+         * command: a program check before any transfer) */
+        if (cmd != CCW_CMD_NOOP && ccw_cmd_class(cmd) != CCW_CLASS_INVALID)
             g->prog.data_pages |= pages_of(data, count);
     }
 }

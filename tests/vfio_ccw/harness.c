@@ -21,7 +21,7 @@ to_vh_dev(struct css_dev *dev)
 }
 
 static void
-vh_dev_move(struct css_io *io)
+vh_dev_move(struct vh_dev *d, struct css_io *io)
 {
     uint8_t buf[4096];
     uint32_t n = css_io_available(io);
@@ -33,7 +33,10 @@ vh_dev_move(struct css_io *io)
             buf[i] = (uint8_t)(0xA5 ^ i);
         css_io_write(io, buf, n);
     } else if (ccw_cmd_class(css_io_cmd(io)) == CCW_CLASS_WRITE) {
-        css_io_read(io, buf, n);
+        int got = css_io_read(io, buf, n);
+
+        for (int i = 0; i < got && d->rx_len < sizeof(d->rx); i++)
+            d->rx[d->rx_len++] = buf[i];
     }
 }
 
@@ -44,9 +47,16 @@ vh_dev_start(struct css_dev *dev, struct css_io *io)
 
     d->commands++;
     d->last_cmd = css_io_cmd(io);
-    vh_dev_move(io);
+    vh_dev_move(d, io);
     if (d->hold) {
         d->held = io;
+        return;
+    }
+    if (d->stop_after && d->commands >= d->stop_after) {
+        /* unusual status ends chaining: a loop's way out */
+        css_io_done(io,
+                    DEV_STAT_CHN_END | DEV_STAT_DEV_END | DEV_STAT_UNIT_EXCEP,
+                    VH_DEV_LATENCY);
         return;
     }
     css_io_done(io, DEV_STAT_CHN_END | DEV_STAT_DEV_END, VH_DEV_LATENCY);
@@ -110,7 +120,7 @@ vh_cp_freed(void *arg, const struct zv_vfio_ccw_cp_event *ev)
 }
 
 static void
-vh_setup_host_seeded(struct vh *h, uint64_t seed)
+vh_setup_host_seeded_bind(struct vh *h, uint64_t seed, bool bind)
 {
     struct css_sch_desc d = {
         .ssid = 0,
@@ -125,11 +135,20 @@ vh_setup_host_seeded(struct vh *h, uint64_t seed)
     memset(h, 0, sizeof(*h));
     h->loop = zv_loop_new_virtual(seed);
     h->storage = zv_as_new("host");
-    h->css = css_new(h->loop, h->storage, NULL);
+    /* ILS facility installed, as on the machines vfio-ccw runs on (and
+     * needed for the format-0 rules through the mdev). */
+    h->css = css_new(h->loop, h->storage, &(struct css_config){.ils = true});
     assert_non_null(h->css);
     h->arena = zv_vfio_ccw_arena_new(h->css, ZV_VFIO_CCW_ARENA_BASE,
                                      ZV_VFIO_CCW_ARENA_SIZE);
     assert_non_null(h->arena);
+    /* What no client was granted: low storage and the arena's edges. */
+    h->canary = zv_canary_new(h->storage);
+    assert_non_null(h->canary);
+    assert_int_equal(zv_canary_add(h->canary, 0, VH_CANARY_LOW), 0);
+    assert_int_equal(zv_canary_around(h->canary, ZV_VFIO_CCW_ARENA_BASE,
+                                      ZV_VFIO_CCW_ARENA_SIZE),
+                     0);
     h->bus = zv_mdev_bus_new();
     h->drv = zv_vfio_ccw_new(h->css, h->arena, h->bus);
     assert_non_null(h->drv);
@@ -139,7 +158,46 @@ vh_setup_host_seeded(struct vh *h, uint64_t seed)
     h->dev.base.ops = &vh_dev_ops;
     assert_int_equal(css_sch_define(h->css, &d, &h->dev.base, false, &h->sch),
                      0);
-    assert_int_equal(zv_vfio_ccw_bind(h->drv, h->sch), 0);
+    if (bind)
+        assert_int_equal(zv_vfio_ccw_bind(h->drv, h->sch), 0);
+}
+
+static void
+vh_setup_host_seeded(struct vh *h, uint64_t seed)
+{
+    vh_setup_host_seeded_bind(h, seed, true);
+}
+
+void
+vh_setup_direct(struct vh *h)
+{
+    vh_setup_host_seeded_bind(h, 1, false);
+    h->guest = aligned_alloc(4096, VH_GUEST_SIZE);
+    assert_non_null(h->guest);
+    memset(h->guest, 0, VH_GUEST_SIZE);
+    assert_int_equal(zv_as_map(h->storage, VH_GUEST_IOVA, VH_GUEST_SIZE,
+                               h->guest, ZV_MEM_RW),
+                     0);
+    /* the subchannel must be enabled for I/O */
+    {
+        struct schib sb;
+
+        assert_int_equal(css_sch_stsch(h->sch, &sb).cc, ZV_CC0);
+        sb.pmcw.ena = true;
+        assert_int_equal(css_sch_msch(h->sch, &sb).cc, ZV_CC0);
+    }
+}
+
+int
+vh_direct_run(struct vh *h, const struct orb *orb, struct irb *irb)
+{
+    struct zv_insn_rc rc = css_sch_ssch(h->sch, orb);
+
+    if (rc.cc != ZV_CC0 || rc.pic)
+        return -1;
+    vh_run(h);
+    rc = css_sch_tsch(h->sch, irb);
+    return rc.cc == ZV_CC0 && !rc.pic ? 0 : -1;
 }
 
 void
@@ -211,6 +269,16 @@ void
 vh_run(struct vh *h)
 {
     zv_loop_run(h->loop);
+    vh_assert_isolated(h);
+}
+
+void
+vh_assert_isolated(struct vh *h)
+{
+    char why[128];
+
+    if (h->canary && zv_canary_check(h->canary, why, sizeof(why)))
+        fail_msg("isolation breach: %s", why);
 }
 
 void
@@ -224,8 +292,11 @@ vh_teardown(struct vh *h)
     zv_vfio_ccw_free(h->drv);
     vh_run(h);
     css_free(h->css);
+    zv_canary_free(h->canary);
     zv_mdev_bus_free(h->bus);
     zv_arena_free(h->arena);
+    if (!h->vd && h->guest)
+        zv_as_unmap(h->storage, VH_GUEST_IOVA, VH_GUEST_SIZE);
     zv_as_free(h->storage);
     zv_loop_free(h->loop);
     free(h->guest);

@@ -8,7 +8,7 @@
  * The device: every command ends with CE|DE after VH_DEV_LATENCY unless
  * hold is set; then it waits for vh_dev_release() or a halt/clear signal.
  * Input commands get a byte pattern (0xA5 ^ offset), output commands are
- * taken whole.
+ * taken whole and recorded (dev.rx).
  */
 #ifndef ZV_TESTS_VFIO_CCW_HARNESS_H
 #define ZV_TESTS_VFIO_CCW_HARNESS_H
@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/canary.h"
 #include "css/css.h"
 #include "vfio_ccw/vfio_ccw.h"
 
@@ -29,6 +30,7 @@
 #define VH_UUID        "4b1b9bb5-56a4-4e5b-9a10-2f0f4f4c1a01"
 #define VH_CCW_ADDR    (VH_GUEST_IOVA + 0x1000) /* where vh_ssch puts CCWs */
 #define VH_DATA_ADDR   (VH_GUEST_IOVA + 0x8000) /* and the data */
+#define VH_CANARY_LOW  0x10000ull /* host storage [0, 64K): canary */
 
 /* Tests of the architected composite-subchannel behaviour are skipped in
  * the -Dregress_2020 build, which re-introduces the 2020 FSM on purpose
@@ -46,6 +48,9 @@ struct vh_dev {
     unsigned commands; /* started */
     unsigned signals;  /* halt/clear signals received */
     uint8_t last_cmd;
+    unsigned stop_after; /* the n-th command on ends with unit exception */
+    uint8_t rx[16384];   /* what write commands sent the device, in order */
+    uint32_t rx_len;
 };
 
 struct vh_cp_record {
@@ -59,6 +64,7 @@ struct vh {
     struct zv_as *storage;
     struct css *css;
     struct zv_arena *arena;
+    struct zv_canary *canary; /* low storage, arena edges */
     struct zv_mdev_bus *bus;
     struct zv_vfio_ccw *drv;
     struct subchannel *sch;
@@ -71,11 +77,21 @@ struct vh {
     unsigned bad_frees; /* freed while the host still ran the start */
 };
 
+/* Fails the test if anything touched canary storage since the last
+ * check (vh_run checks after every run). */
+void vh_assert_isolated(struct vh *h);
 /* Everything up to an open device; asserts on failure. */
 void vh_setup(struct vh *h);
 /* vh_setup, then a 64-byte read (SSCH) that the device holds: the
  * composite is in the start state with the host subchannel busy. */
 void vh_setup_busy(struct vh *h);
+/* The same host with the subchannel NOT bound (enabled for direct I/O)
+ * and the guest buffer mapped in host storage at VH_GUEST_IOVA: the
+ * same program bytes run straight on the host CSS, for side-by-side
+ * comparisons with the mdev. */
+void vh_setup_direct(struct vh *h);
+/* SSCH (direct form), run, TSCH into *irb: 0, or -1 if a cc was not 0. */
+int vh_direct_run(struct vh *h, const struct orb *orb, struct irb *irb);
 /* Build host + bound subchannel only (no mdev). */
 void vh_setup_host(struct vh *h);
 /* vh_setup with the virtual loop seeded with seed (vh_setup: seed 1). */
