@@ -226,9 +226,18 @@ struct css_dev_ops {
      */
     void (*start)(struct css_dev *dev, struct css_io *io);
     /* Halt/clear signal.  If a command is outstanding (done not yet
-     * called), the device must still call css_io_done() for it (the
-     * engine discards it).  May be NULL. */
+     * called), the device must still call css_io_done() for it: that is
+     * its answer to the signal (the status itself is void), and the halt
+     * or clear function completes only once it has come, after its
+     * latency.  May be NULL. */
     void (*signal)(struct css_dev *dev, enum css_signal sig);
+    /*
+     * Optional; when set it is called instead of signal, with the same
+     * duties, and returns when the device answers the signal: the halt or
+     * clear function completes that many ns later at the earliest (a
+     * device that takes time to stop).  signal behaves as returning 0.
+     */
+    uint64_t (*signal_timed)(struct css_dev *dev, enum css_signal sig);
 };
 
 struct css_dev {
