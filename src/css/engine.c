@@ -518,6 +518,18 @@ run_incorrect_length(const struct css_run *run)
 
     if (!il)
         return false;
+    /*
+     * Unit check at initial status, before any data transfer: the device
+     * did not execute the command (css-pop.md §5.9: command reject,
+     * equipment check found before acting).  IL compares the CCW count
+     * with the bytes the device asked for or offered (§5.5); a command
+     * that was never executed asked for and offered none, so there is
+     * no length to be incorrect: no IL, and the residual is the full
+     * count.  Whatever the cause in sense byte 0, the answer is the same
+     * (an equipment check and a command reject used to differ here).
+     */
+    if ((io->dstat & DEV_STAT_UNIT_CHECK) && !io->xferred)
+        return false;
     /* SLI counts only on a CCW without CD. */
     if ((io->ccw_flags & (CCW_FLAG_SLI | CCW_FLAG_CD)) == CCW_FLAG_SLI)
         return false;

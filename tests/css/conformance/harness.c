@@ -31,7 +31,9 @@ tdev_start(struct css_dev *dev, struct css_io *io)
         d->held = io;
         return;
     }
-    if (ccw_cmd_is_input(cmd) && r->data) {
+    if (r->no_data) {
+        /* ends with its status, moving nothing */
+    } else if (ccw_cmd_is_input(cmd) && r->data) {
         css_io_write(io, r->data, r->len);
     } else if (ccw_cmd_class(cmd) == CCW_CLASS_WRITE) {
         size_t n = css_io_available(io);

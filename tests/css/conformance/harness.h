@@ -46,7 +46,8 @@ struct tdev_rule {
     uint64_t latency;    /* UINT64_MAX = device default */
     const uint8_t *data; /* given to storage for input commands */
     size_t len;
-    bool hold; /* the command ends only when a halt/clear signal comes */
+    bool hold;    /* the command ends only when a halt/clear signal comes */
+    bool no_data; /* end at once, no data transfer (rejected command) */
 };
 
 struct tdev {
