@@ -318,6 +318,9 @@ run_end(struct css_run *run, const struct run_end *e)
     memset(&sch->esw, 0, sizeof(sch->esw));
     sch->esw.lpum = run->path;
     run_store_sense(run, e->dstat);
+    /* The start function ends: its measurement sample, if it began. */
+    if (run->accepted)
+        css_meas_sample(sch);
     run->state = RUN_IDLE;
     run_make_pending(run);
     run_trace_end(run);
@@ -427,6 +430,7 @@ run_accept(struct css_run *run, const struct run_ccw *c)
     bool z = run_take_z(run);
 
     run->accepted = true;
+    css_meas_accept(run->sch);
     run_clear_ac(run);
     s->actl |= SCSW_ACTL_SCH_ACTIVE | SCSW_ACTL_DEV_ACTIVE;
     if (z || pci)
@@ -479,6 +483,7 @@ run_command(struct css_run *run, const struct run_ccw *c)
     stream_begin(io, c, run->first_cmd);
     io->outstanding = true;
     io->done_sync = false;
+    css_meas_cmd_begin(run->sch);
     run->nest++;
     dev->ops->start(dev, io);
     run->nest--;
@@ -560,6 +565,7 @@ run_status_apply(struct css_run *run)
 
     if (io->moved)
         run->tics = 0;
+    css_meas_cmd_end(run->sch);
     run->ccw_addr = io->ccw_addr;
     if (!run->accepted && run->first_cmd && (dstat & DEV_STAT_BUSY)) {
         /* Busy at initial selection: status present at initiation, the
@@ -668,6 +674,8 @@ run_halt_done(struct css_run *run)
     s->pno = sch->schib.pmcw.pnom != 0;
     memset(&sch->esw, 0, sizeof(sch->esw));
     sch->esw.lpum = sch->schib.pmcw.lpum;
+    if ((kind == HALT_ACTIVE || kind == HALT_SUSPENDED) && run->accepted)
+        css_meas_sample(sch);
     run->state = RUN_IDLE;
     run_make_pending(run);
     run_trace_end(run);

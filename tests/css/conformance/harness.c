@@ -69,9 +69,10 @@ tdev_signal(struct css_dev *dev, enum css_signal sig)
         d->clears++;
     /* A held command ends: at once, or from a later loop event. */
     if (d->held && !d->held_timer) {
-        if (d->answer_ns)
-            d->held_timer =
-                zv_loop_after(d->loop, d->answer_ns, tdev_end_held, d);
+        uint64_t ns = d->held_end_ns ? d->held_end_ns : d->answer_ns;
+
+        if (ns)
+            d->held_timer = zv_loop_after(d->loop, ns, tdev_end_held, d);
         else
             tdev_end_held(d);
     }

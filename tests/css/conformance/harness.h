@@ -58,6 +58,8 @@ struct tdev {
     /* A halt/clear signal is answered answer_ns later (signal_timed); a
      * held command then ends from a loop event answer_ns later. */
     uint64_t answer_ns;
+    uint64_t held_end_ns; /* != 0: the held command ends this long after
+                           * the signal instead of answer_ns */
     struct css_io *held;
     zv_timer_id held_timer;
     struct zv_loop *loop;
