@@ -4,6 +4,7 @@
 #define ZV_ARCH_ARCH_H
 
 #include "arch/ccw.h"
+#include "arch/cmb.h"
 #include "arch/crw.h"
 #include "arch/irb.h"
 #include "arch/orb.h"

@@ -143,6 +143,30 @@ struct zv_insn_rc css_insn_rchp(struct css *css, uint32_t gr1);
  * SCSC 0x0010 at least). */
 struct zv_insn_rc css_insn_chsc(struct css *css, uint64_t req);
 
+/*
+ * SET CHANNEL MONITOR (B23C): gr1 = GR1 bits 32-63 (key in bits 32-35, M
+ * bit 62, D bit 63, the rest reserved), gr2 = GR2, the format-0
+ * measurement-block origin (used with M = 1; 32-byte aligned).
+ */
+struct zv_insn_rc css_insn_schm(struct css *css, uint32_t gr1, uint64_t gr2);
+
+/*
+ * A subchannel's channel-measurement counters, read from its measurement
+ * block in storage as the channel subsystem keeps it (for statistics).
+ * Times converted to ns.  -ENODATA when measurement-block update is off
+ * for it (SCHM M = 0 or PMCW MM bit 11 = 0), -EFAULT when the block lies
+ * outside storage.
+ */
+struct css_cmf {
+    bool fmt1;     /* format-1 (extended) block */
+    uint64_t addr; /* where the block is */
+    uint32_t ssch_rsch_count;
+    uint32_t sample_count;
+    uint64_t time_ns[CMB_NTIMES]; /* indexed by enum cmb_time */
+    uint32_t mb_errors;           /* updates lost to an inaccessible block */
+};
+int css_sch_cmf_read(const struct subchannel *sch, struct css_cmf *out);
+
 /* CR6 I/O-interruption subclass mask (bit 0x80 >> isc); default 0xFF. */
 void css_set_isc_mask(struct css *css, uint8_t mask);
 
@@ -226,9 +250,18 @@ struct css_dev_ops {
      */
     void (*start)(struct css_dev *dev, struct css_io *io);
     /* Halt/clear signal.  If a command is outstanding (done not yet
-     * called), the device must still call css_io_done() for it (the
-     * engine discards it).  May be NULL. */
+     * called), the device must still call css_io_done() for it: that is
+     * its answer to the signal (the status itself is void), and the halt
+     * or clear function completes only once it has come, after its
+     * latency.  May be NULL. */
     void (*signal)(struct css_dev *dev, enum css_signal sig);
+    /*
+     * Optional; when set it is called instead of signal, with the same
+     * duties, and returns when the device answers the signal: the halt or
+     * clear function completes that many ns later at the earliest (a
+     * device that takes time to stop).  signal behaves as returning 0.
+     */
+    uint64_t (*signal_timed)(struct css_dev *dev, enum css_signal sig);
 };
 
 struct css_dev {

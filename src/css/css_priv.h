@@ -25,6 +25,17 @@
 
 struct css_run; /* engine state of one start function; NULL when none */
 
+/* Channel measurement of the current start function (cmf.c). */
+struct css_meas {
+    uint64_t t_pending;         /* start/resume accepted at */
+    uint64_t t_cmd;             /* current command started at */
+    uint64_t acc[CMB_NTIMES];   /* this start function, ns */
+    uint64_t carry[CMB_NTIMES]; /* ns below one unit not yet stored */
+    uint32_t mb_errors;         /* updates the storage refused */
+    bool pending;               /* function-pending time runs */
+    bool in_cmd;                /* device-connect time runs */
+};
+
 struct subchannel {
     struct css *css;
     struct schib schib;    /* PMCW + SCSW as the architecture sees it */
@@ -35,6 +46,7 @@ struct subchannel {
     const struct css_driver *drv;
     void *drvdata;
     struct css_run *run;
+    struct css_meas meas;
     struct subchannel *isc_next; /* link in the per-ISC queue */
     uint32_t refs;
     uint16_t sch_no;
@@ -67,6 +79,20 @@ void css_engine_path_lost(struct subchannel *sch, uint8_t mask);
 void css_engine_unsolicited(struct subchannel *sch, uint8_t dstat);
 /* Is a path usable right now (installed, configured, not failed)? */
 bool css_chp_usable(const struct css *css, uint8_t chpid);
+
+/* ---- channel monitoring (cmf.c), called by both sides ---- */
+
+/* SSCH/RSCH accepted: SSCH+RSCH count; function-pending time starts
+ * (a start also begins a new sample). */
+void css_meas_start(struct subchannel *sch, bool resume);
+/* The device accepted the first command: function pending ends. */
+void css_meas_accept(struct subchannel *sch);
+/* A command goes to the device / its status is applied. */
+void css_meas_cmd_begin(struct subchannel *sch);
+void css_meas_cmd_end(struct subchannel *sch);
+/* The start function ended (final or halt status): store the sample in
+ * the measurement block, and the DCTI in the ESW with DCTM. */
+void css_meas_sample(struct subchannel *sch);
 
 /* ---- subchannel side entry points used by the engine ---- */
 

@@ -96,6 +96,7 @@ run_schedule(struct css_run *run, enum run_ev ev, uint64_t ns)
 {
     run_unschedule(run);
     run->ev = (uint8_t)ev;
+    run->ev_at = zv_loop_now(run->loop) + ns;
     run->ev_id = ns ? zv_loop_after(run->loop, ns, run_event, run)
                     : zv_loop_post(run->loop, run_event, run);
 }
@@ -173,17 +174,23 @@ run_trace_end(struct css_run *run)
                  (uint64_t)s->count << 32 | s->cpa);
 }
 
-/* Send a halt/clear signal; the device may call css_io_done() inside. */
-static void
+/* Send a halt/clear signal; the device may call css_io_done() inside.
+ * Returns in how many ns the device answers it. */
+static uint64_t
 run_signal(struct css_run *run, enum css_signal sig)
 {
     struct css_dev *dev = run->sch ? run->sch->dev : NULL;
+    uint64_t ns = 0;
 
-    if (!dev || !dev->ops->signal)
-        return;
+    if (!dev)
+        return 0;
     run->nest++;
-    dev->ops->signal(dev, sig);
+    if (dev->ops->signal_timed)
+        ns = dev->ops->signal_timed(dev, sig);
+    else if (dev->ops->signal)
+        dev->ops->signal(dev, sig);
     run->nest--;
+    return ns;
 }
 
 static void
@@ -311,6 +318,9 @@ run_end(struct css_run *run, const struct run_end *e)
     memset(&sch->esw, 0, sizeof(sch->esw));
     sch->esw.lpum = run->path;
     run_store_sense(run, e->dstat);
+    /* The start function ends: its measurement sample, if it began. */
+    if (run->accepted)
+        css_meas_sample(sch);
     run->state = RUN_IDLE;
     run_make_pending(run);
     run_trace_end(run);
@@ -420,6 +430,7 @@ run_accept(struct css_run *run, const struct run_ccw *c)
     bool z = run_take_z(run);
 
     run->accepted = true;
+    css_meas_accept(run->sch);
     run_clear_ac(run);
     s->actl |= SCSW_ACTL_SCH_ACTIVE | SCSW_ACTL_DEV_ACTIVE;
     if (z || pci)
@@ -472,6 +483,7 @@ run_command(struct css_run *run, const struct run_ccw *c)
     stream_begin(io, c, run->first_cmd);
     io->outstanding = true;
     io->done_sync = false;
+    css_meas_cmd_begin(run->sch);
     run->nest++;
     dev->ops->start(dev, io);
     run->nest--;
@@ -511,6 +523,18 @@ run_incorrect_length(const struct css_run *run)
 
     if (!il)
         return false;
+    /*
+     * Unit check at initial status, before any data transfer: the device
+     * did not execute the command (css-pop.md §5.9: command reject,
+     * equipment check found before acting).  IL compares the CCW count
+     * with the bytes the device asked for or offered (§5.5); a command
+     * that was never executed asked for and offered none, so there is
+     * no length to be incorrect: no IL, and the residual is the full
+     * count.  Whatever the cause in sense byte 0, the answer is the same
+     * (an equipment check and a command reject used to differ here).
+     */
+    if ((io->dstat & DEV_STAT_UNIT_CHECK) && !io->xferred)
+        return false;
     /* SLI counts only on a CCW without CD. */
     if ((io->ccw_flags & (CCW_FLAG_SLI | CCW_FLAG_CD)) == CCW_FLAG_SLI)
         return false;
@@ -541,6 +565,7 @@ run_status_apply(struct css_run *run)
 
     if (io->moved)
         run->tics = 0;
+    css_meas_cmd_end(run->sch);
     run->ccw_addr = io->ccw_addr;
     if (!run->accepted && run->first_cmd && (dstat & DEV_STAT_BUSY)) {
         /* Busy at initial selection: status present at initiation, the
@@ -649,6 +674,8 @@ run_halt_done(struct css_run *run)
     s->pno = sch->schib.pmcw.pnom != 0;
     memset(&sch->esw, 0, sizeof(sch->esw));
     sch->esw.lpum = sch->schib.pmcw.lpum;
+    if ((kind == HALT_ACTIVE || kind == HALT_SUSPENDED) && run->accepted)
+        css_meas_sample(sch);
     run->state = RUN_IDLE;
     run_make_pending(run);
     run_trace_end(run);
@@ -772,20 +799,86 @@ act_resume_early(struct css_run *run, uint8_t arg)
     run->resume_early = true;
 }
 
-static void
-run_halt_schedule(struct css_run *run, enum halt_kind kind)
+/*
+ * Is the device still working on a halt or clear signal (its answer lies
+ * in the future)?
+ */
+static bool
+run_answer_awaited(const struct css_run *run)
 {
-    run->halt_kind = (uint8_t)kind;
+    bool sig = run->ev == RUN_EV_HALT_DONE || run->ev == RUN_EV_CLEAR_DONE;
+
+    return run->sig_wait_io || (sig && run->ev_at > zv_loop_now(run->loop));
+}
+
+/*
+ * Complete the halt or clear function (ev) once the device has answered
+ * the signal (css-pop.md §4.3, §4.4): not before the time the device says
+ * it takes (signal_timed).  The engine never cuts the device short: until
+ * then the function stays in progress, so HSCH answers cc 2 and TSCH
+ * cc 1.  For a halt (ev HALT_DONE) the device's answer also includes
+ * ending the command it holds (its css_io_done() and latency) and the
+ * ending status of a command already on its way (a status event still
+ * scheduled): the status is void, but the halt completes no earlier.  A
+ * device that never answers leaves the halt in progress; CSCH is the
+ * program's remedy (as Linux escalates HSCH to CSCH), so the clear
+ * function waits only for the signal's answer time: the clear signal
+ * resets the device, and a late css_io_done() is discarded (a following
+ * start waits for it, run_select).  signal false: the device is not
+ * signalled (start pending, suspended).
+ */
+static void
+run_await_answer(struct css_run *run, enum run_ev ev, bool signal,
+                 enum css_signal sig)
+{
+    uint64_t now = zv_loop_now(run->loop);
+    bool halt = ev == RUN_EV_HALT_DONE;
+
+    run->sig_due = now;
+    if (halt && run->ev == RUN_EV_STATUS && run->ev_at > now)
+        run->sig_due = run->ev_at;
+    run_unschedule(run);
     run->state = RUN_IDLE;
     run->wait_dev = false;
-    run_schedule(run, RUN_EV_HALT_DONE, 0);
+    run->sig_ev = (uint8_t)ev;
+    run->sig_wait_io = halt && run->io.outstanding;
+    if (run->io.outstanding)
+        run->discard = true;
+    if (signal) {
+        /* The device may end its held command inside the call. */
+        uint64_t ns = run_signal(run, sig);
+
+        if (now + ns > run->sig_due)
+            run->sig_due = now + ns;
+    }
+    if (!run->sig_wait_io)
+        run_schedule(run, ev, run->sig_due - now);
+}
+
+/* The command held at the signal has ended: its status is void, but the
+ * function completes no earlier than it (run_await_answer). */
+static void
+run_answered(struct css_run *run, uint64_t latency_ns)
+{
+    uint64_t now = zv_loop_now(run->loop);
+
+    run->sig_wait_io = false;
+    if (now + latency_ns > run->sig_due)
+        run->sig_due = now + latency_ns;
+    run_schedule(run, (enum run_ev)run->sig_ev, run->sig_due - now);
+}
+
+static void
+run_halt(struct css_run *run, enum halt_kind kind, bool signal)
+{
+    run->halt_kind = (uint8_t)kind;
+    run_await_answer(run, RUN_EV_HALT_DONE, signal, CSS_SIGNAL_HALT);
 }
 
 static void
 act_halt_idle(struct css_run *run, uint8_t arg)
 {
-    run_signal(run, CSS_SIGNAL_HALT);
-    run_halt_schedule(run, HALT_IDLE);
+    run_halt(run, HALT_IDLE, true);
 }
 
 static void
@@ -795,25 +888,19 @@ act_halt_pending(struct css_run *run, uint8_t arg)
      * is pending halts the suspended program. */
     bool resuming = run_scsw(run)->actl & SCSW_ACTL_RESUME_PEND;
 
-    run_unschedule(run);
-    run_halt_schedule(run, resuming ? HALT_SUSPENDED : HALT_START_PND);
+    run_halt(run, resuming ? HALT_SUSPENDED : HALT_START_PND, false);
 }
 
 static void
 act_halt_active(struct css_run *run, uint8_t arg)
 {
-    run_unschedule(run);
-    run->state = RUN_IDLE;
-    if (run->io.outstanding)
-        run->discard = true;
-    run_signal(run, CSS_SIGNAL_HALT);
-    run_halt_schedule(run, HALT_ACTIVE);
+    run_halt(run, HALT_ACTIVE, true);
 }
 
 static void
 act_halt_suspended(struct css_run *run, uint8_t arg)
 {
-    run_halt_schedule(run, HALT_SUSPENDED);
+    run_halt(run, HALT_SUSPENDED, false);
 }
 
 static void
@@ -821,22 +908,15 @@ act_clear(struct css_run *run, uint8_t arg)
 {
     struct pmcw *p = run_pmcw(run);
     bool connected = run->state == RUN_ACTIVE || run->state == RUN_SUSPENDED ||
-                     run->io.outstanding;
+                     run->io.outstanding || run_answer_awaited(run);
 
-    run_unschedule(run);
-    run->state = RUN_IDLE;
-    run->wait_dev = false;
-    if (run->io.outstanding)
-        run->discard = true;
     /* Path management of the clear function (§4.4, §6.1). */
     p->pom = 0xFF;
     p->pnom = 0;
     p->lpum = 0;
-    if (connected) {
+    if (connected)
         p->lpum = run->path;
-        run_signal(run, CSS_SIGNAL_CLEAR);
-    }
-    run_schedule(run, RUN_EV_CLEAR_DONE, 0);
+    run_await_answer(run, RUN_EV_CLEAR_DONE, connected, CSS_SIGNAL_CLEAR);
 }
 
 static void
@@ -880,6 +960,7 @@ act_abort(struct css_run *run, uint8_t arg)
     struct subchannel *sch = run->sch;
 
     run_unschedule(run);
+    run->sig_wait_io = false;
     if (run->state == RUN_ACTIVE || run->io.outstanding) {
         run->discard = true;
         run_signal(run, CSS_SIGNAL_CLEAR);
@@ -1094,6 +1175,10 @@ css_io_done(struct css_io *io, uint8_t dstat, uint64_t latency_ns)
     if (run->discard) {
         /* The command was halted, cleared or lost: its status is void. */
         run->discard = false;
+        if (run->sig_wait_io) {
+            run_answered(run, latency_ns);
+            return;
+        }
         if (run->wait_dev && run->state == RUN_PENDING) {
             run->wait_dev = false;
             run_schedule(run, RUN_EV_SELECT, 0);

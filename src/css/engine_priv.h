@@ -76,7 +76,11 @@ struct css_run {
     struct css_io io;
     struct zv_loop *loop;
     zv_timer_id ev_id; /* the run's one scheduled event, 0 if none */
+    uint64_t ev_at;    /* loop time ev_id fires at */
     uint8_t ev;        /* enum run_ev of ev_id */
+    uint8_t sig_ev;    /* RUN_EV_HALT_DONE/CLEAR_DONE awaiting the device */
+    bool sig_wait_io;  /* ... and its css_io_done() for the signalled cmd */
+    uint64_t sig_due;  /* earliest completion: the device's answer */
     uint8_t state;     /* enum run_state */
     uint8_t path;      /* path mask in use (LPUM) */
     bool fmt1;         /* ORB F */

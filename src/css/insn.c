@@ -246,6 +246,7 @@ css_ssch_accept(struct subchannel *sch, const struct orb *orb)
     sch->orb = *orb;
     memset(&sch->esw, 0, sizeof(sch->esw));
     memset(sch->ecw, 0, sizeof(sch->ecw));
+    css_meas_start(sch, false);
 }
 
 /*
@@ -334,6 +335,7 @@ css_rsch_do(struct subchannel *sch)
 
     if (v != V_ACCEPT)
         return css_verdict_rc(v);
+    css_meas_start(sch, true);
     sch->schib.scsw.actl |= SCSW_ACTL_RESUME_PEND;
     css_engine_resume(sch);
     return zv_rc_cc(ZV_CC0);

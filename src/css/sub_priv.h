@@ -54,8 +54,17 @@ struct css_iscq {
     struct subchannel *head, *tail;
 };
 
+/* SET CHANNEL MONITOR state (css-pop.md §4.10). */
+struct css_chm {
+    bool mbu;     /* GR1 M: measurement-block update */
+    bool dctm;    /* GR1 D: device-connect-time measurement */
+    uint8_t key;  /* measurement-block key (keys are not modelled) */
+    uint64_t mbo; /* format-0 measurement-block origin */
+};
+
 struct css {
     struct zv_loop *loop;
+    struct css_chm chm;
     struct zv_as *storage;
     struct css_config cfg;
     /* Per set: CSS_SET_SLOTS pointers, allocated on the first define. */

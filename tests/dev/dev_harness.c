@@ -249,6 +249,11 @@ dh_expected_il(const struct dh *h, unsigned ccw)
     ccw1_decode(&c, h->prog.host + (size_t)ccw * CCW_SIZE);
     if (h->irb.scsw.count == 0 || (c.flags & CCW_FLAG_SLI))
         return 0;
+    /* Unit check before any data moved: the command was not executed,
+     * so no IL (css-pop.md §5.5, src/css/engine.c). */
+    if ((h->irb.scsw.dstat & DEV_STAT_UNIT_CHECK) &&
+        h->irb.scsw.count == c.count)
+        return 0;
     return SCHN_STAT_INCORR_LEN;
 }
 

@@ -27,7 +27,13 @@ tdev_start(struct css_dev *dev, struct css_io *io)
 
     d->starts++;
     d->last_cmd = cmd;
-    if (ccw_cmd_is_input(cmd) && r->data) {
+    if (r->hold) {
+        d->held = io;
+        return;
+    }
+    if (r->no_data) {
+        /* ends with its status, moving nothing */
+    } else if (ccw_cmd_is_input(cmd) && r->data) {
         css_io_write(io, r->data, r->len);
     } else if (ccw_cmd_class(cmd) == CCW_CLASS_WRITE) {
         size_t n = css_io_available(io);
@@ -42,6 +48,17 @@ tdev_start(struct css_dev *dev, struct css_io *io)
 }
 
 static void
+tdev_end_held(void *arg)
+{
+    struct tdev *d = arg;
+    struct css_io *io = d->held;
+
+    d->held = NULL;
+    d->held_timer = 0;
+    css_io_done(io, DEV_STAT_CHN_END | DEV_STAT_DEV_END, 0);
+}
+
+static uint64_t
 tdev_signal(struct css_dev *dev, enum css_signal sig)
 {
     struct tdev *d = tdev_of(dev);
@@ -50,11 +67,21 @@ tdev_signal(struct css_dev *dev, enum css_signal sig)
         d->halts++;
     else
         d->clears++;
+    /* A held command ends: at once, or from a later loop event. */
+    if (d->held && !d->held_timer) {
+        uint64_t ns = d->held_end_ns ? d->held_end_ns : d->answer_ns;
+
+        if (ns)
+            d->held_timer = zv_loop_after(d->loop, ns, tdev_end_held, d);
+        else
+            tdev_end_held(d);
+    }
+    return d->answer_ns;
 }
 
 static const struct css_dev_ops tdev_ops = {
     .start = tdev_start,
-    .signal = tdev_signal,
+    .signal_timed = tdev_signal,
 };
 
 void
@@ -88,6 +115,7 @@ h_define(struct h *h)
         return -1;
     for (unsigned i = 0; i < H_NSCH; i++) {
         h_tdev_init(&h->dev[i]);
+        h->dev[i].loop = h->loop;
         d.sch_no = (uint16_t)i;
         d.devno = (uint16_t)(H_DEVNO + i);
         if (css_sch_define(h->css, &d, &h->dev[i].dev, false, &h->sch[i]))

@@ -46,6 +46,8 @@ struct tdev_rule {
     uint64_t latency;    /* UINT64_MAX = device default */
     const uint8_t *data; /* given to storage for input commands */
     size_t len;
+    bool hold;    /* the command ends only when a halt/clear signal comes */
+    bool no_data; /* end at once, no data transfer (rejected command) */
 };
 
 struct tdev {
@@ -53,6 +55,14 @@ struct tdev {
     uint64_t latency;
     struct tdev_rule rule[256];
     unsigned starts, halts, clears;
+    /* A halt/clear signal is answered answer_ns later (signal_timed); a
+     * held command then ends from a loop event answer_ns later. */
+    uint64_t answer_ns;
+    uint64_t held_end_ns; /* != 0: the held command ends this long after
+                           * the signal instead of answer_ns */
+    struct css_io *held;
+    zv_timer_id held_timer;
+    struct zv_loop *loop;
     uint8_t last_cmd;
     size_t last_written; /* bytes taken from storage by the last write */
 };

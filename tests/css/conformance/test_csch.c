@@ -162,6 +162,59 @@ csch_withdraws_queued_interruption(void **state)
     assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC0);
 }
 
+#define US 1000ull
+#define MS 1000000ull
+
+/* The clear completes when the device has answered the clear signal
+ * (css-pop.md §4.4): until then FC clear with clear pending, nothing
+ * pending, TSCH cc 1, HSCH cc 2; CSCH is still accepted. */
+static void
+csch_completes_after_device_answers_clear_signal_1ms(void **state)
+{
+    struct h *h = *state;
+    struct irb irb;
+    const struct scsw *s;
+
+    h_make_state(h, 0, HS_ACTIVE);
+    h->dev[0].answer_ns = 1 * MS;
+    assert_cc(csch(h, 0), ZV_CC0);
+    h_run_for(h, 1 * US);
+    s = h_scsw(h, 0);
+    assert_int_equal(s->fctl, SCSW_FCTL_CLEAR);
+    assert_true(s->actl & SCSW_ACTL_CLEAR_PEND);
+    assert_int_equal(s->stctl, 0);
+    assert_cc(h_tsch(h, 0, &irb), ZV_CC1);
+    assert_cc(css_insn_hsch(h->css, h_gr1(0)), ZV_CC2);
+    assert_cc(css_insn_tpi(h->css, H_TPI), ZV_CC0);
+    h_run_for(h, 1 * MS - 2 * US);
+    assert_int_equal(h_scsw(h, 0)->stctl, 0);
+    h_run_for(h, 2 * US);
+    assert_int_equal(h->dev[0].clears, 1);
+    check_clear_completion(h, 0);
+}
+
+/* A device holding a command ends it on the clear signal 1 ms later; the
+ * clear completes with the answer time, and the late end does not bring
+ * back any status. */
+static void
+csch_with_held_command_completes_once(void **state)
+{
+    struct h *h = *state;
+    struct irb irb;
+
+    h->dev[0].rule[CCW_CMD_NOOP].hold = true;
+    h->dev[0].answer_ns = 1 * MS;
+    h_make_state(h, 0, HS_ACTIVE);
+    h_run_for(h, 10 * US);
+    assert_cc(csch(h, 0), ZV_CC0);
+    h_run_for(h, 1 * US);
+    assert_cc(h_tsch(h, 0, &irb), ZV_CC1);
+    h_run(h);
+    assert_null(h->dev[0].held);
+    check_clear_completion(h, 0);
+    assert_cc(h_tsch(h, 0, &irb), ZV_CC1);
+}
+
 int
 main(void)
 {
@@ -175,6 +228,8 @@ main(void)
         T(csch_cc0_when_suspended),
         T(csch_cc0_when_halt_pending),
         T(csch_cc0_when_clear_pending),
+        T(csch_completes_after_device_answers_clear_signal_1ms),
+        T(csch_with_held_command_completes_once),
         T(csch_cc0_when_intermediate_status_pending),
         T(csch_withdraws_queued_interruption),
     };

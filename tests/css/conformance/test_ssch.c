@@ -455,6 +455,112 @@ ssch_sense_id_stores_device_data(void **state)
     assert_int_equal(h->mem[H_DATA + 4], 0x33);
 }
 
+/*
+ * Unit check at initial status (css-pop.md §5.5, §5.9): the device
+ * rejects the command before any data transfer (command reject, or an
+ * equipment check found before it acts).  Incorrect length compares the
+ * CCW count with the bytes the device asked for or offered; a command
+ * that was not executed did neither, so IL is not indicated, whatever
+ * the command class or the sense, and the residual is the full count.
+ * The program ends with primary, secondary and alert status.
+ */
+static void
+unit_check_at_initial_status(struct h *h, uint8_t cmd, uint8_t flags, bool fmt1)
+{
+    struct orb o;
+    struct irb irb;
+    const uint8_t uc =
+        DEV_STAT_CHN_END | DEV_STAT_DEV_END | DEV_STAT_UNIT_CHECK;
+
+    h_enable(h, 0, 3);
+    h->dev[0].rule[cmd].dstat = uc;
+    h->dev[0].rule[cmd].no_data = true;
+    h_orb_default(&o);
+    o.fmt = fmt1;
+    if (fmt1) {
+        h_put_ccw(h, H_CCW, cmd, flags, 16, H_DATA);
+    } else {
+        /* format-0 CCW: command, 24-bit address, flags, count */
+        uint8_t *c = h->mem + H_CCW;
+
+        memset(c, 0, 8);
+        c[0] = cmd;
+        c[1] = (uint8_t)(H_DATA >> 16);
+        c[2] = (uint8_t)(H_DATA >> 8);
+        c[3] = (uint8_t)H_DATA;
+        c[4] = flags;
+        c[7] = 16;
+    }
+    assert_cc(h_ssch_orb(h, 0, &o), ZV_CC0);
+    h_run(h);
+    assert_cc(h_tsch(h, 0, &irb), ZV_CC0);
+    assert_int_equal(irb.scsw.dstat, uc);
+    assert_int_equal(irb.scsw.cstat, 0);
+    assert_int_equal(irb.scsw.count, 16);
+    assert_int_equal(irb.scsw.cpa, H_CCW + 8);
+    assert_int_equal(irb.scsw.stctl, SCSW_STCTL_PRIMARY | SCSW_STCTL_SECOND |
+                                         SCSW_STCTL_ALERT | SCSW_STCTL_PENDING);
+    assert_int_equal(h->dev[0].starts, 1);
+}
+
+static void
+ssch_unit_check_at_initial_status_no_il_read(void **state)
+{
+    unit_check_at_initial_status(*state, 0x02, 0, true);
+}
+
+static void
+ssch_unit_check_at_initial_status_no_il_write(void **state)
+{
+    unit_check_at_initial_status(*state, 0x01, 0, true);
+}
+
+static void
+ssch_unit_check_at_initial_status_no_il_control_fmt1(void **state)
+{
+    unit_check_at_initial_status(*state, 0x07, 0, true);
+}
+
+static void
+ssch_unit_check_at_initial_status_no_il_read_fmt0(void **state)
+{
+    unit_check_at_initial_status(*state, 0x02, 0, false);
+}
+
+static void
+ssch_unit_check_at_initial_status_no_il_data_chained(void **state)
+{
+    struct h *h = *state;
+
+    /* CD on the first CCW would end with IL on a short transfer; with no
+     * transfer at all it is still a rejected command. */
+    h_put_ccw(h, H_CCW + 8, 0x02, 0, 16, H_DATA + 16);
+    unit_check_at_initial_status(h, 0x02, CCW_FLAG_CD, true);
+}
+
+/* Contrast: a unit check after part of the data moved is a short block:
+ * IL is indicated (no SLI) with the residual of the CCW. */
+static void
+ssch_unit_check_after_data_transfer_indicates_il(void **state)
+{
+    struct h *h = *state;
+    static const uint8_t data[4] = {1, 2, 3, 4};
+    struct irb irb;
+
+    h_enable(h, 0, 3);
+    h->dev[0].rule[0x02].dstat =
+        DEV_STAT_CHN_END | DEV_STAT_DEV_END | DEV_STAT_UNIT_CHECK;
+    h->dev[0].rule[0x02].data = data;
+    h->dev[0].rule[0x02].len = sizeof(data);
+    h_put_ccw(h, H_CCW, 0x02, 0, 16, H_DATA);
+    assert_cc(h_ssch(h, 0), ZV_CC0);
+    h_run(h);
+    assert_cc(h_tsch(h, 0, &irb), ZV_CC0);
+    assert_int_equal(irb.scsw.cstat, SCHN_STAT_INCORR_LEN);
+    assert_int_equal(irb.scsw.count, 12);
+    assert_int_equal(h->mem[H_DATA + 3], 4);
+}
+
 int
 main(void)
 {
@@ -491,6 +597,12 @@ main(void)
         T(ssch_deferred_cc3_when_all_paths_configured_off),
         T(ssch_uses_only_available_path),
         T(ssch_sense_id_stores_device_data),
+        T(ssch_unit_check_at_initial_status_no_il_read),
+        T(ssch_unit_check_at_initial_status_no_il_write),
+        T(ssch_unit_check_at_initial_status_no_il_control_fmt1),
+        T(ssch_unit_check_at_initial_status_no_il_read_fmt0),
+        T(ssch_unit_check_at_initial_status_no_il_data_chained),
+        T(ssch_unit_check_after_data_transfer_indicates_il),
     };
 
     return cmocka_run_group_tests_name("ssch", tests, NULL, NULL);

@@ -77,6 +77,52 @@ tsch_cc0_clears_final_status(void **state)
     assert_false(s->pno);
 }
 
+/*
+ * TSCH with final status pending resets N (Figure 14-2, css-pop.md §4.6):
+ * the IRB shows N = 1 (PNOM != 0 after a path was found not operational)
+ * and STSCH afterwards N = 0.  PNOM itself is PMCW state: it stays until
+ * the next start.
+ */
+static void
+tsch_resets_n(struct h *h, uint8_t lpm, uint8_t cc, uint8_t stctl)
+{
+    struct orb o;
+    struct irb irb;
+    struct schib sb;
+
+    h_enable(h, 0, 3);
+    assert_int_equal(css_chp_set_failed(h->css, H_CHP0, true), 0);
+    h_put_ccw(h, H_CCW, CCW_CMD_NOOP, CCW_FLAG_SLI, 0, 0);
+    h_orb_default(&o);
+    o.lpm = lpm;
+    assert_cc(h_ssch_orb(h, 0, &o), ZV_CC0);
+    h_run(h);
+    h_stsch(h, 0, &sb);
+    assert_true(sb.scsw.pno);
+    assert_int_equal(sb.pmcw.pnom, 0x80);
+    assert_cc(h_tsch(h, 0, &irb), ZV_CC0);
+    assert_true(irb.scsw.pno);
+    assert_int_equal(irb.scsw.cc, cc);
+    assert_int_equal(irb.scsw.stctl, stctl);
+    h_stsch(h, 0, &sb);
+    assert_false(sb.scsw.pno);
+    assert_int_equal(sb.scsw.fctl | sb.scsw.actl | sb.scsw.stctl, 0);
+    assert_int_equal(sb.pmcw.pnom, 0x80);
+}
+
+static void
+tsch_cc0_resets_n_after_deferred_cc3(void **state)
+{
+    tsch_resets_n(*state, 0x80, ZV_CC3, SCSW_STCTL_ALERT | SCSW_STCTL_PENDING);
+}
+
+static void
+tsch_cc0_resets_n_after_start_on_another_path(void **state)
+{
+    tsch_resets_n(*state, 0xC0, 0,
+                  SCSW_STCTL_PRIMARY | SCSW_STCTL_SECOND | SCSW_STCTL_PENDING);
+}
+
 static void
 tsch_cc1_on_second_tsch(void **state)
 {
@@ -292,6 +338,8 @@ main(void)
         T(tsch_cc1_when_idle),
         T(tsch_cc0_clears_final_status),
         T(tsch_cc1_on_second_tsch),
+        T(tsch_cc0_resets_n_after_deferred_cc3),
+        T(tsch_cc0_resets_n_after_start_on_another_path),
         T(tsch_cc0_intermediate_leaves_program_running),
         T(tsch_cc0_removes_interruption_request),
         T(tsch_cc0_after_tpi_took_the_interruption),

@@ -283,8 +283,13 @@ late_define(struct eh *h, struct late_dev *d)
     return sch;
 }
 
+/*
+ * The device's end of the halted command is its answer to the halt
+ * signal: the halt completes only then (HSCH cc 2 and TSCH cc 1 before),
+ * and the command's own status is void (css-pop.md §4.3).
+ */
 static void
-late_done_after_halt_is_discarded(void **state)
+late_done_after_halt_completes_the_halt(void **state)
 {
     struct eh *h = *state;
     struct late_dev d;
@@ -298,17 +303,20 @@ late_done_after_halt_is_discarded(void **state)
     assert_int_equal(d.starts, 1);
     assert_int_equal(css_sch_hsch(sch).cc, ZV_CC0);
     eh_run(h);
-    assert_int_equal(css_sch_tsch(sch, &h->irb).cc, ZV_CC0);
-    assert_int_equal(h->irb.scsw.fctl, FC_SH);
-    /* A new start waits for the device to finish the halted command. */
-    assert_int_equal(css_sch_ssch(sch, &o).cc, ZV_CC0);
-    eh_run(h);
-    assert_int_equal(d.starts, 1);
+    /* No answer yet: the halt is still in progress. */
     assert_int_equal(css_sch_tsch(sch, &h->irb).cc, ZV_CC1);
-    assert_int_equal(h->irb.scsw.actl, SCSW_ACTL_START_PEND);
-    /* The late answer is dropped; then the new start runs. */
+    assert_int_equal(h->irb.scsw.fctl, FC_SH);
+    assert_int_equal(css_sch_hsch(sch).cc, ZV_CC2);
+    assert_int_equal(css_sch_ssch(sch, &o).cc, ZV_CC2);
+    /* The answer: the halt completes, the unit check is void. */
     css_io_done(d.io, CEDE | DEV_STAT_UNIT_CHECK, 0);
     css_io_done(d.io, CEDE, 0); /* a second done is ignored */
+    eh_run(h);
+    assert_int_equal(css_sch_tsch(sch, &h->irb).cc, ZV_CC0);
+    assert_int_equal(h->irb.scsw.fctl, FC_SH);
+    assert_int_equal(h->irb.scsw.dstat, DEV_STAT_DEV_END);
+    /* The device is free: a new start runs at once. */
+    assert_int_equal(css_sch_ssch(sch, &o).cc, ZV_CC0);
     eh_run(h);
     assert_int_equal(d.starts, 2);
     css_io_done(d.io, CEDE, 0);
@@ -379,7 +387,7 @@ main(void)
         T(cancel_start_pending_is_silent),
         T(cancel_suspended_program),
         T(cancel_after_busy_at_selection_is_silent),
-        T(late_done_after_halt_is_discarded),
+        T(late_done_after_halt_completes_the_halt),
         T(late_done_after_clear_moves_no_data),
         T(late_done_after_device_loss_frees_state),
 #undef T
