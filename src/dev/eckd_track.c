@@ -565,6 +565,12 @@ rec_cells(uint8_t kl, uint16_t dl)
     return c;
 }
 
+/* Does a record of kl + dl fit after record wpos - 1?  Two limits: the
+ * 3390 track capacity in cells, and the image's track slot in bytes --
+ * a Hercules image may declare slots smaller than a 3390 track, and then
+ * this byte check is what keeps a format write inside the track buffer.
+ * A record that does not fit is invalid track format, as a 3990 reports
+ * it (and Hercules does). */
 static bool
 eckd_fits(const struct eckd *e, int wpos, uint8_t kl, uint16_t dl)
 {

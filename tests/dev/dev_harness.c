@@ -153,6 +153,44 @@ dh_grow(const struct dh *h, uint32_t cyls)
     return truncate(h->path, (off_t)size);
 }
 
+/* A CKD_P370 image with trksize-byte track slots, every track HA + R0 +
+ * end marker.  The device header's numeric fields are little-endian
+ * (Hercules' file format, dasd.md §4.2). */
+static int
+dh_create_slots(const char *path, uint32_t cyls, uint32_t trksize)
+{
+    uint8_t hdr[CKD_DEVHDR_SIZE] = "CKD_P370";
+    uint8_t *trk = calloc(1, trksize);
+    FILE *f = fopen(path, "wb");
+    int rc = trk && f ? 0 : -1;
+
+    hdr[8] = 15;
+    hdr[12] = (uint8_t)trksize;
+    hdr[13] = (uint8_t)(trksize >> 8);
+    hdr[14] = (uint8_t)(trksize >> 16);
+    hdr[15] = (uint8_t)(trksize >> 24);
+    hdr[16] = 0x90;
+    if (!rc && fwrite(hdr, sizeof(hdr), 1, f) != 1)
+        rc = -1;
+    for (uint32_t t = 0; !rc && t < cyls * 15; t++)
+        if (ckd_track_build(trk, trksize, t / 15, t % 15, NULL, 0) < 0 ||
+            fwrite(trk, trksize, 1, f) != 1)
+            rc = -1;
+    if (f && fclose(f))
+        rc = -1;
+    free(trk);
+    return rc;
+}
+
+static int
+dh_create_ckd(const char *path, uint8_t model, uint32_t cyls,
+              const struct dh_opts *o, char *err, size_t errlen)
+{
+    if (o && o->trksize)
+        return dh_create_slots(path, cyls, o->trksize);
+    return ckd_img_create(path, model, cyls, err, errlen);
+}
+
 struct dh *
 dh_new_eckd(uint8_t model, uint32_t cyls, bool cdl, const struct dh_opts *o)
 {
@@ -161,7 +199,7 @@ dh_new_eckd(uint8_t model, uint32_t cyls, bool cdl, const struct dh_opts *o)
 
     if (!h)
         return NULL;
-    if (ckd_img_create(h->path, model, cyls, err, sizeof(err)) ||
+    if (dh_create_ckd(h->path, model, cyls, o, err, sizeof(err)) ||
         (o && o->grow_cyls && dh_grow(h, o->grow_cyls)) ||
         ckd_img_open(h->path, false, IMG_SYNC_WRITE_THROUGH, &h->cimg, err,
                      sizeof(err)) ||

@@ -450,6 +450,69 @@ read_ipl_chained_after_another_command_is_reject(void **state)
     run_reject(h, 1, 0x02);
 }
 
+/* A Locate of zero blocks is a command reject wherever it points: also
+ * inside the extent, where "first + count - 1" stays in range (issue 7:
+ * the count check must not lean on the extent check), for reads and for
+ * Linux's discard shape (write locate + count-0 Write), which must then
+ * leave the blocks alone. */
+static void
+locate_count_zero_inside_extent_is_reject(void **state)
+{
+    struct dh *h = *state;
+    uint8_t before[8 * 512];
+
+    for (unsigned i = 0; i < sizeof(before); i++)
+        h->buf[P_DATA + i] = (uint8_t)(i * 7 + 1);
+    memcpy(before, h->buf + P_DATA, sizeof(before));
+    rw(h, true, 0, 8, 4096);
+    dh_assert_ok(h);
+    for (uint32_t blk = 1; blk < 8; blk += 3) {
+        put_de(h, 0x40, 512, 0, 0, 7);
+        put_lo(h, P_LO, 0x06, 0, blk);
+        ccw_de_lo(h, CCW_FLAG_CC);
+        dh_ccw(h, 0x42, 0, 512, P_DATA);
+        run_reject(h, 1, 0x04);
+        put_de(h, 0x00, 512, 0, 0, 7);
+        put_lo(h, P_LO, 0x05, 0, blk);
+        ccw_de_lo(h, CCW_FLAG_CC);
+        dh_ccw(h, 0x41, 0, 0, P_DATA);
+        run_reject(h, 1, 0x04);
+    }
+    memset(h->buf + P_DATA, 0, sizeof(before));
+    rw(h, false, 0, 8, 4096);
+    dh_assert_ok(h);
+    assert_memory_equal(h->buf + P_DATA, before, sizeof(before));
+}
+
+/* An extent may end on the device's last block; one block further is a
+ * command reject at the Define Extent itself (format 0 message 4: invalid
+ * parameter), whatever the logical numbering of the extent. */
+static void
+extent_ending_one_past_device_is_reject(void **state)
+{
+    struct dh *h = *state;
+
+    /* ends on the last block: accepted, the last block reads */
+    put_de(h, 0x40, 512, BLOCKS - 4, 0, 3);
+    put_lo(h, P_LO, 0x06, 1, 3);
+    ccw_de_lo(h, CCW_FLAG_CC);
+    dh_ccw(h, 0x42, 0, 512, P_DATA);
+    dh_run_ok(h);
+    put_de(h, 0x00, 512, BLOCKS - 4, 10, 13);
+    put_lo(h, P_LO, 0x05, 1, 13);
+    ccw_de_lo(h, CCW_FLAG_CC);
+    dh_ccw(h, 0x41, 0, 512, P_DATA);
+    dh_run_ok(h);
+    /* one block past the end, for reads and for writes */
+    define_extent_alone_is_reject(h, 0x40, 512, BLOCKS - 4, 0, 4);
+    define_extent_alone_is_reject(h, 0x00, 512, BLOCKS - 4, 10, 14);
+    define_extent_alone_is_reject(h, 0x00, 512, BLOCKS, 0, 0);
+    define_extent_alone_is_reject(h, 0x00, 512, BLOCKS - 1, 7, 8);
+    /* and far past it, where 32-bit sums would wrap */
+    define_extent_alone_is_reject(h, 0x00, 512, 0xFFFFFFFFu, 0, 1);
+    define_extent_alone_is_reject(h, 0x00, 512, 1, 0, 0xFFFFFFFFu);
+}
+
 int
 main(void)
 {
@@ -464,6 +527,8 @@ main(void)
         T(read_replicated_op_reads),
         T(read_ipl_reads_block0_and_allows_locate_without_de),
         T(locate_outside_extent_is_reject),
+        T(locate_count_zero_inside_extent_is_reject),
+        T(extent_ending_one_past_device_is_reject),
         T(extent_beyond_device_is_reject),
         T(extent_last_before_first_is_reject),
         T(extent_wrong_block_size_is_reject),
