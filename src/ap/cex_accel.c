@@ -45,13 +45,6 @@ static const struct t50_fmt t50_fmts[] = {
     {AP_T50_CRB3, AP_T50_CRB3_LEN, 256, true},
 };
 
-/* Width of the message field, which is also the width of the result. */
-static size_t
-t50_msg_width(const struct t50_fmt *f)
-{
-    return f->crt ? 2 * f->w : f->w;
-}
-
 static size_t
 ap_err_reply(uint8_t *reply, uint8_t type, uint8_t code)
 {
@@ -106,6 +99,13 @@ bool
 ap_cex_accel_available(void)
 {
     return true;
+}
+
+/* Width of the message field, which is also the width of the result. */
+static size_t
+t50_msg_width(const struct t50_fmt *f)
+{
+    return f->crt ? 2 * f->w : f->w;
 }
 
 /* A modulus or prime must be odd and > 1: 0x85 for even, 0x82 for 0/1. */
