@@ -407,6 +407,7 @@ cp_moving(const struct cp_ccw *k)
     return m;
 }
 
+#ifndef ZV_REGRESS_ISOLATION
 /* Global index of the CCW the host reaches from the slot after idx (its
  * storage successor, or through the segment's tail TIC), or -1. */
 static int
@@ -482,7 +483,6 @@ cp_flow_from(struct cp *cp, uint32_t i, uint32_t cur, uint32_t *nwork)
     }
 }
 
-#ifndef ZV_REGRESS_ISOLATION
 static int
 cp_flow(struct cp *cp)
 {

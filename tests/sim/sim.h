@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/canary.h"
 #include "css/css.h"
 #include "dev/testdev.h"
 #include "vfio_ccw/vfio_ccw.h"
@@ -119,6 +120,7 @@ struct sim {
     struct testdev *td;
     struct subchannel *sch;
     struct zv_vdev *vd; /* our reference */
+    struct zv_canary *canary; /* host storage nobody was granted */
     uint8_t *mem;       /* guard page + guest memory + guard page */
     uint8_t *guest;     /* mem + SIM_PAGE */
     bool mapped[SIM_CHUNKS];

@@ -13,6 +13,7 @@
 #include "sim.h"
 
 #define SIM_ARENA_SIZE (1ull << 20)
+#define SIM_CANARY_LOW 0x10000ull /* host storage [0, 64K) */
 #define SIM_DRAIN_MAX  100000u
 
 /* Every record goes to the tail ring (for the failure report) and, with
@@ -92,6 +93,11 @@ build_host(struct sim *s)
     s->storage = zv_as_new("storage");
     if (!s->storage)
         return -ENOMEM;
+    /* Host storage no client was granted: a tripwire at [0, 64K) (where
+     * a host address 0 in a translated CCW would land). */
+    s->canary = zv_canary_new(s->storage);
+    if (!s->canary || zv_canary_add(s->canary, 0, SIM_CANARY_LOW))
+        return -ENOMEM;
     s->css = css_new(s->loop, s->storage, &cfg);
     if (!s->css)
         return -ENOMEM;
@@ -120,6 +126,8 @@ build_driver(struct sim *s)
         zv_vfio_ccw_arena_new(s->css, ZV_VFIO_CCW_ARENA_BASE, SIM_ARENA_SIZE);
     s->bus = zv_mdev_bus_new();
     if (!s->arena || !s->bus)
+        return -ENOMEM;
+    if (zv_canary_around(s->canary, ZV_VFIO_CCW_ARENA_BASE, SIM_ARENA_SIZE))
         return -ENOMEM;
     s->drv = zv_vfio_ccw_new(s->css, s->arena, s->bus);
     if (!s->drv)
@@ -261,6 +269,11 @@ sim_fini(struct sim *s)
     run_all(s);
     /* Only the arena's own mapping may be left in host storage: every
      * DMA-window mapping went with its device. */
+    if (s->canary) {
+        sim_check_memory(s);
+        zv_canary_free(s->canary);
+        s->canary = NULL;
+    }
     if (s->storage && s->arena && zv_as_count(s->storage) != 1)
         sim_fail(s, "leak: %zu mappings left in host storage",
                  zv_as_count(s->storage));

@@ -552,6 +552,12 @@ sim_check_memory(struct sim *s)
             sim_fail(s, "unmapped chunk %u was written", c);
     if (s->mapped[SIM_RO_CHUNK] && memcmp(ro, s->ro_copy, SIM_CHUNK_SIZE))
         sim_fail(s, "the read-only DMA map was written");
+    if (s->canary) {
+        char why[128];
+
+        if (zv_canary_check(s->canary, why, sizeof(why)))
+            sim_fail(s, "host storage outside every grant: %s", why);
+    }
 }
 
 static void

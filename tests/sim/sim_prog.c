@@ -243,6 +243,8 @@ enum hostile {
     H_MIDA,
     H_SUSPEND,
     H_DATA_STRADDLE,
+    H_TIC_DC_NOP,
+    H_TIC_DC_SKIP,
     H_NR,
 };
 
@@ -251,6 +253,41 @@ expect(struct pgen *g, int err, bool may_accept)
 {
     g->ex.err = err;
     g->ex.may_accept = may_accept;
+}
+
+/*
+ * Data chaining through a TIC into a CCW that, by its own command, moves
+ * no data (issue 7, the isolation hole): READ(CD) -> TIC -> [NOP], or
+ * WRITE(CD) -> TIC -> [READ + SKIP].  The channel runs it under the
+ * command in force, so it moves its count at its own data address; the
+ * program is valid and both areas are the program's data.  A translator
+ * that judges the CCW by its own command hands the host an address
+ * nobody mapped: the canaries around host storage see it.
+ */
+static void
+gen_tic_data_chain(struct pgen *g, bool write)
+{
+    uint64_t a = area(g, 2 * CCW_SIZE), b = area(g, CCW_SIZE);
+    uint32_t n1 = 1 + (uint32_t)rnd(g, 256), n2 = 1 + (uint32_t)rnd(g, 256);
+    uint64_t d1 = data_area(g, n1, false), d2 = data_area(g, n2, false);
+    uint8_t f2 = CCW_FLAG_SLI | (write ? CCW_FLAG_SKIP : 0);
+    uint32_t cda2 = (uint32_t)d2;
+
+    g->orb.cpa = (uint32_t)a;
+    g->prog.nseg = 2;
+    g->prog.seg_lo[0] = a;
+    g->prog.seg_hi[0] = a + CCW_SIZE;
+    g->prog.seg_lo[1] = g->prog.seg_hi[1] = b;
+    g->prog.data_pages |= pages_of(d1, n1) | pages_of(d2, n2);
+    g->prog.all_pages |= pages_of(d1, n1) | pages_of(d2, n2);
+    if (!g->fmt0 && g->bs && rnd(g, 2)) {
+        f2 |= CCW_FLAG_IDA;
+        cda2 = (uint32_t)idal(g, d2, n2);
+    }
+    put_ccw(g, a, write ? SIM_CMD_WRITE : SIM_CMD_READ, CCW_FLAG_CD,
+            (uint16_t)n1, (uint32_t)d1);
+    put_ccw(g, a + CCW_SIZE, CCW_CMD_TIC, 0, 0, (uint32_t)b);
+    put_ccw(g, b, write ? SIM_CMD_READ : CCW_CMD_NOOP, f2, (uint16_t)n2, cda2);
 }
 
 static void
@@ -384,6 +421,12 @@ gen_hostile(struct pgen *g, unsigned kind)
         gen_one(g, CCW_CMD_NOOP, CCW_FLAG_SUSPEND, 0, 1);
         g->orb.spnd = true;
         expect(g, -EOPNOTSUPP, false);
+        break;
+    case H_TIC_DC_NOP:
+        gen_tic_data_chain(g, false);
+        break;
+    case H_TIC_DC_SKIP:
+        gen_tic_data_chain(g, true);
         break;
     case H_DATA_STRADDLE:
     default:
