@@ -39,26 +39,36 @@ vccw_dma_map(struct vccw_private *p, uint64_t iova, uint64_t len, void *host,
     return 0;
 }
 
-/* Remove [lo, hi) from the entry at *link (host side too), splitting it
- * when the hole is in its middle. */
+/*
+ * Remove [lo, hi) from the entry at *link (host side too), splitting it
+ * when the hole is in its middle.  The split's new entry is allocated
+ * before anything is unmapped; if that fails the whole entry goes (host
+ * side and record), so an unmap never leaves any of its range reachable
+ * and never leaves a host mapping without a record.  The client then
+ * finds the rest unmapped too (pin fails with -EFAULT): it asked for a
+ * smaller hole, but nothing it did not grant is reachable.
+ */
 static void
 dma_cut(struct vccw_private *p, struct vccw_dma **link, uint64_t lo,
         uint64_t hi)
 {
-    struct vccw_dma *d = *link;
+    struct vccw_dma *d = *link, *tail = NULL;
     uint64_t end = d->iova + d->len;
 
-    zv_as_unmap(css_storage(p->drv->css), d->habs + (lo - d->iova), hi - lo);
     if (lo > d->iova && hi < end) {
-        struct vccw_dma *tail = calloc(1, sizeof(*tail));
-
-        if (tail) {
-            tail->iova = hi;
-            tail->len = end - hi;
-            tail->habs = d->habs + (hi - d->iova);
-            tail->next = d->next;
-            d->next = tail;
+        tail = calloc(1, sizeof(*tail));
+        if (!tail) {
+            lo = d->iova;
+            hi = end;
         }
+    }
+    zv_as_unmap(css_storage(p->drv->css), d->habs + (lo - d->iova), hi - lo);
+    if (tail) {
+        tail->iova = hi;
+        tail->len = end - hi;
+        tail->habs = d->habs + (hi - d->iova);
+        tail->next = d->next;
+        d->next = tail;
         d->len = lo - d->iova;
     } else if (lo > d->iova) {
         d->len = lo - d->iova;
