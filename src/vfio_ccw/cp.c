@@ -236,6 +236,7 @@ cp_ccw_append(struct cp *cp, const struct ccw1 *c, bool tic)
     k->tic = tic;
     k->in = 0;
     k->queued = 0;
+    k->seg = (uint8_t)cp->nsegs; /* the segment being scanned */
     /* xfer, backward and piece0 are set by cp_flow / cp_plan for every
      * CCW, tic_target by cp_scan for every TIC, before anything reads
      * them. */
@@ -364,22 +365,30 @@ cp_seg_of(const struct cp *cp, uint32_t idx)
  * program needs it.
  */
 
-/* The kind of command in force when a CCW runs under cmd (CP_IN_*). */
-static uint8_t
+/*
+ * The kind of command in force when a CCW runs under cmd (CP_IN_*), by
+ * the command-code classes of ccw_cmd_class (css-pop.md §5.1), inline:
+ * it runs for every CCW.
+ */
+static inline uint8_t
 cp_kind(uint8_t cmd)
 {
-    switch (ccw_cmd_class(cmd)) {
-    case CCW_CLASS_READ:
-    case CCW_CLASS_SENSE:
-        return CP_IN_FWD;
-    case CCW_CLASS_READ_BACK:
-        return CP_IN_BACK;
-    case CCW_CLASS_WRITE:
-        return CP_IN_OUT;
-    case CCW_CLASS_CONTROL:
-        return cmd == CCW_CMD_NOOP ? CP_IN_NOP : CP_IN_OUT;
+    switch (cmd & 0x0F) {
+    case 0x0: /* invalid */
+    case 0x8: /* TIC */
+        return 0;
+    case 0x4:
+        return CP_IN_FWD; /* sense */
+    case 0xC:
+        return CP_IN_BACK; /* read backward */
+    }
+    switch (cmd & 0x3) {
+    case 0x1:
+        return CP_IN_OUT; /* write */
+    case 0x2:
+        return CP_IN_FWD; /* read */
     default:
-        return 0; /* invalid or TIC: a program check, nothing moves */
+        return cmd == CCW_CMD_NOOP ? CP_IN_NOP : CP_IN_OUT; /* control */
     }
 }
 
@@ -391,7 +400,7 @@ cp_kind(uint8_t cmd)
  * something the architecture describes, so it is taken as moving data
  * (pinned: the conservative side).
  */
-static uint8_t
+static inline uint8_t
 cp_moving(const struct cp_ccw *k)
 {
     uint8_t m = k->in & (CP_IN_FWD | CP_IN_BACK | CP_IN_OUT);
@@ -410,10 +419,10 @@ cp_moving(const struct cp_ccw *k)
 #ifndef ZV_REGRESS_ISOLATION
 /* Global index of the CCW the host reaches from the slot after idx (its
  * storage successor, or through the segment's tail TIC), or -1. */
-static int
+static inline int
 cp_next(const struct cp *cp, uint32_t idx)
 {
-    const struct cp_seg *s = &cp->seg[cp_seg_of(cp, idx)];
+    const struct cp_seg *s = &cp->seg[cp->ccw[idx].seg];
 
     if (idx + 1 < s->first + s->len)
         return (int)idx + 1;
@@ -427,10 +436,10 @@ cp_next(const struct cp *cp, uint32_t idx)
  * modifier skip), or -1 for a guard or the IDAL area.  Past a tail TIC
  * that is the first CCW of the next segment in host order.
  */
-static int
+static inline int
 cp_skip_target(const struct cp *cp, uint32_t idx)
 {
-    uint32_t s = cp_seg_of(cp, idx);
+    uint32_t s = cp->ccw[idx].seg;
     const struct cp_seg *seg = &cp->seg[s];
 
     if (idx + 1 < seg->first + seg->len)
@@ -440,7 +449,7 @@ cp_skip_target(const struct cp *cp, uint32_t idx)
     return -1;
 }
 
-static void
+static inline void
 cp_enter(struct cp *cp, int idx, uint8_t in, uint32_t cur, uint32_t *nwork)
 {
     struct cp_ccw *t;
@@ -458,38 +467,76 @@ cp_enter(struct cp *cp, int idx, uint8_t in, uint32_t cur, uint32_t *nwork)
     }
 }
 
-static void
+static inline void
 cp_flow_from(struct cp *cp, uint32_t i, uint32_t cur, uint32_t *nwork)
 {
     const struct cp_ccw *k = &cp->ccw[i];
     uint8_t out;
-    int next;
 
     if (k->tic) {
         cp_enter(cp, (int)k->tic_target, k->in, cur, nwork);
-        return;
-    }
-    next = cp_next(cp, i);
-    if (k->c.flags & CCW_FLAG_CD) {
+    } else if (k->c.flags & CCW_FLAG_CD) {
         out = k->in & CP_IN_DATA;
         if (k->in & CP_IN_CMD)
             out |= cp_kind(k->c.cmd);
-        cp_enter(cp, next, out, cur, nwork);
+        cp_enter(cp, cp_next(cp, i), out, cur, nwork);
     } else if (k->c.flags & CCW_FLAG_CC) {
-        cp_enter(cp, next, CP_IN_CMD, cur, nwork);
+        cp_enter(cp, cp_next(cp, i), CP_IN_CMD, cur, nwork);
         /* Status modifier: the host slot after the next (css-pop.md
          * §5.3), wherever the host layout puts it. */
         cp_enter(cp, cp_skip_target(cp, i), CP_IN_CMD, cur, nwork);
     }
 }
 
+/* What k moves, once its entry set is complete. */
+static inline int
+cp_classify(struct cp *cp, struct cp_ccw *k)
+{
+    uint8_t m = cp_moving(k);
+
+    if ((m & CP_IN_BACK) && (m & (CP_IN_FWD | CP_IN_OUT)))
+        return -EINVAL; /* no single host IDAL serves both */
+    k->xfer = m != 0;
+    k->backward = (m & CP_IN_BACK) != 0;
+    if (k->xfer && (k->c.flags & CCW_FLAG_IDA))
+        cp->any_ida = true;
+    if (!k->tic && !k->xfer && k->c.count > cp->sink_count)
+        cp->sink_count = k->c.count;
+    return 0;
+}
+
 static int
 cp_flow(struct cp *cp)
 {
     uint32_t nwork = 0;
-    uint8_t m;
+    int rc = 0;
 
     cp->ccw[0].in = CP_IN_CMD;
+    if (cp->nsegs == 1 && cp->ntic == 0 && cp->seg[0].tail != CP_TAIL_TIC) {
+        /* One straight run ending in a guard: every edge goes forward
+         * (successor i + 1, skip target i + 2), so a CCW's entries are
+         * complete when the pass reaches it. */
+        struct cp_ccw *k = cp->ccw;
+        uint32_t n = cp->nccw;
+
+        for (uint32_t i = 0; !rc && i < n; i++, k++) {
+            if (k->c.flags & CCW_FLAG_CD) {
+                uint8_t out = k->in & CP_IN_DATA;
+
+                if (k->in & CP_IN_CMD)
+                    out |= cp_kind(k->c.cmd);
+                if (i + 1 < n)
+                    k[1].in |= out;
+            } else if (k->c.flags & CCW_FLAG_CC) {
+                if (i + 1 < n)
+                    k[1].in |= CP_IN_CMD;
+                if (i + 2 < n)
+                    k[2].in |= CP_IN_CMD;
+            }
+            rc = cp_classify(cp, k);
+        }
+        return rc;
+    }
     /* Forward edges in one pass; back edges (TICs, a tail TIC, a skip
      * into an earlier segment) through the work list.  Each CCW's entry
      * set only grows, five bits at most: bounded. */
@@ -502,20 +549,9 @@ cp_flow(struct cp *cp)
         cp->ccw[i].queued = 0;
         cp_flow_from(cp, i, UINT32_MAX, &nwork);
     }
-    for (uint32_t i = 0; i < cp->nccw; i++) {
-        struct cp_ccw *k = &cp->ccw[i];
-
-        m = cp_moving(k);
-        if ((m & CP_IN_BACK) && (m & (CP_IN_FWD | CP_IN_OUT)))
-            return -EINVAL; /* no single host IDAL serves both */
-        k->xfer = m != 0;
-        k->backward = (m & CP_IN_BACK) != 0;
-        if (k->xfer && (k->c.flags & CCW_FLAG_IDA))
-            cp->any_ida = true;
-        if (!k->tic && !k->xfer && k->c.count > cp->sink_count)
-            cp->sink_count = k->c.count;
-    }
-    return 0;
+    for (uint32_t i = 0; !rc && i < cp->nccw; i++)
+        rc = cp_classify(cp, &cp->ccw[i]);
+    return rc;
 }
 #else
 /*

@@ -45,6 +45,7 @@ struct cp_ccw {
     uint8_t xfer;        /* 1 = moves data in some entry: pinned pieces */
     uint8_t backward;    /* 1 = that data moves backward (read backward) */
     uint8_t queued;      /* cp_flow work list membership */
+    uint8_t seg;         /* index of its segment in cp->seg */
     uint32_t piece0;     /* index of its first host IDAW in cp->pieces */
     uint32_t tic_target; /* TIC: global CCW index of the target */
 };
