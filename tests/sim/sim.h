@@ -119,10 +119,10 @@ struct sim {
     struct zv_vfio_ccw *drv;
     struct testdev *td;
     struct subchannel *sch;
-    struct zv_vdev *vd; /* our reference */
+    struct zv_vdev *vd;       /* our reference */
     struct zv_canary *canary; /* host storage nobody was granted */
-    uint8_t *mem;       /* guard page + guest memory + guard page */
-    uint8_t *guest;     /* mem + SIM_PAGE */
+    uint8_t *mem;             /* guard page + guest memory + guard page */
+    uint8_t *guest;           /* mem + SIM_PAGE */
     bool mapped[SIM_CHUNKS];
 
     struct sim_model m;
