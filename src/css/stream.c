@@ -413,11 +413,18 @@ stream_next_midaw(struct css_io *io)
 static int
 stream_chain(struct css_io *io)
 {
-    struct run_ccw c;
+    struct run_ccw c = {.addr = UINT64_MAX};
     uint32_t cpa;
 
-    if (run_fetch_ccw(io->run, io->ccw_addr + 8, true, &c, &cpa))
+    if (run_fetch_ccw(io->run, io->ccw_addr + 8, true, &c, &cpa)) {
+        /* Fetched but failed its checks (data address, count, flags): the
+         * CPA names it, so the count reported is its own, none of which
+         * moved.  (The count is not meaningful with a program check; this
+         * keeps it about the same CCW as the CPA.) */
+        if (c.addr != UINT64_MAX)
+            io->left = c.ccw.count;
         return stream_fail(io, cpa);
+    }
     stream_load_ccw(io, &c);
     run_ccw_control(io->run, &c);
     return 0;
