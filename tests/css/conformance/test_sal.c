@@ -470,6 +470,24 @@ sal_lower_idaw_read_backward_block_below_limit_program_check(void **state)
     assert_int_equal(irb.scsw.count, NBLK);
 }
 
+/* Read backward fills each block from its last byte down: a block that
+ * ends just below the limit is entirely below it. */
+static void
+sal_upper_idaw_read_backward_below_limit_completes(void **state)
+{
+    struct h *h = *state;
+    struct irb irb;
+
+    setup_limit(h, PMCW_LM_UPPER, LIMIT);
+    give(h, CMD_RBACK, 2 * NBLK);
+    put_idaws(h, LIMIT - 1, LIMIT - NBLK - 1);
+    h_put_ccw(h, H_CCW, CMD_RBACK, CCW_FLAG_IDA, 2 * NBLK, H_IDAW);
+    run_program(h, true, &irb);
+    assert_clean_end(&irb, H_CCW + 8);
+    for (unsigned i = 0; i < 2 * NBLK; i++)
+        assert_int_equal(h->mem[LIMIT - 1 - i], pat[i]);
+}
+
 static void
 sal_upper_idaw_write_block_above_limit_program_check(void **state)
 {
@@ -496,6 +514,21 @@ sal_upper_skip_above_limit_completes(void **state)
     setup_limit(h, PMCW_LM_UPPER, LIMIT);
     give(h, CMD_READ, 16);
     h_put_ccw(h, H_CCW, CMD_READ, CCW_FLAG_SKIP, 16, LIMIT);
+    run_program(h, true, &irb);
+    assert_clean_end(&irb, H_CCW + 8);
+    assert_true(all_zero(h->mem + LIMIT, 16));
+}
+
+static void
+sal_upper_idaw_skip_above_limit_completes(void **state)
+{
+    struct h *h = *state;
+    struct irb irb;
+
+    setup_limit(h, PMCW_LM_UPPER, LIMIT);
+    give(h, CMD_READ, 16);
+    put_idaws(h, LIMIT, 0);
+    h_put_ccw(h, H_CCW, CMD_READ, CCW_FLAG_IDA | CCW_FLAG_SKIP, 16, H_IDAW);
     run_program(h, true, &irb);
     assert_clean_end(&irb, H_CCW + 8);
     assert_true(all_zero(h->mem + LIMIT, 16));
@@ -588,8 +621,10 @@ main(void)
         T(sal_upper_idaw_first_block_above_limit_stores_nothing),
         T(sal_lower_idaw_list_below_limit_not_checked),
         T(sal_lower_idaw_read_backward_block_below_limit_program_check),
+        T(sal_upper_idaw_read_backward_below_limit_completes),
         T(sal_upper_idaw_write_block_above_limit_program_check),
         T(sal_upper_skip_above_limit_completes),
+        T(sal_upper_idaw_skip_above_limit_completes),
         T(sal_upper_data_chain_crossing_limit),
         T(sal_upper_data_chain_write_crossing_limit),
         T(sal_data_chain_crossing_limit_without_a_completes),
