@@ -11,7 +11,9 @@
  * fetching each IDAW/MIDAW when the transfer reaches it, so a device that
  * ends early never makes the channel touch the rest.  Every access goes
  * through the storage address space; a miss ends the transfer with a
- * channel-program check (-1 to the device).
+ * channel-program check (-1 to the device), and so does a data address
+ * on the wrong side of the SET ADDRESS LIMIT limit when the ORB asks for
+ * address-limit checking (run_limit_ok).
  *
  * Protection checks are not modelled: the storage has no keys, so the ORB
  * key is carried in the SCSW but never compared.
