@@ -393,9 +393,20 @@ op_msch(struct fe *e, struct fz_input *in)
         fe_check_rc(css_insn_msch(e->css, fe_gr1(in), at));
         return;
     }
+    /* SET ADDRESS LIMIT and SET CHANNEL MONITOR ride along (any GR1,
+     * any origin): LM below then makes ORB A programs limit-checked, and
+     * MM makes them update measurement blocks anywhere in storage. */
+    if (how & 0x20)
+        fe_check_rc(css_insn_sal(e->css, in_u32(in)));
+    if (how & 0x40) {
+        uint32_t gr1 = in_u32(in);
+        fe_check_rc(css_insn_schm(e->css, gr1, fe_addr(in)));
+    }
     fe_check_rc(css_sch_stsch(e->sch, &s));
     s.pmcw.ena = !(how & 2);
     s.pmcw.csense = how & 4;
+    s.pmcw.lm = (how >> 3) & 3; /* 3 is invalid: operand exception */
+    s.pmcw.mme = (how >> 7) & 1 ? 3 : 0;
     s.pmcw.lpm = in_u8(in);
     s.pmcw.isc = in_u8(in) & 7;
     s.pmcw.intparm = in_u32(in);

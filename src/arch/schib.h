@@ -50,6 +50,12 @@ struct pmcw {
 #define PMCW_ST_MSG  2
 #define PMCW_ST_ADM  3
 
+/* PMCW LM (word 1 bits 9-10): which side of the SET ADDRESS LIMIT limit a
+ * data address must lie on when the ORB's A bit asks for checking. */
+#define PMCW_LM_NONE  0 /* no limit checking */
+#define PMCW_LM_LOWER 1 /* data addresses must be >= the limit */
+#define PMCW_LM_UPPER 2 /* data addresses must be < the limit */
+
 /* Function control (SCSW word 0 bits 17-19) */
 #define SCSW_FCTL_START 0x4
 #define SCSW_FCTL_HALT  0x2

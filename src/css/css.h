@@ -151,6 +151,22 @@ struct zv_insn_rc css_insn_chsc(struct css *css, uint64_t req);
 struct zv_insn_rc css_insn_schm(struct css *css, uint32_t gr1, uint64_t gr2);
 
 /*
+ * SET ADDRESS LIMIT (B237): gr1 = GR1 bits 32-63.  Bits 33-47 with 16
+ * zeros appended are the address limit, a 64K-aligned absolute address
+ * below 2G; bit 32 or any of bits 48-63 set is an operand exception and
+ * the limit is left as it was.  The condition code is unchanged (the
+ * result's cc means nothing).  The limit is used by address-limit
+ * checking: a start function whose ORB has A = 1 on a subchannel whose
+ * PMCW LM is 01 (data addresses >= limit) or 10 (data addresses < limit)
+ * ends with a channel-program check at a data access on the wrong side.
+ */
+struct zv_insn_rc css_insn_sal(struct css *css, uint32_t gr1);
+/* Direct form: the limit as an address (same checks: 64K-aligned, < 2G). */
+struct zv_insn_rc css_sal(struct css *css, uint64_t limit);
+/* The address limit in force (0 until SAL sets one). */
+uint32_t css_addr_limit(const struct css *css);
+
+/*
  * A subchannel's channel-measurement counters, read from its measurement
  * block in storage as the channel subsystem keeps it (for statistics).
  * Times converted to ns.  -ENODATA when measurement-block update is off

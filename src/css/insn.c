@@ -749,6 +749,42 @@ css_insn_rchp(struct css *css, uint32_t gr1)
     return css_rchp_start(css, (uint8_t)gr1);
 }
 
+/* ---- SET ADDRESS LIMIT (B237), css-pop.md §4.10 ---- */
+
+/* Only GR1 bits 33-47 may be one: bit 32 and bits 48-63 must be zero, so
+ * the limit is a 31-bit address on a 64K boundary (Hercules checks the
+ * same 0x8000FFFF). */
+#define SAL_LIMIT_BITS 0x7FFF0000u
+
+static struct zv_insn_rc
+css_sal_do(struct css *css, uint64_t limit)
+{
+    if (limit & ~(uint64_t)SAL_LIMIT_BITS)
+        return zv_rc_pic(ZV_PIC_OPERAND);
+    css->addr_limit = (uint32_t)limit;
+    zv_trace(css->loop, "css sal limit=%08x", css->addr_limit);
+    /* SAL leaves the condition code unchanged. */
+    return zv_rc_cc(ZV_CC0);
+}
+
+struct zv_insn_rc
+css_insn_sal(struct css *css, uint32_t gr1)
+{
+    return css_sal_do(css, gr1);
+}
+
+struct zv_insn_rc
+css_sal(struct css *css, uint64_t limit)
+{
+    return css_sal_do(css, limit);
+}
+
+uint32_t
+css_addr_limit(const struct css *css)
+{
+    return css->addr_limit;
+}
+
 /* ---- CHANNEL SUBSYSTEM CALL (B25F), css-pop.md §4.11 ---- */
 
 struct zv_insn_rc

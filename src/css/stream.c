@@ -11,7 +11,9 @@
  * fetching each IDAW/MIDAW when the transfer reaches it, so a device that
  * ends early never makes the channel touch the rest.  Every access goes
  * through the storage address space; a miss ends the transfer with a
- * channel-program check (-1 to the device).
+ * channel-program check (-1 to the device), and so does a data address
+ * on the wrong side of the SET ADDRESS LIMIT limit when the ORB asks for
+ * address-limit checking (run_limit_ok).
  *
  * Protection checks are not modelled: the storage has no keys, so the ORB
  * key is carried in the SCSW but never compared.
@@ -88,6 +90,35 @@ run_ccw_addr_ok(const struct css_run *run, uint64_t addr)
     return (addr & 7) == 0 && addr + CCW_SIZE <= limit;
 }
 
+/*
+ * Address-limit checking (SET ADDRESS LIMIT, css-pop.md §2.1 PMCW LM,
+ * §2.2 ORB A): only when the ORB of the start function has A = 1, and
+ * then as PMCW LM says: 01, every data byte at or above the limit; 10,
+ * every data byte below it.  It applies to data addresses (the area of a
+ * CCW, or the blocks its IDAWs or MIDAWs designate), not to the fetch of
+ * CCWs, IDAWs or MIDAWs: LM speaks of data addresses only.  (Hercules
+ * checks CCW and IDAW addresses too; we follow the PMCW definition.)
+ * A violation is an invalid data address: channel-program check.
+ */
+static bool
+run_limit_ok(const struct css_run *run, uint64_t lo, uint64_t n)
+{
+    const struct subchannel *sch = run->sch;
+    uint64_t limit;
+
+    if (!sch->orb.alcc)
+        return true;
+    limit = css_addr_limit(sch->css);
+    switch (sch->schib.pmcw.lm) {
+    case PMCW_LM_LOWER:
+        return lo >= limit;
+    case PMCW_LM_UPPER:
+        return lo + n <= limit;
+    default:
+        return true;
+    }
+}
+
 /* Data address of a CCW with a non-zero count (§5.1 step 5). */
 static bool
 run_data_ok(const struct css_run *run, uint8_t cmd, const struct ccw1 *c)
@@ -112,7 +143,9 @@ run_data_ok(const struct css_run *run, uint8_t cmd, const struct ccw1 *c)
             return false;
         lo = c->cda + 1 - c->count;
     }
-    return lo + c->count <= limit &&
+    /* A direct area is checked whole before it is used, as its storage
+     * is (so a command is never sent with an area it may not touch). */
+    return lo + c->count <= limit && run_limit_ok(run, lo, c->count) &&
            zv_as_check(run->io.as, lo, c->count,
                        input ? ZV_MEM_WRITE : ZV_MEM_READ);
 }
@@ -273,6 +306,25 @@ ida_block(const struct orb *orb)
     return (!orb->c64 || orb->i2k) ? IDA_2K : IDA_4K;
 }
 
+/*
+ * The block an IDAW or MIDAW designates, checked against the address
+ * limit when the transfer reaches it: the data of earlier blocks have
+ * moved, this block moves nothing.  Blocks (2K/4K, and MIDAW areas within
+ * a 4K page) never straddle the 64K-aligned limit, so the check is exact.
+ * Skipped input stores nothing, so it cannot violate the limit.
+ */
+static bool
+stream_seg_limit_ok(const struct css_io *io)
+{
+    uint64_t lo = io->seg_addr;
+
+    if (io->seg_skip)
+        return true;
+    if (io->backward)
+        lo = io->seg_addr + 1 - io->seg_left;
+    return run_limit_ok(io->run, lo, io->seg_left);
+}
+
 /* Fetch the next IDAW (css-pop.md §2.5).  The first may point anywhere in
  * a block; later ones must start a block (read backward: end one). */
 /* Read one IDAW (format-2: 8 bytes, format-1: 4) at io->list. */
@@ -321,6 +373,8 @@ stream_next_idaw(struct css_io *io, struct stream_win *lw)
     io->seg_left = io->backward ? in_block + 1 : bs - in_block;
     if (io->seg_left > io->left)
         io->seg_left = io->left;
+    if (!stream_seg_limit_ok(io))
+        return stream_fail_here(io);
     io->list += size;
     io->seg_started = true;
     return 0;
@@ -349,6 +403,8 @@ stream_next_midaw(struct css_io *io)
     io->seg_addr = m.data;
     io->seg_left = m.count;
     io->seg_skip = (m.flags & MIDAW_FLAG_SKIP) && io->input;
+    if (!stream_seg_limit_ok(io))
+        return stream_fail_here(io);
     io->midaw_last = (m.flags & MIDAW_FLAG_LAST) != 0;
     io->list += MIDAW_SIZE;
     io->seg_started = true;
@@ -359,11 +415,18 @@ stream_next_midaw(struct css_io *io)
 static int
 stream_chain(struct css_io *io)
 {
-    struct run_ccw c;
+    struct run_ccw c = {.addr = UINT64_MAX};
     uint32_t cpa;
 
-    if (run_fetch_ccw(io->run, io->ccw_addr + 8, true, &c, &cpa))
+    if (run_fetch_ccw(io->run, io->ccw_addr + 8, true, &c, &cpa)) {
+        /* Fetched but failed its checks (data address, count, flags): the
+         * CPA names it, so the count reported is its own, none of which
+         * moved.  (The count is not meaningful with a program check; this
+         * keeps it about the same CCW as the CPA.) */
+        if (c.addr != UINT64_MAX)
+            io->left = c.ccw.count;
         return stream_fail(io, cpa);
+    }
     stream_load_ccw(io, &c);
     run_ccw_control(io->run, &c);
     return 0;

@@ -65,6 +65,7 @@ struct css_chm {
 struct css {
     struct zv_loop *loop;
     struct css_chm chm;
+    uint32_t addr_limit; /* SET ADDRESS LIMIT; 0 after reset */
     struct zv_as *storage;
     struct css_config cfg;
     /* Per set: CSS_SET_SLOTS pointers, allocated on the first define. */
