@@ -28,6 +28,7 @@
 #define SRV_BURST 16
 
 static void srv_conn_io(void *arg, int fd, unsigned events);
+static void srv_listen_again(struct zv_vfu_server *s);
 
 static void
 srv_close_fds(struct vfu_conn *c)
@@ -72,6 +73,7 @@ vfu_srv_drop(struct zv_vfu_server *s, const char *why)
         zv_vdev_close(s->vd);
     srv_release_dma(s);
     *c = (struct vfu_conn){.fd = -1, .dma = c->dma, .dma_cap = c->dma_cap};
+    srv_listen_again(s);
 }
 
 /* ---- output ---------------------------------------------------------- */
@@ -127,6 +129,9 @@ vfu_srv_reply(struct zv_vfu_server *s, const struct vfu_hdr *req,
         .flags = ZV_VFU_F_TYPE_REPLY,
     };
 
+    /* The command is done with its fds: a client that has the reply
+     * finds them closed. */
+    srv_close_fds(&s->conn);
     if (req->flags & ZV_VFU_F_NO_REPLY)
         return;
     vfu_hdr_encode(s->out, &h);
@@ -147,6 +152,7 @@ vfu_srv_reply_err(struct zv_vfu_server *s, const struct vfu_hdr *req, int err)
     };
 
     s->stats.errors++;
+    srv_close_fds(&s->conn);
     if (req->flags & ZV_VFU_F_NO_REPLY)
         return;
     vfu_hdr_encode(s->out, &h);
@@ -350,6 +356,8 @@ zv_vfu_server_attach(struct zv_vfu_server *s, int fd)
         return rc;
     }
     s->stats.clients++;
+    if (s->lfd >= 0)
+        zv_loop_unwatch_fd(s->loop, s->lfd); /* the backlog holds the next */
     return 0;
 }
 
@@ -357,11 +365,23 @@ static void
 srv_accept(void *arg, int lfd, unsigned events)
 {
     struct zv_vfu_server *s = arg;
-    int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    int fd;
 
+    if (s->conn.fd >= 0)
+        return; /* not watched while a client is attached */
+    fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0)
         return; /* EAGAIN, ECONNABORTED, EMFILE: try at the next event */
     zv_vfu_server_attach(s, fd);
+}
+
+/* Take the next client from the backlog once the current one is gone. */
+static void
+srv_listen_again(struct zv_vfu_server *s)
+{
+    if (s->lfd >= 0 && s->conn.fd < 0 &&
+        zv_loop_watch_fd(s->loop, s->lfd, ZV_LOOP_IN, srv_accept, s) < 0)
+        zv_log(ZV_LOG_ERR, "vfu: cannot listen again on %s", s->path);
 }
 
 static int

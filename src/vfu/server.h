@@ -5,7 +5,9 @@
  *
  * A server listens on a UNIX stream socket (or is handed a connected
  * one) and serves one client at a time on the real loop; a client that
- * connects while another is attached is accepted and closed at once.
+ * connects while another is attached waits in the listen backlog (its
+ * VERSION is answered once the first client has gone), so a client that
+ * reconnects at once after a crash is never turned away.
  *
  * The first message must be VERSION; it opens the device.  The server then
  * answers DMA_MAP (exactly one fd: a regular file or memfd, mmap'd; a
@@ -62,7 +64,7 @@ bool zv_vfu_server_connected(const struct zv_vfu_server *s);
 
 struct zv_vfu_server_stats {
     uint64_t clients;     /* connections served */
-    uint64_t rejected;    /* connections closed because one was attached */
+    uint64_t rejected;    /* attach() while a client was attached */
     uint64_t messages;    /* commands dispatched */
     uint64_t errors;      /* error replies sent */
     uint64_t ignored;     /* replies the client sent unasked, dropped */
