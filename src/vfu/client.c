@@ -107,16 +107,37 @@ client_send(struct zv_vfu_client *c, const struct client_req *r, uint16_t id)
     return 0;
 }
 
-/* Exactly len bytes; fds the server should never send are closed. */
-static int
-client_recv(struct zv_vfu_client *c, uint8_t *buf, size_t len)
+/* Close any fds the server sent: it never should. */
+static void
+client_close_fds(struct msghdr *mh)
 {
-    while (len) {
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+            continue;
+        for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+             i++) {
+            int fd;
+
+            memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+            close(fd);
+        }
+    }
+}
+
+/* At least min and at most max bytes.  The server sends nothing but the
+ * reply to our one outstanding request, so reading ahead up to the
+ * largest reply we accept cannot take bytes of another message. */
+static ssize_t
+client_recv(struct zv_vfu_client *c, uint8_t *buf, size_t min, size_t max)
+{
+    size_t got = 0;
+
+    while (got < min) {
         union {
             char b[CMSG_SPACE(sizeof(int) * CLIENT_MAX_FDS)];
             struct cmsghdr align;
         } ctl;
-        struct iovec iov = {buf, len};
+        struct iovec iov = {buf + got, max - got};
         struct msghdr mh = {.msg_iov = &iov,
                             .msg_iovlen = 1,
                             .msg_control = ctl.b,
@@ -129,22 +150,10 @@ client_recv(struct zv_vfu_client *c, uint8_t *buf, size_t len)
             return client_fail(c, errno == EAGAIN ? -ETIMEDOUT : -errno);
         if (n == 0)
             return client_fail(c, -ECONNRESET);
-        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
-             cm = CMSG_NXTHDR(&mh, cm)) {
-            if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-                continue;
-            for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                 i++) {
-                int fd;
-
-                memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
-                close(fd);
-            }
-        }
-        buf += n;
-        len -= (size_t)n;
+        client_close_fds(&mh);
+        got += (size_t)n;
     }
-    return 0;
+    return (ssize_t)got;
 }
 
 /*
@@ -154,9 +163,9 @@ client_recv(struct zv_vfu_client *c, uint8_t *buf, size_t len)
 static ssize_t
 client_call(struct zv_vfu_client *c, const struct client_req *r, size_t max)
 {
-    uint8_t *hb = c->buf;
     uint16_t id = c->next_id++;
     struct vfu_hdr h;
+    ssize_t got;
     int rc;
 
     if (c->dead)
@@ -164,15 +173,19 @@ client_call(struct zv_vfu_client *c, const struct client_req *r, size_t max)
     rc = client_send(c, r, id);
     if (rc < 0)
         return rc;
-    rc = client_recv(c, hb, ZV_VFU_HDR_SIZE);
-    if (rc < 0)
-        return rc;
-    if (vfu_hdr_decode(hb, &h) < 0 || !vfu_hdr_is_reply(&h) || h.id != id ||
-        h.cmd != r->cmd || h.size - ZV_VFU_HDR_SIZE > max)
+    got = client_recv(c, c->buf, ZV_VFU_HDR_SIZE, ZV_VFU_HDR_SIZE + max);
+    if (got < 0)
+        return got;
+    if (vfu_hdr_decode(c->buf, &h) < 0 || !vfu_hdr_is_reply(&h) ||
+        h.id != id || h.cmd != r->cmd || h.size - ZV_VFU_HDR_SIZE > max ||
+        (size_t)got > h.size)
         return client_fail(c, -EPROTO);
-    rc = client_recv(c, c->buf + ZV_VFU_HDR_SIZE, h.size - ZV_VFU_HDR_SIZE);
-    if (rc < 0)
-        return rc;
+    if ((size_t)got < h.size) {
+        got = client_recv(c, c->buf + got, h.size - (size_t)got,
+                          h.size - (size_t)got);
+        if (got < 0)
+            return got;
+    }
     if (h.flags & ZV_VFU_F_ERROR)
         return h.error && h.error < 4096 ? -(int)h.error : -EIO;
     return (ssize_t)(h.size - ZV_VFU_HDR_SIZE);
