@@ -56,8 +56,8 @@ static int
 ssch_nop(struct zv_vfu_client *c, uint8_t *guest)
 {
     struct ccw1 ccw = {.cmd = 0x03, .flags = CCW_FLAG_SLI};
-    struct orb orb = {.fmt = true, .c64 = true, .lpm = 0xC0,
-                      .cpa = (uint32_t)IOVA};
+    struct orb orb = {
+        .fmt = true, .c64 = true, .lpm = 0xC0, .cpa = (uint32_t)IOVA};
     struct scsw scsw = {.fctl = SCSW_FCTL_START};
     uint8_t region[ZV_CCW_IO_REGION_SIZE] = {0};
 

@@ -247,8 +247,7 @@ fz_check_clean(struct fz *z)
         fprintf(stderr,
                 "fuzz_vfu: %llu messages, %llu errors, %llu ignored, "
                 "%llu dropped\n",
-                (unsigned long long)st.messages,
-                (unsigned long long)st.errors,
+                (unsigned long long)st.messages, (unsigned long long)st.errors,
                 (unsigned long long)st.ignored,
                 (unsigned long long)st.disconnects);
     }

@@ -76,8 +76,7 @@ ZV_EXPORT int zv_vfu_client_from_fd(int fd, struct zv_vfu_client **out);
  * mapping and eventfd of this client. */
 ZV_EXPORT void zv_vfu_client_close(struct zv_vfu_client *c);
 /* How long a reply may take (default 10 s); 0 waits forever. */
-ZV_EXPORT int zv_vfu_client_set_timeout(struct zv_vfu_client *c,
-                                        unsigned msec);
+ZV_EXPORT int zv_vfu_client_set_timeout(struct zv_vfu_client *c, unsigned msec);
 ZV_EXPORT void zv_vfu_client_caps(const struct zv_vfu_client *c,
                                   struct zv_vfu_caps *caps);
 
@@ -90,8 +89,7 @@ ZV_EXPORT int zv_vfu_client_device_info(struct zv_vfu_client *c,
  * 32.  info->cap_len says how much there is (retry with a larger buffer
  * if it exceeds caps_size).
  */
-ZV_EXPORT int zv_vfu_client_region_info(struct zv_vfu_client *c,
-                                        unsigned index,
+ZV_EXPORT int zv_vfu_client_region_info(struct zv_vfu_client *c, unsigned index,
                                         struct zv_vfu_region_info *info,
                                         void *caps, size_t caps_size);
 /* Find the VFIO_REGION_INFO_CAP_TYPE capability in a chain returned

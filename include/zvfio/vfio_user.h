@@ -17,10 +17,10 @@
 
 /* ---- header ---- */
 #define ZV_VFU_HDR_SIZE      16
-#define ZV_VFU_HDR_OFF_ID    0 /* u16 message id, echoed in the reply */
-#define ZV_VFU_HDR_OFF_CMD   2 /* u16 command */
-#define ZV_VFU_HDR_OFF_SIZE  4 /* u32 whole message including header */
-#define ZV_VFU_HDR_OFF_FLAGS 8 /* u32 */
+#define ZV_VFU_HDR_OFF_ID    0  /* u16 message id, echoed in the reply */
+#define ZV_VFU_HDR_OFF_CMD   2  /* u16 command */
+#define ZV_VFU_HDR_OFF_SIZE  4  /* u32 whole message including header */
+#define ZV_VFU_HDR_OFF_FLAGS 8  /* u32 */
 #define ZV_VFU_HDR_OFF_ERROR 12 /* u32 errno of an error reply */
 
 #define ZV_VFU_F_TYPE_MASK    0xfu
@@ -67,7 +67,7 @@
 #define ZV_VFU_DMA_MAP_SIZE       32
 #define ZV_VFU_DMA_MAP_OFF_ARGSZ  0
 #define ZV_VFU_DMA_MAP_OFF_FLAGS  4
-#define ZV_VFU_DMA_MAP_OFF_OFFSET 8 /* file offset in the fd */
+#define ZV_VFU_DMA_MAP_OFF_OFFSET 8  /* file offset in the fd */
 #define ZV_VFU_DMA_MAP_OFF_ADDR   16 /* IOVA */
 #define ZV_VFU_DMA_MAP_OFF_SIZE   24
 #define ZV_VFU_DMA_FLAG_READ      (1u << 0)
@@ -100,10 +100,10 @@
 #define ZV_VFU_REGION_INFO_OFF_OFFSET     24
 /* a capability: struct vfio_info_cap_header, next relative to the
  * start of the region info */
-#define ZV_VFU_CAP_HDR_SIZE     8
-#define ZV_VFU_CAP_OFF_ID       0
-#define ZV_VFU_CAP_OFF_VERSION  2
-#define ZV_VFU_CAP_OFF_NEXT     4
+#define ZV_VFU_CAP_HDR_SIZE    8
+#define ZV_VFU_CAP_OFF_ID      0
+#define ZV_VFU_CAP_OFF_VERSION 2
+#define ZV_VFU_CAP_OFF_NEXT    4
 
 /* ---- DEVICE_GET_IRQ_INFO (16 bytes) = struct vfio_irq_info ---- */
 #define ZV_VFU_IRQ_INFO_SIZE      16

@@ -29,8 +29,8 @@ vfu_caps_default(struct vfu_caps *c)
 
 /* A non-negative integer member in [min, max]; absent leaves *out. */
 static int
-caps_uint(struct json_object *caps, const char *key, uint64_t min,
-          uint64_t max, uint64_t *out)
+caps_uint(struct json_object *caps, const char *key, uint64_t min, uint64_t max,
+          uint64_t *out)
 {
     struct json_object *v;
     int64_t n;

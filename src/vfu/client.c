@@ -28,7 +28,8 @@
 #define CLIENT_MAX_FDS            8
 /* the largest reply we accept: a REGION_READ of max_data_xfer_size */
 #define CLIENT_MAX_REPLY                                                       \
-    (ZV_VFU_HDR_SIZE + ZV_VFU_REGION_RW_SIZE + ZV_VFU_DEFAULT_MAX_DATA_XFER_SIZE)
+    (ZV_VFU_HDR_SIZE + ZV_VFU_REGION_RW_SIZE +                                 \
+     ZV_VFU_DEFAULT_MAX_DATA_XFER_SIZE)
 
 struct zv_vfu_client {
     int fd;
@@ -176,8 +177,8 @@ client_call(struct zv_vfu_client *c, const struct client_req *r, size_t max)
     got = client_recv(c, c->buf, ZV_VFU_HDR_SIZE, ZV_VFU_HDR_SIZE + max);
     if (got < 0)
         return got;
-    if (vfu_hdr_decode(c->buf, &h) < 0 || !vfu_hdr_is_reply(&h) ||
-        h.id != id || h.cmd != r->cmd || h.size - ZV_VFU_HDR_SIZE > max ||
+    if (vfu_hdr_decode(c->buf, &h) < 0 || !vfu_hdr_is_reply(&h) || h.id != id ||
+        h.cmd != r->cmd || h.size - ZV_VFU_HDR_SIZE > max ||
         (size_t)got > h.size)
         return client_fail(c, -EPROTO);
     if ((size_t)got < h.size) {
@@ -317,9 +318,8 @@ zv_vfu_client_device_info(struct zv_vfu_client *c,
 {
     uint8_t req[ZV_VFU_DEVICE_INFO_SIZE];
     struct vfu_device_info d = {.argsz = ZV_VFU_DEVICE_INFO_SIZE};
-    struct client_req r = {.cmd = ZV_VFU_CMD_DEVICE_GET_INFO,
-                           .payload = req,
-                           .len = sizeof(req)};
+    struct client_req r = {
+        .cmd = ZV_VFU_CMD_DEVICE_GET_INFO, .payload = req, .len = sizeof(req)};
     ssize_t n;
 
     vfu_device_info_encode(req, &d);
@@ -402,8 +402,9 @@ zv_vfu_client_irq_info(struct zv_vfu_client *c, unsigned index,
 {
     uint8_t req[ZV_VFU_IRQ_INFO_SIZE];
     struct vfu_irq_info ii = {.argsz = ZV_VFU_IRQ_INFO_SIZE, .index = index};
-    struct client_req r = {
-        .cmd = ZV_VFU_CMD_DEVICE_GET_IRQ_INFO, .payload = req, .len = sizeof(req)};
+    struct client_req r = {.cmd = ZV_VFU_CMD_DEVICE_GET_IRQ_INFO,
+                           .payload = req,
+                           .len = sizeof(req)};
     ssize_t n;
 
     vfu_irq_info_encode(req, &ii);
@@ -422,11 +423,11 @@ int
 zv_vfu_client_set_irq_eventfd(struct zv_vfu_client *c, unsigned index, int fd)
 {
     uint8_t req[ZV_VFU_IRQ_SET_SIZE];
-    struct vfu_irq_set is = {
-        .argsz = ZV_VFU_IRQ_SET_SIZE,
-        .flags = ZV_VFIO_IRQ_SET_DATA_EVENTFD | ZV_VFIO_IRQ_SET_ACTION_TRIGGER,
-        .index = index,
-        .count = 1};
+    struct vfu_irq_set is = {.argsz = ZV_VFU_IRQ_SET_SIZE,
+                             .flags = ZV_VFIO_IRQ_SET_DATA_EVENTFD |
+                                      ZV_VFIO_IRQ_SET_ACTION_TRIGGER,
+                             .index = index,
+                             .count = 1};
     struct client_req r = {.cmd = ZV_VFU_CMD_DEVICE_SET_IRQS,
                            .payload = req,
                            .len = sizeof(req),
@@ -499,8 +500,8 @@ zv_vfu_memfd_create(const char *name, uint64_t size)
 /* ---- regions and reset ------------------------------------------------ */
 
 ssize_t
-zv_vfu_client_region_read(struct zv_vfu_client *c, unsigned index,
-                          uint64_t off, void *buf, size_t len)
+zv_vfu_client_region_read(struct zv_vfu_client *c, unsigned index, uint64_t off,
+                          void *buf, size_t len)
 {
     uint8_t req[ZV_VFU_REGION_RW_SIZE];
     struct vfu_region_rw rw = {

@@ -275,8 +275,7 @@ srv_serve(struct zv_vfu_server *s)
 {
     struct vfu_conn *c = &s->conn;
 
-    for (unsigned i = 0; i < SRV_BURST && c->fd >= 0 && !vfu_srv_busy(s);
-         i++) {
+    for (unsigned i = 0; i < SRV_BURST && c->fd >= 0 && !vfu_srv_busy(s); i++) {
         int rc = srv_read_msg(s);
 
         if (rc <= 0)

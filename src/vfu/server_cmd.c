@@ -42,9 +42,8 @@ srv_version_reply(struct zv_vfu_server *s)
         .pgsizes = SRV_PAGE,
     };
     char json[256];
-    struct vfu_version v = {.major = ZV_VFU_VERSION_MAJOR,
-                            .minor = c->minor,
-                            .json = json};
+    struct vfu_version v = {
+        .major = ZV_VFU_VERSION_MAJOR, .minor = c->minor, .json = json};
     int n;
 
     if (vfu_caps_format(&ours, json, sizeof(json)) < 0) {
@@ -104,8 +103,7 @@ srv_version(struct zv_vfu_server *s, const struct vfu_hdr *h, const uint8_t *p,
             return;
         }
     }
-    c->minor =
-        v.minor < ZV_VFU_VERSION_MINOR ? v.minor : ZV_VFU_VERSION_MINOR;
+    c->minor = v.minor < ZV_VFU_VERSION_MINOR ? v.minor : ZV_VFU_VERSION_MINOR;
     c->version = *h;
     c->open_tries = 0;
     if (vfu_srv_watch(s, 0) < 0) {
@@ -154,7 +152,8 @@ srv_dma_add(struct vfu_conn *c, uint64_t iova, uint64_t len, void *host)
         c->dma = d;
         c->dma_cap = cap;
     }
-    c->dma[c->ndma++] = (struct vfu_dma){.iova = iova, .len = len, .host = host};
+    c->dma[c->ndma++] =
+        (struct vfu_dma){.iova = iova, .len = len, .host = host};
     return 0;
 }
 

@@ -29,11 +29,11 @@ struct vfu_dma {
 struct vfu_conn {
     int fd; /* -1: no client */
     bool negotiated;
-    bool opened;             /* we hold the vdev open */
-    zv_timer_id open_timer;  /* VERSION waits for the device */
+    bool opened;            /* we hold the vdev open */
+    zv_timer_id open_timer; /* VERSION waits for the device */
     unsigned open_tries;
-    struct vfu_hdr version;  /* the VERSION request being answered */
-    uint16_t minor;          /* agreed minor */
+    struct vfu_hdr version; /* the VERSION request being answered */
+    uint16_t minor;         /* agreed minor */
     struct vfu_caps peer;
     /* input: one message */
     uint8_t hdr[ZV_VFU_HDR_SIZE];

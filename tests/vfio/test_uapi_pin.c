@@ -156,8 +156,7 @@ PIN(ZV_VFU_REGION_INFO_SIZE, sizeof(struct vfio_region_info));
 PIN_OFF(ZV_VFU_REGION_INFO_OFF_ARGSZ, struct vfio_region_info, argsz);
 PIN_OFF(ZV_VFU_REGION_INFO_OFF_FLAGS, struct vfio_region_info, flags);
 PIN_OFF(ZV_VFU_REGION_INFO_OFF_INDEX, struct vfio_region_info, index);
-PIN_OFF(ZV_VFU_REGION_INFO_OFF_CAP_OFFSET, struct vfio_region_info,
-        cap_offset);
+PIN_OFF(ZV_VFU_REGION_INFO_OFF_CAP_OFFSET, struct vfio_region_info, cap_offset);
 PIN_OFF(ZV_VFU_REGION_INFO_OFF_SIZE, struct vfio_region_info, size);
 PIN_OFF(ZV_VFU_REGION_INFO_OFF_OFFSET, struct vfio_region_info, offset);
 PIN(ZV_VFU_CAP_HDR_SIZE, sizeof(struct vfio_info_cap_header));

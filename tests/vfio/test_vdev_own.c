@@ -38,8 +38,7 @@ fd_count(void)
 }
 
 static ssize_t
-toy_rw(struct zv_vdev *vd, unsigned index, uint64_t off, void *buf,
-       size_t len)
+toy_rw(struct zv_vdev *vd, unsigned index, uint64_t off, void *buf, size_t len)
 {
     return (ssize_t)len;
 }

@@ -151,13 +151,13 @@ version_refuses_bad_major_json_and_fds(void **state)
     memcpy(v + 4, "{,}", 4);
     assert_int_equal(call(f, ZV_VFU_CMD_VERSION, v, 8, NULL, 0), -EINVAL);
     strcpy((char *)v + 4, "{\"capabilities\":{\"max_msg_fds\":\"x\"}}");
-    assert_int_equal(call(f, ZV_VFU_CMD_VERSION, v,
-                          4 + strlen((char *)v + 4) + 1, NULL, 0),
-                     -EINVAL);
+    assert_int_equal(
+        call(f, ZV_VFU_CMD_VERSION, v, 4 + strlen((char *)v + 4) + 1, NULL, 0),
+        -EINVAL);
     strcpy((char *)v + 4, "{\"capabilities\":{\"pgsizes\":8192}}");
-    assert_int_equal(call(f, ZV_VFU_CMD_VERSION, v,
-                          4 + strlen((char *)v + 4) + 1, NULL, 0),
-                     -EINVAL);
+    assert_int_equal(
+        call(f, ZV_VFU_CMD_VERSION, v, 4 + strlen((char *)v + 4) + 1, NULL, 0),
+        -EINVAL);
     /* too short */
     assert_int_equal(call(f, ZV_VFU_CMD_VERSION, v, 3, NULL, 0), -EINVAL);
     /* an fd on VERSION (closed by the server, see teardown) */
@@ -173,11 +173,14 @@ static void
 unknown_and_unsupported_commands(void **state)
 {
     struct fx *f = *state;
-    static const uint16_t unsupported[] = {
-        ZV_VFU_CMD_DEVICE_GET_REGION_IO_FDS, ZV_VFU_CMD_DMA_READ,
-        ZV_VFU_CMD_DMA_WRITE,                ZV_VFU_CMD_DIRTY_PAGES,
-        ZV_VFU_CMD_REGION_WRITE_MULTI,       ZV_VFU_CMD_DEVICE_FEATURE,
-        ZV_VFU_CMD_MIG_DATA_READ,            ZV_VFU_CMD_MIG_DATA_WRITE};
+    static const uint16_t unsupported[] = {ZV_VFU_CMD_DEVICE_GET_REGION_IO_FDS,
+                                           ZV_VFU_CMD_DMA_READ,
+                                           ZV_VFU_CMD_DMA_WRITE,
+                                           ZV_VFU_CMD_DIRTY_PAGES,
+                                           ZV_VFU_CMD_REGION_WRITE_MULTI,
+                                           ZV_VFU_CMD_DEVICE_FEATURE,
+                                           ZV_VFU_CMD_MIG_DATA_READ,
+                                           ZV_VFU_CMD_MIG_DATA_WRITE};
     uint8_t junk[8] = {0};
 
     assert_int_equal(wire_negotiate(f->fd), 0);
@@ -210,8 +213,8 @@ huge_size_is_refused_without_allocating(void **state)
 {
     struct fx *f = *state;
     uint8_t b[16];
-    struct vfu_hdr h = {.id = 8, .cmd = ZV_VFU_CMD_REGION_WRITE,
-                        .size = 0xffffffff};
+    struct vfu_hdr h = {
+        .id = 8, .cmd = ZV_VFU_CMD_REGION_WRITE, .size = 0xffffffff};
 
     assert_int_equal(wire_negotiate(f->fd), 0);
     vfu_hdr_encode(b, &h);
@@ -277,12 +280,11 @@ no_reply_flag_suppresses_the_reply(void **state)
     assert_int_equal(wire_send(f->fd, 60, ZV_VFU_CMD_DEVICE_RESET,
                                ZV_VFU_F_NO_REPLY, NULL, 0, NULL, 0),
                      0);
-    assert_int_equal(wire_send(f->fd, 61, 99, ZV_VFU_F_NO_REPLY, NULL, 0, NULL,
-                               0),
-                     0);
-    assert_int_equal(wire_send(f->fd, 62, ZV_VFU_CMD_DEVICE_GET_INFO, 0, di,
-                               16, NULL, 0),
-                     0);
+    assert_int_equal(
+        wire_send(f->fd, 61, 99, ZV_VFU_F_NO_REPLY, NULL, 0, NULL, 0), 0);
+    assert_int_equal(
+        wire_send(f->fd, 62, ZV_VFU_CMD_DEVICE_GET_INFO, 0, di, 16, NULL, 0),
+        0);
     assert_int_equal(wire_recv(f->fd, &h, reply, sizeof(reply), 5000), 16);
     assert_int_equal(h.id, 62);
 }
@@ -294,9 +296,9 @@ other_message_types_are_refused(void **state)
     struct vfu_hdr h;
 
     assert_int_equal(wire_negotiate(f->fd), 0);
-    assert_int_equal(wire_send(f->fd, 70, ZV_VFU_CMD_DEVICE_RESET, 0x7, NULL,
-                               0, NULL, 0),
-                     0);
+    assert_int_equal(
+        wire_send(f->fd, 70, ZV_VFU_CMD_DEVICE_RESET, 0x7, NULL, 0, NULL, 0),
+        0);
     assert_int_equal(wire_recv(f->fd, &h, reply, sizeof(reply), 5000), 0);
     assert_int_equal(h.id, 70);
     assert_int_equal(h.error, EINVAL);
@@ -331,8 +333,7 @@ dma_map_refuses_bad_fds(void **state)
     unsealed = memfd_create("u", MFD_CLOEXEC);
     assert_int_equal(ftruncate(unsealed, 8192), 0);
     put_dma_map(m, 3, 0, 0x100000, 8192);
-    assert_int_equal(call(f, ZV_VFU_CMD_DMA_MAP, m, 32, &unsealed, 1),
-                     -EINVAL);
+    assert_int_equal(call(f, ZV_VFU_CMD_DMA_MAP, m, 32, &unsealed, 1), -EINVAL);
     /* fd counts: none (message DMA is not served), two */
     assert_int_equal(call(f, ZV_VFU_CMD_DMA_MAP, m, 32, NULL, 0), -ENOTSUP);
     assert_int_equal(call(f, ZV_VFU_CMD_DMA_MAP, m, 32, two, 2), -EINVAL);
@@ -457,14 +458,12 @@ set_irqs_accepts_only_eventfds_and_owns_them(void **state)
     base = vfu_fd_count();
     /* a pipe is not an eventfd; two fds for count 1; fds with DATA_BOOL;
      * an index past the device's */
-    assert_int_equal(set_irqs(f, efd_trig, 0, 1, NULL, 0, &pfd[0], 1),
-                     -EINVAL);
+    assert_int_equal(set_irqs(f, efd_trig, 0, 1, NULL, 0, &pfd[0], 1), -EINVAL);
     assert_int_equal(set_irqs(f, efd_trig, 0, 1, NULL, 0, two, 2), -EINVAL);
-    assert_int_equal(set_irqs(f,
-                              ZV_VFIO_IRQ_SET_DATA_BOOL |
-                                  ZV_VFIO_IRQ_SET_ACTION_TRIGGER,
-                              0, 1, &yes, 1, &e1, 1),
-                     -EINVAL);
+    assert_int_equal(
+        set_irqs(f, ZV_VFIO_IRQ_SET_DATA_BOOL | ZV_VFIO_IRQ_SET_ACTION_TRIGGER,
+                 0, 1, &yes, 1, &e1, 1),
+        -EINVAL);
     assert_int_equal(set_irqs(f, efd_trig, 7, 1, NULL, 0, &e1, 1), -EINVAL);
     assert_int_equal(vfu_fd_count(), base);
     /* e1 on IO: the server holds one duplicate */
@@ -473,11 +472,10 @@ set_irqs_accepts_only_eventfds_and_owns_them(void **state)
     assert_int_equal(with_one, base + 1);
     /* the client's own e1 may go: the server's copy still signals it
      * (loopback through DATA_BOOL) */
-    assert_int_equal(set_irqs(f,
-                              ZV_VFIO_IRQ_SET_DATA_BOOL |
-                                  ZV_VFIO_IRQ_SET_ACTION_TRIGGER,
-                              0, 1, &yes, 1, NULL, 0),
-                     0);
+    assert_int_equal(
+        set_irqs(f, ZV_VFIO_IRQ_SET_DATA_BOOL | ZV_VFIO_IRQ_SET_ACTION_TRIGGER,
+                 0, 1, &yes, 1, NULL, 0),
+        0);
     assert_int_equal(read(e1, &v, 8), 8);
     /* replaced by e2: still one */
     assert_int_equal(set_irqs(f, efd_trig, 0, 1, NULL, 0, &e2, 1), 0);
@@ -486,11 +484,10 @@ set_irqs_accepts_only_eventfds_and_owns_them(void **state)
     assert_int_equal(set_irqs(f, efd_trig, 0, 1, NULL, 0, NULL, 0), 0);
     assert_int_equal(vfu_fd_count(), base);
     /* mask is not supported by vfio-ccw */
-    assert_int_equal(set_irqs(f,
-                              ZV_VFIO_IRQ_SET_DATA_NONE |
-                                  ZV_VFIO_IRQ_SET_ACTION_MASK,
-                              0, 1, NULL, 0, NULL, 0),
-                     -EINVAL);
+    assert_int_equal(
+        set_irqs(f, ZV_VFIO_IRQ_SET_DATA_NONE | ZV_VFIO_IRQ_SET_ACTION_MASK, 0,
+                 1, NULL, 0, NULL, 0),
+        -EINVAL);
     /* set again and leave it to the disconnect (teardown counts) */
     assert_int_equal(set_irqs(f, efd_trig, 2, 1, NULL, 0, &e2, 1), 0);
     close(pfd[0]);
@@ -548,13 +545,11 @@ region_access_out_of_range(void **state)
     rw.count = 4;
     vfu_region_rw_encode(b, &rw);
     assert_int_equal(call(f, ZV_VFU_CMD_REGION_READ, b, 20, NULL, 0), -EINVAL);
-    assert_int_equal(call(f, ZV_VFU_CMD_REGION_WRITE, b, 19, NULL, 0),
-                     -EINVAL);
+    assert_int_equal(call(f, ZV_VFU_CMD_REGION_WRITE, b, 19, NULL, 0), -EINVAL);
     /* the SCHIB region is read-only */
     rw.region = 2;
     vfu_region_rw_encode(b, &rw);
-    assert_int_equal(call(f, ZV_VFU_CMD_REGION_WRITE, b, 20, NULL, 0),
-                     -EINVAL);
+    assert_int_equal(call(f, ZV_VFU_CMD_REGION_WRITE, b, 20, NULL, 0), -EINVAL);
     /* a good read of 4 bytes */
     rw.region = 0;
     vfu_region_rw_encode(b, &rw);
@@ -576,12 +571,10 @@ info_requests_with_wrong_sizes(void **state)
     assert_int_equal(call(f, ZV_VFU_CMD_DEVICE_GET_IRQ_INFO, b, 20, NULL, 0),
                      -EINVAL);
     b[0] = 32;
-    assert_int_equal(call(f, ZV_VFU_CMD_DEVICE_GET_REGION_INFO, b, 31, NULL,
-                          0),
+    assert_int_equal(call(f, ZV_VFU_CMD_DEVICE_GET_REGION_INFO, b, 31, NULL, 0),
                      -EINVAL);
     b[0] = 8; /* argsz below the fixed part */
-    assert_int_equal(call(f, ZV_VFU_CMD_DEVICE_GET_REGION_INFO, b, 32, NULL,
-                          0),
+    assert_int_equal(call(f, ZV_VFU_CMD_DEVICE_GET_REGION_INFO, b, 32, NULL, 0),
                      -EINVAL);
 }
 

@@ -25,8 +25,8 @@ header_is_little_endian_and_round_trips(void **state)
                         .size = 0x20,
                         .flags = ZV_VFU_F_TYPE_REPLY | ZV_VFU_F_ERROR,
                         .error = EINVAL};
-    static const uint8_t want[16] = {0x34, 0x12, 0x09, 0x00, 0x20, 0x00,
-                                     0x00, 0x00, 0x21, 0x00, 0x00, 0x00,
+    static const uint8_t want[16] = {0x34,   0x12, 0x09, 0x00, 0x20, 0x00,
+                                     0x00,   0x00, 0x21, 0x00, 0x00, 0x00,
                                      EINVAL, 0x00, 0x00, 0x00};
     uint8_t b[16];
     struct vfu_hdr d;
@@ -94,7 +94,8 @@ caps_defaults_values_and_refusals(void **state)
         "{\"capabilities\":{\"migration\":true}}",
         "{\"capabilities\":7}",
         "{} x",
-        "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+        "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+        "]]]]]]}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(vfu_caps_parse(bad[i], &c), -EINVAL);
@@ -169,11 +170,11 @@ static void
 set_irqs_data_must_match_type_and_argsz(void **state)
 {
     uint8_t b[32] = {0};
-    struct vfu_irq_set s = {
-        .argsz = 21,
-        .flags = ZV_VFIO_IRQ_SET_DATA_BOOL | ZV_VFIO_IRQ_SET_ACTION_TRIGGER,
-        .index = 1,
-        .count = 1};
+    struct vfu_irq_set s = {.argsz = 21,
+                            .flags = ZV_VFIO_IRQ_SET_DATA_BOOL |
+                                     ZV_VFIO_IRQ_SET_ACTION_TRIGGER,
+                            .index = 1,
+                            .count = 1};
     struct vfu_irq_set d;
 
     vfu_irq_set_encode(b, &s);

@@ -103,19 +103,17 @@ fx_attach(struct fx *f)
     assert_int_equal(zv_vfu_client_connect(f->h.path, &f->c), 0);
     f->memfd = zv_vfu_memfd_create("guest", GUEST_SIZE);
     assert_true(f->memfd >= 0);
-    f->guest = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-                    f->memfd, 0);
+    f->guest =
+        mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, f->memfd, 0);
     assert_true(f->guest != MAP_FAILED);
-    assert_int_equal(zv_vfu_client_dma_map(f->c, f->memfd, 0, GUEST_IOVA,
-                                           GUEST_SIZE,
-                                           ZV_VFU_PROT_READ |
-                                               ZV_VFU_PROT_WRITE),
-                     0);
+    assert_int_equal(
+        zv_vfu_client_dma_map(f->c, f->memfd, 0, GUEST_IOVA, GUEST_SIZE,
+                              ZV_VFU_PROT_READ | ZV_VFU_PROT_WRITE),
+        0);
     for (unsigned i = 0; i < ZV_VFIO_CCW_NUM_IRQS; i++) {
         f->efd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         assert_true(f->efd[i] >= 0);
-        assert_int_equal(zv_vfu_client_set_irq_eventfd(f->c, i, f->efd[i]),
-                         0);
+        assert_int_equal(zv_vfu_client_set_irq_eventfd(f->c, i, f->efd[i]), 0);
     }
 }
 
@@ -151,8 +149,8 @@ fx_ssch(struct fx *f, uint8_t cmd, uint16_t count)
     ccw1_encode(&ccw, f->guest + (CCW_ADDR - GUEST_IOVA));
     orb_encode(&orb, region + ZV_CCW_IO_ORB_OFF);
     scsw_encode(&scsw, region + ZV_CCW_IO_SCSW_OFF);
-    return zv_vfu_client_region_write(f->c, ZV_VFIO_CCW_CONFIG_REGION_INDEX,
-                                      0, region, sizeof(region));
+    return zv_vfu_client_region_write(f->c, ZV_VFIO_CCW_CONFIG_REGION_INDEX, 0,
+                                      region, sizeof(region));
 }
 
 static void
@@ -193,9 +191,8 @@ negotiation_and_device_layout_are_the_kernel_uapi(void **state)
     assert_int_equal(di.num_regions, 4);
     assert_int_equal(di.num_irqs, ZV_VFIO_CCW_NUM_IRQS);
     /* the I/O region: 124 bytes, read/write, no capability */
-    assert_int_equal(zv_vfu_client_region_info(f->c, 0, &ri, chain,
-                                               sizeof(chain)),
-                     0);
+    assert_int_equal(
+        zv_vfu_client_region_info(f->c, 0, &ri, chain, sizeof(chain)), 0);
     assert_int_equal(ri.size, ZV_CCW_IO_REGION_SIZE);
     assert_int_equal(ri.flags & 3, 3);
     assert_int_equal(ri.cap_len, 0);
@@ -205,14 +202,12 @@ negotiation_and_device_layout_are_the_kernel_uapi(void **state)
                                    ZV_VFIO_REGION_SUBTYPE_CCW_CRW};
     for (unsigned i = 1; i < 4; i++) {
         memset(chain, 0xee, sizeof(chain));
-        assert_int_equal(zv_vfu_client_region_info(f->c, i, &ri, chain,
-                                                   sizeof(chain)),
-                         0);
+        assert_int_equal(
+            zv_vfu_client_region_info(f->c, i, &ri, chain, sizeof(chain)), 0);
         assert_true(ri.flags & ZV_VFIO_REGION_INFO_FLAG_CAPS);
         assert_int_equal(ri.cap_len, ZV_VFIO_REGION_INFO_CAP_TYPE_SIZE);
-        assert_int_equal(zv_vfu_caps_find_type(chain, ri.cap_len, &type,
-                                               &subtype),
-                         0);
+        assert_int_equal(
+            zv_vfu_caps_find_type(chain, ri.cap_len, &type, &subtype), 0);
         assert_int_equal(type, ZV_VFIO_REGION_TYPE_CCW);
         assert_int_equal(subtype, sub[i]);
     }
@@ -221,8 +216,7 @@ negotiation_and_device_layout_are_the_kernel_uapi(void **state)
     assert_int_equal(zv_vfu_client_region_info(f->c, 2, &ri, chain, 4), 0);
     assert_int_equal(ri.cap_len, ZV_VFIO_REGION_INFO_CAP_TYPE_SIZE);
     assert_int_equal(chain[0], 0xee);
-    assert_int_equal(zv_vfu_client_region_info(f->c, 9, &ri, NULL, 0),
-                     -EINVAL);
+    assert_int_equal(zv_vfu_client_region_info(f->c, 9, &ri, NULL, 0), -EINVAL);
     for (unsigned i = 0; i < ZV_VFIO_CCW_NUM_IRQS; i++) {
         assert_int_equal(zv_vfu_client_irq_info(f->c, i, &ii), 0);
         assert_int_equal(ii.index, i);
@@ -324,9 +318,9 @@ each_client_gets_a_fresh_device_and_leaves_nothing_behind(void **state)
         /* one client at a time: a second one waits unanswered */
         second = wire_connect(f->h.path);
         assert_true(second >= 0);
-        assert_int_equal(wire_send(second, 1, ZV_VFU_CMD_VERSION, 0,
-                                   "\0\0\2\0", 4, NULL, 0),
-                         0);
+        assert_int_equal(
+            wire_send(second, 1, ZV_VFU_CMD_VERSION, 0, "\0\0\2\0", 4, NULL, 0),
+            0);
         assert_int_equal(wire_recv(second, &h, buf, sizeof(buf), 200),
                          -ETIMEDOUT);
         assert_int_equal(fx_ssch(f, 0xE4, 7), ZV_CCW_IO_REGION_SIZE);
@@ -380,13 +374,62 @@ client_vanishing_mid_io_leaves_a_quiesced_device(void **state)
     wait_fds(f->baseline);
 }
 
+struct signals {
+    struct fx *f;
+    unsigned clear, halt;
+    bool holding;
+};
+
+static void
+read_signals(void *arg)
+{
+    struct signals *sg = arg;
+
+    sg->clear = testdev_signal_count(sg->f->h.td, CSS_SIGNAL_CLEAR);
+    sg->halt = testdev_signal_count(sg->f->h.td, CSS_SIGNAL_HALT);
+    sg->holding = testdev_holding(sg->f->h.td);
+}
+
+static void
+dma_unmap_terminates_the_program_using_the_range(void **state)
+{
+    struct fx *f = *state;
+    static const struct testdev_resp hold = {
+        .dstat = DEV_STAT_CHN_END | DEV_STAT_DEV_END, .len = 64, .hold = true};
+    struct signals before = {.f = f}, after = {.f = f};
+    struct zv_vfu_server_stats st;
+
+    fx_attach(f);
+    vfu_host_stop(&f->h);
+    assert_int_equal(testdev_set_response(f->h.td, 0x02, &hold), 0);
+    assert_int_equal(vfu_host_start(&f->h), 0);
+    assert_int_equal(fx_ssch(f, 0x02, 64), ZV_CCW_IO_REGION_SIZE);
+    for (int i = 0; i < 5000 && !before.holding; i++) {
+        vfu_host_call(&f->h, read_signals, &before);
+        usleep(100);
+    }
+    assert_true(before.holding);
+    /* the reply comes once nothing can reach the range any more: the
+     * held program was cleared on the host */
+    assert_int_equal(zv_vfu_client_dma_unmap(f->c, GUEST_IOVA, GUEST_SIZE), 0);
+    vfu_host_call(&f->h, read_signals, &after);
+    assert_int_equal(after.clear, before.clear + 1);
+    assert_false(after.holding);
+    vfu_host_stats(&f->h, &st);
+    assert_int_equal(st.dma_maps, 0);
+    vfu_host_stop(&f->h);
+    testdev_clear_response(f->h.td, 0x02);
+    assert_int_equal(vfu_host_start(&f->h), 0);
+    fx_client_close(f);
+    wait_fds(f->baseline);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            negotiation_and_device_layout_are_the_kernel_uapi, setup,
-            teardown),
+            negotiation_and_device_layout_are_the_kernel_uapi, setup, teardown),
         cmocka_unit_test_setup_teardown(
             ssch_runs_on_the_host_and_the_io_eventfd_fires, setup, teardown),
         cmocka_unit_test_setup_teardown(
@@ -396,8 +439,9 @@ main(void)
             each_client_gets_a_fresh_device_and_leaves_nothing_behind, setup,
             teardown),
         cmocka_unit_test_setup_teardown(
-            client_vanishing_mid_io_leaves_a_quiesced_device, setup,
-            teardown),
+            client_vanishing_mid_io_leaves_a_quiesced_device, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            dma_unmap_terminates_the_program_using_the_range, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

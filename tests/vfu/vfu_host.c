@@ -28,8 +28,8 @@ host_css(struct vfu_host *h)
     if (!h->loop || !h->storage)
         return -ENOMEM;
     h->css = css_new(h->loop, h->storage, NULL);
-    h->td = testdev_new(h->loop, VFU_HOST_CU_TYPE, 0xE9, VFU_HOST_DEV_TYPE,
-                        0x0C);
+    h->td =
+        testdev_new(h->loop, VFU_HOST_CU_TYPE, 0xE9, VFU_HOST_DEV_TYPE, 0x0C);
     if (!h->css || !h->td)
         return -ENOMEM;
     if (css_chp_define(h->css, HOST_CHPID0, CHP_TYPE_FICON) ||
@@ -84,8 +84,8 @@ vfu_host_new(struct vfu_host *h, bool listen)
         snprintf(h->path, sizeof(h->path), "%s/vfu.sock", h->dir);
     }
     if (!rc)
-        rc = zv_vfu_server_new(h->loop, h->vd, listen ? h->path : NULL,
-                               &h->srv);
+        rc =
+            zv_vfu_server_new(h->loop, h->vd, listen ? h->path : NULL, &h->srv);
     if (rc)
         vfu_host_free(h);
     return rc;

@@ -113,16 +113,15 @@ wire_recv(int fd, struct vfu_hdr *h, uint8_t *payload, size_t max,
 }
 
 int
-wire_call(int fd, uint16_t cmd, const void *payload, size_t len,
-          const int *fds, size_t nfds, uint8_t *reply, size_t max)
+wire_call(int fd, uint16_t cmd, const void *payload, size_t len, const int *fds,
+          size_t nfds, uint8_t *reply, size_t max)
 {
     static uint16_t id = 100;
     struct vfu_hdr h;
     int rc;
 
     id++;
-    rc = wire_send(fd, id, cmd, ZV_VFU_F_TYPE_COMMAND, payload, len, fds,
-                   nfds);
+    rc = wire_send(fd, id, cmd, ZV_VFU_F_TYPE_COMMAND, payload, len, fds, nfds);
     if (rc < 0)
         return rc;
     rc = wire_recv(fd, &h, reply, max, 5000);
