@@ -94,8 +94,7 @@ caps_defaults_values_and_refusals(void **state)
         "{\"capabilities\":{\"migration\":true}}",
         "{\"capabilities\":7}",
         "{} x",
-        "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
-        "]]]]]]}",
+        "{\"a\":[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]}", /* too deep */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(vfu_caps_parse(bad[i], &c), -EINVAL);
