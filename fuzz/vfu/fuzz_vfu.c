@@ -11,9 +11,9 @@
  *   2 PUMP                                 let the server run
  *   3 FILL   u16 off, u8 len, len bytes   write guest memory (the memfd)
  *   4 CLOSE                                the client vanishes (ends)
- * u8 fds picks what rides along as SCM_RIGHTS (low 3 bits: a sealed
- * 64 KiB memfd, an eventfd, a pipe, an unsealed memfd, a 4 KiB sealed
- * memfd, two eventfds, a regular... ; see fz_fds()).
+ * u8 fds (mod 8) picks what rides along as SCM_RIGHTS: 0 nothing, 1 the
+ * guest memfd (64 KiB, sealed), 2 an eventfd, 3 a pipe, 4 an unsealed
+ * 4 KiB memfd, 5 a sealed 4 KiB memfd, 6 two eventfds, 7 ten eventfds.
  *
  * Invariants checked after every input: once the client is gone the
  * server is disconnected and holds exactly the descriptors it held before
