@@ -49,6 +49,9 @@ struct fz_run {
     int memfd;
     uint8_t *mem;
     uint8_t rbuf[1 << 16];
+    uint8_t hdr[ZV_VFU_HDR_SIZE]; /* reply header being collected */
+    size_t hdr_got;
+    uint64_t skip; /* payload bytes of the current reply still to come */
 };
 
 static struct fz *fz_state;
@@ -65,15 +68,55 @@ fz_get(void)
     return fz_state;
 }
 
-/* Drain what the server sent; every reply must be well formed. */
+/* A reply header as the spec has it: a reply, a sane size, and an error
+ * reply carries only the header. */
+static void
+fz_check_reply(const uint8_t *p)
+{
+    struct vfu_hdr h;
+
+    if (vfu_hdr_decode(p, &h) < 0 || !vfu_hdr_is_reply(&h) ||
+        h.size > ZV_VFU_HDR_SIZE + ZV_VFU_REGION_RW_SIZE +
+                     ZV_VFU_SERVER_MAX_DATA_XFER ||
+        ((h.flags & ZV_VFU_F_ERROR) &&
+         (h.size != ZV_VFU_HDR_SIZE || h.error == 0))) {
+        fprintf(stderr, "fuzz_vfu: malformed reply\n");
+        abort();
+    }
+}
+
+/* Drain what the server sent, checking every reply's framing. */
 static void
 fz_drain(struct fz_run *r)
 {
     for (;;) {
         ssize_t n = recv(r->cfd, r->rbuf, sizeof(r->rbuf), MSG_DONTWAIT);
+        const uint8_t *p = r->rbuf;
 
         if (n <= 0)
             return;
+        while (n > 0) {
+            size_t take;
+
+            if (r->skip) {
+                take = r->skip < (uint64_t)n ? (size_t)r->skip : (size_t)n;
+                r->skip -= take;
+            } else {
+                take = ZV_VFU_HDR_SIZE - r->hdr_got;
+                if (take > (size_t)n)
+                    take = (size_t)n;
+                memcpy(r->hdr + r->hdr_got, p, take);
+                r->hdr_got += take;
+                if (r->hdr_got == ZV_VFU_HDR_SIZE) {
+                    fz_check_reply(r->hdr);
+                    r->skip = vfu_le32(r->hdr + ZV_VFU_HDR_OFF_SIZE) -
+                              ZV_VFU_HDR_SIZE;
+                    r->hdr_got = 0;
+                }
+            }
+            p += take;
+            n -= (ssize_t)take;
+        }
     }
 }
 
