@@ -20,6 +20,7 @@
  * (every fd passed was closed, every mapping and eventfd released); the
  * server never crashes, hangs or answers with a malformed reply.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -29,6 +30,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../fz_input.h"
@@ -38,10 +40,27 @@
 
 #define FZ_MEM_SIZE  (64u * 1024)
 #define FZ_MAX_PUMPS 2000
+#define FZ_HANGUP_NS (5 * ZV_NSEC_PER_SEC)
+
+/*
+ * The descriptors the server could leak, by kind.  Not a plain count of
+ * /proc/self/fd: libFuzzer starts a symbolizer (pipes, /dev/null) when it
+ * first prints a new function, in the middle of a run.
+ */
+struct fz_census {
+    int eventfd;
+    int socket;
+    int memfd;
+    int our_pipes;
+};
+
+#define FZ_MAX_PIPES 4096
 
 struct fz {
     struct vfu_host h;
-    int baseline;
+    struct fz_census baseline;
+    ino_t pipes[FZ_MAX_PIPES]; /* inodes of the pipes we made */
+    size_t npipes;
 };
 
 struct fz_run {
@@ -56,6 +75,53 @@ struct fz_run {
 
 static struct fz *fz_state;
 
+static bool
+fz_our_pipe(const struct fz *z, ino_t ino)
+{
+    for (size_t i = 0; i < z->npipes; i++)
+        if (z->pipes[i] == ino)
+            return true;
+    return false;
+}
+
+static void
+fz_census_one(const struct fz *z, int fd, struct fz_census *c)
+{
+    char path[64], t[128];
+    struct stat st;
+    ssize_t n;
+
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    n = readlink(path, t, sizeof(t) - 1);
+    if (n < 0)
+        return;
+    t[n] = '\0';
+    if (strcmp(t, "anon_inode:[eventfd]") == 0)
+        c->eventfd++;
+    else if (strncmp(t, "socket:", 7) == 0)
+        c->socket++;
+    else if (strncmp(t, "/memfd:", 7) == 0)
+        c->memfd++;
+    else if (strncmp(t, "pipe:", 5) == 0 && fstat(fd, &st) == 0 &&
+             fz_our_pipe(z, st.st_ino))
+        c->our_pipes++;
+}
+
+static void
+fz_census(const struct fz *z, struct fz_census *c)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *de;
+
+    if (!d)
+        abort();
+    memset(c, 0, sizeof(*c));
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.' && atoi(de->d_name) != dirfd(d))
+            fz_census_one(z, atoi(de->d_name), c);
+    closedir(d);
+}
+
 static struct fz *
 fz_get(void)
 {
@@ -64,7 +130,7 @@ fz_get(void)
     fz_state = calloc(1, sizeof(*fz_state));
     if (!fz_state || vfu_host_new(&fz_state->h, false) < 0)
         abort();
-    fz_state->baseline = vfu_fd_count();
+    fz_census(fz_state, &fz_state->baseline);
     return fz_state;
 }
 
@@ -150,6 +216,10 @@ fz_fds(struct fz_run *r, uint8_t pick, int *fds)
         break;
     case 3:
         if (pipe2(p, O_CLOEXEC) == 0) {
+            struct stat st;
+
+            if (fstat(p[0], &st) == 0 && fz_state->npipes < FZ_MAX_PIPES)
+                fz_state->pipes[fz_state->npipes++] = st.st_ino;
             fds[n++] = p[0];
             close(p[1]);
         }
@@ -278,11 +348,29 @@ fz_op(struct fz *z, struct fz_run *r, struct fz_input *in)
     return zv_vfu_server_connected(z->h.srv);
 }
 
+/* What is open, for the report of a leak. */
+static void
+fz_list_fds(void)
+{
+    for (int fd = 0; fd < 1024; fd++) {
+        char path[64], target[128];
+        ssize_t n;
+
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        n = readlink(path, target, sizeof(target) - 1);
+        if (n < 0)
+            continue;
+        target[n] = '\0';
+        fprintf(stderr, "fuzz_vfu:   fd %d -> %s\n", fd, target);
+    }
+}
+
 static void
 fz_check_clean(struct fz *z)
 {
-    int n = vfu_fd_count();
+    struct fz_census now;
 
+    fz_census(z, &now);
     if (getenv("FZ_VERBOSE")) {
         struct zv_vfu_server_stats st;
 
@@ -298,9 +386,14 @@ fz_check_clean(struct fz *z)
         fprintf(stderr, "fuzz_vfu: client gone, server still attached\n");
         abort();
     }
-    if (n != z->baseline) {
-        fprintf(stderr, "fuzz_vfu: fd leak: %d open, %d before\n", n,
-                z->baseline);
+    if (memcmp(&now, &z->baseline, sizeof(now)) != 0) {
+        fprintf(stderr,
+                "fuzz_vfu: fd leak: eventfd %d/%d socket %d/%d memfd %d/%d "
+                "pipe %d/%d (now/before)\n",
+                now.eventfd, z->baseline.eventfd, now.socket,
+                z->baseline.socket, now.memfd, z->baseline.memfd, now.our_pipes,
+                z->baseline.our_pipes);
+        fz_list_fds();
         abort();
     }
 }
@@ -330,6 +423,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     close(r->cfd);
     r->cfd = -1;
     fz_pump(z, r);
+    /* A pump is bounded in events; the hang-up must be seen within
+     * seconds of loop time, however busy the host still is. */
+    for (uint64_t end = zv_loop_now(z->h.loop) + FZ_HANGUP_NS;
+         zv_vfu_server_connected(z->h.srv) && zv_loop_now(z->h.loop) < end;)
+        fz_pump(z, r);
     munmap(r->mem, FZ_MEM_SIZE);
     close(r->memfd);
     fz_check_clean(z);
