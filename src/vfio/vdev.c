@@ -6,6 +6,8 @@
 #include "vfio/vdev.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,7 +26,7 @@ struct vdev_region {
 struct vdev_irq {
     uint32_t count;
     uint32_t flags;
-    int fd; /* eventfd trigger, -1 when none */
+    int fd; /* eventfd trigger (our own descriptor), -1 when none */
     zv_vdev_irq_fn fn;
     void *arg;
 };
@@ -107,8 +109,18 @@ zv_vdev_get(struct zv_vdev *vd)
 }
 
 static void
+vdev_irq_drop_fd(struct vdev_irq *irq)
+{
+    if (irq->fd >= 0)
+        close(irq->fd);
+    irq->fd = -1;
+}
+
+static void
 vdev_free(struct zv_vdev *vd)
 {
+    for (unsigned i = 0; i < vd->num_irqs; i++)
+        vdev_irq_drop_fd(&vd->irq[i]);
     for (unsigned i = 0; i < VDEV_MAX_REGIONS; i++)
         free(vd->region[i].cap);
     zv_as_free(vd->iova);
@@ -266,7 +278,7 @@ static void
 vdev_drop_triggers(struct zv_vdev *vd)
 {
     for (unsigned i = 0; i < vd->num_irqs; i++) {
-        vd->irq[i].fd = -1;
+        vdev_irq_drop_fd(&vd->irq[i]);
         vd->irq[i].fn = NULL;
         vd->irq[i].arg = NULL;
     }
@@ -339,17 +351,52 @@ zv_vdev_get_irq_info(const struct zv_vdev *vd, unsigned index,
     return 0;
 }
 
+bool
+zv_vdev_fd_is_eventfd(int fd)
+{
+    char path[40], target[32];
+    ssize_t n;
+
+    /* The kernel names the anonymous inode of every eventfd so; nothing
+     * else (a pipe, a file, a socket, a timerfd) carries that name. */
+    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+    n = readlink(path, target, sizeof(target) - 1);
+    if (n < 0)
+        return false;
+    target[n] = '\0';
+    return strcmp(target, "anon_inode:[eventfd]") == 0;
+}
+
+/*
+ * The trigger is a descriptor of our own (like the kernel's eventfd_ctx
+ * reference): the caller's fd may be closed or reused for anything else
+ * the moment this returns.  -EBADF for a closed fd, -EINVAL for one that
+ * is not an eventfd.
+ */
 static int
 vdev_set_eventfd(struct vdev_irq *irq, unsigned count, const void *data)
 {
     int32_t fd;
+    int own;
 
     if (count != 1 || !data)
         return -EINVAL;
     memcpy(&fd, data, sizeof(fd));
     if (fd < -1)
         return -EINVAL;
-    irq->fd = fd;
+    if (fd == -1) {
+        vdev_irq_drop_fd(irq);
+        return 0;
+    }
+    if (fcntl(fd, F_GETFD) < 0)
+        return -EBADF;
+    if (!zv_vdev_fd_is_eventfd(fd))
+        return -EINVAL;
+    own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (own < 0)
+        return -errno;
+    vdev_irq_drop_fd(irq);
+    irq->fd = own;
     return 0;
 }
 
@@ -371,7 +418,7 @@ zv_vdev_set_irqs(struct zv_vdev *vd, uint32_t flags, unsigned index,
     irq = &vd->irq[index];
     if (count == 0 && dtype == ZV_VFIO_IRQ_SET_DATA_NONE) {
         /* VFIO: count 0 + DATA_NONE + TRIGGER tears the trigger down. */
-        irq->fd = -1;
+        vdev_irq_drop_fd(irq);
         return 0;
     }
     if (count == 0 || count > irq->count)
@@ -453,6 +500,9 @@ zv_vdev_dma_map(struct zv_vdev *vd, uint64_t iova, uint64_t len, void *host,
         return -ENODEV;
     if (!host || !len || (iova | len) % VDEV_PAGE || !(prot & ZV_MEM_RW))
         return -EINVAL;
+    /* The kernel's type1 IOMMU answers -ENOSPC past dma_entry_limit. */
+    if (zv_as_count(vd->iova) >= ZV_VDEV_MAX_DMA_MAPS)
+        return -ENOSPC;
     rc = zv_as_map(vd->iova, iova, len, host, prot);
     if (rc)
         return rc;

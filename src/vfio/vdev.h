@@ -141,12 +141,18 @@ int zv_vdev_get_irq_info(const struct zv_vdev *vd, unsigned index,
                          struct zv_vdev_irq_info *info);
 /*
  * VFIO_DEVICE_SET_IRQS: only ACTION_TRIGGER.  DATA_EVENTFD: data holds
- * count int32 fds (-1 removes); DATA_NONE or DATA_BOOL(true): signal now
+ * count int32 fds (-1 removes).  The vdev keeps a duplicate of each fd
+ * (the caller still owns, and may close, its own), checks that it is an
+ * eventfd (-EINVAL; -EBADF for a closed fd), and closes the duplicate
+ * exactly once: when replaced or removed, at close, or when freed.
+ * DATA_NONE or DATA_BOOL(true): signal now
  * (loopback); count 0 with DATA_NONE removes the eventfd.  MASK/UNMASK:
  * -EINVAL.  Needs an open device.
  */
 int zv_vdev_set_irqs(struct zv_vdev *vd, uint32_t flags, unsigned index,
                      unsigned start, unsigned count, const void *data);
+/* Is fd an eventfd (its /proc/self/fd link names the eventfd inode)? */
+bool zv_vdev_fd_is_eventfd(int fd);
 /* In-process alternative to an eventfd (fn NULL removes). */
 int zv_vdev_set_irq_callback(struct zv_vdev *vd, unsigned index,
                              zv_vdev_irq_fn fn, void *arg);
@@ -157,11 +163,19 @@ ssize_t zv_vdev_region_read(struct zv_vdev *vd, unsigned index, uint64_t off,
                             void *buf, size_t len);
 ssize_t zv_vdev_region_write(struct zv_vdev *vd, unsigned index, uint64_t off,
                              const void *buf, size_t len);
+/* Most DMA mappings a device holds at once: the kernel's default
+ * vfio_iommu_type1 dma_entry_limit (and vfio-user's max_dma_maps). */
+#define ZV_VDEV_MAX_DMA_MAPS 65535u
+
 /* DMA map host memory at iova (len and iova 4K aligned).  -EINVAL,
- * -EEXIST on overlap, -ENOMEM, or the driver's -errno. */
+ * -EEXIST on overlap, -ENOSPC past ZV_VDEV_MAX_DMA_MAPS mappings,
+ * -ENOMEM, or the driver's -errno. */
 int zv_vdev_dma_map(struct zv_vdev *vd, uint64_t iova, uint64_t len, void *host,
                     unsigned prot);
-/* -ENOENT when nothing was mapped there. */
+/* -ENOENT when nothing was mapped there.  The driver's dma_unmap hook
+ * runs first; the address space reserves room for a split before it cuts,
+ * so an unmap never leaves part of the range mapped (-ENOMEM leaves all
+ * of it mapped). */
 int zv_vdev_dma_unmap(struct zv_vdev *vd, uint64_t iova, uint64_t len);
 
 #endif

@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vfu/server: connection handling, framing and fd ownership.  The
+ * commands themselves are in server_cmd.c.
+ *
+ * Framing: a message is read as its 16-byte header, then exactly the
+ * payload the header announces, never beyond it, so the fds that arrive
+ * while a message is read are that message's (the kernel attaches them to
+ * the bytes of the sendmsg that carried them and stops a read after
+ * them).  One reply is in flight at a time: while it cannot be sent whole
+ * the server stops reading, so a client that never reads its replies
+ * costs one buffer, not a queue.
+ */
+#include "vfu/server_priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "base/log.h"
+
+/* Messages served per wakeup.  One: epoll is level-triggered, so a
+ * pipelined message wakes us at once, and the common lone request does
+ * not pay a recvmsg that only says EAGAIN. */
+#define SRV_BURST 1
+
+static void srv_conn_io(void *arg, int fd, unsigned events);
+static void srv_listen_again(struct zv_vfu_server *s);
+
+static void
+srv_close_fds(struct vfu_conn *c)
+{
+    for (size_t i = 0; i < c->nfds; i++)
+        if (c->fds[i] >= 0)
+            close(c->fds[i]);
+    c->nfds = 0;
+    c->fd_overflow = false;
+}
+
+static void
+srv_release_dma(struct zv_vfu_server *s)
+{
+    struct vfu_conn *c = &s->conn;
+
+    /* The vdev first (its dma_unmap hook stops every use of the range),
+     * then the pages. */
+    for (size_t i = 0; i < c->ndma; i++) {
+        zv_vdev_dma_unmap(s->vd, c->dma[i].iova, c->dma[i].len);
+        munmap(c->dma[i].host, c->dma[i].len);
+    }
+    c->ndma = 0;
+}
+
+void
+vfu_srv_drop(struct zv_vfu_server *s, const char *why)
+{
+    struct vfu_conn *c = &s->conn;
+
+    if (c->fd < 0)
+        return;
+    zv_log(ZV_LOG_DEBUG, "vfu: client dropped: %s", why);
+    if (c->open_timer)
+        zv_loop_cancel(s->loop, c->open_timer);
+    zv_loop_unwatch_fd(s->loop, c->fd);
+    close(c->fd);
+    srv_close_fds(c);
+    /* Quiesce before the memory goes: close terminates I/O in flight and
+     * drops the IRQ eventfds. */
+    if (c->opened)
+        zv_vdev_close(s->vd);
+    srv_release_dma(s);
+    *c = (struct vfu_conn){.fd = -1, .dma = c->dma, .dma_cap = c->dma_cap};
+    srv_listen_again(s);
+}
+
+/* ---- output ---------------------------------------------------------- */
+
+int
+vfu_srv_watch(struct zv_vfu_server *s, unsigned events)
+{
+    return zv_loop_watch_fd(s->loop, s->conn.fd, events, srv_conn_io, s);
+}
+
+static void
+srv_flush(struct zv_vfu_server *s)
+{
+    struct vfu_conn *c = &s->conn;
+
+    while (c->out_off < c->out_len) {
+        ssize_t n = send(c->fd, s->out + c->out_off, c->out_len - c->out_off,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (vfu_srv_watch(s, ZV_LOOP_OUT) < 0) {
+                s->stats.disconnects++;
+                vfu_srv_drop(s, "cannot watch for output");
+            }
+            return;
+        }
+        if (n <= 0) {
+            s->stats.disconnects++;
+            vfu_srv_drop(s, "send failed");
+            return;
+        }
+        c->out_off += (size_t)n;
+    }
+    c->out_len = c->out_off = 0;
+}
+
+bool
+vfu_srv_busy(const struct zv_vfu_server *s)
+{
+    return s->conn.out_len > 0 || s->conn.open_timer;
+}
+
+void
+vfu_srv_reply(struct zv_vfu_server *s, const struct vfu_hdr *req,
+              size_t payload)
+{
+    struct vfu_hdr h = {
+        .id = req->id,
+        .cmd = req->cmd,
+        .size = (uint32_t)(ZV_VFU_HDR_SIZE + payload),
+        .flags = ZV_VFU_F_TYPE_REPLY,
+    };
+
+    /* The command is done with its fds: a client that has the reply
+     * finds them closed. */
+    srv_close_fds(&s->conn);
+    if (req->flags & ZV_VFU_F_NO_REPLY)
+        return;
+    vfu_hdr_encode(s->out, &h);
+    s->conn.out_len = h.size;
+    s->conn.out_off = 0;
+    srv_flush(s);
+}
+
+void
+vfu_srv_reply_err(struct zv_vfu_server *s, const struct vfu_hdr *req, int err)
+{
+    struct vfu_hdr h = {
+        .id = req->id,
+        .cmd = req->cmd,
+        .size = ZV_VFU_HDR_SIZE,
+        .flags = ZV_VFU_F_TYPE_REPLY | ZV_VFU_F_ERROR,
+        .error = (uint32_t)(err < 0 ? -err : err),
+    };
+
+    s->stats.errors++;
+    srv_close_fds(&s->conn);
+    if (req->flags & ZV_VFU_F_NO_REPLY)
+        return;
+    vfu_hdr_encode(s->out, &h);
+    s->conn.out_len = h.size;
+    s->conn.out_off = 0;
+    srv_flush(s);
+}
+
+/* ---- input ----------------------------------------------------------- */
+
+static void
+srv_take_fds(struct vfu_conn *c, struct msghdr *mh)
+{
+    struct cmsghdr *cm;
+
+    if (mh->msg_flags & MSG_CTRUNC)
+        c->fd_overflow = true; /* the kernel closed what did not fit */
+    for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+        size_t n;
+        int fd;
+
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+            continue;
+        n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < n; i++) {
+            memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+            if (c->nfds < VFU_SRV_MAX_FDS) {
+                c->fds[c->nfds++] = fd;
+            } else {
+                close(fd);
+                c->fd_overflow = true;
+            }
+        }
+    }
+}
+
+/* Read up to len bytes into buf, collecting fds.  >0 bytes, 0 on EOF,
+ * -EAGAIN, or -errno. */
+static ssize_t
+srv_recv(struct vfu_conn *c, uint8_t *buf, size_t len)
+{
+    union {
+        char b[CMSG_SPACE(sizeof(int) * VFU_SRV_MAX_FDS)];
+        struct cmsghdr align;
+    } ctl;
+    struct iovec iov = {.iov_base = buf, .iov_len = len};
+    struct msghdr mh = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = ctl.b,
+                        .msg_controllen = sizeof(ctl.b)};
+    ssize_t n;
+
+    do {
+        n = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+    srv_take_fds(c, &mh);
+    return n;
+}
+
+/* The header is complete: check what the framing needs.  false: the
+ * connection was dropped. */
+static bool
+srv_header(struct zv_vfu_server *s)
+{
+    struct vfu_conn *c = &s->conn;
+
+    if (vfu_hdr_decode(c->hdr, &c->h) < 0 || c->h.size > VFU_SRV_MAX_MSG) {
+        /* The stream cannot be resynchronised: say why, then hang up.
+         * The reply goes out best effort (the socket is non-blocking). */
+        c->h.flags &= ~ZV_VFU_F_NO_REPLY;
+        vfu_srv_reply_err(s, &c->h, EINVAL);
+        s->stats.disconnects++;
+        vfu_srv_drop(s, "message size out of range");
+        return false;
+    }
+    return true;
+}
+
+/* Read one message, or what there is of it.  1: complete; 0: wait for
+ * more; -1: the connection was dropped. */
+static int
+srv_read_msg(struct zv_vfu_server *s)
+{
+    struct vfu_conn *c = &s->conn;
+    ssize_t n;
+
+    while (c->hdr_got < ZV_VFU_HDR_SIZE) {
+        n = srv_recv(c, c->hdr + c->hdr_got, ZV_VFU_HDR_SIZE - c->hdr_got);
+        if (n == -EAGAIN)
+            return 0;
+        if (n <= 0) {
+            vfu_srv_drop(s, n == 0 ? "end of stream" : "receive failed");
+            return -1;
+        }
+        c->hdr_got += (size_t)n;
+        if (c->hdr_got == ZV_VFU_HDR_SIZE && !srv_header(s))
+            return -1;
+    }
+    while (c->in_got < c->h.size - ZV_VFU_HDR_SIZE) {
+        n = srv_recv(c, s->in + c->in_got,
+                     c->h.size - ZV_VFU_HDR_SIZE - c->in_got);
+        if (n == -EAGAIN)
+            return 0;
+        if (n <= 0) {
+            vfu_srv_drop(s, n == 0 ? "end of stream in a message"
+                                   : "receive failed");
+            return -1;
+        }
+        c->in_got += (size_t)n;
+    }
+    return 1;
+}
+
+static void
+srv_serve(struct zv_vfu_server *s)
+{
+    struct vfu_conn *c = &s->conn;
+
+    for (unsigned i = 0; i < SRV_BURST && c->fd >= 0 && !vfu_srv_busy(s); i++) {
+        int rc = srv_read_msg(s);
+
+        if (rc <= 0)
+            return;
+        vfu_srv_dispatch(s, &c->h, s->in, c->in_got);
+        /* Whatever the command did not hand on is closed now. */
+        srv_close_fds(c);
+        c->hdr_got = c->in_got = 0;
+    }
+}
+
+static void
+srv_conn_io(void *arg, int fd, unsigned events)
+{
+    struct zv_vfu_server *s = arg;
+    struct vfu_conn *c = &s->conn;
+
+    if (fd != c->fd)
+        return; /* stale event for a closed connection's number */
+    if (c->out_len) {
+        if (!(events & (ZV_LOOP_OUT | ZV_LOOP_ERR)))
+            return;
+        srv_flush(s);
+        if (c->fd < 0 || c->out_len)
+            return;
+        if (vfu_srv_watch(s, ZV_LOOP_IN) < 0) {
+            s->stats.disconnects++;
+            vfu_srv_drop(s, "cannot watch for input");
+            return;
+        }
+    }
+    if (c->open_timer) {
+        /* Waiting for the device: only a hang-up is of interest. */
+        if (events & ZV_LOOP_ERR)
+            vfu_srv_drop(s, "hang-up while opening");
+        return;
+    }
+    srv_serve(s);
+}
+
+/* After a deferred reply (VERSION waiting for the device): read on. */
+void
+vfu_srv_resume(struct zv_vfu_server *s)
+{
+    if (s->conn.fd < 0 || s->conn.out_len)
+        return;
+    if (vfu_srv_watch(s, ZV_LOOP_IN) < 0) {
+        s->stats.disconnects++;
+        vfu_srv_drop(s, "cannot watch for input");
+        return;
+    }
+    srv_serve(s);
+}
+
+/* ---- connections ----------------------------------------------------- */
+
+int
+zv_vfu_server_attach(struct zv_vfu_server *s, int fd)
+{
+    int rc, fl;
+
+    if (s->conn.fd >= 0) {
+        close(fd);
+        s->stats.rejected++;
+        return -EBUSY;
+    }
+    fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        rc = -errno;
+        close(fd);
+        return rc;
+    }
+    s->conn.fd = fd;
+    rc = vfu_srv_watch(s, ZV_LOOP_IN);
+    if (rc < 0) {
+        s->conn.fd = -1;
+        close(fd);
+        return rc;
+    }
+    s->stats.clients++;
+    if (s->lfd >= 0)
+        zv_loop_unwatch_fd(s->loop, s->lfd); /* the backlog holds the next */
+    return 0;
+}
+
+static void
+srv_accept(void *arg, int lfd, unsigned events)
+{
+    struct zv_vfu_server *s = arg;
+    int fd;
+
+    if (s->conn.fd >= 0)
+        return; /* not watched while a client is attached */
+    fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0)
+        return; /* EAGAIN, ECONNABORTED, EMFILE: try at the next event */
+    zv_vfu_server_attach(s, fd);
+}
+
+/* Take the next client from the backlog once the current one is gone. */
+static void
+srv_listen_again(struct zv_vfu_server *s)
+{
+    if (s->lfd >= 0 && s->conn.fd < 0 &&
+        zv_loop_watch_fd(s->loop, s->lfd, ZV_LOOP_IN, srv_accept, s) < 0)
+        zv_log(ZV_LOG_ERR, "vfu: cannot listen again on %s", s->path);
+}
+
+static int
+srv_listen(struct zv_vfu_server *s, const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int rc;
+
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return -ENAMETOOLONG;
+    strcpy(sa.sun_path, path);
+    s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (s->lfd < 0)
+        return -errno;
+    if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        return -errno;
+    s->path = strdup(path);
+    if (!s->path)
+        return -ENOMEM;
+    if (listen(s->lfd, 4) < 0)
+        return -errno;
+    rc = zv_loop_watch_fd(s->loop, s->lfd, ZV_LOOP_IN, srv_accept, s);
+    return rc;
+}
+
+int
+zv_vfu_server_new(struct zv_loop *loop, struct zv_vdev *vd, const char *path,
+                  struct zv_vfu_server **out)
+{
+    struct zv_vfu_server *s = calloc(1, sizeof(*s));
+    int rc = -ENOMEM;
+
+    if (!s)
+        return -ENOMEM;
+    s->loop = loop;
+    s->vd = vd;
+    s->lfd = -1;
+    s->conn.fd = -1;
+    zv_vdev_get(vd);
+    s->in = malloc(VFU_SRV_MAX_MSG);
+    s->out = malloc(VFU_SRV_MAX_MSG);
+    if (!s->in || !s->out)
+        goto err_free;
+    if (path) {
+        rc = srv_listen(s, path);
+        if (rc < 0)
+            goto err_free;
+    }
+    *out = s;
+    return 0;
+
+err_free:
+    zv_vfu_server_free(s);
+    return rc;
+}
+
+void
+zv_vfu_server_free(struct zv_vfu_server *s)
+{
+    if (!s)
+        return;
+    vfu_srv_drop(s, "server freed");
+    if (s->lfd >= 0) {
+        zv_loop_unwatch_fd(s->loop, s->lfd);
+        close(s->lfd);
+    }
+    if (s->path)
+        unlink(s->path);
+    free(s->path);
+    free(s->conn.dma);
+    free(s->in);
+    free(s->out);
+    zv_vdev_put(s->vd);
+    free(s);
+}
+
+bool
+zv_vfu_server_connected(const struct zv_vfu_server *s)
+{
+    return s->conn.fd >= 0;
+}
+
+void
+zv_vfu_server_stats(const struct zv_vfu_server *s,
+                    struct zv_vfu_server_stats *st)
+{
+    *st = s->stats;
+    st->dma_maps = (uint32_t)s->conn.ndma;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vfu/server private: the connection state shared by server.c (framing,
+ * fds, connections) and server_cmd.c (the commands).
+ */
+#ifndef ZV_VFU_SERVER_PRIV_H
+#define ZV_VFU_SERVER_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vfu/msg.h"
+#include "vfu/server.h"
+
+#define VFU_SRV_MAX_FDS ZV_VFU_SERVER_MAX_MSG_FDS
+/* The largest message either way: a REGION_WRITE request or REGION_READ
+ * reply of the largest count (a VERSION, region info or SET_IRQS is
+ * smaller, and is bounded by this too). */
+#define VFU_SRV_MAX_MSG                                                        \
+    (ZV_VFU_HDR_SIZE + ZV_VFU_REGION_RW_SIZE + ZV_VFU_SERVER_MAX_DATA_XFER)
+
+struct vfu_dma {
+    uint64_t iova;
+    uint64_t len;
+    void *host; /* our mmap of the client's fd */
+};
+
+struct vfu_conn {
+    int fd; /* -1: no client */
+    bool negotiated;
+    bool opened;            /* we hold the vdev open */
+    zv_timer_id open_timer; /* VERSION waits for the device */
+    unsigned open_tries;
+    struct vfu_hdr version; /* the VERSION request being answered */
+    uint16_t minor;         /* agreed minor */
+    struct vfu_caps peer;
+    /* input: one message */
+    uint8_t hdr[ZV_VFU_HDR_SIZE];
+    size_t hdr_got;
+    struct vfu_hdr h;
+    size_t in_got;
+    int fds[VFU_SRV_MAX_FDS];
+    size_t nfds;
+    bool fd_overflow; /* more fds came than fit: the message is refused */
+    /* output: one reply */
+    size_t out_len, out_off;
+    /* DMA mappings (bounded by ZV_VDEV_MAX_DMA_MAPS through the vdev) */
+    struct vfu_dma *dma;
+    size_t ndma, dma_cap;
+};
+
+struct zv_vfu_server {
+    struct zv_loop *loop;
+    struct zv_vdev *vd;
+    int lfd;
+    char *path;
+    struct vfu_conn conn;
+    uint8_t *in;  /* payload of the message being read */
+    uint8_t *out; /* the reply being sent */
+    struct zv_vfu_server_stats stats;
+};
+
+/* server.c */
+int vfu_srv_watch(struct zv_vfu_server *s, unsigned events);
+/* Send the reply whose payload (payload bytes) is at s->out + 16. */
+void vfu_srv_reply(struct zv_vfu_server *s, const struct vfu_hdr *req,
+                   size_t payload);
+void vfu_srv_reply_err(struct zv_vfu_server *s, const struct vfu_hdr *req,
+                       int err);
+/* Hang up on the client and release everything it had.  Idempotent. */
+void vfu_srv_drop(struct zv_vfu_server *s, const char *why);
+/* Is a reply still going out, or a reply deferred? */
+bool vfu_srv_busy(const struct zv_vfu_server *s);
+void vfu_srv_resume(struct zv_vfu_server *s);
+
+/* server_cmd.c: one complete message; fds in s->conn.fds (closed by the
+ * caller afterwards, unless a command set them to -1). */
+void vfu_srv_dispatch(struct zv_vfu_server *s, const struct vfu_hdr *h,
+                      const uint8_t *p, size_t n);
+
+#endif
