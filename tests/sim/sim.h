@@ -72,6 +72,7 @@ struct sim_prog {
     unsigned nseg;
     uint32_t data_pages; /* bit n: guest page n holds data it moves */
     uint32_t all_pages;  /* every page it names (CCWs, IDAWs, data) */
+    bool clean; /* valid, every command one the device ends with CE|DE */
 };
 
 /* Composite subchannel: what the guest must see (css-pop.md §3, §4). */
@@ -80,6 +81,10 @@ struct sim_model {
     bool lost;      /* subchannel vanished: everything answers -ENODEV */
     uint8_t fc;     /* SCSW_FCTL_* in progress, as the guest knows it */
     bool have_prog; /* a start accepted and not yet ended */
+    /* Since that start: something that may change how it ends happened
+     * (path event, busy, unsolicited status, device loss, DMA unmap). */
+    bool disturbed;
+    unsigned busy_armed; /* busy answers the device still owes */
     struct sim_prog prog;
     unsigned unsol_must; /* unsolicited status the host presented */
     unsigned unsol_may;  /* ... that a clear/close may have discarded */

@@ -513,6 +513,7 @@ sim_dma_unmap(struct sim *s, unsigned c)
     int rc;
 
     zv_trace(s->loop, "sim: guest dma unmap chunk %u", c);
+    s->m.disturbed = true;
     if (zv_vfio_ccw_counters(s->vd, &before))
         memset(&before, 0, sizeof(before));
     s->ctx = SIM_CTX_QUIESCE;
@@ -569,6 +570,7 @@ sim_unsolicited(struct sim *s, uint8_t dstat)
     zv_trace(s->loop, "sim: host unsolicited ds %02x%s", dstat,
              fresh ? "" : " (host drops or merges it)");
     s->ctx = SIM_CTX_OTHER;
+    s->m.disturbed = true;
     testdev_unsolicited(s->td, dstat);
     s->ctx = SIM_CTX_NONE;
     /* Presented to a closed device, it may still be pending at the host
@@ -609,6 +611,7 @@ sim_path_failed(struct sim *s, uint8_t chpid, bool failed)
     path_event(s, "path-failed", chpid, !failed);
     if (failed)
         s->paths_ok = false;
+    s->m.disturbed = true;
     s->ctx = SIM_CTX_OTHER;
     css_chp_set_failed(s->css, chpid, failed);
     s->ctx = SIM_CTX_NONE;
@@ -621,6 +624,7 @@ sim_path_configure(struct sim *s, uint8_t chpid, bool on)
     path_event(s, "configure", chpid, on);
     if (!on)
         s->paths_ok = false;
+    s->m.disturbed = true;
     s->ctx = SIM_CTX_OTHER;
     css_chp_configure(s->css, chpid, on);
     s->ctx = SIM_CTX_NONE;
@@ -633,6 +637,7 @@ sim_path_vary(struct sim *s, uint8_t chpid, bool on)
     path_event(s, "vary", chpid, on);
     if (!on)
         s->paths_ok = false;
+    s->m.disturbed = true;
     s->ctx = SIM_CTX_OTHER;
     css_chp_vary(s->css, chpid, on);
     s->ctx = SIM_CTX_NONE;
@@ -658,6 +663,7 @@ sim_lose_device(struct sim *s)
     zv_trace(s->loop, "sim: host loses the device");
     s->m.lost = true;
     s->paths_ok = false;
+    s->m.disturbed = true;
     s->ctx = SIM_CTX_OTHER;
     css_sch_undefine(s->css, s->sch);
     s->ctx = SIM_CTX_NONE;
@@ -672,6 +678,7 @@ lose_hook(void *arg, struct testdev *td)
     zv_trace(s->loop, "sim: host loses the device under a command");
     s->m.lost = true;
     s->paths_ok = false;
+    s->m.disturbed = true;
     css_sch_undefine(s->css, s->sch);
 }
 

@@ -140,6 +140,9 @@ sim_model_ssch(struct sim *s, int rc, const struct sim_expect *ex,
         m->fc = SCSW_FCTL_START;
         m->have_prog = true;
         m->prog = *prog;
+        m->prog.clean =
+            prog->clean && !ex->hostile && !ex->no_path && s->paths_ok;
+        m->disturbed = false;
         return;
     }
     if (!ssch_error_allowed(s, rc, ex))
@@ -366,6 +369,34 @@ model_halt_status(struct sim *s, const struct scsw *sc)
     }
 }
 
+/*
+ * Liveness: a valid program of commands the device ends with CE|DE, with
+ * nothing done to the device or its paths since it started, must end
+ * normally (channel end and device end, no exceptional status, no channel
+ * status but PCI): the mediation may not turn a good program into a
+ * failed one.
+ */
+static void
+check_clean_end(struct sim *s, const struct scsw *sc)
+{
+    const uint8_t bad_ds =
+        DEV_STAT_UNIT_CHECK | DEV_STAT_UNIT_EXCEP | DEV_STAT_BUSY;
+    const uint8_t ends = DEV_STAT_CHN_END | DEV_STAT_DEV_END;
+
+    if ((sc->dstat & DEV_STAT_BUSY) && s->m.busy_armed) {
+        s->m.busy_armed--; /* armed before this start began */
+        return;
+    }
+    if (!s->m.prog.clean || s->m.disturbed || !s->paths_ok)
+        return;
+    if ((sc->dstat & ends) != ends || (sc->dstat & bad_ds) ||
+        (sc->cstat & (uint8_t)~SCHN_STAT_PCI) || sc->cc)
+        sim_fail(s,
+                 "a valid program ended abnormally: ds %02x cs %02x cc %u "
+                 "cpa %08x",
+                 sc->dstat, sc->cstat, sc->cc, sc->cpa);
+}
+
 static void
 model_start_status(struct sim *s, const struct scsw *sc)
 {
@@ -380,6 +411,7 @@ model_start_status(struct sim *s, const struct scsw *sc)
     }
     check_start_cpa(s, sc);
     if (status_is_final(sc)) {
+        check_clean_end(s, sc);
         m->fc &= (uint8_t)~SCSW_FCTL_START;
         m->have_prog = false;
     }

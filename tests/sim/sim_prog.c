@@ -155,6 +155,8 @@ gen_ccw(struct pgen *g, uint64_t at, uint8_t cmd, uint8_t flags)
         a = data_area(g, len, cmd == SIM_CMD_WRITE && !rnd(g, 3));
     if (data || g->fmt0)
         flags |= CCW_FLAG_SLI;
+    if (cmd == SIM_CMD_HOLD || cmd == SIM_CMD_UC)
+        g->prog.clean = false;
     if (!rnd(g, 6))
         flags |= CCW_FLAG_PCI;
     /* cp pins what moves data (NOP never does). */
@@ -202,6 +204,7 @@ gen_valid(struct pgen *g, unsigned n)
     g->orb.cpa = (uint32_t)seg;
     g->prog.nseg = 1;
     g->prog.seg_lo[0] = seg;
+    g->prog.clean = true; /* gen_ccw clears it for HOLD and UC */
     for (unsigned i = 0; i < split; i++)
         gen_ccw(g, seg + i * CCW_SIZE, cmds[rnd(g, sizeof(cmds))],
                 i + 1 < n ? CCW_FLAG_CC : 0);
@@ -465,6 +468,8 @@ sim_ssch_random(struct sim *s, unsigned hostile)
     else
         gen_valid(&g, 1 + (unsigned)rnd(&g, MAX_CCWS));
     g.ex.hostile = hostile != 0;
+    if (hostile)
+        g.prog.clean = false;
     if (touches_unmapped(s, g.prog.all_pages)) {
         if (!hostile)
             expect(&g, -EFAULT, false);
@@ -503,6 +508,7 @@ sim_ssch_simple(struct sim *s, uint8_t cmd, bool pci)
     }
     if (touches_unmapped(s, g.prog.all_pages))
         expect(&g, -EFAULT, false);
+    g.prog.clean = cmd != SIM_CMD_HOLD && cmd != SIM_CMD_UC;
     zv_trace(s->loop, "sim: guest ssch cmd %02x%s", cmd, pci ? " pci" : "");
     rc = sim_issue(s, &g.orb);
     sim_model_ssch(s, rc, &g.ex, &g.prog);

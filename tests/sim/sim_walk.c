@@ -56,6 +56,7 @@ path_op(struct sim *s)
         zv_trace(s->loop, "sim: host path %02x fails at a later command",
                  chpid);
         s->paths_ok = false;
+        s->m.disturbed = true;
         s->m.crw_events++;
         testdev_fail_path_after(s->td, 1 + (unsigned)rnd(s, 3), s->css, chpid);
         break;
@@ -84,6 +85,8 @@ host_op(struct sim *s)
     case 5:
         zv_trace(s->loop, "sim: host device busy at the next selection");
         testdev_busy_next(s->td, 1);
+        s->m.disturbed = true;
+        s->m.busy_armed++;
         break;
     case 6: {
         uint64_t lo = rnd(s, 100) * ZV_NSEC_PER_USEC;
