@@ -73,6 +73,13 @@ struct sim_prog {
     uint32_t data_pages; /* bit n: guest page n holds data it moves */
     uint32_t all_pages;  /* every page it names (CCWs, IDAWs, data) */
     bool clean; /* valid, every command one the device ends with CE|DE */
+    /* A single data command (sim_ssch_simple): where its data is, and for
+     * WRITE the bytes the guest had there at SSCH. */
+    uint8_t xfer_cmd; /* SIM_CMD_READ / SIM_CMD_WRITE, 0 if none */
+    uint64_t xfer_addr;
+    uint32_t xfer_len;
+    uint8_t wdata[256];
+    size_t log_at; /* testdev log entries before the start */
 };
 
 /* Composite subchannel: what the guest must see (css-pop.md §3, §4). */

@@ -370,6 +370,40 @@ model_halt_status(struct sim *s, const struct scsw *sc)
 }
 
 /*
+ * Data: a READ's bytes landed where the guest asked (the device gives
+ * 0x5A ^ offset), a WRITE's bytes are what the guest had there.
+ */
+static void
+check_clean_data(struct sim *s)
+{
+    const struct sim_prog *p = &s->m.prog;
+    const uint8_t *g;
+
+    if (!p->xfer_cmd || p->xfer_addr < SIM_GUEST_IOVA ||
+        p->xfer_addr + p->xfer_len > SIM_GUEST_IOVA + SIM_GUEST_SIZE)
+        return;
+    g = s->guest + (p->xfer_addr - SIM_GUEST_IOVA);
+    if (p->xfer_cmd == SIM_CMD_READ) {
+        for (uint32_t i = 0; i < p->xfer_len; i++)
+            if (g[i] != (uint8_t)(0x5A ^ i)) {
+                sim_fail(s, "READ data did not land at %llx + %u",
+                         (unsigned long long)p->xfer_addr, i);
+                return;
+            }
+    } else if (p->xfer_cmd == SIM_CMD_WRITE) {
+        size_t n = testdev_log_count(s->td), len = 0;
+        const uint8_t *d = NULL;
+
+        for (size_t i = p->log_at; i < n; i++)
+            if (testdev_log(s->td, i)->cmd == SIM_CMD_WRITE)
+                d = testdev_log_data(s->td, i, &len);
+        if (!d || len < p->xfer_len || memcmp(d, p->wdata, p->xfer_len) != 0)
+            sim_fail(s, "WRITE data at %llx did not reach the device",
+                     (unsigned long long)p->xfer_addr);
+    }
+}
+
+/*
  * Liveness: a valid program of commands the device ends with CE|DE, with
  * nothing done to the device or its paths since it started, must end
  * normally (channel end and device end, no exceptional status, no channel
@@ -390,11 +424,14 @@ check_clean_end(struct sim *s, const struct scsw *sc)
     if (!s->m.prog.clean || s->m.disturbed || !s->paths_ok)
         return;
     if ((sc->dstat & ends) != ends || (sc->dstat & bad_ds) ||
-        (sc->cstat & (uint8_t)~SCHN_STAT_PCI) || sc->cc)
+        (sc->cstat & (uint8_t)~SCHN_STAT_PCI) || sc->cc) {
         sim_fail(s,
                  "a valid program ended abnormally: ds %02x cs %02x cc %u "
                  "cpa %08x",
                  sc->dstat, sc->cstat, sc->cc, sc->cpa);
+        return;
+    }
+    check_clean_data(s);
 }
 
 static void

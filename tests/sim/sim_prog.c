@@ -20,7 +20,10 @@ struct pgen {
     struct sim_expect ex;
     uint64_t next; /* bump pointer for CCW and IDAW areas */
     bool fmt0;
-    unsigned bs; /* IDAW block: 4K format-2, 2K format-1 */
+    unsigned bs;      /* IDAW block: 4K format-2, 2K format-1 */
+    uint8_t last_cmd; /* the last command CCW gen_ccw made, its data */
+    uint64_t last_addr;
+    uint32_t last_len;
 };
 
 static uint64_t
@@ -157,6 +160,9 @@ gen_ccw(struct pgen *g, uint64_t at, uint8_t cmd, uint8_t flags)
         flags |= CCW_FLAG_SLI;
     if (cmd == SIM_CMD_HOLD || cmd == SIM_CMD_UC)
         g->prog.clean = false;
+    g->last_cmd = cmd;
+    g->last_addr = a;
+    g->last_len = len;
     if (!rnd(g, 6))
         flags |= CCW_FLAG_PCI;
     /* cp pins what moves data (NOP never does). */
@@ -194,6 +200,21 @@ gen_start(struct pgen *g)
     g->next += 8 * rnd(g, 64);
 }
 
+/* A program of one data command: what the data invariant checks. */
+static void
+note_xfer(struct pgen *g, uint8_t cmd, uint64_t data, uint32_t len)
+{
+    if ((cmd != SIM_CMD_READ && cmd != SIM_CMD_WRITE) || !len ||
+        len > sizeof(g->prog.wdata) || !in_guest(data, len))
+        return;
+    g->prog.xfer_cmd = cmd;
+    g->prog.xfer_addr = data;
+    g->prog.xfer_len = len;
+    if (cmd == SIM_CMD_WRITE)
+        memcpy(g->prog.wdata, gptr(g, data), len);
+    g->prog.log_at = testdev_log_count(g->s->td);
+}
+
 /* A chain of n commands in one or two segments joined by a TIC. */
 static void
 gen_valid(struct pgen *g, unsigned n)
@@ -209,6 +230,8 @@ gen_valid(struct pgen *g, unsigned n)
         gen_ccw(g, seg + i * CCW_SIZE, cmds[rnd(g, sizeof(cmds))],
                 i + 1 < n ? CCW_FLAG_CC : 0);
     g->prog.seg_hi[0] = seg + (split - 1) * CCW_SIZE;
+    if (n == 1)
+        note_xfer(g, g->last_cmd, g->last_addr, g->last_len);
     if (split == n)
         return;
     /* The TIC after the last CCW of the first segment. */
@@ -509,6 +532,7 @@ sim_ssch_simple(struct sim *s, uint8_t cmd, bool pci)
     if (touches_unmapped(s, g.prog.all_pages))
         expect(&g, -EFAULT, false);
     g.prog.clean = cmd != SIM_CMD_HOLD && cmd != SIM_CMD_UC;
+    note_xfer(&g, cmd, data, len);
     zv_trace(s->loop, "sim: guest ssch cmd %02x%s", cmd, pci ? " pci" : "");
     rc = sim_issue(s, &g.orb);
     sim_model_ssch(s, rc, &g.ex, &g.prog);
