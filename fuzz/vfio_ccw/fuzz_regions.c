@@ -25,9 +25,9 @@
  * storage the client was not granted (issue 7's isolation class): the
  * first 64 KiB of host storage and the pages around the program arena
  * are canary storage (base/canary.h), its trip count checked after every
- * loop event and its bytes after every operation.  At the end the device is closed, the
- * loop must come to rest within a bound, and everything is freed (no
- * program, host block or mapping left; LeakSanitizer sees the rest).
+ * loop event and operation and its bytes at the end.  At the end the device is
+ * closed, the loop must come to rest within a bound, and everything is freed
+ * (no program, host block or mapping left; LeakSanitizer sees the rest).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -206,8 +206,14 @@ fz_check_device(struct fz *z)
         fz_die(z, "live program while no function is in progress");
 }
 
-/* Isolation: canary storage read, written or looked up.  With full, its
- * bytes are compared too (a write through a stale host pointer). */
+/*
+ * Isolation: canary storage read, written or looked up.  Every access
+ * through the address space, pointer lookups included, moves the trip
+ * count, so the count alone sees a breach after every event; the bytes
+ * (full) are compared at the end of the input, for a write through a
+ * host pointer taken by other means (72 KiB per compare would otherwise
+ * dominate the run).
+ */
 static void
 fz_check_canary(struct fz *z, bool full)
 {
@@ -242,7 +248,6 @@ fz_check(struct fz *z)
 {
     fz_check_event(z);
     fz_check_memory(z);
-    fz_check_canary(z, true);
 }
 
 /* The client read [off, off+len) of region index into buf: a SCSW it can
@@ -376,8 +381,7 @@ fz_build_driver(struct fz *z)
      * address 0 moves data) and the pages around the program arena. */
     rc = zv_canary_add(z->canary, 0, FZ_CANARY_LOW);
     if (!rc)
-        rc = zv_canary_around(z->canary, ZV_VFIO_CCW_ARENA_BASE,
-                              FZ_ARENA_SIZE);
+        rc = zv_canary_around(z->canary, ZV_VFIO_CCW_ARENA_BASE, FZ_ARENA_SIZE);
     if (rc)
         return rc;
     z->trips = zv_as_trips(z->storage);
