@@ -21,9 +21,13 @@
  * still runs its start function; the FSM state agrees with the status
  * queue; the host CSS is consistent (css_check_invariants); no SCSW the
  * client reads carries a host (arena) address as CPA; nothing outside a
- * writable DMA map was written.  At the end the device is closed, the
- * loop must come to rest within a bound, and everything is freed (no
- * program, host block or mapping left; LeakSanitizer sees the rest).
+ * writable DMA map was written; nothing read, wrote or looked up host
+ * storage the client was not granted (issue 7's isolation class): the
+ * first 64 KiB of host storage and the pages around the program arena
+ * are canary storage (base/canary.h), its trip count checked after every
+ * loop event and operation and its bytes at the end.  At the end the device is
+ * closed, the loop must come to rest within a bound, and everything is freed
+ * (no program, host block or mapping left; LeakSanitizer sees the rest).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -34,6 +38,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "base/canary.h"
 #include "css/sub_priv.h"
 #include "../fz_input.h"
 #include "dev/testdev.h"
@@ -58,6 +63,7 @@
 #define FZ_CLEAR_AT    10000u /* ... and before the client clears */
 #define FZ_SERIALS     1024u  /* programs tracked for double frees */
 #define FZ_BUF_MAX     256u
+#define FZ_CANARY_LOW  0x10000u /* host storage [0, 64K): nobody's */
 
 /* Scripted commands of the test device (besides NOP, sense, sense ID). */
 #define FZ_CMD_WRITE 0x01
@@ -78,6 +84,8 @@ struct fz {
     struct zv_as *storage;
     struct css *css;
     struct zv_arena *arena;
+    struct zv_canary *canary; /* low storage, arena edges */
+    uint64_t trips;           /* host storage trip count at the last check */
     struct zv_mdev_bus *bus;
     struct zv_vfio_ccw *drv;
     struct testdev *td;
@@ -198,7 +206,30 @@ fz_check_device(struct fz *z)
         fz_die(z, "live program while no function is in progress");
 }
 
-/* After every loop event; the memory compare runs after every operation
+/*
+ * Isolation: canary storage read, written or looked up.  Every access
+ * through the address space, pointer lookups included, moves the trip
+ * count, so the count alone sees a breach after every event; the bytes
+ * (full) are compared at the end of the input, for a write through a
+ * host pointer taken by other means (72 KiB per compare would otherwise
+ * dominate the run).
+ */
+static void
+fz_check_canary(struct fz *z, bool full)
+{
+    char why[160];
+    char msg[200];
+
+    if (!full && zv_as_trips(z->storage) == z->trips)
+        return;
+    if (zv_canary_check(z->canary, why, sizeof(why))) {
+        snprintf(msg, sizeof(msg), "isolation breach: %s", why);
+        fz_die(z, msg);
+    }
+    z->trips = zv_as_trips(z->storage);
+}
+
+/* After every loop event; the memory compares run after every operation
  * (64 KiB per check would dominate long programs). */
 static void
 fz_check_event(struct fz *z)
@@ -209,6 +240,7 @@ fz_check_event(struct fz *z)
         fz_die(z, why);
     if (z->vd)
         fz_check_device(z);
+    fz_check_canary(z, false);
 }
 
 static void
@@ -342,8 +374,17 @@ fz_build_driver(struct fz *z)
     z->arena =
         zv_vfio_ccw_arena_new(z->css, ZV_VFIO_CCW_ARENA_BASE, FZ_ARENA_SIZE);
     z->bus = zv_mdev_bus_new();
-    if (!z->arena || !z->bus)
+    z->canary = zv_canary_new(z->storage);
+    if (!z->arena || !z->bus || !z->canary)
         return -ENOMEM;
+    /* What no client is granted: low host storage (where a host CCW with
+     * address 0 moves data) and the pages around the program arena. */
+    rc = zv_canary_add(z->canary, 0, FZ_CANARY_LOW);
+    if (!rc)
+        rc = zv_canary_around(z->canary, ZV_VFIO_CCW_ARENA_BASE, FZ_ARENA_SIZE);
+    if (rc)
+        return rc;
+    z->trips = zv_as_trips(z->storage);
     z->drv = zv_vfio_ccw_new(z->css, z->arena, z->bus);
     if (!z->drv)
         return -ENOMEM;
@@ -490,6 +531,9 @@ fz_teardown(struct fz *z)
     zv_vfio_ccw_free(z->drv);
     if (z->loop)
         fz_run(z, FZ_DRAIN_MAX);
+    if (z->canary)
+        fz_check_canary(z, true);
+    zv_canary_free(z->canary);
     if (z->drv && zv_as_count(z->storage) != 1)
         fz_die(z, "leak: DMA-window mappings left in host storage");
     zv_mdev_bus_free(z->bus);

@@ -121,6 +121,25 @@ seeds = {
                           ssch(0x1000), run(), read_irb()),
     'status-queue': seed(*([host(0, 0x80), run(2)] * 20), read_irb(),
                          read_irb()),
+    # Issue 7's isolation class: data chaining carried through a TIC into
+    # a CCW that, judged by its own command, moves no data (NOP; a read
+    # or write with SKIP).  With the translator hole back
+    # (-Dregress_isolation=true) the host channel moves data at absolute
+    # 0: the canary check must fire; with the fix these run clean.
+    'tic-cd-nop': seed(ccw(0x1000, CMD_READ, CD | SLI, 64, 0x8000),
+                       ccw(0x1008, TIC, 0, 0, 0x1100),
+                       ccw(0x1100, NOP, SLI, 256, 0x9000),
+                       ssch(0x1000), run(), read_irb()),
+    'tic-cd-read-skip': seed(ccw(0x1000, CMD_WRITE, CD | SLI, 64, 0x8000),
+                             ccw(0x1008, TIC, 0, 0, 0x1100),
+                             ccw(0x1100, CMD_READ, SKIP | SLI, 256, 0x9000),
+                             ssch(0x1000), run(), read_irb()),
+    'tic-cd-loop-skip': seed(ccw(0x1000, CMD_READ, CD | SLI, 64, 0x8000),
+                             ccw(0x1008, CMD_WRITE, SKIP | CC | SLI, 64,
+                                 0x9000),
+                             ccw(0x1010, TIC, 0, 0, 0x1008),
+                             ssch(0x1000), run(), run(), async_cmd(True),
+                             run(), read_irb()),
 }
 
 os.makedirs('corpus', exist_ok=True)

@@ -14,6 +14,14 @@
  *    handed out again without touching the extent array (O(1) for the
  *    alloc/free-per-I/O pattern of drivers).  They are flushed back into the
  *    extents when a first-fit search fails.
+ *
+ * A share (zv_arena_share_new) is a struct zv_arena too, so a user that
+ * takes an arena (the channel-program translator) takes a share unchanged:
+ * it owns a sub-arena over a block reserved from its parent (same
+ * allocator, no mapping of its own) and borrows from the parent past it,
+ * holding at most `limit` bytes in all.  The parent's in_use and live
+ * count what its users hold, through shares too: a reserve block is set
+ * aside, not in use, until something is allocated in it.
  */
 #include <assert.h>
 #include <errno.h>
@@ -67,6 +75,17 @@ struct zv_arena {
 
     uint64_t in_use;
     size_t live;
+
+    bool sub; /* over a block of another arena: buf and mapping not ours */
+
+    /* A share: parent is the pool, own the reserve (NULL if none). */
+    struct zv_arena *parent;
+    struct zv_arena *own;
+    uint64_t own_addr; /* the reserve's block in parent */
+    uint64_t limit;
+    uint64_t *borrowed; /* blocks taken from parent, unordered */
+    size_t nborrowed;
+    size_t capborrowed;
 };
 
 /* ---- live-block hash ---------------------------------------------------- */
@@ -354,13 +373,21 @@ err_free:
     return NULL;
 }
 
+static void share_free(struct zv_arena *share);
+
 void
 zv_arena_free(struct zv_arena *arena)
 {
     if (!arena)
         return;
-    zv_as_unmap(arena->as, arena->base, arena->size);
-    munmap(arena->buf, (size_t)arena->size);
+    if (arena->parent) {
+        share_free(arena);
+        return;
+    }
+    if (!arena->sub) {
+        zv_as_unmap(arena->as, arena->base, arena->size);
+        munmap(arena->buf, (size_t)arena->size);
+    }
     for (size_t c = 0; c < ARENA_QUICK_NCLS; c++)
         free(arena->quick[c].offs);
     free(arena->ext);
@@ -385,6 +412,10 @@ arena_carve(struct zv_arena *a, uint64_t len, uint64_t align, uint64_t *off)
     return rc;
 }
 
+static int share_alloc(struct zv_arena *share, uint64_t len, uint64_t align,
+                       uint64_t *addr, void **host);
+static int share_release(struct zv_arena *share, uint64_t addr);
+
 int
 zv_arena_alloc(struct zv_arena *arena, uint64_t len, uint64_t align,
                uint64_t *addr, void **host)
@@ -394,6 +425,8 @@ zv_arena_alloc(struct zv_arena *arena, uint64_t len, uint64_t align,
 
     if (len == 0 || align < ARENA_GRAIN || (align & (align - 1)))
         return -EINVAL;
+    if (arena->parent)
+        return share_alloc(arena, len, align, addr, host);
     if (len > arena->size)
         return -ENOMEM;
     len = (len + ARENA_GRAIN - 1) & ~(uint64_t)(ARENA_GRAIN - 1);
@@ -417,6 +450,8 @@ zv_arena_release(struct zv_arena *arena, uint64_t addr)
     struct arena_quick *q;
     uint64_t off = addr - arena->base;
 
+    if (arena->parent)
+        return share_release(arena, addr);
     if (addr < arena->base || off >= arena->size)
         return -EINVAL;
     b = blk_find(arena, off);
@@ -441,13 +476,13 @@ zv_arena_release(struct zv_arena *arena, uint64_t addr)
 uint64_t
 zv_arena_base(const struct zv_arena *arena)
 {
-    return arena->base;
+    return arena->parent ? arena->parent->base : arena->base;
 }
 
 uint64_t
 zv_arena_size(const struct zv_arena *arena)
 {
-    return arena->size;
+    return arena->parent ? arena->limit : arena->size;
 }
 
 uint64_t
@@ -460,4 +495,165 @@ size_t
 zv_arena_live(const struct zv_arena *arena)
 {
     return arena->live;
+}
+
+/* ---- shares ------------------------------------------------------------ */
+
+/* An arena over [addr, addr+size) of parent's buffer: no mapping. */
+static struct zv_arena *
+sub_new(struct zv_arena *parent, uint64_t addr, void *host, uint64_t size)
+{
+    struct zv_arena *a = calloc(1, sizeof(*a));
+
+    if (!a)
+        return NULL;
+    a->as = parent->as;
+    a->base = addr;
+    a->size = size;
+    a->buf = host;
+    a->sub = true;
+    if (ext_reserve(a, 1) < 0 || blk_grow(a) < 0) {
+        zv_arena_free(a);
+        return NULL;
+    }
+    ext_insert_at(a, 0, 0, size);
+    return a;
+}
+
+struct zv_arena *
+zv_arena_share_new(struct zv_arena *parent, uint64_t reserve, uint64_t limit)
+{
+    struct zv_arena *s;
+    void *host;
+
+    if (!parent || parent->parent || limit < reserve || limit == 0)
+        return NULL;
+    reserve = (reserve + ARENA_GRAIN - 1) & ~(uint64_t)(ARENA_GRAIN - 1);
+    s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->parent = parent;
+    s->as = parent->as;
+    s->limit = limit;
+    if (reserve) {
+        if (zv_arena_alloc(parent, reserve, ARENA_GRAIN, &s->own_addr, &host) <
+            0)
+            goto err_free;
+        s->own = sub_new(parent, s->own_addr, host, reserve);
+        if (!s->own)
+            goto err_release;
+        parent->in_use -= reserve;
+        parent->live--;
+    }
+    return s;
+
+err_release:
+    zv_arena_release(parent, s->own_addr);
+err_free:
+    free(s);
+    return NULL;
+}
+
+static void
+share_free(struct zv_arena *share)
+{
+    /* Outstanding allocations die with it: give them back. */
+    for (size_t i = 0; i < share->nborrowed; i++)
+        zv_arena_release(share->parent, share->borrowed[i]);
+    if (share->own) {
+        share->parent->in_use += share->own->size - share->own->in_use;
+        share->parent->live += 1 - share->own->live;
+        zv_arena_free(share->own);
+        zv_arena_release(share->parent, share->own_addr);
+    }
+    free(share->borrowed);
+    free(share);
+}
+
+/* Room to record one more borrowed block (before borrowing it). */
+static int
+share_borrow_room(struct zv_arena *share)
+{
+    size_t cap = share->capborrowed ? share->capborrowed * 2 : 4;
+    uint64_t *b;
+
+    if (share->nborrowed < share->capborrowed)
+        return 0;
+    b = realloc(share->borrowed, cap * sizeof(*b));
+    if (!b)
+        return -ENOMEM;
+    share->borrowed = b;
+    share->capborrowed = cap;
+    return 0;
+}
+
+/* The reserve first (always there for this share alone), then the
+ * parent's free space, never past the limit. */
+static int
+share_alloc(struct zv_arena *share, uint64_t len, uint64_t align,
+            uint64_t *addr, void **host)
+{
+    int rc = -ENOMEM;
+
+    len = (len + ARENA_GRAIN - 1) & ~(uint64_t)(ARENA_GRAIN - 1);
+    if (len > share->limit || share->in_use > share->limit - len)
+        return -ENOMEM;
+    if (share->own) {
+        rc = zv_arena_alloc(share->own, len, align, addr, host);
+        if (rc == 0) {
+            share->parent->in_use += len;
+            share->parent->live++;
+        }
+    }
+    if (rc == -ENOMEM) {
+        rc = share_borrow_room(share);
+        if (rc == 0)
+            rc = zv_arena_alloc(share->parent, len, align, addr, host);
+        if (rc == 0)
+            share->borrowed[share->nborrowed++] = *addr;
+    }
+    if (rc < 0)
+        return rc;
+    share->in_use += len;
+    share->live++;
+    return 0;
+}
+
+static int
+share_release(struct zv_arena *share, uint64_t addr)
+{
+    struct zv_arena *own = share->own;
+    uint64_t before;
+    int rc;
+
+    if (own && addr >= own->base && addr - own->base < own->size) {
+        before = own->in_use;
+        rc = zv_arena_release(own, addr);
+        if (rc == 0) {
+            share->in_use -= before - own->in_use;
+            share->live--;
+            share->parent->in_use -= before - own->in_use;
+            share->parent->live--;
+        }
+        return rc;
+    }
+    for (size_t i = 0; i < share->nborrowed; i++) {
+        if (share->borrowed[i] != addr)
+            continue;
+        before = share->parent->in_use;
+        rc = zv_arena_release(share->parent, addr);
+        if (rc == 0) {
+            share->in_use -= before - share->parent->in_use;
+            share->live--;
+            share->borrowed[i] = share->borrowed[--share->nborrowed];
+        }
+        return rc;
+    }
+    return -EINVAL;
+}
+
+uint64_t
+zv_arena_share_reserve(const struct zv_arena *share)
+{
+    return share->own ? share->own->size : 0;
 }

@@ -92,9 +92,23 @@ int zv_arena_alloc(struct zv_arena *arena, uint64_t len, uint64_t align,
                    uint64_t *addr, void **host);
 /* addr must be one returned by zv_arena_alloc; -EINVAL otherwise. */
 int zv_arena_release(struct zv_arena *arena, uint64_t addr);
+/* For a share: the parent's base, and its limit as the size. */
 uint64_t zv_arena_base(const struct zv_arena *arena);
 uint64_t zv_arena_size(const struct zv_arena *arena);
 uint64_t zv_arena_in_use(const struct zv_arena *arena);
 size_t zv_arena_live(const struct zv_arena *arena);
+
+/*
+ * A share of an arena for one user (a device): an arena whose
+ * allocations come first from `reserve` bytes carved from parent now and
+ * kept for this share alone, then from parent's free space, and which
+ * holds at most `limit` bytes in all (-ENOMEM past it).  in_use and live
+ * count the share's own allocations; zv_arena_free gives back the reserve
+ * and anything still allocated.  NULL if parent cannot give the reserve
+ * (or parent is a share, or limit < reserve, or limit is 0).
+ */
+struct zv_arena *zv_arena_share_new(struct zv_arena *parent, uint64_t reserve,
+                                    uint64_t limit);
+uint64_t zv_arena_share_reserve(const struct zv_arena *share);
 
 #endif

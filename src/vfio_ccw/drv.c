@@ -61,6 +61,14 @@ vccw_create(struct zv_mdev_parent *mp, unsigned type, const char *uuid,
     p = vccw_private_new(parent);
     if (!p)
         return -ENOMEM;
+    /* Its share of the program arena, reserve included, is the device's
+     * from now on: nobody else's programs can take it (one device with
+     * maximal programs does not starve the others). */
+    p->arena =
+        zv_arena_share_new(parent->drv->arena, parent->drv->share_reserve,
+                           parent->drv->share_limit);
+    if (!p->arena)
+        goto err_put_priv;
     vd = zv_vdev_new(&desc, &vccw_vdev_ops, p);
     if (!vd)
         goto err_put_priv;
@@ -89,6 +97,15 @@ err_put_priv:
 static const struct zv_mdev_parent_ops vccw_parent_ops = {
     .create = vccw_create,
 };
+
+/* Give the device's share (and any program storage still in it) back to
+ * the driver's arena; idempotent. */
+void
+vccw_arena_share_put(struct vccw_private *p)
+{
+    zv_arena_free(p->arena);
+    p->arena = NULL;
+}
 
 /* ---- css driver callbacks ---- */
 
@@ -208,6 +225,7 @@ zv_vfio_ccw_new(struct css *css, struct zv_arena *arena,
                 struct zv_mdev_bus *bus)
 {
     struct zv_vfio_ccw *drv;
+    uint64_t size;
 
     if (!css || !arena || !bus)
         return NULL;
@@ -218,7 +236,25 @@ zv_vfio_ccw_new(struct css *css, struct zv_arena *arena,
     drv->loop = css_loop(css);
     drv->arena = arena;
     drv->bus = bus;
+    size = zv_arena_size(arena);
+    drv->share_reserve = size / 16 < ZV_VFIO_CCW_ARENA_RESERVE
+                             ? size / 16
+                             : ZV_VFIO_CCW_ARENA_RESERVE;
+    drv->share_limit =
+        size / 4 > drv->share_reserve ? size / 4 : drv->share_reserve;
+    drv->dma_max = ZV_VFIO_CCW_DMA_MAX;
     return drv;
+}
+
+int
+zv_vfio_ccw_set_arena_share(struct zv_vfio_ccw *drv, uint64_t reserve,
+                            uint64_t limit)
+{
+    if (!drv || !limit || reserve > limit || limit > zv_arena_size(drv->arena))
+        return -EINVAL;
+    drv->share_reserve = reserve;
+    drv->share_limit = limit;
+    return 0;
 }
 
 void
@@ -318,6 +354,8 @@ zv_vfio_ccw_counters(const struct zv_vdev *vd, struct zv_vfio_ccw_counters *out)
     if (!p)
         return -EINVAL;
     *out = p->cnt;
+    out->arena_in_use = p->arena ? zv_arena_in_use(p->arena) : 0;
+    out->dma_maps = p->ndma;
     return 0;
 }
 

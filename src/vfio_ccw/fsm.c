@@ -329,7 +329,11 @@ a_ssch(struct vccw_private *p, const struct vccw_ev_arg *arg)
     lpm = (arg->orb->lpm ? arg->orb->lpm : 0xFF) & vccw_lpm(p);
     if (!lpm)
         return -EACCES;
+    if (!p->arena)
+        return -ENODEV;
     vccw_cp_env(p, &env);
+    /* Built in the device's own share of the arena (drv.c). */
+    env.host = p->arena;
     ret = cp_translate(&env, arg->orb, &cp, &horb);
     if (ret)
         return ret;

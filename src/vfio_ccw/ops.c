@@ -50,6 +50,7 @@ vccw_private_put(struct vccw_private *p)
         return;
     vccw_free_cp(p, ZV_VFIO_CCW_FREE_QUIESCE);
     cp_spare_free(&p->cp_spare);
+    vccw_arena_share_put(p);
     vccw_dma_unmap_all(p);
     hirb_flush(p);
     if (p->sch)
@@ -413,11 +414,32 @@ vccw_reset(struct zv_vdev *vd)
     return vccw_fsm_event(p, VCCW_EV_OPEN, NULL);
 }
 
+/* The kernel's type1 IOMMU refuses a map past dma_entry_limit (65,535)
+ * with -ENOSPC: so does each device here, counting its map entries
+ * (pieces a partial unmap leaves count as entries, as there). */
 static int
 vccw_vdev_dma_map(struct zv_vdev *vd, uint64_t iova, uint64_t len, void *host,
                   unsigned prot)
 {
-    return vccw_dma_map(zv_vdev_drvdata(vd), iova, len, host, prot);
+    struct vccw_private *p = zv_vdev_drvdata(vd);
+    int rc;
+
+    if (p->ndma >= p->drv->dma_max)
+        return -ENOSPC;
+    rc = vccw_dma_map(p, iova, len, host, prot);
+    if (rc == 0)
+        p->ndma++;
+    return rc;
+}
+
+static void
+dma_recount(struct vccw_private *p)
+{
+    unsigned n = 0;
+
+    for (const struct vccw_dma *d = p->dma; d; d = d->next)
+        n++;
+    p->ndma = n;
 }
 
 /* The program pins pages of the range: quiesce first (reset, as the
@@ -430,6 +452,7 @@ vccw_vdev_dma_unmap(struct zv_vdev *vd, uint64_t iova, uint64_t len)
     if (p->cp && cp_iova_pinned(p->cp, iova, len) && zv_vdev_is_open(vd))
         vccw_reset(vd);
     vccw_dma_unmap(p, iova, len);
+    dma_recount(p);
 }
 
 static void
@@ -446,7 +469,10 @@ vccw_remove(struct zv_vdev *vd)
     struct vccw_private *p = zv_vdev_drvdata(vd);
 
     vccw_free_cp(p, ZV_VFIO_CCW_FREE_QUIESCE);
+    cp_spare_free(&p->cp_spare);
+    vccw_arena_share_put(p);
     vccw_dma_unmap_all(p);
+    p->ndma = 0;
     if (p->parent && p->parent->priv == p)
         p->parent->priv = NULL;
     p->parent = NULL;

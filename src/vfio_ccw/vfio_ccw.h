@@ -38,6 +38,14 @@ struct zv_vfio_ccw;
  * (above every address a 31-bit CCW can hold: format-2 IDAWs reach it). */
 #define ZV_VFIO_CCW_DMA_WINDOW (1ull << 40)
 
+/* DMA maps per device, as the kernel's vfio_iommu_type1 dma_entry_limit:
+ * one more is refused with -ENOSPC. */
+#define ZV_VFIO_CCW_DMA_MAX 65535u
+/* Arena bytes kept for each device whatever the others do (a program up
+ * to this size always translates), unless the arena is small: then 1/16
+ * of it.  See zv_vfio_ccw_set_arena_share. */
+#define ZV_VFIO_CCW_ARENA_RESERVE (64u << 10)
+
 /* Suggested arena for translated programs: below 2 GiB (31-bit CCW and
  * format-1 IDAW addresses), out of the way of low guest-like storage. */
 #define ZV_VFIO_CCW_ARENA_BASE 0x60000000ull
@@ -65,6 +73,20 @@ int zv_vfio_ccw_bind(struct zv_vfio_ccw *drv, struct subchannel *sch);
 void zv_vfio_ccw_unbind(struct zv_vfio_ccw *drv, struct subchannel *sch);
 struct zv_mdev_parent *zv_vfio_ccw_parent(struct zv_vfio_ccw *drv,
                                           struct subchannel *sch);
+
+/*
+ * The per-device share of the program arena (docs/vfio-ccw.md,
+ * "Resource bounds"): every instance created from now on gets `reserve`
+ * bytes carved from the arena for itself alone, and may hold at most
+ * `limit` bytes of the arena in all (reserve first, then the common
+ * free space).  A program that does not fit gets ret_code -ENOMEM; an
+ * instance whose reserve cannot be carved is not created (-ENOMEM).
+ * Defaults: reserve min(ZV_VFIO_CCW_ARENA_RESERVE, arena / 16), limit
+ * max(reserve, arena / 4).  -EINVAL unless reserve <= limit <= arena
+ * size and limit > 0.
+ */
+int zv_vfio_ccw_set_arena_share(struct zv_vfio_ccw *drv, uint64_t reserve,
+                                uint64_t limit);
 
 /* ---- explorer / test hooks ---- */
 
@@ -100,8 +122,10 @@ struct zv_vfio_ccw_counters {
     unsigned irb_queued;    /* status waiting for the client */
     uint64_t irb_dropped;   /* intermediate status lost to a full queue */
     unsigned crw_queued;
-    uint64_t crw_lost; /* CRWs lost to a full queue (R bit sent) */
-    uint64_t events;   /* FSM events dispatched */
+    uint64_t crw_lost;     /* CRWs lost to a full queue (R bit sent) */
+    uint64_t events;       /* FSM events dispatched */
+    uint64_t arena_in_use; /* bytes of the arena this device holds */
+    unsigned dma_maps;     /* DMA map entries (ZV_VFIO_CCW_DMA_MAX) */
 };
 /* -EINVAL if vd is not a vfio-ccw device. */
 int zv_vfio_ccw_counters(const struct zv_vdev *vd,

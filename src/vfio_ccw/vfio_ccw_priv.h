@@ -113,6 +113,10 @@ struct vccw_private {
     bool kick_posted;
 
     struct vccw_dma *dma;
+    unsigned ndma; /* entries in dma: capped by drv->dma_max */
+    /* This device's share of the driver's arena: where its programs are
+     * built (drv.c); NULL once removed. */
+    struct zv_arena *arena;
     struct zv_vfio_ccw_counters cnt;
 };
 
@@ -131,7 +135,9 @@ struct zv_vfio_ccw {
     struct zv_arena *arena;
     struct zv_mdev_bus *bus;
     struct vccw_parent *parents;
-    uint64_t dma_next; /* bump allocator in the DMA window */
+    uint64_t dma_next;                   /* bump allocator in the DMA window */
+    uint64_t share_reserve, share_limit; /* per device, of arena */
+    unsigned dma_max;                    /* DMA maps per device */
     struct zv_vfio_ccw_observer obs;
 };
 
@@ -157,6 +163,9 @@ enum vccw_event vccw_irq_classify(const struct vccw_private *p,
                                   const struct irb *irb);
 void vccw_free_cp(struct vccw_private *p, enum zv_vfio_ccw_free_reason reason);
 void vccw_quiesce(struct vccw_private *p);
+
+/* drv.c */
+void vccw_arena_share_put(struct vccw_private *p);
 
 /* ops.c */
 void vccw_irq(struct vccw_private *p, const struct irb *irb);

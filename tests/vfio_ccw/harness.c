@@ -120,7 +120,7 @@ vh_cp_freed(void *arg, const struct zv_vfio_ccw_cp_event *ev)
 }
 
 static void
-vh_setup_host_seeded_bind(struct vh *h, uint64_t seed, bool bind)
+vh_setup_host_full(struct vh *h, uint64_t seed, bool bind, uint64_t arena_size)
 {
     struct css_sch_desc d = {
         .ssid = 0,
@@ -139,16 +139,15 @@ vh_setup_host_seeded_bind(struct vh *h, uint64_t seed, bool bind)
      * needed for the format-0 rules through the mdev). */
     h->css = css_new(h->loop, h->storage, &(struct css_config){.ils = true});
     assert_non_null(h->css);
-    h->arena = zv_vfio_ccw_arena_new(h->css, ZV_VFIO_CCW_ARENA_BASE,
-                                     ZV_VFIO_CCW_ARENA_SIZE);
+    h->arena =
+        zv_vfio_ccw_arena_new(h->css, ZV_VFIO_CCW_ARENA_BASE, arena_size);
     assert_non_null(h->arena);
     /* What no client was granted: low storage and the arena's edges. */
     h->canary = zv_canary_new(h->storage);
     assert_non_null(h->canary);
     assert_int_equal(zv_canary_add(h->canary, 0, VH_CANARY_LOW), 0);
-    assert_int_equal(zv_canary_around(h->canary, ZV_VFIO_CCW_ARENA_BASE,
-                                      ZV_VFIO_CCW_ARENA_SIZE),
-                     0);
+    assert_int_equal(
+        zv_canary_around(h->canary, ZV_VFIO_CCW_ARENA_BASE, arena_size), 0);
     h->bus = zv_mdev_bus_new();
     h->drv = zv_vfio_ccw_new(h->css, h->arena, h->bus);
     assert_non_null(h->drv);
@@ -160,6 +159,39 @@ vh_setup_host_seeded_bind(struct vh *h, uint64_t seed, bool bind)
                      0);
     if (bind)
         assert_int_equal(zv_vfio_ccw_bind(h->drv, h->sch), 0);
+}
+
+static void
+vh_setup_host_seeded_bind(struct vh *h, uint64_t seed, bool bind)
+{
+    vh_setup_host_full(h, seed, bind, ZV_VFIO_CCW_ARENA_SIZE);
+}
+
+void
+vh_setup_host_arena(struct vh *h, uint64_t arena_size)
+{
+    vh_setup_host_full(h, 1, true, arena_size);
+}
+
+struct subchannel *
+vh_add_subchannel(struct vh *h, struct vh_dev *dev, uint16_t sch_no,
+                  uint16_t devno)
+{
+    struct css_sch_desc d = {
+        .ssid = 0,
+        .sch_no = sch_no,
+        .devno = devno,
+        .st = PMCW_ST_IO,
+        .pim = 0xC0,
+        .chpid = {VH_CHPID0, VH_CHPID1},
+    };
+    struct subchannel *sch;
+
+    memset(dev, 0, sizeof(*dev));
+    dev->base.ops = &vh_dev_ops;
+    assert_int_equal(css_sch_define(h->css, &d, &dev->base, false, &sch), 0);
+    assert_int_equal(zv_vfio_ccw_bind(h->drv, sch), 0);
+    return sch;
 }
 
 static void

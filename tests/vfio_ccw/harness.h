@@ -94,6 +94,12 @@ void vh_setup_direct(struct vh *h);
 int vh_direct_run(struct vh *h, const struct orb *orb, struct irb *irb);
 /* Build host + bound subchannel only (no mdev). */
 void vh_setup_host(struct vh *h);
+/* vh_setup_host with a program arena of arena_size bytes. */
+void vh_setup_host_arena(struct vh *h, uint64_t arena_size);
+/* Another I/O subchannel on the same host, with the scriptable device
+ * *dev (initialised here), bound to the driver (no mdev yet). */
+struct subchannel *vh_add_subchannel(struct vh *h, struct vh_dev *dev,
+                                     uint16_t sch_no, uint16_t devno);
 /* vh_setup with the virtual loop seeded with seed (vh_setup: seed 1). */
 void vh_setup_seeded(struct vh *h, uint64_t seed);
 void vh_create_open(struct vh *h);
