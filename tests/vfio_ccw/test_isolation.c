@@ -86,23 +86,32 @@ orb_for(const struct prog *p, struct orb *o)
     o->c64 = !p->idaw1;
 }
 
+/* Run p through the mdev, or (direct) straight on the host CSS. */
 static void
-run_mdev(const struct prog *p, struct outcome *out)
+run_prog(const struct prog *p, struct outcome *out, bool direct)
 {
     struct vh h;
     struct irb irb;
     struct orb o;
 
-    vh_setup(&h);
+    if (direct)
+        vh_setup_direct(&h);
+    else
+        vh_setup(&h);
     fill_guest(&h);
     p->build(&h, p);
     orb_for(p, &o);
-    out->ssch = vh_ssch_orb(&h, &o);
-    vh_run(&h);
-    if (out->ssch == 0) {
-        assert_int_equal(vh_read_irb(&h, &irb), 0);
-        out->scsw = irb.scsw;
+    if (direct) {
+        assert_int_equal(vh_direct_run(&h, &o, &irb), 0);
+        out->ssch = 0;
+    } else {
+        out->ssch = vh_ssch_orb(&h, &o);
+        vh_run(&h);
+        if (out->ssch == 0)
+            assert_int_equal(vh_read_irb(&h, &irb), 0);
     }
+    if (out->ssch == 0)
+        out->scsw = irb.scsw;
     vh_assert_isolated(&h);
     memcpy(out->guest, h.guest, VH_GUEST_SIZE);
     memcpy(out->rx, h.dev.rx, h.dev.rx_len);
@@ -111,24 +120,15 @@ run_mdev(const struct prog *p, struct outcome *out)
 }
 
 static void
+run_mdev(const struct prog *p, struct outcome *out)
+{
+    run_prog(p, out, false);
+}
+
+static void
 run_direct(const struct prog *p, struct outcome *out)
 {
-    struct vh h;
-    struct irb irb;
-    struct orb o;
-
-    vh_setup_direct(&h);
-    fill_guest(&h);
-    p->build(&h, p);
-    orb_for(p, &o);
-    assert_int_equal(vh_direct_run(&h, &o, &irb), 0);
-    out->ssch = 0;
-    out->scsw = irb.scsw;
-    vh_assert_isolated(&h);
-    memcpy(out->guest, h.guest, VH_GUEST_SIZE);
-    memcpy(out->rx, h.dev.rx, h.dev.rx_len);
-    out->rx_len = h.dev.rx_len;
-    vh_teardown(&h);
+    run_prog(p, out, true);
 }
 
 /* Run p both ways; the guest must not be able to tell them apart. */
