@@ -264,6 +264,51 @@ bad_arguments_and_lost_server(void **state)
     vfu_dasd_host_free(&h);
 }
 
+static void
+sch_vanish(void *arg)
+{
+    struct vfu_dasd_host *h = arg;
+
+    assert_int_equal(css_sch_undefine(h->css, h->d[0].sch), 0);
+}
+
+/* The subchannel vanishes while a program runs: the device raises the
+ * REQ IRQ, the running program ends, and every later wait answers
+ * -ENODEV (zvfio-guest turns that into "device lost"). */
+static void
+device_loss_raises_req(void **state)
+{
+    static const struct dasd_config slow = {.latency_ns = 50000000};
+    struct vfu_dasd_host h;
+    struct guest_chan *ch;
+    struct guest_prog p;
+    struct orb orb = {.fmt = true, .pfch = true, .lpm = 0xFF};
+    struct irb irb;
+    int rc;
+
+    assert_int_equal(vfu_dasd_host_new(&h, "F", 0, 0, &slow), 0);
+    assert_int_equal(vfu_dasd_host_start(&h), 0);
+    ch = chan_open(h.d[0].path);
+    assert_int_equal(guest_chan_vfu_requests(ch), 0);
+    assert_int_equal(guest_prog_init(&p, ch, 4), 0);
+    guest_prog_add(&p, 0x03, 0, 0, 0);
+    orb.cpa = (uint32_t)guest_prog_ccw_addr(&p, 0);
+    assert_int_equal(ch->ops->ssch(ch, &orb), 0);
+    vfu_dasd_host_call(&h, sch_vanish, &h);
+    for (int i = 0; i < 8; i++) {
+        rc = ch->ops->wait_irb(ch, &irb, 2000000000ull);
+        if (rc)
+            break;
+    }
+    assert_int_equal(rc, -ENODEV);
+    assert_true(guest_chan_vfu_requests(ch) >= 1);
+    assert_int_equal(ch->ops->wait_irb(ch, &irb, 1000000), -ENODEV);
+    assert_int_equal(ch->ops->ssch(ch, &orb), 3);
+    guest_prog_fini(&p);
+    guest_chan_destroy(ch);
+    vfu_dasd_host_free(&h);
+}
+
 int
 main(void)
 {
@@ -273,6 +318,7 @@ main(void)
         cmocka_unit_test(hsch_during_io),
         cmocka_unit_test(csch_during_io),
         cmocka_unit_test(bad_arguments_and_lost_server),
+        cmocka_unit_test(device_loss_raises_req),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
