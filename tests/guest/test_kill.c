@@ -50,6 +50,23 @@ fd_count(void)
     return n - 1;
 }
 
+/* VmSize of this process in KiB: a mapping the server failed to drop
+ * (each client maps 2 x 16 MiB of guest memory) would show here. */
+static long
+vm_size_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[128];
+    long kib = -1;
+
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "VmSize: %ld kB", &kib) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kib;
+}
+
 static uint64_t
 fnv(const uint8_t *buf, size_t len)
 {
@@ -173,6 +190,7 @@ sigkill_at_random_moments(void **state)
     struct vfu_dasd_host h;
     char log[192];
     unsigned logged = 0, seed;
+    long vm0;
     int base;
 
     signal(SIGPIPE, SIG_IGN);
@@ -180,6 +198,7 @@ sigkill_at_random_moments(void **state)
     assert_int_equal(vfu_dasd_host_start(&h), 0);
     snprintf(log, sizeof(log), "%s/writes.log", h.dir);
     base = fd_count();
+    vm0 = 0;
     /* a failing run names its seed; ZV_KILL_SEED replays its moments */
     seed = getenv("ZV_KILL_SEED") ? (unsigned)atoi(getenv("ZV_KILL_SEED"))
                                   : (unsigned)time(NULL);
@@ -200,10 +219,17 @@ sigkill_at_random_moments(void **state)
         wait_released(&h, base);
         logged += check_log(&h, log);
         wait_released(&h, base);
+        /* after the first round: thread malloc arenas exist by then */
+        if (k == 0)
+            vm0 = vm_size_kib();
     }
     print_message("kill test: %u kills, %u logged writes verified\n", KILLS,
                   logged);
     assert_true(logged > 0);
+    /* 20 leaked client mappings would be 640 MiB; allow allocator slack */
+    print_message("kill test: VmSize %ld KiB after 1 kill, %ld after %u\n", vm0,
+                  vm_size_kib(), KILLS);
+    assert_true(vm_size_kib() < vm0 + 64 * 1024);
     unlink(log);
     vfu_dasd_host_free(&h);
 }
