@@ -79,6 +79,7 @@ random_rw(const char *path, uint64_t first, uint64_t *blk, uint32_t *cnt)
 
     ch = chan_open(path);
     assert_int_equal(guest_dasd_online(ch, &g), 0);
+    info = guest_dasd_info(g);
     /* later writes may overlap earlier ones: check the last writer */
     for (unsigned i = 0; i < ROUNDS; i++) {
         bool later = false;
@@ -131,7 +132,7 @@ eckd_online_and_random_blocks(void **state)
     struct guest_dasd *g;
     const struct guest_dasd_info *info;
     uint64_t blk[ROUNDS];
-    uint32_t cnt[ROUNDS];
+    uint32_t cnt[ROUNDS], rpt;
 
     assert_int_equal(vfu_dasd_host_new(&h, "FE", 0, 0, NULL), 0);
     assert_int_equal(vfu_dasd_host_start(&h), 0);
@@ -146,10 +147,11 @@ eckd_online_and_random_blocks(void **state)
     assert_int_equal(info->blocks,
                      (uint64_t)info->cyls * info->heads * info->rpt);
     assert_true(info->grouped);
+    rpt = info->rpt;
     guest_dasd_offline(g);
     guest_chan_destroy(ch);
     /* past the CDL special records of tracks 0 and 1 */
-    random_rw(h.d[1].path, 2 * info->rpt, blk, cnt);
+    random_rw(h.d[1].path, 2 * rpt, blk, cnt);
     vfu_dasd_host_free(&h);
 }
 
