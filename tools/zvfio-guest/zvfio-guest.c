@@ -84,7 +84,7 @@ static const char help_text[] =
     "    with \"device lost\".\n"
     "\n"
     "EXAMPLES\n"
-    "    zvfio-guest -s /run/zvfio/0.0.0200.sock online\n"
+    "    zvfio-guest -s A.sock online\n"
     "    zvfio-guest -s A.sock read 0 2\n"
     "    zvfio-guest -s A.sock write 100 8 --pattern 0x5a\n"
     "    zvfio-guest -s A.sock -s B.sock bench --rw randread --time 10\n";
