@@ -9,7 +9,10 @@
  * one start function at a time).  The devices have no modelled latency
  * and their images are in the page cache (a fresh temp file, read once
  * before the runs), so the figures are the software path.  Latency is
- * SSCH to final interrupt, as the DASD library sees a request.
+ * SSCH to final interrupt, as the DASD library sees a request.  Each run
+ * also prints the CPU time per I/O of the server's loop thread and of the
+ * client threads (CLOCK_THREAD_CPUTIME_ID): with one loop thread serving
+ * every device, the server's share bounds the aggregate IOPS.
  *
  *   vfu_dasd_bench [seconds-per-run [E|F]]   (E: ECKD 3390 CDL, 4 KiB
  *   records, one Read per 4 KiB (default); F: FBA, 8 chained 512-byte
@@ -33,6 +36,7 @@
 #define BS         4096u
 
 struct run {
+    uint64_t cpu_ns; /* CPU time of the thread that ran the reads */
     struct guest_chan *ch;
     struct guest_dasd *g;
     double secs;
@@ -49,6 +53,21 @@ now_ns(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t
+thread_cpu_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void
+loop_cpu(void *arg)
+{
+    *(uint64_t *)arg = thread_cpu_ns();
 }
 
 static int
@@ -68,6 +87,7 @@ run_reads(void *arg)
     uint64_t first = i->layout == GUEST_LAYOUT_CDL ? 2ull * i->rpt : 0;
     uint64_t slots = (i->blocks - first) / n, end;
     uint8_t buf[BS];
+    uint64_t cpu0 = thread_cpu_ns();
 
     end = now_ns() + (uint64_t)(r->secs * 1e9);
     while (!r->err && now_ns() < end) {
@@ -88,6 +108,7 @@ run_reads(void *arg)
         if (!r->err)
             r->lat[r->n++] = now_ns() - t0;
     }
+    r->cpu_ns = thread_cpu_ns() - cpu0;
     return NULL;
 }
 
@@ -169,6 +190,9 @@ bench_inproc(struct vfu_dasd_host *h, double secs)
         r.rng = 0x9E3779B97F4A7C15ull;
         run_reads(&r);
         report("in-process", &r, 1, secs);
+        if (r.n)
+            printf("           CPU per I/O: %.1f us (one thread)\n",
+                   (double)r.cpu_ns / r.n / 1e3);
         rc = r.err;
     }
     runs_free(&r, 1);
@@ -192,8 +216,21 @@ bench_vfu(struct vfu_dasd_host *h, unsigned n, double secs)
         if (!rc)
             rc = guest_dasd_online(r[d].ch, &r[d].g);
     }
-    if (!rc)
+    if (!rc) {
+        uint64_t s0, s1, ios = 0, cli = 0;
+
+        vfu_dasd_host_call(h, loop_cpu, &s0);
         rc = run_threads("vfio-user", r, n, secs);
+        vfu_dasd_host_call(h, loop_cpu, &s1);
+        for (unsigned d = 0; d < n; d++) {
+            ios += r[d].n;
+            cli += r[d].cpu_ns;
+        }
+        if (ios)
+            printf("           CPU per I/O: server loop %.1f us, client "
+                   "%.1f us\n",
+                   (double)(s1 - s0) / ios / 1e3, (double)cli / ios / 1e3);
+    }
     runs_free(r, NDEV);
     return rc;
 }
