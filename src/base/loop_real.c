@@ -38,10 +38,14 @@ struct loop_real {
     int efd;
     atomic_int wake_pending;
     unsigned fast_streak;
+    uint64_t armed; /* deadline the timerfd holds, UINT64_MAX: disarmed */
     struct loop_watch *watches;
     size_t nwatch;
     size_t capwatch;
 };
+
+/* The loop whose callbacks this thread is running, if any. */
+static __thread const struct zv_loop *tl_running;
 
 uint64_t
 loop_real_now(void)
@@ -73,6 +77,10 @@ loop_real_wake(struct zv_loop *loop)
     struct loop_real *r = loop->real;
     uint64_t one = 1;
 
+    /* Posted from a callback of this very loop: it looks at its queue
+     * again before it sleeps, no eventfd round trip needed. */
+    if (tl_running == loop)
+        return;
     if (atomic_exchange(&r->wake_pending, 1))
         return;
     if (write(r->efd, &one, sizeof(one)) < 0) {
@@ -121,6 +129,7 @@ loop_real_init(struct zv_loop *loop)
     if (!r)
         return -ENOMEM;
     r->efd = r->tfd = -1;
+    r->armed = UINT64_MAX;
     pthread_mutex_init(&r->lock, NULL);
     atomic_init(&r->wake_pending, 0);
     r->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -268,6 +277,11 @@ real_arm_timer(struct loop_real *r, uint64_t deadline)
 {
     struct itimerspec its;
 
+    /* A syscall per wait saved when the earliest deadline is unchanged
+     * (the common case: nothing timed is pending at all). */
+    if (deadline == r->armed)
+        return;
+    r->armed = deadline;
     memset(&its, 0, sizeof(its));
     if (deadline != UINT64_MAX) {
         /* it_value 0 would disarm: a deadline in the past fires at 1 ns */
@@ -307,6 +321,7 @@ real_dispatch_fd(struct zv_loop *loop, const struct epoll_event *ev)
     }
     if (ev->data.fd == r->tfd) {
         real_drain(r->tfd);
+        r->armed = UINT64_MAX; /* a one-shot timer that fired is disarmed */
         return 0;
     }
     /* Looked up by fd at dispatch time: an earlier callback in this batch
@@ -344,12 +359,15 @@ int
 loop_real_run_once(struct zv_loop *loop, uint64_t timeout_ns)
 {
     struct loop_real *r = loop->real;
+    const struct zv_loop *outer = tl_running;
     struct loop_node ev;
     int ran = 0;
 
+    tl_running = loop;
     if (r->fast_streak < LOOP_REAL_FAST_BURST && real_pop_due(loop, &ev)) {
         r->fast_streak++;
         ev.fn(ev.arg);
+        tl_running = outer;
         return 1;
     }
     ran = real_poll(loop, timeout_ns);
@@ -357,6 +375,7 @@ loop_real_run_once(struct zv_loop *loop, uint64_t timeout_ns)
         ev.fn(ev.arg);
         ran++;
     }
+    tl_running = outer;
     return ran > 0;
 }
 
