@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ctl/host: the one simulated host zvfiod owns (DESIGN.md src/ctl/,
+ * docs/zvfiod.md).
+ *
+ * A host is described by a zv_host_cfg: channel paths, devices on
+ * subchannels (FBA 9336 or ECKD 3390 on an image, or the scriptable test
+ * device) and the channel-subsystem facilities.  The description comes
+ * from the embedded default (zv_host_cfg_default) or from a JSON file
+ * (zv_host_cfg_parse); parsing is strict and every refusal names the JSON
+ * path of the offending value ("$.devices[1].devno: ...").
+ *
+ * zv_host_new() builds the channel subsystem on a loop, creates missing
+ * images (those with a "create" section), and sets up the vfio-ccw driver
+ * and its mdev bus.  Loop-thread only.
+ */
+#ifndef ZV_CTL_HOST_H
+#define ZV_CTL_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/loop.h"
+#include "css/css.h"
+#include "vfio/mdev.h"
+#include "vfio_ccw/vfio_ccw.h"
+
+#define ZV_HOST_MAX_CHP  32
+#define ZV_HOST_MAX_DEV  64
+#define ZV_HOST_PATH_MAX 512
+
+enum zv_host_dev_type {
+    ZV_HOST_DEV_FBA,
+    ZV_HOST_DEV_ECKD,
+    ZV_HOST_DEV_TEST,
+};
+
+struct zv_host_chp_cfg {
+    uint8_t chpid;
+    uint8_t type; /* CHP_TYPE_* */
+};
+
+struct zv_host_dev_cfg {
+    enum zv_host_dev_type type;
+    uint8_t ssid;
+    uint16_t sch_no;
+    uint16_t devno;
+    uint8_t nchp;
+    uint8_t chpid[8];
+    /* fba / eckd */
+    char image[ZV_HOST_PATH_MAX]; /* absolute after zv_host_cfg_resolve */
+    bool create;                  /* create the image if it is missing */
+    uint64_t blocks;              /* fba: image size in 512-byte blocks */
+    uint32_t cyls;                /* eckd: cylinders */
+    char volser[7];               /* eckd: CDL format with this volser */
+    uint8_t model;                /* eckd: device type model (0 = derive) */
+    uint64_t latency_ns, jitter_ns;
+    /* test */
+    uint16_t cu_type, dev_type;
+    uint8_t cu_model, dev_model;
+};
+
+struct zv_host_cfg {
+    struct css_config css;
+    unsigned nchp;
+    struct zv_host_chp_cfg chp[ZV_HOST_MAX_CHP];
+    unsigned ndev;
+    struct zv_host_dev_cfg dev[ZV_HOST_MAX_DEV];
+};
+
+/* The embedded default host: CHPIDs 0x40 and 0x41, an FBA 9336 on
+ * 0.0.0100 (devno 0.0.0200), an ECKD 3390 (CDL) on 0.0.0101 (0.0.0201),
+ * test devices on 0.0.0102 and 0.0.0103 (0.0.0300, 0.0.0301). */
+void zv_host_cfg_default(struct zv_host_cfg *cfg);
+/* Parse a JSON host description.  0, or -EINVAL with err naming the JSON
+ * path and the problem. */
+int zv_host_cfg_parse(const char *text, struct zv_host_cfg *cfg, char *err,
+                      size_t errlen);
+/* Relative image paths become relative to dir. -ENAMETOOLONG. */
+int zv_host_cfg_resolve(struct zv_host_cfg *cfg, const char *dir);
+
+struct zv_host_dev {
+    struct zv_host_cfg *cfgp; /* not used */
+    struct zv_host_dev_cfg cfg;
+    struct css_dev *dev; /* DASD or testdev_css_dev */
+    struct testdev *td;
+    struct fba_img *fimg;
+    struct ckd_img *cimg;
+    struct subchannel *sch; /* NULL once lost */
+    bool lost;              /* device-loss injected */
+};
+
+struct zv_host {
+    struct zv_loop *loop;
+    struct zv_as *storage;
+    struct css *css;
+    struct zv_arena *arena;
+    struct zv_mdev_bus *bus;
+    struct zv_vfio_ccw *drv;
+    struct zv_host_cfg cfg;
+    unsigned ndev;
+    struct zv_host_dev dev[ZV_HOST_MAX_DEV];
+};
+
+/* Build the host described by cfg (copied) on loop.  0, or -errno with
+ * err filled. */
+int zv_host_new(struct zv_loop *loop, const struct zv_host_cfg *cfg,
+                struct zv_host **out, char *err, size_t errlen);
+/* Flush every image to stable storage.  0 or the first -errno. */
+int zv_host_flush(struct zv_host *h);
+/* Unbinds, undefines and frees everything (images flushed and closed). */
+void zv_host_free(struct zv_host *h);
+
+/* The device on subchannel "0.<ssid>.<sch_no>", NULL if none. */
+struct zv_host_dev *zv_host_dev_find(struct zv_host *h, uint8_t ssid,
+                                     uint16_t sch_no);
+/* Parse "0.0.0100" / "0.1.abcd" (cssid 0): 0 or -EINVAL. */
+int zv_host_parse_busid(const char *s, uint8_t *ssid, uint16_t *no);
+const char *zv_host_dev_type_name(enum zv_host_dev_type t);
+/* Control unit and device type/model the device reports in Sense ID. */
+void zv_host_dev_ident(const struct zv_host_dev *d, uint16_t *cu_type,
+                       uint8_t *cu_model, uint16_t *dev_type,
+                       uint8_t *dev_model);
+
+#endif
