@@ -134,9 +134,12 @@ client_line(struct zv_ctl *ctl, struct ctl_client *c, const char *line,
         if (!req || json_tokener_get_error(tok) != json_tokener_success ||
             json_tokener_get_parse_end(tok) != len) {
             char desc[160];
+            enum json_tokener_error je = json_tokener_get_error(tok);
 
             snprintf(desc, sizeof(desc), "request is not one JSON value: %s",
-                     json_tokener_error_desc(json_tokener_get_error(tok)));
+                     req && je == json_tokener_success
+                         ? "trailing data after it"
+                         : json_tokener_error_desc(je));
             rep = line_error(desc);
         } else {
             rep = zv_ctl_execute(ctl, req);
