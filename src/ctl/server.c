@@ -277,7 +277,7 @@ zv_ctl_listen(struct zv_ctl *ctl, const char *path)
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
-    old = umask(0077); /* the socket is born 0600 */
+    old = umask(0177); /* the socket is born 0600 */
     rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
     umask(old);
     if (rc < 0 || listen(fd, 16) < 0) {

@@ -1,0 +1,135 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# zvfiod as a process in a temp state dir, driven by zvfioctl, raw control
+# requests and a client-library VMM (vfu_read).  Every step asserts what
+# the daemon must answer; the daemon is always killed (trap).
+# usage: daemon.sh ZVFIOD ZVFIOCTL VFU_READ
+set -u
+ZVFIOD=$1 CTL=$2 VFU=$3
+T=$(mktemp -d /tmp/zvfiod-test.XXXXXX)
+ST=$T/state
+PID=
+cleanup() {
+    [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; echo "--- daemon log"; cat "$T/log" 2>/dev/null; exit 1; }
+ctl() { timeout 10 "$CTL" --socket "$ST/control.sock" "$@"; }
+start() {
+    "$ZVFIOD" --state-dir "$ST" --log-level debug "$@" 2>>"$T/log" &
+    PID=$!
+    for _ in $(seq 100); do [ -S "$ST/control.sock" ] && return 0; sleep 0.05; done
+    fail "daemon did not come up"
+}
+stop() {
+    kill -TERM "$PID"
+    for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
+    wait "$PID"; local rc=$?
+    PID=
+    [ $rc = 0 ] || fail "daemon exit status $rc after SIGTERM"
+    [ -e "$ST/control.sock" ] && fail "control socket left behind"
+    ls "$ST/mdev" | grep -q . && fail "mdev sockets left behind: $(ls "$ST/mdev")"
+    return 0
+}
+raw() { # send lines, print replies (after the greeting)
+    python3 - "$ST/control.sock" "$@" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
+f = s.makefile('rwb')
+f.readline()
+for l in sys.argv[2:]:
+    f.write(l.encode() + b'\n'); f.flush()
+    while True:
+        r = f.readline().decode()
+        if not r.startswith('{"event"'): break
+    print(r.strip())
+PY
+}
+U=6d5e2a3c-8f14-4b0e-9c1a-2f7b3e9d0a55
+
+# --- config validation
+echo '{"chpids":[{"chpid":"40"}],"devices":[{"type":"fba","subchannel":"0.0.0100","devno":"0.0.0200","chpids":["41"],"image":"x"}]}' >"$T/bad.json"
+out=$("$ZVFIOD" --config "$T/bad.json" --check-config 2>&1) && fail "bad config accepted"
+echo "$out" | grep -q 'devices\[0\].chpids\[0\]' || fail "bad config error lacks the JSON path: $out"
+"$ZVFIOD" --config "$(dirname "$0")/../../examples/host-small.json" --check-config >/dev/null ||
+    fail "examples/host-small.json rejected"
+
+# --- default host
+start
+[ -f "$ST/disk0200.fba" ] && [ -f "$ST/disk0201.3390" ] || fail "images not created"
+[ "$(stat -c %a "$ST/control.sock")" = 600 ] || fail "control socket not 0600"
+out=$(ctl lscss) || fail "lscss"
+echo "$out" | grep -q '^0.0.0200 0.0.0100  9336/00 6310/01' || fail "lscss FBA: $out"
+echo "$out" | grep -q '^0.0.0201 0.0.0101  3390/.. 3990/ec' || fail "lscss ECKD: $out"
+echo "$out" | grep -q '0.0.0103' || fail "lscss test devices: $out"
+out=$(ctl lschp) || fail lschp
+echo "$out" | grep -q '^0.40   1     1' || fail "lschp: $out"
+
+# --- refusals: clear message, non-zero exit
+ctl bind 0.0.0999 2>"$T/err" && fail "bind of a missing subchannel"
+grep -q 'no subchannel 0.0.0999' "$T/err" || fail "message: $(cat "$T/err")"
+ctl mdev define -p 0.0.0100 -u not-a-uuid 2>"$T/err" && fail "bad uuid"
+grep -q 'malformed UUID' "$T/err" || fail "message: $(cat "$T/err")"
+ctl mdev define -p 0.0.0100 -u $U 2>"$T/err" && fail "create unbound"
+grep -q 'not bound' "$T/err" || fail "message: $(cat "$T/err")"
+
+# --- bind, create, start, a vfio-user client reads the device
+ctl bind 0.0.0100 || fail bind
+ctl bind 0.0.0100 2>"$T/err" && fail "double bind"
+grep -q 'already bound' "$T/err" || fail "message: $(cat "$T/err")"
+ctl mdev define -p 0.0.0100 -u $U -a || fail "mdev define"
+sock=$(ctl mdev start -u $U) || fail "mdev start"
+[ -S "$sock" ] || fail "no socket $sock"
+ctl unbind 0.0.0100 2>"$T/err" && fail "unbind with an mdev"
+out=$(timeout 20 "$VFU" "$sock") || fail "vfu_read: $out"
+echo "$out" | grep -q 'sense id: ff 63 10 01 93 36 00' || fail "sense id: $out"
+ctl stats -u $U | grep -q 'vfio_ccw.cp_translated 2' || fail "stats: $(ctl stats -u $U)"
+
+# --- vary a CHPID off and on: the client still gets its I/O done
+ctl chchp -v 0 0.40 >/dev/null || fail "vary off"
+ctl lschp | grep -q '^0.40   0' || fail "lschp after vary off"
+out=$(timeout 20 "$VFU" "$sock") || fail "I/O with 0.40 varied off: $out"
+ctl chchp -v 1 0.40 >/dev/null || fail "vary on"
+ctl chchp -c 0 0.41 >/dev/null || fail "configure off"
+ctl lscss | grep '^0.0.0200' | grep -q ' c0  80 ' || fail "PAM after configure off: $(ctl lscss)"
+ctl chchp -c 1 0.41 >/dev/null || fail "configure on"
+ctl chchp -v 1 0.99 2>/dev/null && fail "vary of an unknown chpid"
+
+# --- hostile control requests; the daemon goes on
+big=$(head -c 100000 /dev/zero | tr '\0' x)
+out=$(raw 'garbage' '{"execute":"nope","id":7}' "$big" '[]' \
+    '{"execute":"mdev-start","arguments":"x"}' \
+    '{"execute":"inject-fault","arguments":{"kind":"meteor","subchannel":"0.0.0102"}}' \
+    '{"execute":"query-chpids","id":"z"}')
+[ "$(echo "$out" | grep -c '"error"')" = 6 ] || fail "hostile replies: $out"
+echo "$out" | grep -q '"class":"CommandNotFound".*"id":7' || fail "id echo: $out"
+echo "$out" | tail -1 | grep -q '"return":\[' || fail "daemon did not go on: $out"
+ctl inject unsolicited 0.0.0102 || fail "inject unsolicited"
+ctl inject latency 0.0.0102 100 || fail "inject latency"
+ctl inject latency 0.0.0100 100 2>/dev/null && fail "latency on a DASD"
+
+# --- definitions survive a restart; the auto one is served again
+stop
+[ -f "$ST/mdevctl.d/0.0.0100/$U" ] || fail "definition not persisted"
+grep -q '"mdev_type": "vfio_ccw-io"' "$ST/mdevctl.d/0.0.0100/$U" || fail "not mdevctl format"
+start
+ctl mdev list | grep -q "^$U 0.0.0100 vfio_ccw-io auto (active)" || fail "not restored: $(ctl mdev list)"
+out=$(timeout 20 "$VFU" "$sock") || fail "vfu_read after restart: $out"
+
+# --- SIGTERM with a client attached: exit 0, no socket left
+python3 - "$sock" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); time.sleep(5)
+PY
+sleep 0.3
+stop
+
+# --- undefine removes the definition
+start
+ctl mdev undefine -u $U || fail undefine
+[ -e "$ST/mdevctl.d/0.0.0100/$U" ] && fail "definition left after undefine"
+ctl quit || fail quit
+wait "$PID"; rc=$?; PID=
+[ $rc = 0 ] || fail "quit exit $rc"
+echo "PASS"
