@@ -18,49 +18,9 @@
 #include <unistd.h>
 
 #include "arch/arch.h"
+#include "base/log.h"
 #include "dev/dev.h"
 #include "dev/testdev.h"
-
-/* ---- logging ---- */
-
-static enum zv_log_level log_level = ZV_LOG_INFO;
-
-void
-zv_log_set_level(enum zv_log_level lvl)
-{
-    log_level = lvl;
-}
-
-static const char *const level_names[] = {"error", "warn", "info", "debug"};
-
-int
-zv_log_parse_level(const char *s, enum zv_log_level *out)
-{
-    for (unsigned i = 0; i < 4; i++)
-        if (strcmp(s, level_names[i]) == 0) {
-            *out = (enum zv_log_level)i;
-            return 0;
-        }
-    return -EINVAL;
-}
-
-void
-zv_log(enum zv_log_level lvl, const char *sub, const char *fmt, ...)
-{
-    struct timespec ts;
-    char msg[1024];
-    va_list ap;
-
-    if (lvl > log_level)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    clock_gettime(CLOCK_REALTIME, &ts);
-    fprintf(stderr, "ts=%lld.%06ld level=%s sub=%s msg=\"%s\"\n",
-            (long long)ts.tv_sec, ts.tv_nsec / 1000, level_names[lvl], sub,
-            msg);
-}
 
 /* ---- helpers ---- */
 
@@ -304,7 +264,7 @@ mdev_stop(struct zv_ctl *ctl, struct ctl_mdev *m)
         return -EALREADY;
     zv_vfu_server_free(m->srv); /* disconnects, closes, unlinks */
     m->srv = NULL;
-    zv_log(ZV_LOG_INFO, "mdev", "stopped serving %s", m->uuid);
+    zv_log(ZV_LOG_INFO, "mdev: stopped serving %s", m->uuid);
     (void)ctl;
     return 0;
 }
@@ -326,7 +286,7 @@ mdev_start(struct zv_ctl *ctl, struct ctl_mdev *m)
         return rc;
     }
     chmod(m->sock, 0600);
-    zv_log(ZV_LOG_INFO, "mdev", "serving %s on %s", m->uuid, m->sock);
+    zv_log(ZV_LOG_INFO, "mdev: serving %s on %s", m->uuid, m->sock);
     return 0;
 }
 
@@ -494,7 +454,7 @@ chp_change(struct zv_ctl *ctl, struct json_object *args, bool configure)
         st->configured = on;
     else
         st->varied_on = on;
-    zv_log(ZV_LOG_INFO, "chp", "%s 0.%02x %s", configure ? "configure" : "vary",
+    zv_log(ZV_LOG_INFO, "chp: %s 0.%02x %s", configure ? "configure" : "vary",
            chpid, on ? "on" : "off");
     ev = json_object_new_object();
     hex_add(ev, "chpid", chpid, 2);
@@ -540,7 +500,7 @@ cmd_subchannel_bind(struct zv_ctl *ctl, struct json_object *args)
     if (rc)
         return reply_err(rc == -EBUSY ? "DeviceBusy" : "GenericError",
                          "bind %s: %s", buf, strerror(-rc));
-    zv_log(ZV_LOG_INFO, "css", "bound %s to %s", buf, ZV_VFIO_CCW_DRIVER);
+    zv_log(ZV_LOG_INFO, "css: bound %s to %s", buf, ZV_VFIO_CCW_DRIVER);
     return reply_ok(NULL);
 }
 
@@ -565,7 +525,7 @@ cmd_subchannel_unbind(struct zv_ctl *ctl, struct json_object *args)
                          "them first",
                          buf, n);
     zv_vfio_ccw_unbind(ctl->host->drv, hd->sch);
-    zv_log(ZV_LOG_INFO, "css", "unbound %s", buf);
+    zv_log(ZV_LOG_INFO, "css: unbound %s", buf);
     return reply_ok(NULL);
 }
 
@@ -632,7 +592,7 @@ cmd_mdev_create(struct zv_ctl *ctl, struct json_object *args)
         mdev_destroy(ctl, m);
         return reply_err("GenericError", "persist %s: %s", uuid, strerror(-rc));
     }
-    zv_log(ZV_LOG_INFO, "mdev", "created %s on %s%s", m->uuid, buf,
+    zv_log(ZV_LOG_INFO, "mdev: created %s on %s%s", m->uuid, buf,
            m->defined ? " (defined)" : "");
     return reply_ok(NULL);
 }
@@ -670,7 +630,7 @@ cmd_mdev_remove(struct zv_ctl *ctl, struct json_object *args)
         def_remove(ctl, m);
     ev = json_object_new_object();
     json_object_object_add(ev, "uuid", json_object_new_string(m->uuid));
-    zv_log(ZV_LOG_INFO, "mdev", "removed %s", m->uuid);
+    zv_log(ZV_LOG_INFO, "mdev: removed %s", m->uuid);
     mdev_destroy(ctl, m);
     zv_ctl_event(ctl, "MDEV_REMOVED", ev);
     return reply_ok(NULL);
@@ -800,7 +760,7 @@ cmd_inject_fault(struct zv_ctl *ctl, struct json_object *args)
         hex_add(ev, "chpid", chpid, 2);
         json_object_object_add(ev, "restored",
                                json_object_new_boolean(restore == 1));
-        zv_log(ZV_LOG_INFO, "fault", "path 0.%02x %s", chpid,
+        zv_log(ZV_LOG_INFO, "fault: path 0.%02x %s", chpid,
                restore == 1 ? "restored" : "failed");
         zv_ctl_event(ctl, "FAULT_INJECTED", ev);
         return reply_ok(NULL);
@@ -820,7 +780,7 @@ cmd_inject_fault(struct zv_ctl *ctl, struct json_object *args)
                              strerror(-rc));
         }
         hd->lost = true;
-        zv_log(ZV_LOG_WARN, "fault", "device on %s lost", buf);
+        zv_log(ZV_LOG_WARNING, "fault: device on %s lost", buf);
     } else if (strcmp(kind, "unsolicited") == 0) {
         struct json_object *v = arg_get(args, "dstat");
         int64_t dstat = DEV_STAT_ATTENTION;
@@ -835,7 +795,7 @@ cmd_inject_fault(struct zv_ctl *ctl, struct json_object *args)
         }
         css_dev_unsolicited(hd->dev, (uint8_t)dstat);
         hex_add(ev, "dstat", (unsigned)dstat, 2);
-        zv_log(ZV_LOG_INFO, "fault", "unsolicited status %02x on %s",
+        zv_log(ZV_LOG_INFO, "fault: unsolicited status %02x on %s",
                (unsigned)dstat, buf);
     } else if (strcmp(kind, "latency") == 0) {
         struct json_object *v = arg_get(args, "us");
@@ -857,8 +817,7 @@ cmd_inject_fault(struct zv_ctl *ctl, struct json_object *args)
         testdev_set_default_latency(hd->td, (uint64_t)us * ZV_NSEC_PER_USEC,
                                     (uint64_t)us * ZV_NSEC_PER_USEC);
         json_object_object_add(ev, "us", json_object_new_int64(us));
-        zv_log(ZV_LOG_INFO, "fault", "latency %lld us on %s", (long long)us,
-               buf);
+        zv_log(ZV_LOG_INFO, "fault: latency %lld us on %s", (long long)us, buf);
     } else {
         json_object_put(ev);
         return reply_err("InvalidParameter",
@@ -984,7 +943,7 @@ static const struct {
 };
 
 struct json_object *
-zv_ctl_capabilities(void)
+ctl_capabilities(void)
 {
     struct json_object *a = json_object_new_array();
 
@@ -1013,7 +972,7 @@ zv_ctl_execute(struct zv_ctl *ctl, struct json_object *req)
         name = json_object_get_string(exe);
         for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
             if (strcmp(cmds[i].name, name) == 0) {
-                zv_log(ZV_LOG_DEBUG, "ctl", "execute %s", name);
+                zv_log(ZV_LOG_DEBUG, "ctl: execute %s", name);
                 r = cmds[i].fn(ctl, args);
                 break;
             }
@@ -1047,13 +1006,13 @@ restore_one(struct zv_ctl *ctl, const char *parent, const char *uuid)
 
     snprintf(path, sizeof(path), "%s/%s/%s", ctl->def_dir, parent, uuid);
     if (!zv_mdev_uuid_valid(uuid) || zv_host_parse_busid(parent, &ssid, &no)) {
-        zv_log(ZV_LOG_WARN, "mdev", "%s: not <subchannel>/<uuid>, ignored",
+        zv_log(ZV_LOG_WARNING, "mdev: %s: not <subchannel>/<uuid>, ignored",
                path);
         return -EINVAL;
     }
     hd = zv_host_dev_find(ctl->host, ssid, no);
     if (!hd) {
-        zv_log(ZV_LOG_WARN, "mdev", "%s: no subchannel %s on this host", path,
+        zv_log(ZV_LOG_WARNING, "mdev: %s: no subchannel %s on this host", path,
                parent);
         return -ENODEV;
     }
@@ -1062,7 +1021,7 @@ restore_one(struct zv_ctl *ctl, const char *parent, const char *uuid)
         !json_object_object_get_ex(o, "mdev_type", &v) ||
         !json_object_is_type(v, json_type_string) ||
         strcmp(json_object_get_string(v), ZV_VFIO_CCW_TYPE_ID) != 0) {
-        zv_log(ZV_LOG_WARN, "mdev", "%s: not an mdevctl definition of type %s",
+        zv_log(ZV_LOG_WARNING, "mdev: %s: not an mdevctl definition of type %s",
                path, ZV_VFIO_CCW_TYPE_ID);
         json_object_put(o);
         return -EINVAL;
@@ -1072,7 +1031,7 @@ restore_one(struct zv_ctl *ctl, const char *parent, const char *uuid)
             ? json_object_get_string(v)
             : "manual";
     if (mdev_find(ctl, uuid) || mdevs_on(ctl, hd) || !(m = mdev_slot(ctl))) {
-        zv_log(ZV_LOG_WARN, "mdev", "%s: duplicate or no room, ignored", path);
+        zv_log(ZV_LOG_WARNING, "mdev: %s: duplicate or no room, ignored", path);
         json_object_put(o);
         return -EEXIST;
     }
@@ -1085,22 +1044,22 @@ restore_one(struct zv_ctl *ctl, const char *parent, const char *uuid)
     json_object_put(o);
     if (!sch_bound_vfio(hd) &&
         (rc = zv_vfio_ccw_bind(ctl->host->drv, hd->sch))) {
-        zv_log(ZV_LOG_WARN, "mdev", "%s: bind %s: %s", path, parent,
+        zv_log(ZV_LOG_WARNING, "mdev: %s: bind %s: %s", path, parent,
                strerror(-rc));
         memset(m, 0, sizeof(*m));
         return rc;
     }
     rc = mdev_instantiate(ctl, m);
     if (rc) {
-        zv_log(ZV_LOG_WARN, "mdev", "%s: create: %s", path, strerror(-rc));
+        zv_log(ZV_LOG_WARNING, "mdev: %s: create: %s", path, strerror(-rc));
         memset(m, 0, sizeof(*m));
         return rc;
     }
     m->used = true;
-    zv_log(ZV_LOG_INFO, "mdev", "restored %s on %s (start %s)", m->uuid, parent,
+    zv_log(ZV_LOG_INFO, "mdev: restored %s on %s (start %s)", m->uuid, parent,
            m->autostart ? "auto" : "manual");
     if (m->autostart && (rc = mdev_start(ctl, m)))
-        zv_log(ZV_LOG_WARN, "mdev", "%s: start: %s", m->uuid, strerror(-rc));
+        zv_log(ZV_LOG_WARNING, "mdev: %s: start: %s", m->uuid, strerror(-rc));
     return 0;
 }
 
@@ -1172,7 +1131,7 @@ zv_ctl_free(struct zv_ctl *ctl)
 {
     if (!ctl)
         return;
-    zv_ctl_server_close(ctl);
+    ctl_server_close(ctl);
     for (unsigned i = 0; i < ZV_CTL_MAX_MDEV; i++)
         if (ctl->mdev[i].used)
             mdev_destroy(ctl, &ctl->mdev[i]);

@@ -22,13 +22,6 @@
 #define ZV_CTL_VERSION  "0.1"
 #define ZV_CTL_LINE_MAX 65536 /* longest request line accepted */
 
-enum zv_log_level { ZV_LOG_ERR, ZV_LOG_WARN, ZV_LOG_INFO, ZV_LOG_DEBUG };
-void zv_log_set_level(enum zv_log_level lvl);
-/* "error", "warn", "info", "debug": 0 or -EINVAL */
-int zv_log_parse_level(const char *s, enum zv_log_level *out);
-void zv_log(enum zv_log_level lvl, const char *sub, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
 struct zv_ctl;
 
 /* state_dir must exist.  Creates state_dir/mdev and state_dir/mdevctl.d. */

@@ -51,7 +51,7 @@ struct zv_ctl {
     struct ctl_client *clients[ZV_CTL_MAX_CLIENTS];
 };
 
-struct json_object *zv_ctl_capabilities(void);
-void zv_ctl_server_close(struct zv_ctl *ctl);
+struct json_object *ctl_capabilities(void);
+void ctl_server_close(struct zv_ctl *ctl);
 
 #endif

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "ctl/ctl_priv.h"
 
 static void client_io(void *arg, int fd, unsigned events);
@@ -31,7 +32,7 @@ client_drop(struct zv_ctl *ctl, unsigned slot)
     free(c->out);
     free(c);
     ctl->clients[slot] = NULL;
-    zv_log(ZV_LOG_DEBUG, "ctl", "client %u gone", slot);
+    zv_log(ZV_LOG_DEBUG, "ctl: client %u gone", slot);
 }
 
 static unsigned
@@ -237,7 +238,7 @@ accept_io(void *arg, int fd, unsigned events)
     if (cfd < 0)
         return;
     if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0)
-        zv_log(ZV_LOG_INFO, "ctl", "control client pid=%d uid=%d gid=%d",
+        zv_log(ZV_LOG_INFO, "ctl: control client pid=%d uid=%d gid=%d",
                (int)cred.pid, (int)cred.uid, (int)cred.gid);
     for (slot = 0; slot < ZV_CTL_MAX_CLIENTS && ctl->clients[slot]; slot++)
         ;
@@ -246,7 +247,7 @@ accept_io(void *arg, int fd, unsigned events)
         static const char busy[] = "{\"error\": {\"class\": \"GenericError\", "
                                    "\"desc\": \"too many control clients\"}}\n";
 
-        zv_log(ZV_LOG_WARN, "ctl", "control client refused: too many");
+        zv_log(ZV_LOG_WARNING, "ctl: control client refused: too many");
         (void)!send(cfd, busy, sizeof(busy) - 1, MSG_NOSIGNAL);
         close(cfd);
         return;
@@ -257,7 +258,7 @@ accept_io(void *arg, int fd, unsigned events)
     v = json_object_new_object();
     json_object_object_add(v, "version",
                            json_object_new_string(ZV_CTL_VERSION));
-    json_object_object_add(v, "capabilities", zv_ctl_capabilities());
+    json_object_object_add(v, "capabilities", ctl_capabilities());
     json_object_object_add(g, "zvfio", v);
     if (client_send(ctl, c, g))
         client_drop(ctl, slot);
@@ -297,7 +298,7 @@ zv_ctl_listen(struct zv_ctl *ctl, const char *path)
 }
 
 void
-zv_ctl_server_close(struct zv_ctl *ctl)
+ctl_server_close(struct zv_ctl *ctl)
 {
     for (unsigned i = 0; i < ZV_CTL_MAX_CLIENTS; i++)
         if (ctl->clients[i])

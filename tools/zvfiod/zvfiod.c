@@ -14,8 +14,10 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "ctl/ctl.h"
 
 #define DEFAULT_STATE_DIR "/var/lib/zvfio"
@@ -40,6 +42,48 @@ static const char usage[] =
     "SIGTERM or SIGINT (or the control command quit) stops every device,\n"
     "flushes the images, removes the sockets and exits 0.\n";
 
+/*
+ * Structured log lines on stderr: time, level, subsystem and message as
+ * key=value pairs (the subsystem is the message's "name: " prefix), one
+ * event per line, so journald and grep both read them.
+ */
+static void
+log_sink(void *arg, enum zv_log_level level, const char *msg)
+{
+    const char *lvl = level <= ZV_LOG_ERR       ? "error"
+                      : level <= ZV_LOG_WARNING ? "warn"
+                      : level <= ZV_LOG_INFO    ? "info"
+                                                : "debug";
+    const char *colon = strstr(msg, ": ");
+    int sublen = colon && colon - msg < 16 ? (int)(colon - msg) : 0;
+    struct timespec ts;
+
+    (void)arg;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    fprintf(stderr, "ts=%lld.%06ld level=%s sub=%.*s msg=\"%s\"\n",
+            (long long)ts.tv_sec, ts.tv_nsec / 1000, lvl, sublen ? sublen : 3,
+            sublen ? msg : "lib", sublen ? colon + 2 : msg);
+}
+
+static int
+parse_level(const char *s, enum zv_log_level *out)
+{
+    static const struct {
+        const char *name;
+        enum zv_log_level level;
+    } levels[] = {{"error", ZV_LOG_ERR},
+                  {"warn", ZV_LOG_WARNING},
+                  {"info", ZV_LOG_INFO},
+                  {"debug", ZV_LOG_DEBUG}};
+
+    for (unsigned i = 0; i < 4; i++)
+        if (strcmp(s, levels[i].name) == 0) {
+            *out = levels[i].level;
+            return 0;
+        }
+    return -EINVAL;
+}
+
 struct daemon {
     struct zv_loop *loop;
     struct zv_host *host;
@@ -58,7 +102,7 @@ on_signal(void *arg, int fd, unsigned events)
     if (read(fd, &si, sizeof(si)) != sizeof(si))
         return;
     d->signo = (int)si.ssi_signo;
-    zv_log(ZV_LOG_INFO, "daemon", "signal %d from pid %u: shutting down",
+    zv_log(ZV_LOG_INFO, "daemon: signal %d from pid %u: shutting down",
            (int)si.ssi_signo, si.ssi_pid);
     zv_loop_stop(d->loop);
 }
@@ -133,6 +177,7 @@ main(int argc, char **argv)
     static struct zv_host_cfg cfg;
     struct daemon d = {.sigfd = -1};
     char err[512] = "", ctl_path[ZV_HOST_PATH_MAX + 32];
+    enum zv_log_level level = ZV_LOG_INFO;
     bool check = false;
     sigset_t mask;
     int opt, rc, failed;
@@ -151,14 +196,14 @@ main(int argc, char **argv)
             control = optarg;
             break;
         case 'l':
-            if (zv_log_parse_level(optarg, &lvl)) {
+            if (parse_level(optarg, &lvl)) {
                 fprintf(stderr,
                         "zvfiod: --log-level: \"%s\": expected "
                         "error, warn, info or debug\n",
                         optarg);
                 return 2;
             }
-            zv_log_set_level(lvl);
+            level = lvl;
             break;
         case 'C':
             check = true;
@@ -171,6 +216,7 @@ main(int argc, char **argv)
             return 2;
         }
     }
+    zv_log_set_sink(log_sink, NULL, level);
     if (optind < argc) {
         fprintf(stderr, "zvfiod: unexpected argument \"%s\"\n", argv[optind]);
         return 2;
@@ -229,24 +275,24 @@ main(int argc, char **argv)
 
     rc = zv_host_new(d.loop, &cfg, &d.host, err, sizeof(err));
     if (rc) {
-        zv_log(ZV_LOG_ERR, "daemon", "host: %s", err);
+        zv_log(ZV_LOG_ERR, "daemon: host: %s", err);
         zv_loop_free(d.loop);
         return 1;
     }
-    zv_log(ZV_LOG_INFO, "daemon", "host up: %u channel paths, %u devices",
+    zv_log(ZV_LOG_INFO, "daemon: host up: %u channel paths, %u devices",
            cfg.nchp, cfg.ndev);
     rc = zv_ctl_new(d.host, state_dir, &d.ctl);
     if (!rc) {
         /* a control socket left by a daemon that was killed: ours now if
          * nobody answers on it */
         if (access(control, F_OK) == 0) {
-            zv_log(ZV_LOG_WARN, "daemon", "removing stale %s", control);
+            zv_log(ZV_LOG_WARNING, "daemon: removing stale %s", control);
             unlink(control);
         }
         rc = zv_ctl_listen(d.ctl, control);
     }
     if (rc) {
-        zv_log(ZV_LOG_ERR, "daemon", "control socket %s: %s", control,
+        zv_log(ZV_LOG_ERR, "daemon: control socket %s: %s", control,
                strerror(-rc));
         zv_ctl_free(d.ctl);
         zv_host_free(d.host);
@@ -254,19 +300,23 @@ main(int argc, char **argv)
         return 1;
     }
     failed = zv_ctl_restore(d.ctl);
-    zv_log(ZV_LOG_INFO, "daemon",
-           "ready: control %s, state %s (%d definition(s) not restored)",
-           control, state_dir, failed);
+    zv_log(
+        ZV_LOG_INFO,
+        "daemon: ready: control %s, state %s (%d definition(s) not restored)",
+        control, state_dir, failed);
 
-    zv_loop_run(d.loop);
+    /* run() may also come back when a wait is interrupted (a stop signal
+     * and SIGCONT): only a signal or quit ends the daemon */
+    while (!d.signo && !zv_ctl_quit_requested(d.ctl))
+        zv_loop_run(d.loop);
 
-    zv_log(ZV_LOG_INFO, "daemon", "quiescing");
+    zv_log(ZV_LOG_INFO, "daemon: quiescing");
     zv_ctl_free(d.ctl); /* servers stopped, devices closed, sockets gone */
     if (zv_host_flush(d.host))
-        zv_log(ZV_LOG_WARN, "daemon", "image flush failed");
+        zv_log(ZV_LOG_WARNING, "daemon: image flush failed");
     zv_host_free(d.host);
     zv_loop_free(d.loop);
     close(d.sigfd);
-    zv_log(ZV_LOG_INFO, "daemon", "exit");
+    zv_log(ZV_LOG_INFO, "daemon: exit");
     return 0;
 }
