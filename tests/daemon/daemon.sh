@@ -117,6 +117,20 @@ start
 ctl mdev list | grep -q "^$U 0.0.0100 vfio_ccw-io auto (active)" || fail "not restored: $(ctl mdev list)"
 out=$(timeout 20 "$VFU" "$sock") || fail "vfu_read after restart: $out"
 
+# --- clients killed at random moments: the daemon serves on, no fd grows
+fds0=$(ls /proc/$PID/fd | wc -l)
+for i in $(seq 20); do
+    "$VFU" "$sock" >/dev/null 2>&1 &
+    c=$!
+    sleep "0.00$((RANDOM % 10))"
+    kill -KILL $c 2>/dev/null
+    wait $c 2>/dev/null
+done
+out=$(timeout 20 "$VFU" "$sock") || fail "vfu_read after killed clients: $out"
+sleep 0.2
+fds1=$(ls /proc/$PID/fd | wc -l)
+[ "$fds1" -le "$fds0" ] || fail "daemon fds grew from $fds0 to $fds1"
+
 # --- SIGTERM with a client attached: exit 0, no socket left
 python3 - "$sock" <<'PY' &
 import socket, sys, time
@@ -125,8 +139,14 @@ PY
 sleep 0.3
 stop
 
-# --- undefine removes the definition
+# --- undefine removes the definition; device loss under a started mdev
 start
+ctl inject device-loss 0.0.0100 || fail "device-loss"
+timeout 20 "$VFU" "$sock" >/dev/null 2>&1 && fail "I/O on a lost device succeeded"
+ctl lscss | grep '^0.0.0200' | grep -q '(gone)' || fail "lscss after loss: $(ctl lscss)"
+ctl bind 0.0.0100 2>"$T/err" && fail "bind of a lost subchannel"
+grep -q 'gone' "$T/err" || fail "message: $(cat "$T/err")"
+ctl mdev list | grep -q "^$U" || fail "mdev list after loss"
 ctl mdev undefine -u $U || fail undefine
 [ -e "$ST/mdevctl.d/0.0.0100/$U" ] && fail "definition left after undefine"
 ctl quit || fail quit
