@@ -19,7 +19,11 @@ ctl() { timeout 10 "$CTL" --socket "$ST/control.sock" "$@"; }
 start() {
     "$ZVFIOD" --state-dir "$ST" --log-level debug "$@" 2>>"$T/log" &
     PID=$!
-    for _ in $(seq 100); do [ -S "$ST/control.sock" ] && return 0; sleep 0.05; done
+    for _ in $(seq 100); do
+        "$CTL" --socket "$ST/control.sock" lschp >/dev/null 2>&1 && return 0
+        kill -0 "$PID" 2>/dev/null || fail "daemon exited at start"
+        sleep 0.05
+    done
     fail "daemon did not come up"
 }
 stop() {
@@ -55,7 +59,9 @@ echo "$out" | grep -q 'devices\[0\].chpids\[0\]' || fail "bad config error lacks
 "$ZVFIOD" --config "$(dirname "$0")/../../examples/host-small.json" --check-config >/dev/null ||
     fail "examples/host-small.json rejected"
 
-# --- default host
+# --- default host; a stale control socket (daemon killed) is replaced
+mkdir -p "$ST"
+python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.bind('$ST/control.sock')"
 start
 [ -f "$ST/disk0200.fba" ] && [ -f "$ST/disk0201.3390" ] || fail "images not created"
 [ "$(stat -c %a "$ST/control.sock")" = 600 ] || fail "control socket not 0600"
@@ -114,6 +120,9 @@ stop
 [ -f "$ST/mdevctl.d/0.0.0100/$U" ] || fail "definition not persisted"
 grep -q '"mdev_type": "vfio_ccw-io"' "$ST/mdevctl.d/0.0.0100/$U" || fail "not mdevctl format"
 start
+"$ZVFIOD" --state-dir "$ST" 2>"$T/err2" && fail "second daemon on one state dir"
+grep -q 'another zvfiod' "$T/err2" || fail "second daemon message: $(cat "$T/err2")"
+[ -S "$ST/control.sock" ] || fail "second daemon removed the first one's socket"
 ctl mdev list | grep -q "^$U 0.0.0100 vfio_ccw-io auto (active)" || fail "not restored: $(ctl mdev list)"
 out=$(timeout 20 "$VFU" "$sock") || fail "vfu_read after restart: $out"
 

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,6 +107,37 @@ on_signal(void *arg, int fd, unsigned events)
     zv_log(ZV_LOG_INFO, "daemon: signal %d from pid %u: shutting down",
            (int)si.ssi_signo, si.ssi_pid);
     zv_loop_stop(d->loop);
+}
+
+/*
+ * A control socket left by a daemon that was killed is ours to replace;
+ * one that answers belongs to a running daemon: -EADDRINUSE.
+ */
+static int
+claim_socket(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd, rc;
+
+    if (access(path, F_OK) != 0)
+        return 0;
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return -ENAMETOOLONG;
+    strcpy(sa.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+    close(fd);
+    if (rc == 0) {
+        zv_log(ZV_LOG_ERR,
+               "daemon: %s answers: another zvfiod runs on "
+               "this state directory",
+               path);
+        return -EADDRINUSE;
+    }
+    zv_log(ZV_LOG_WARNING, "daemon: removing stale %s", path);
+    return unlink(path) < 0 ? -errno : 0;
 }
 
 static char *
@@ -273,6 +306,12 @@ main(int argc, char **argv)
     }
     zv_loop_watch_fd(d.loop, d.sigfd, ZV_LOOP_IN, on_signal, &d);
 
+    /* before the host opens any image: one daemon per state directory */
+    rc = claim_socket(control);
+    if (rc) {
+        zv_loop_free(d.loop);
+        return 1;
+    }
     rc = zv_host_new(d.loop, &cfg, &d.host, err, sizeof(err));
     if (rc) {
         zv_log(ZV_LOG_ERR, "daemon: host: %s", err);
@@ -283,12 +322,6 @@ main(int argc, char **argv)
            cfg.nchp, cfg.ndev);
     rc = zv_ctl_new(d.host, state_dir, &d.ctl);
     if (!rc) {
-        /* a control socket left by a daemon that was killed: ours now if
-         * nobody answers on it */
-        if (access(control, F_OK) == 0) {
-            zv_log(ZV_LOG_WARNING, "daemon: removing stale %s", control);
-            unlink(control);
-        }
         rc = zv_ctl_listen(d.ctl, control);
     }
     if (rc) {
