@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The control commands (docs/zvfiod.md "Control protocol") and the mdev
- * definitions.  Each command checks its arguments before it changes
+ * The control commands (docs/zvfiod.md "Control protocol"): the channel
+ * subsystem, faults, statistics, and the dispatcher (mdev commands:
+ * mdev.c).  Each command checks its arguments before it changes
  * anything: a refused command leaves the host as it was.
  */
 #include "ctl/ctl_priv.h"
@@ -24,11 +25,8 @@
 
 /* ---- helpers ---- */
 
-static struct json_object *reply_err(const char *cls, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static struct json_object *
-reply_err(const char *cls, const char *fmt, ...)
+struct json_object *
+ctl_reply_err(const char *cls, const char *fmt, ...)
 {
     struct json_object *r = json_object_new_object();
     struct json_object *e = json_object_new_object();
@@ -44,8 +42,8 @@ reply_err(const char *cls, const char *fmt, ...)
     return r;
 }
 
-static struct json_object *
-reply_ok(struct json_object *ret)
+struct json_object *
+ctl_reply_ok(struct json_object *ret)
 {
     struct json_object *r = json_object_new_object();
 
@@ -53,8 +51,8 @@ reply_ok(struct json_object *ret)
     return r;
 }
 
-static void
-hex_add(struct json_object *o, const char *key, unsigned v, int width)
+void
+ctl_hex_add(struct json_object *o, const char *key, unsigned v, int width)
 {
     char buf[16];
 
@@ -62,16 +60,16 @@ hex_add(struct json_object *o, const char *key, unsigned v, int width)
     json_object_object_add(o, key, json_object_new_string(buf));
 }
 
-static const char *
-busid(char *buf, size_t len, uint8_t ssid, uint16_t no)
+const char *
+ctl_busid(char *buf, size_t len, uint8_t ssid, uint16_t no)
 {
     snprintf(buf, len, "0.%x.%04x", ssid, no);
     return buf;
 }
 
 /* Argument access: every refusal names the argument. */
-static struct json_object *
-arg_get(struct json_object *args, const char *key)
+struct json_object *
+ctl_arg_get(struct json_object *args, const char *key)
 {
     struct json_object *v = NULL;
 
@@ -80,10 +78,10 @@ arg_get(struct json_object *args, const char *key)
     return NULL;
 }
 
-static const char *
-arg_str(struct json_object *args, const char *key)
+const char *
+ctl_arg_str(struct json_object *args, const char *key)
 {
-    struct json_object *v = arg_get(args, key);
+    struct json_object *v = ctl_arg_get(args, key);
 
     return v && json_object_is_type(v, json_type_string)
                ? json_object_get_string(v)
@@ -91,10 +89,10 @@ arg_str(struct json_object *args, const char *key)
 }
 
 /* -1 when absent, -2 when not a boolean */
-static int
-arg_bool(struct json_object *args, const char *key)
+int
+ctl_arg_bool(struct json_object *args, const char *key)
 {
-    struct json_object *v = arg_get(args, key);
+    struct json_object *v = ctl_arg_get(args, key);
 
     if (!v)
         return -1;
@@ -107,7 +105,7 @@ arg_bool(struct json_object *args, const char *key)
 static int
 arg_chpid(struct json_object *args, uint8_t *out)
 {
-    struct json_object *v = arg_get(args, "chpid");
+    struct json_object *v = ctl_arg_get(args, "chpid");
     const char *s;
     char *end;
     unsigned long n;
@@ -137,44 +135,35 @@ arg_chpid(struct json_object *args, uint8_t *out)
 }
 
 /* The subchannel argument: a present, defined device. */
-static struct json_object *
-arg_sch(struct zv_ctl *ctl, struct json_object *args, const char *key,
-        struct zv_host_dev **out)
+struct json_object *
+ctl_arg_sch(struct zv_ctl *ctl, struct json_object *args, const char *key,
+            struct zv_host_dev **out)
 {
-    const char *s = arg_str(args, key);
+    const char *s = ctl_arg_str(args, key);
     uint8_t ssid;
     uint16_t no;
 
     if (!s)
-        return reply_err("InvalidParameter",
-                         "argument '%s' (a subchannel bus id such as "
-                         "\"0.0.0100\") is required",
-                         key);
+        return ctl_reply_err("InvalidParameter",
+                             "argument '%s' (a subchannel bus id such as "
+                             "\"0.0.0100\") is required",
+                             key);
     if (zv_host_parse_busid(s, &ssid, &no))
-        return reply_err("InvalidParameter",
-                         "'%s': \"%.40s\" is not a subchannel bus id "
-                         "(expected e.g. \"0.0.0100\")",
-                         key, s);
+        return ctl_reply_err("InvalidParameter",
+                             "'%s': \"%.40s\" is not a subchannel bus id "
+                             "(expected e.g. \"0.0.0100\")",
+                             key, s);
     *out = zv_host_dev_find(ctl->host, ssid, no);
     if (!*out)
-        return reply_err("DeviceNotFound", "no subchannel %s", s);
+        return ctl_reply_err("DeviceNotFound", "no subchannel %s", s);
     if ((*out)->lost)
-        return reply_err("DeviceNotFound",
-                         "subchannel %s is gone (device loss)", s);
+        return ctl_reply_err("DeviceNotFound",
+                             "subchannel %s is gone (device loss)", s);
     return NULL;
 }
 
-static struct ctl_mdev *
-mdev_find(struct zv_ctl *ctl, const char *uuid)
-{
-    for (unsigned i = 0; i < ZV_CTL_MAX_MDEV; i++)
-        if (ctl->mdev[i].used && strcasecmp(ctl->mdev[i].uuid, uuid) == 0)
-            return &ctl->mdev[i];
-    return NULL;
-}
-
-static unsigned
-mdevs_on(struct zv_ctl *ctl, const struct zv_host_dev *hd)
+unsigned
+ctl_mdevs_on(struct zv_ctl *ctl, const struct zv_host_dev *hd)
 {
     unsigned n = 0;
 
@@ -183,157 +172,12 @@ mdevs_on(struct zv_ctl *ctl, const struct zv_host_dev *hd)
     return n;
 }
 
-static bool
-sch_bound_vfio(const struct zv_host_dev *hd)
+bool
+ctl_sch_bound_vfio(const struct zv_host_dev *hd)
 {
     const struct css_driver *d = hd->sch ? css_sch_driver(hd->sch) : NULL;
 
     return d && strcmp(d->name, ZV_VFIO_CCW_DRIVER) == 0;
-}
-
-/* ---- mdev definitions (mdevctl format) ---- */
-
-static void
-def_path(struct zv_ctl *ctl, const struct ctl_mdev *m, char *buf, size_t len,
-         bool dir_only)
-{
-    if (dir_only)
-        snprintf(buf, len, "%s/%s", ctl->def_dir, m->parent);
-    else
-        snprintf(buf, len, "%s/%s/%s", ctl->def_dir, m->parent, m->uuid);
-}
-
-/* Write the definition atomically (temp file + rename). */
-static int
-def_write(struct zv_ctl *ctl, const struct ctl_mdev *m)
-{
-    struct json_object *o = json_object_new_object();
-    char dir[ZV_HOST_PATH_MAX + 32], path[ZV_HOST_PATH_MAX + 96],
-        tmp[ZV_HOST_PATH_MAX + 112];
-    const char *text;
-    FILE *f;
-    int rc = 0;
-
-    json_object_object_add(o, "mdev_type",
-                           json_object_new_string(ZV_VFIO_CCW_TYPE_ID));
-    json_object_object_add(
-        o, "start", json_object_new_string(m->autostart ? "auto" : "manual"));
-    json_object_object_add(o, "attrs", json_object_new_array());
-    text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-                                                 JSON_C_TO_STRING_SPACED);
-    def_path(ctl, m, dir, sizeof(dir), true);
-    def_path(ctl, m, path, sizeof(path), false);
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-        rc = -errno;
-    else if (!(f = fopen(tmp, "w")))
-        rc = -errno;
-    else {
-        if (fprintf(f, "%s\n", text) < 0)
-            rc = -EIO;
-        if (fflush(f) || fsync(fileno(f)))
-            rc = -errno;
-        if (fclose(f) && !rc)
-            rc = -EIO;
-        if (!rc && rename(tmp, path) < 0)
-            rc = -errno;
-        if (rc)
-            unlink(tmp);
-    }
-    json_object_put(o);
-    return rc;
-}
-
-static void
-def_remove(struct zv_ctl *ctl, const struct ctl_mdev *m)
-{
-    char dir[ZV_HOST_PATH_MAX + 32], path[ZV_HOST_PATH_MAX + 96];
-
-    def_path(ctl, m, dir, sizeof(dir), true);
-    def_path(ctl, m, path, sizeof(path), false);
-    unlink(path);
-    rmdir(dir); /* only if empty */
-}
-
-/* ---- mdev life cycle ---- */
-
-static int
-mdev_stop(struct zv_ctl *ctl, struct ctl_mdev *m)
-{
-    if (!m->srv)
-        return -EALREADY;
-    zv_vfu_server_free(m->srv); /* disconnects, closes, unlinks */
-    m->srv = NULL;
-    zv_log(ZV_LOG_INFO, "mdev: stopped serving %s", m->uuid);
-    (void)ctl;
-    return 0;
-}
-
-static int
-mdev_start(struct zv_ctl *ctl, struct ctl_mdev *m)
-{
-    int rc;
-
-    if (m->srv)
-        return -EALREADY;
-    if (!m->vd)
-        return -ENODEV;
-    snprintf(m->sock, sizeof(m->sock), "%s/%s.sock", ctl->sock_dir, m->uuid);
-    unlink(m->sock); /* a stale socket of a daemon that was killed */
-    rc = zv_vfu_server_new(ctl->loop, m->vd, m->sock, &m->srv);
-    if (rc) {
-        m->srv = NULL;
-        return rc;
-    }
-    chmod(m->sock, 0600);
-    zv_log(ZV_LOG_INFO, "mdev: serving %s on %s", m->uuid, m->sock);
-    return 0;
-}
-
-/* Create the instance on hd (bound to vfio_ccw). */
-static int
-mdev_instantiate(struct zv_ctl *ctl, struct ctl_mdev *m)
-{
-    struct zv_mdev_parent *mp = zv_vfio_ccw_parent(ctl->host->drv, m->hd->sch);
-    int rc;
-
-    if (!mp)
-        return -ENODEV;
-    rc = zv_mdev_create(mp, ZV_VFIO_CCW_TYPE_ID, m->uuid, NULL);
-    if (rc)
-        return rc;
-    m->vd = zv_mdev_find(ctl->host->bus, m->uuid);
-    return m->vd ? 0 : -ENODEV;
-}
-
-static void
-mdev_destroy(struct zv_ctl *ctl, struct ctl_mdev *m)
-{
-    mdev_stop(ctl, m);
-    if (m->vd) {
-        zv_vdev_close(m->vd);
-        zv_vdev_put(m->vd);
-        m->vd = NULL;
-    }
-    zv_mdev_remove(ctl->host->bus, m->uuid);
-    memset(m, 0, sizeof(*m));
-}
-
-static struct ctl_mdev *
-mdev_slot(struct zv_ctl *ctl)
-{
-    for (unsigned i = 0; i < ZV_CTL_MAX_MDEV; i++)
-        if (!ctl->mdev[i].used)
-            return &ctl->mdev[i];
-    return NULL;
-}
-
-static void
-uuid_lower(char *dst, const char *src)
-{
-    for (unsigned i = 0; i <= ZV_MDEV_UUID_LEN; i++)
-        dst[i] =
-            (char)((src[i] >= 'A' && src[i] <= 'F') ? src[i] + 32 : src[i]);
 }
 
 /* ---- commands ---- */
@@ -360,24 +204,24 @@ cmd_query_subchannels(struct zv_ctl *ctl, struct json_object *args)
         json_object_object_add(
             o, "subchannel",
             json_object_new_string(
-                busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.sch_no)));
+                ctl_busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.sch_no)));
         json_object_object_add(
             o, "devno",
             json_object_new_string(
-                busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.devno)));
+                ctl_busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.devno)));
         json_object_object_add(
             o, "type",
             json_object_new_string(zv_host_dev_type_name(hd->cfg.type)));
-        hex_add(o, "dev_type", dt, 4);
-        hex_add(o, "dev_model", dm, 2);
-        hex_add(o, "cu_type", cut, 4);
-        hex_add(o, "cu_model", cum, 2);
+        ctl_hex_add(o, "dev_type", dt, 4);
+        ctl_hex_add(o, "dev_model", dm, 2);
+        ctl_hex_add(o, "cu_type", cut, 4);
+        ctl_hex_add(o, "cu_model", cum, 2);
         json_object_object_add(o, "present",
                                json_object_new_boolean(!hd->lost));
         if (!hd->lost && css_sch_stsch(hd->sch, &schib).cc == ZV_CC0) {
-            hex_add(o, "pim", schib.pmcw.pim, 2);
-            hex_add(o, "pam", schib.pmcw.pam, 2);
-            hex_add(o, "pom", schib.pmcw.pom, 2);
+            ctl_hex_add(o, "pim", schib.pmcw.pim, 2);
+            ctl_hex_add(o, "pam", schib.pmcw.pam, 2);
+            ctl_hex_add(o, "pom", schib.pmcw.pom, 2);
             json_object_object_add(o, "enabled",
                                    json_object_new_boolean(schib.pmcw.ena));
         }
@@ -394,10 +238,10 @@ cmd_query_subchannels(struct zv_ctl *ctl, struct json_object *args)
             json_object_object_add(o, "image",
                                    json_object_new_string(hd->cfg.image));
         json_object_object_add(o, "mdevs",
-                               json_object_new_int((int)mdevs_on(ctl, hd)));
+                               json_object_new_int((int)ctl_mdevs_on(ctl, hd)));
         json_object_array_add(a, o);
     }
-    return reply_ok(a);
+    return ctl_reply_ok(a);
 }
 
 static struct json_object *
@@ -411,8 +255,8 @@ cmd_query_chpids(struct zv_ctl *ctl, struct json_object *args)
         struct ctl_chp *st = &ctl->chp[i];
         struct json_object *o = json_object_new_object();
 
-        hex_add(o, "chpid", c->chpid, 2);
-        hex_add(o, "type", c->type, 2);
+        ctl_hex_add(o, "chpid", c->chpid, 2);
+        ctl_hex_add(o, "type", c->type, 2);
         json_object_object_add(o, "configured",
                                json_object_new_boolean(st->configured));
         json_object_object_add(o, "online",
@@ -421,7 +265,7 @@ cmd_query_chpids(struct zv_ctl *ctl, struct json_object *args)
                                json_object_new_boolean(st->failed));
         json_object_array_add(a, o);
     }
-    return reply_ok(a);
+    return ctl_reply_ok(a);
 }
 
 static struct json_object *
@@ -430,26 +274,26 @@ chp_change(struct zv_ctl *ctl, struct json_object *args, bool configure)
     struct json_object *ev;
     struct ctl_chp *st = NULL;
     uint8_t chpid;
-    int on = arg_bool(args, "on"), rc;
+    int on = ctl_arg_bool(args, "on"), rc;
 
     if (arg_chpid(args, &chpid))
-        return reply_err("InvalidParameter",
-                         "argument 'chpid' (hex, e.g. \"40\" or \"0.40\") "
-                         "is required");
+        return ctl_reply_err("InvalidParameter",
+                             "argument 'chpid' (hex, e.g. \"40\" or \"0.40\") "
+                             "is required");
     if (on < 0)
-        return reply_err("InvalidParameter",
-                         "argument 'on' (true or false) is required");
+        return ctl_reply_err("InvalidParameter",
+                             "argument 'on' (true or false) is required");
     for (unsigned i = 0; i < ctl->host->cfg.nchp; i++)
         if (ctl->host->cfg.chp[i].chpid == chpid)
             st = &ctl->chp[i];
     if (!st)
-        return reply_err("DeviceNotFound", "no channel path 0.%02x", chpid);
+        return ctl_reply_err("DeviceNotFound", "no channel path 0.%02x", chpid);
     rc = configure ? css_chp_configure(ctl->host->css, chpid, on)
                    : css_chp_vary(ctl->host->css, chpid, on);
     if (rc)
-        return reply_err("GenericError", "%s 0.%02x: %s",
-                         configure ? "configure" : "vary", chpid,
-                         strerror(-rc));
+        return ctl_reply_err("GenericError", "%s 0.%02x: %s",
+                             configure ? "configure" : "vary", chpid,
+                             strerror(-rc));
     if (configure)
         st->configured = on;
     else
@@ -457,12 +301,12 @@ chp_change(struct zv_ctl *ctl, struct json_object *args, bool configure)
     zv_log(ZV_LOG_INFO, "chp: %s 0.%02x %s", configure ? "configure" : "vary",
            chpid, on ? "on" : "off");
     ev = json_object_new_object();
-    hex_add(ev, "chpid", chpid, 2);
+    ctl_hex_add(ev, "chpid", chpid, 2);
     json_object_object_add(
         ev, "action", json_object_new_string(configure ? "configure" : "vary"));
     json_object_object_add(ev, "on", json_object_new_boolean(on));
     zv_ctl_event(ctl, "CHPID_CHANGED", ev);
-    return reply_ok(NULL);
+    return ctl_reply_ok(NULL);
 }
 
 static struct json_object *
@@ -481,267 +325,79 @@ static struct json_object *
 cmd_subchannel_bind(struct zv_ctl *ctl, struct json_object *args)
 {
     struct zv_host_dev *hd;
-    struct json_object *e = arg_sch(ctl, args, "subchannel", &hd);
+    struct json_object *e = ctl_arg_sch(ctl, args, "subchannel", &hd);
     const struct css_driver *d;
     char buf[16];
     int rc;
 
     if (e)
         return e;
-    busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.sch_no);
+    ctl_busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.sch_no);
     d = css_sch_driver(hd->sch);
     if (d && strcmp(d->name, ZV_VFIO_CCW_DRIVER) == 0)
-        return reply_err("AlreadyBound", "subchannel %s is already bound to %s",
-                         buf, ZV_VFIO_CCW_DRIVER);
+        return ctl_reply_err("AlreadyBound",
+                             "subchannel %s is already bound to %s", buf,
+                             ZV_VFIO_CCW_DRIVER);
     if (d)
-        return reply_err("DeviceBusy", "subchannel %s is bound to %s", buf,
-                         d->name);
+        return ctl_reply_err("DeviceBusy", "subchannel %s is bound to %s", buf,
+                             d->name);
     rc = zv_vfio_ccw_bind(ctl->host->drv, hd->sch);
     if (rc)
-        return reply_err(rc == -EBUSY ? "DeviceBusy" : "GenericError",
-                         "bind %s: %s", buf, strerror(-rc));
+        return ctl_reply_err(rc == -EBUSY ? "DeviceBusy" : "GenericError",
+                             "bind %s: %s", buf, strerror(-rc));
     zv_log(ZV_LOG_INFO, "css: bound %s to %s", buf, ZV_VFIO_CCW_DRIVER);
-    return reply_ok(NULL);
+    return ctl_reply_ok(NULL);
 }
 
 static struct json_object *
 cmd_subchannel_unbind(struct zv_ctl *ctl, struct json_object *args)
 {
     struct zv_host_dev *hd;
-    struct json_object *e = arg_sch(ctl, args, "subchannel", &hd);
+    struct json_object *e = ctl_arg_sch(ctl, args, "subchannel", &hd);
     char buf[16];
     unsigned n;
 
     if (e)
         return e;
-    busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.sch_no);
-    if (!sch_bound_vfio(hd))
-        return reply_err("NotBound", "subchannel %s is not bound to %s", buf,
-                         ZV_VFIO_CCW_DRIVER);
-    n = mdevs_on(ctl, hd);
+    ctl_busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.sch_no);
+    if (!ctl_sch_bound_vfio(hd))
+        return ctl_reply_err("NotBound", "subchannel %s is not bound to %s",
+                             buf, ZV_VFIO_CCW_DRIVER);
+    n = ctl_mdevs_on(ctl, hd);
     if (n)
-        return reply_err("DeviceBusy",
-                         "subchannel %s has %u mediated device(s): remove "
-                         "them first",
-                         buf, n);
+        return ctl_reply_err("DeviceBusy",
+                             "subchannel %s has %u mediated device(s): remove "
+                             "them first",
+                             buf, n);
     zv_vfio_ccw_unbind(ctl->host->drv, hd->sch);
     zv_log(ZV_LOG_INFO, "css: unbound %s", buf);
-    return reply_ok(NULL);
-}
-
-static struct json_object *
-cmd_mdev_create(struct zv_ctl *ctl, struct json_object *args)
-{
-    const char *uuid = arg_str(args, "uuid"), *type = arg_str(args, "type"),
-               *start = arg_str(args, "start");
-    int persist = arg_bool(args, "persist");
-    struct zv_host_dev *hd;
-    struct json_object *e;
-    struct ctl_mdev *m;
-    char buf[16];
-    int rc;
-
-    if (!uuid)
-        return reply_err("InvalidParameter", "argument 'uuid' is required");
-    if (!zv_mdev_uuid_valid(uuid))
-        return reply_err("InvalidParameter",
-                         "malformed UUID \"%.40s\" (expected "
-                         "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, hex)",
-                         uuid);
-    if (type && strcmp(type, ZV_VFIO_CCW_TYPE_ID) != 0)
-        return reply_err("InvalidParameter",
-                         "unknown mdev type \"%.40s\" (this host offers %s)",
-                         type, ZV_VFIO_CCW_TYPE_ID);
-    if (start && strcmp(start, "auto") != 0 && strcmp(start, "manual") != 0)
-        return reply_err("InvalidParameter",
-                         "'start' must be \"auto\" or \"manual\"");
-    if (persist == -2)
-        return reply_err("InvalidParameter", "'persist' must be a boolean");
-    e = arg_sch(ctl, args, "parent", &hd);
-    if (e)
-        return e;
-    busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.sch_no);
-    if (mdev_find(ctl, uuid))
-        return reply_err("AlreadyExists", "mdev %s already exists", uuid);
-    if (!sch_bound_vfio(hd))
-        return reply_err("NotBound",
-                         "subchannel %s is not bound to %s (bind it first)",
-                         buf, ZV_VFIO_CCW_DRIVER);
-    if (mdevs_on(ctl, hd))
-        return reply_err("DeviceBusy",
-                         "subchannel %s already has its one instance of %s",
-                         buf, ZV_VFIO_CCW_TYPE_ID);
-    m = mdev_slot(ctl);
-    if (!m)
-        return reply_err("GenericError", "too many mdevs (at most %d)",
-                         ZV_CTL_MAX_MDEV);
-    memset(m, 0, sizeof(*m));
-    uuid_lower(m->uuid, uuid);
-    snprintf(m->parent, sizeof(m->parent), "%s", buf);
-    m->hd = hd;
-    m->autostart = start && strcmp(start, "auto") == 0;
-    m->defined = persist != 0;
-    rc = mdev_instantiate(ctl, m);
-    if (rc) {
-        memset(m, 0, sizeof(*m));
-        return reply_err(rc == -ENOSPC ? "DeviceBusy" : "GenericError",
-                         "create %s on %s: %s", uuid, buf, strerror(-rc));
-    }
-    m->used = true;
-    if (m->defined && (rc = def_write(ctl, m))) {
-        mdev_destroy(ctl, m);
-        return reply_err("GenericError", "persist %s: %s", uuid, strerror(-rc));
-    }
-    zv_log(ZV_LOG_INFO, "mdev: created %s on %s%s", m->uuid, buf,
-           m->defined ? " (defined)" : "");
-    return reply_ok(NULL);
-}
-
-static struct json_object *
-arg_mdev(struct zv_ctl *ctl, struct json_object *args, struct ctl_mdev **out)
-{
-    const char *uuid = arg_str(args, "uuid");
-
-    if (!uuid)
-        return reply_err("InvalidParameter", "argument 'uuid' is required");
-    if (!zv_mdev_uuid_valid(uuid))
-        return reply_err("InvalidParameter", "malformed UUID \"%.40s\"", uuid);
-    *out = mdev_find(ctl, uuid);
-    if (!*out)
-        return reply_err("DeviceNotFound", "no mdev %s", uuid);
-    return NULL;
-}
-
-static struct json_object *
-cmd_mdev_remove(struct zv_ctl *ctl, struct json_object *args)
-{
-    struct ctl_mdev *m;
-    struct json_object *e = arg_mdev(ctl, args, &m), *ev;
-
-    if (e)
-        return e;
-    if (m->srv && zv_vfu_server_connected(m->srv) &&
-        arg_bool(args, "force") != 1)
-        return reply_err("DeviceBusy",
-                         "mdev %s has a client attached (stop it, or "
-                         "\"force\": true)",
-                         m->uuid);
-    if (m->defined)
-        def_remove(ctl, m);
-    ev = json_object_new_object();
-    json_object_object_add(ev, "uuid", json_object_new_string(m->uuid));
-    zv_log(ZV_LOG_INFO, "mdev: removed %s", m->uuid);
-    mdev_destroy(ctl, m);
-    zv_ctl_event(ctl, "MDEV_REMOVED", ev);
-    return reply_ok(NULL);
-}
-
-static struct json_object *
-cmd_query_mdevs(struct zv_ctl *ctl, struct json_object *args)
-{
-    struct json_object *a = json_object_new_array();
-
-    (void)args;
-    for (unsigned i = 0; i < ZV_CTL_MAX_MDEV; i++) {
-        struct ctl_mdev *m = &ctl->mdev[i];
-        struct json_object *o;
-
-        if (!m->used)
-            continue;
-        o = json_object_new_object();
-        json_object_object_add(o, "uuid", json_object_new_string(m->uuid));
-        json_object_object_add(o, "parent", json_object_new_string(m->parent));
-        json_object_object_add(o, "type",
-                               json_object_new_string(ZV_VFIO_CCW_TYPE_ID));
-        json_object_object_add(o, "defined",
-                               json_object_new_boolean(m->defined));
-        json_object_object_add(
-            o, "start",
-            json_object_new_string(m->autostart ? "auto" : "manual"));
-        json_object_object_add(o, "active",
-                               json_object_new_boolean(m->srv != NULL));
-        json_object_object_add(o, "socket",
-                               m->srv ? json_object_new_string(m->sock) : NULL);
-        json_object_object_add(
-            o, "client",
-            json_object_new_boolean(m->srv && zv_vfu_server_connected(m->srv)));
-        json_object_object_add(
-            o, "state",
-            json_object_new_string(m->vd ? zv_vfio_ccw_state_name(m->vd)
-                                         : "gone"));
-        json_object_array_add(a, o);
-    }
-    return reply_ok(a);
-}
-
-static struct json_object *
-cmd_mdev_start(struct zv_ctl *ctl, struct json_object *args)
-{
-    struct ctl_mdev *m;
-    struct json_object *e = arg_mdev(ctl, args, &m), *r, *ev;
-    int rc;
-
-    if (e)
-        return e;
-    if (m->hd->lost)
-        return reply_err("DeviceNotFound", "the device of mdev %s is gone",
-                         m->uuid);
-    rc = mdev_start(ctl, m);
-    if (rc == -EALREADY)
-        return reply_err("DeviceBusy", "mdev %s is already started on %s",
-                         m->uuid, m->sock);
-    if (rc)
-        return reply_err("GenericError", "start %s: %s", m->uuid,
-                         strerror(-rc));
-    r = json_object_new_object();
-    json_object_object_add(r, "socket", json_object_new_string(m->sock));
-    ev = json_object_new_object();
-    json_object_object_add(ev, "uuid", json_object_new_string(m->uuid));
-    json_object_object_add(ev, "socket", json_object_new_string(m->sock));
-    zv_ctl_event(ctl, "MDEV_STARTED", ev);
-    return reply_ok(r);
-}
-
-static struct json_object *
-cmd_mdev_stop(struct zv_ctl *ctl, struct json_object *args)
-{
-    struct ctl_mdev *m;
-    struct json_object *e = arg_mdev(ctl, args, &m), *ev;
-
-    if (e)
-        return e;
-    if (mdev_stop(ctl, m))
-        return reply_err("NotActive", "mdev %s is not started", m->uuid);
-    ev = json_object_new_object();
-    json_object_object_add(ev, "uuid", json_object_new_string(m->uuid));
-    zv_ctl_event(ctl, "MDEV_STOPPED", ev);
-    return reply_ok(NULL);
+    return ctl_reply_ok(NULL);
 }
 
 static struct json_object *
 cmd_inject_fault(struct zv_ctl *ctl, struct json_object *args)
 {
-    const char *kind = arg_str(args, "kind");
+    const char *kind = ctl_arg_str(args, "kind");
     struct zv_host_dev *hd = NULL;
     struct json_object *e, *ev;
     char buf[16] = "";
     int rc;
 
     if (!kind)
-        return reply_err("InvalidParameter",
-                         "argument 'kind' (device-loss, path-loss, "
-                         "unsolicited, latency) is required");
+        return ctl_reply_err("InvalidParameter",
+                             "argument 'kind' (device-loss, path-loss, "
+                             "unsolicited, latency) is required");
     ev = json_object_new_object();
     json_object_object_add(ev, "kind", json_object_new_string(kind));
     if (strcmp(kind, "path-loss") == 0) {
-        int restore = arg_bool(args, "restore");
+        int restore = ctl_arg_bool(args, "restore");
         uint8_t chpid;
         bool known = false;
 
         if (arg_chpid(args, &chpid)) {
             json_object_put(ev);
-            return reply_err("InvalidParameter",
-                             "path-loss needs 'chpid' (hex)");
+            return ctl_reply_err("InvalidParameter",
+                                 "path-loss needs 'chpid' (hex)");
         }
         for (unsigned i = 0; i < ctl->host->cfg.nchp; i++)
             if (ctl->host->cfg.chp[i].chpid == chpid) {
@@ -750,69 +406,71 @@ cmd_inject_fault(struct zv_ctl *ctl, struct json_object *args)
             }
         if (!known) {
             json_object_put(ev);
-            return reply_err("DeviceNotFound", "no channel path 0.%02x", chpid);
+            return ctl_reply_err("DeviceNotFound", "no channel path 0.%02x",
+                                 chpid);
         }
         rc = css_chp_set_failed(ctl->host->css, chpid, restore != 1);
         if (rc) {
             json_object_put(ev);
-            return reply_err("GenericError", "path-loss: %s", strerror(-rc));
+            return ctl_reply_err("GenericError", "path-loss: %s",
+                                 strerror(-rc));
         }
-        hex_add(ev, "chpid", chpid, 2);
+        ctl_hex_add(ev, "chpid", chpid, 2);
         json_object_object_add(ev, "restored",
                                json_object_new_boolean(restore == 1));
         zv_log(ZV_LOG_INFO, "fault: path 0.%02x %s", chpid,
                restore == 1 ? "restored" : "failed");
         zv_ctl_event(ctl, "FAULT_INJECTED", ev);
-        return reply_ok(NULL);
+        return ctl_reply_ok(NULL);
     }
-    e = arg_sch(ctl, args, "subchannel", &hd);
+    e = ctl_arg_sch(ctl, args, "subchannel", &hd);
     if (e) {
         json_object_put(ev);
         return e;
     }
-    busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.sch_no);
+    ctl_busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.sch_no);
     json_object_object_add(ev, "subchannel", json_object_new_string(buf));
     if (strcmp(kind, "device-loss") == 0) {
         rc = css_sch_undefine(ctl->host->css, hd->sch);
         if (rc) {
             json_object_put(ev);
-            return reply_err("GenericError", "device-loss %s: %s", buf,
-                             strerror(-rc));
+            return ctl_reply_err("GenericError", "device-loss %s: %s", buf,
+                                 strerror(-rc));
         }
         hd->lost = true;
         zv_log(ZV_LOG_WARNING, "fault: device on %s lost", buf);
     } else if (strcmp(kind, "unsolicited") == 0) {
-        struct json_object *v = arg_get(args, "dstat");
+        struct json_object *v = ctl_arg_get(args, "dstat");
         int64_t dstat = DEV_STAT_ATTENTION;
 
         if (v) {
             if (!json_object_is_type(v, json_type_int) ||
                 (dstat = json_object_get_int64(v)) < 0 || dstat > 0xFF) {
                 json_object_put(ev);
-                return reply_err("InvalidParameter",
-                                 "'dstat' must be an integer 0..255");
+                return ctl_reply_err("InvalidParameter",
+                                     "'dstat' must be an integer 0..255");
             }
         }
         css_dev_unsolicited(hd->dev, (uint8_t)dstat);
-        hex_add(ev, "dstat", (unsigned)dstat, 2);
+        ctl_hex_add(ev, "dstat", (unsigned)dstat, 2);
         zv_log(ZV_LOG_INFO, "fault: unsolicited status %02x on %s",
                (unsigned)dstat, buf);
     } else if (strcmp(kind, "latency") == 0) {
-        struct json_object *v = arg_get(args, "us");
+        struct json_object *v = ctl_arg_get(args, "us");
         int64_t us;
 
         if (!v || !json_object_is_type(v, json_type_int) ||
             (us = json_object_get_int64(v)) < 0 || us > 10000000) {
             json_object_put(ev);
-            return reply_err("InvalidParameter",
-                             "latency needs 'us' (0..10000000)");
+            return ctl_reply_err("InvalidParameter",
+                                 "latency needs 'us' (0..10000000)");
         }
         if (!hd->td) {
             json_object_put(ev);
-            return reply_err("NotSupported",
-                             "latency injection works on test devices; "
-                             "for %s set latency_us in the host config",
-                             zv_host_dev_type_name(hd->cfg.type));
+            return ctl_reply_err("NotSupported",
+                                 "latency injection works on test devices; "
+                                 "for %s set latency_us in the host config",
+                                 zv_host_dev_type_name(hd->cfg.type));
         }
         testdev_set_default_latency(hd->td, (uint64_t)us * ZV_NSEC_PER_USEC,
                                     (uint64_t)us * ZV_NSEC_PER_USEC);
@@ -820,13 +478,13 @@ cmd_inject_fault(struct zv_ctl *ctl, struct json_object *args)
         zv_log(ZV_LOG_INFO, "fault: latency %lld us on %s", (long long)us, buf);
     } else {
         json_object_put(ev);
-        return reply_err("InvalidParameter",
-                         "unknown fault kind \"%.40s\" (device-loss, "
-                         "path-loss, unsolicited, latency)",
-                         kind);
+        return ctl_reply_err("InvalidParameter",
+                             "unknown fault kind \"%.40s\" (device-loss, "
+                             "path-loss, unsolicited, latency)",
+                             kind);
     }
     zv_ctl_event(ctl, "FAULT_INJECTED", ev);
-    return reply_ok(NULL);
+    return ctl_reply_ok(NULL);
 }
 
 static struct json_object *
@@ -839,20 +497,20 @@ cmd_query_stats(struct zv_ctl *ctl, struct json_object *args)
     struct css_cmf cmf;
     char buf[16];
 
-    if (arg_get(args, "uuid")) {
-        e = arg_mdev(ctl, args, &m);
+    if (ctl_arg_get(args, "uuid")) {
+        e = ctl_arg_mdev(ctl, args, &m);
         if (e) {
             json_object_put(r);
             return e;
         }
         hd = m->hd;
     } else {
-        e = arg_sch(ctl, args, "subchannel", &hd);
+        e = ctl_arg_sch(ctl, args, "subchannel", &hd);
         if (e) {
             json_object_put(r);
-            return reply_err("InvalidParameter",
-                             "query-stats needs 'uuid' or a present "
-                             "'subchannel'");
+            return ctl_reply_err("InvalidParameter",
+                                 "query-stats needs 'uuid' or a present "
+                                 "'subchannel'");
         }
         for (unsigned i = 0; i < ZV_CTL_MAX_MDEV; i++)
             if (ctl->mdev[i].used && ctl->mdev[i].hd == hd)
@@ -861,7 +519,7 @@ cmd_query_stats(struct zv_ctl *ctl, struct json_object *args)
     json_object_object_add(
         r, "subchannel",
         json_object_new_string(
-            busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.sch_no)));
+            ctl_busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.sch_no)));
     json_object_object_add(
         r, "device_commands",
         json_object_new_int64((int64_t)(hd->td ? testdev_cmd_count(hd->td)
@@ -910,7 +568,7 @@ cmd_query_stats(struct zv_ctl *ctl, struct json_object *args)
                                json_object_new_int64(st.dma_maps));
         json_object_object_add(r, "vfio_user", o);
     }
-    return reply_ok(r);
+    return ctl_reply_ok(r);
 }
 
 static struct json_object *
@@ -919,7 +577,7 @@ cmd_quit(struct zv_ctl *ctl, struct json_object *args)
     (void)args;
     ctl->quit = true;
     zv_loop_stop(ctl->loop);
-    return reply_ok(NULL);
+    return ctl_reply_ok(NULL);
 }
 
 static const struct {
@@ -932,11 +590,11 @@ static const struct {
     {"chpid-configure", cmd_chpid_configure},
     {"subchannel-bind", cmd_subchannel_bind},
     {"subchannel-unbind", cmd_subchannel_unbind},
-    {"mdev-create", cmd_mdev_create},
-    {"mdev-remove", cmd_mdev_remove},
-    {"query-mdevs", cmd_query_mdevs},
-    {"mdev-start", cmd_mdev_start},
-    {"mdev-stop", cmd_mdev_stop},
+    {"mdev-create", ctl_cmd_mdev_create},
+    {"mdev-remove", ctl_cmd_mdev_remove},
+    {"query-mdevs", ctl_cmd_query_mdevs},
+    {"mdev-start", ctl_cmd_mdev_start},
+    {"mdev-stop", ctl_cmd_mdev_stop},
     {"inject-fault", cmd_inject_fault},
     {"query-stats", cmd_query_stats},
     {"quit", cmd_quit},
@@ -959,15 +617,15 @@ zv_ctl_execute(struct zv_ctl *ctl, struct json_object *req)
     const char *name;
 
     if (!req || !json_object_is_type(req, json_type_object))
-        return reply_err("GenericError", "a request must be a JSON object");
+        return ctl_reply_err("GenericError", "a request must be a JSON object");
     json_object_object_get_ex(req, "id", &id);
     if (!json_object_object_get_ex(req, "execute", &exe) ||
         !json_object_is_type(exe, json_type_string))
-        r = reply_err("GenericError",
-                      "a request needs \"execute\": \"<command>\"");
+        r = ctl_reply_err("GenericError",
+                          "a request needs \"execute\": \"<command>\"");
     else if (json_object_object_get_ex(req, "arguments", &args) &&
              !json_object_is_type(args, json_type_object))
-        r = reply_err("GenericError", "\"arguments\" must be an object");
+        r = ctl_reply_err("GenericError", "\"arguments\" must be an object");
     if (!r) {
         name = json_object_get_string(exe);
         for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
@@ -977,7 +635,8 @@ zv_ctl_execute(struct zv_ctl *ctl, struct json_object *req)
                 break;
             }
         if (!r)
-            r = reply_err("CommandNotFound", "unknown command \"%.64s\"", name);
+            r = ctl_reply_err("CommandNotFound", "unknown command \"%.64s\"",
+                              name);
     }
     if (id)
         json_object_object_add(r, "id", json_object_get(id));
@@ -988,108 +647,6 @@ bool
 zv_ctl_quit_requested(const struct zv_ctl *ctl)
 {
     return ctl->quit;
-}
-
-/* ---- restore ---- */
-
-static int
-restore_one(struct zv_ctl *ctl, const char *parent, const char *uuid)
-{
-    char path[ZV_HOST_PATH_MAX + 600];
-    struct json_object *o, *v;
-    struct zv_host_dev *hd;
-    struct ctl_mdev *m;
-    const char *s;
-    uint8_t ssid;
-    uint16_t no;
-    int rc;
-
-    snprintf(path, sizeof(path), "%s/%s/%s", ctl->def_dir, parent, uuid);
-    if (!zv_mdev_uuid_valid(uuid) || zv_host_parse_busid(parent, &ssid, &no)) {
-        zv_log(ZV_LOG_WARNING, "mdev: %s: not <subchannel>/<uuid>, ignored",
-               path);
-        return -EINVAL;
-    }
-    hd = zv_host_dev_find(ctl->host, ssid, no);
-    if (!hd) {
-        zv_log(ZV_LOG_WARNING, "mdev: %s: no subchannel %s on this host", path,
-               parent);
-        return -ENODEV;
-    }
-    o = json_object_from_file(path);
-    if (!o || !json_object_is_type(o, json_type_object) ||
-        !json_object_object_get_ex(o, "mdev_type", &v) ||
-        !json_object_is_type(v, json_type_string) ||
-        strcmp(json_object_get_string(v), ZV_VFIO_CCW_TYPE_ID) != 0) {
-        zv_log(ZV_LOG_WARNING, "mdev: %s: not an mdevctl definition of type %s",
-               path, ZV_VFIO_CCW_TYPE_ID);
-        json_object_put(o);
-        return -EINVAL;
-    }
-    s = json_object_object_get_ex(o, "start", &v) &&
-                json_object_is_type(v, json_type_string)
-            ? json_object_get_string(v)
-            : "manual";
-    if (mdev_find(ctl, uuid) || mdevs_on(ctl, hd) || !(m = mdev_slot(ctl))) {
-        zv_log(ZV_LOG_WARNING, "mdev: %s: duplicate or no room, ignored", path);
-        json_object_put(o);
-        return -EEXIST;
-    }
-    memset(m, 0, sizeof(*m));
-    uuid_lower(m->uuid, uuid);
-    snprintf(m->parent, sizeof(m->parent), "%.15s", parent);
-    m->hd = hd;
-    m->defined = true;
-    m->autostart = strcmp(s, "auto") == 0;
-    json_object_put(o);
-    if (!sch_bound_vfio(hd) &&
-        (rc = zv_vfio_ccw_bind(ctl->host->drv, hd->sch))) {
-        zv_log(ZV_LOG_WARNING, "mdev: %s: bind %s: %s", path, parent,
-               strerror(-rc));
-        memset(m, 0, sizeof(*m));
-        return rc;
-    }
-    rc = mdev_instantiate(ctl, m);
-    if (rc) {
-        zv_log(ZV_LOG_WARNING, "mdev: %s: create: %s", path, strerror(-rc));
-        memset(m, 0, sizeof(*m));
-        return rc;
-    }
-    m->used = true;
-    zv_log(ZV_LOG_INFO, "mdev: restored %s on %s (start %s)", m->uuid, parent,
-           m->autostart ? "auto" : "manual");
-    if (m->autostart && (rc = mdev_start(ctl, m)))
-        zv_log(ZV_LOG_WARNING, "mdev: %s: start: %s", m->uuid, strerror(-rc));
-    return 0;
-}
-
-int
-zv_ctl_restore(struct zv_ctl *ctl)
-{
-    DIR *top = opendir(ctl->def_dir);
-    struct dirent *pe;
-    int failed = 0;
-
-    if (!top)
-        return 0;
-    while ((pe = readdir(top))) {
-        char sub[ZV_HOST_PATH_MAX + 300];
-        struct dirent *ue;
-        DIR *d;
-
-        if (pe->d_name[0] == '.')
-            continue;
-        snprintf(sub, sizeof(sub), "%s/%s", ctl->def_dir, pe->d_name);
-        d = opendir(sub);
-        if (!d)
-            continue;
-        while ((ue = readdir(d)))
-            if (ue->d_name[0] != '.' && !strstr(ue->d_name, ".tmp"))
-                failed += restore_one(ctl, pe->d_name, ue->d_name) != 0;
-        closedir(d);
-    }
-    closedir(top);
-    return failed;
 }
 
 /* ---- life ---- */
@@ -1134,6 +691,6 @@ zv_ctl_free(struct zv_ctl *ctl)
     ctl_server_close(ctl);
     for (unsigned i = 0; i < ZV_CTL_MAX_MDEV; i++)
         if (ctl->mdev[i].used)
-            mdev_destroy(ctl, &ctl->mdev[i]);
+            ctl_mdev_destroy(ctl, &ctl->mdev[i]);
     free(ctl);
 }

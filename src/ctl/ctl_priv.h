@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ctl/ctl.h"
 #include "vfu/server.h"
@@ -53,5 +54,44 @@ struct zv_ctl {
 
 struct json_object *ctl_capabilities(void);
 void ctl_server_close(struct zv_ctl *ctl);
+
+/* ---- helpers of the commands (ctl.c) ---- */
+
+struct json_object *ctl_reply_err(const char *cls, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* ret NULL: an empty object */
+struct json_object *ctl_reply_ok(struct json_object *ret);
+void ctl_hex_add(struct json_object *o, const char *key, unsigned v, int width);
+const char *ctl_busid(char *buf, size_t len, uint8_t ssid, uint16_t no);
+struct json_object *ctl_arg_get(struct json_object *args, const char *key);
+/* NULL when absent or not a string */
+const char *ctl_arg_str(struct json_object *args, const char *key);
+/* 0/1, -1 when absent, -2 when not a boolean */
+int ctl_arg_bool(struct json_object *args, const char *key);
+/* The subchannel argument key: a present, defined device, or the error
+ * reply to send. */
+struct json_object *ctl_arg_sch(struct zv_ctl *ctl, struct json_object *args,
+                                const char *key, struct zv_host_dev **out);
+unsigned ctl_mdevs_on(struct zv_ctl *ctl, const struct zv_host_dev *hd);
+bool ctl_sch_bound_vfio(const struct zv_host_dev *hd);
+
+/* ---- mediated devices (mdev.c) ---- */
+
+struct ctl_mdev *ctl_mdev_find(struct zv_ctl *ctl, const char *uuid);
+/* The "uuid" argument: an existing mdev, or the error reply to send. */
+struct json_object *ctl_arg_mdev(struct zv_ctl *ctl, struct json_object *args,
+                                 struct ctl_mdev **out);
+/* Stop serving, close, remove the instance (the definition stays). */
+void ctl_mdev_destroy(struct zv_ctl *ctl, struct ctl_mdev *m);
+struct json_object *ctl_cmd_mdev_create(struct zv_ctl *ctl,
+                                        struct json_object *args);
+struct json_object *ctl_cmd_mdev_remove(struct zv_ctl *ctl,
+                                        struct json_object *args);
+struct json_object *ctl_cmd_query_mdevs(struct zv_ctl *ctl,
+                                        struct json_object *args);
+struct json_object *ctl_cmd_mdev_start(struct zv_ctl *ctl,
+                                       struct json_object *args);
+struct json_object *ctl_cmd_mdev_stop(struct zv_ctl *ctl,
+                                      struct json_object *args);
 
 #endif

@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The mediated devices of the host: their life cycle (instance, vfio-user
+ * server), their definitions in mdevctl's format
+ * (STATE_DIR/mdevctl.d/<parent>/<uuid>: {"mdev_type", "start", "attrs"}),
+ * recreated at daemon start, and the mdev control commands.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "ctl/ctl_priv.h"
+
+static int mdev_stop(struct zv_ctl *ctl, struct ctl_mdev *m);
+
+struct json_object *
+ctl_arg_mdev(struct zv_ctl *ctl, struct json_object *args,
+             struct ctl_mdev **out)
+{
+    const char *uuid = ctl_arg_str(args, "uuid");
+
+    if (!uuid)
+        return ctl_reply_err("InvalidParameter", "argument 'uuid' is required");
+    if (!zv_mdev_uuid_valid(uuid))
+        return ctl_reply_err("InvalidParameter", "malformed UUID \"%.40s\"",
+                             uuid);
+    *out = ctl_mdev_find(ctl, uuid);
+    if (!*out)
+        return ctl_reply_err("DeviceNotFound", "no mdev %s", uuid);
+    return NULL;
+}
+
+void
+ctl_mdev_destroy(struct zv_ctl *ctl, struct ctl_mdev *m)
+{
+    mdev_stop(ctl, m);
+    if (m->vd) {
+        zv_vdev_close(m->vd);
+        zv_vdev_put(m->vd);
+        m->vd = NULL;
+    }
+    zv_mdev_remove(ctl->host->bus, m->uuid);
+    memset(m, 0, sizeof(*m));
+}
+
+struct ctl_mdev *
+ctl_mdev_find(struct zv_ctl *ctl, const char *uuid)
+{
+    for (unsigned i = 0; i < ZV_CTL_MAX_MDEV; i++)
+        if (ctl->mdev[i].used && strcasecmp(ctl->mdev[i].uuid, uuid) == 0)
+            return &ctl->mdev[i];
+    return NULL;
+}
+
+static void
+def_path(struct zv_ctl *ctl, const struct ctl_mdev *m, char *buf, size_t len,
+         bool dir_only)
+{
+    if (dir_only)
+        snprintf(buf, len, "%s/%s", ctl->def_dir, m->parent);
+    else
+        snprintf(buf, len, "%s/%s/%s", ctl->def_dir, m->parent, m->uuid);
+}
+
+/* Write the definition atomically (temp file + rename). */
+static int
+def_write(struct zv_ctl *ctl, const struct ctl_mdev *m)
+{
+    struct json_object *o = json_object_new_object();
+    char dir[ZV_HOST_PATH_MAX + 32], path[ZV_HOST_PATH_MAX + 96],
+        tmp[ZV_HOST_PATH_MAX + 112];
+    const char *text;
+    FILE *f;
+    int rc = 0;
+
+    json_object_object_add(o, "mdev_type",
+                           json_object_new_string(ZV_VFIO_CCW_TYPE_ID));
+    json_object_object_add(
+        o, "start", json_object_new_string(m->autostart ? "auto" : "manual"));
+    json_object_object_add(o, "attrs", json_object_new_array());
+    text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                 JSON_C_TO_STRING_SPACED);
+    def_path(ctl, m, dir, sizeof(dir), true);
+    def_path(ctl, m, path, sizeof(path), false);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+        rc = -errno;
+    else if (!(f = fopen(tmp, "w")))
+        rc = -errno;
+    else {
+        if (fprintf(f, "%s\n", text) < 0)
+            rc = -EIO;
+        if (fflush(f) || fsync(fileno(f)))
+            rc = -errno;
+        if (fclose(f) && !rc)
+            rc = -EIO;
+        if (!rc && rename(tmp, path) < 0)
+            rc = -errno;
+        if (rc)
+            unlink(tmp);
+    }
+    json_object_put(o);
+    return rc;
+}
+
+static void
+def_remove(struct zv_ctl *ctl, const struct ctl_mdev *m)
+{
+    char dir[ZV_HOST_PATH_MAX + 32], path[ZV_HOST_PATH_MAX + 96];
+
+    def_path(ctl, m, dir, sizeof(dir), true);
+    def_path(ctl, m, path, sizeof(path), false);
+    unlink(path);
+    rmdir(dir); /* only if empty */
+}
+
+static int
+mdev_stop(struct zv_ctl *ctl, struct ctl_mdev *m)
+{
+    if (!m->srv)
+        return -EALREADY;
+    zv_vfu_server_free(m->srv); /* disconnects, closes, unlinks */
+    m->srv = NULL;
+    zv_log(ZV_LOG_INFO, "mdev: stopped serving %s", m->uuid);
+    (void)ctl;
+    return 0;
+}
+
+static int
+mdev_start(struct zv_ctl *ctl, struct ctl_mdev *m)
+{
+    int rc;
+
+    if (m->srv)
+        return -EALREADY;
+    if (!m->vd)
+        return -ENODEV;
+    snprintf(m->sock, sizeof(m->sock), "%s/%s.sock", ctl->sock_dir, m->uuid);
+    unlink(m->sock); /* a stale socket of a daemon that was killed */
+    rc = zv_vfu_server_new(ctl->loop, m->vd, m->sock, &m->srv);
+    if (rc) {
+        m->srv = NULL;
+        return rc;
+    }
+    chmod(m->sock, 0600);
+    zv_log(ZV_LOG_INFO, "mdev: serving %s on %s", m->uuid, m->sock);
+    return 0;
+}
+
+/* Create the instance on hd (bound to vfio_ccw). */
+static int
+mdev_instantiate(struct zv_ctl *ctl, struct ctl_mdev *m)
+{
+    struct zv_mdev_parent *mp = zv_vfio_ccw_parent(ctl->host->drv, m->hd->sch);
+    int rc;
+
+    if (!mp)
+        return -ENODEV;
+    rc = zv_mdev_create(mp, ZV_VFIO_CCW_TYPE_ID, m->uuid, NULL);
+    if (rc)
+        return rc;
+    m->vd = zv_mdev_find(ctl->host->bus, m->uuid);
+    return m->vd ? 0 : -ENODEV;
+}
+
+static struct ctl_mdev *
+mdev_slot(struct zv_ctl *ctl)
+{
+    for (unsigned i = 0; i < ZV_CTL_MAX_MDEV; i++)
+        if (!ctl->mdev[i].used)
+            return &ctl->mdev[i];
+    return NULL;
+}
+
+static void
+uuid_lower(char *dst, const char *src)
+{
+    for (unsigned i = 0; i <= ZV_MDEV_UUID_LEN; i++)
+        dst[i] =
+            (char)((src[i] >= 'A' && src[i] <= 'F') ? src[i] + 32 : src[i]);
+}
+
+struct json_object *
+ctl_cmd_mdev_create(struct zv_ctl *ctl, struct json_object *args)
+{
+    const char *uuid = ctl_arg_str(args, "uuid"),
+               *type = ctl_arg_str(args, "type"),
+               *start = ctl_arg_str(args, "start");
+    int persist = ctl_arg_bool(args, "persist");
+    struct zv_host_dev *hd;
+    struct json_object *e;
+    struct ctl_mdev *m;
+    char buf[16];
+    int rc;
+
+    if (!uuid)
+        return ctl_reply_err("InvalidParameter", "argument 'uuid' is required");
+    if (!zv_mdev_uuid_valid(uuid))
+        return ctl_reply_err("InvalidParameter",
+                             "malformed UUID \"%.40s\" (expected "
+                             "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, hex)",
+                             uuid);
+    if (type && strcmp(type, ZV_VFIO_CCW_TYPE_ID) != 0)
+        return ctl_reply_err(
+            "InvalidParameter",
+            "unknown mdev type \"%.40s\" (this host offers %s)", type,
+            ZV_VFIO_CCW_TYPE_ID);
+    if (start && strcmp(start, "auto") != 0 && strcmp(start, "manual") != 0)
+        return ctl_reply_err("InvalidParameter",
+                             "'start' must be \"auto\" or \"manual\"");
+    if (persist == -2)
+        return ctl_reply_err("InvalidParameter", "'persist' must be a boolean");
+    e = ctl_arg_sch(ctl, args, "parent", &hd);
+    if (e)
+        return e;
+    ctl_busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.sch_no);
+    if (ctl_mdev_find(ctl, uuid))
+        return ctl_reply_err("AlreadyExists", "mdev %s already exists", uuid);
+    if (!ctl_sch_bound_vfio(hd))
+        return ctl_reply_err("NotBound",
+                             "subchannel %s is not bound to %s (bind it first)",
+                             buf, ZV_VFIO_CCW_DRIVER);
+    if (ctl_mdevs_on(ctl, hd))
+        return ctl_reply_err("DeviceBusy",
+                             "subchannel %s already has its one instance of %s",
+                             buf, ZV_VFIO_CCW_TYPE_ID);
+    m = mdev_slot(ctl);
+    if (!m)
+        return ctl_reply_err("GenericError", "too many mdevs (at most %d)",
+                             ZV_CTL_MAX_MDEV);
+    memset(m, 0, sizeof(*m));
+    uuid_lower(m->uuid, uuid);
+    snprintf(m->parent, sizeof(m->parent), "%s", buf);
+    m->hd = hd;
+    m->autostart = start && strcmp(start, "auto") == 0;
+    m->defined = persist != 0;
+    rc = mdev_instantiate(ctl, m);
+    if (rc) {
+        memset(m, 0, sizeof(*m));
+        return ctl_reply_err(rc == -ENOSPC ? "DeviceBusy" : "GenericError",
+                             "create %s on %s: %s", uuid, buf, strerror(-rc));
+    }
+    m->used = true;
+    if (m->defined && (rc = def_write(ctl, m))) {
+        ctl_mdev_destroy(ctl, m);
+        return ctl_reply_err("GenericError", "persist %s: %s", uuid,
+                             strerror(-rc));
+    }
+    zv_log(ZV_LOG_INFO, "mdev: created %s on %s%s", m->uuid, buf,
+           m->defined ? " (defined)" : "");
+    return ctl_reply_ok(NULL);
+}
+
+struct json_object *
+ctl_cmd_mdev_remove(struct zv_ctl *ctl, struct json_object *args)
+{
+    struct ctl_mdev *m;
+    struct json_object *e = ctl_arg_mdev(ctl, args, &m), *ev;
+
+    if (e)
+        return e;
+    if (m->srv && zv_vfu_server_connected(m->srv) &&
+        ctl_arg_bool(args, "force") != 1)
+        return ctl_reply_err("DeviceBusy",
+                             "mdev %s has a client attached (stop it, or "
+                             "\"force\": true)",
+                             m->uuid);
+    if (m->defined)
+        def_remove(ctl, m);
+    ev = json_object_new_object();
+    json_object_object_add(ev, "uuid", json_object_new_string(m->uuid));
+    zv_log(ZV_LOG_INFO, "mdev: removed %s", m->uuid);
+    ctl_mdev_destroy(ctl, m);
+    zv_ctl_event(ctl, "MDEV_REMOVED", ev);
+    return ctl_reply_ok(NULL);
+}
+
+struct json_object *
+ctl_cmd_query_mdevs(struct zv_ctl *ctl, struct json_object *args)
+{
+    struct json_object *a = json_object_new_array();
+
+    (void)args;
+    for (unsigned i = 0; i < ZV_CTL_MAX_MDEV; i++) {
+        struct ctl_mdev *m = &ctl->mdev[i];
+        struct json_object *o;
+
+        if (!m->used)
+            continue;
+        o = json_object_new_object();
+        json_object_object_add(o, "uuid", json_object_new_string(m->uuid));
+        json_object_object_add(o, "parent", json_object_new_string(m->parent));
+        json_object_object_add(o, "type",
+                               json_object_new_string(ZV_VFIO_CCW_TYPE_ID));
+        json_object_object_add(o, "defined",
+                               json_object_new_boolean(m->defined));
+        json_object_object_add(
+            o, "start",
+            json_object_new_string(m->autostart ? "auto" : "manual"));
+        json_object_object_add(o, "active",
+                               json_object_new_boolean(m->srv != NULL));
+        json_object_object_add(o, "socket",
+                               m->srv ? json_object_new_string(m->sock) : NULL);
+        json_object_object_add(
+            o, "client",
+            json_object_new_boolean(m->srv && zv_vfu_server_connected(m->srv)));
+        json_object_object_add(
+            o, "state",
+            json_object_new_string(m->vd ? zv_vfio_ccw_state_name(m->vd)
+                                         : "gone"));
+        json_object_array_add(a, o);
+    }
+    return ctl_reply_ok(a);
+}
+
+struct json_object *
+ctl_cmd_mdev_start(struct zv_ctl *ctl, struct json_object *args)
+{
+    struct ctl_mdev *m;
+    struct json_object *e = ctl_arg_mdev(ctl, args, &m), *r, *ev;
+    int rc;
+
+    if (e)
+        return e;
+    if (m->hd->lost)
+        return ctl_reply_err("DeviceNotFound", "the device of mdev %s is gone",
+                             m->uuid);
+    rc = mdev_start(ctl, m);
+    if (rc == -EALREADY)
+        return ctl_reply_err("DeviceBusy", "mdev %s is already started on %s",
+                             m->uuid, m->sock);
+    if (rc)
+        return ctl_reply_err("GenericError", "start %s: %s", m->uuid,
+                             strerror(-rc));
+    r = json_object_new_object();
+    json_object_object_add(r, "socket", json_object_new_string(m->sock));
+    ev = json_object_new_object();
+    json_object_object_add(ev, "uuid", json_object_new_string(m->uuid));
+    json_object_object_add(ev, "socket", json_object_new_string(m->sock));
+    zv_ctl_event(ctl, "MDEV_STARTED", ev);
+    return ctl_reply_ok(r);
+}
+
+struct json_object *
+ctl_cmd_mdev_stop(struct zv_ctl *ctl, struct json_object *args)
+{
+    struct ctl_mdev *m;
+    struct json_object *e = ctl_arg_mdev(ctl, args, &m), *ev;
+
+    if (e)
+        return e;
+    if (mdev_stop(ctl, m))
+        return ctl_reply_err("NotActive", "mdev %s is not started", m->uuid);
+    ev = json_object_new_object();
+    json_object_object_add(ev, "uuid", json_object_new_string(m->uuid));
+    zv_ctl_event(ctl, "MDEV_STOPPED", ev);
+    return ctl_reply_ok(NULL);
+}
+
+static int
+restore_one(struct zv_ctl *ctl, const char *parent, const char *uuid)
+{
+    char path[ZV_HOST_PATH_MAX + 600];
+    struct json_object *o, *v;
+    struct zv_host_dev *hd;
+    struct ctl_mdev *m;
+    const char *s;
+    uint8_t ssid;
+    uint16_t no;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/%s/%s", ctl->def_dir, parent, uuid);
+    if (!zv_mdev_uuid_valid(uuid) || zv_host_parse_busid(parent, &ssid, &no)) {
+        zv_log(ZV_LOG_WARNING, "mdev: %s: not <subchannel>/<uuid>, ignored",
+               path);
+        return -EINVAL;
+    }
+    hd = zv_host_dev_find(ctl->host, ssid, no);
+    if (!hd) {
+        zv_log(ZV_LOG_WARNING, "mdev: %s: no subchannel %s on this host", path,
+               parent);
+        return -ENODEV;
+    }
+    o = json_object_from_file(path);
+    if (!o || !json_object_is_type(o, json_type_object) ||
+        !json_object_object_get_ex(o, "mdev_type", &v) ||
+        !json_object_is_type(v, json_type_string) ||
+        strcmp(json_object_get_string(v), ZV_VFIO_CCW_TYPE_ID) != 0) {
+        zv_log(ZV_LOG_WARNING, "mdev: %s: not an mdevctl definition of type %s",
+               path, ZV_VFIO_CCW_TYPE_ID);
+        json_object_put(o);
+        return -EINVAL;
+    }
+    s = json_object_object_get_ex(o, "start", &v) &&
+                json_object_is_type(v, json_type_string)
+            ? json_object_get_string(v)
+            : "manual";
+    if (ctl_mdev_find(ctl, uuid) || ctl_mdevs_on(ctl, hd) ||
+        !(m = mdev_slot(ctl))) {
+        zv_log(ZV_LOG_WARNING, "mdev: %s: duplicate or no room, ignored", path);
+        json_object_put(o);
+        return -EEXIST;
+    }
+    memset(m, 0, sizeof(*m));
+    uuid_lower(m->uuid, uuid);
+    snprintf(m->parent, sizeof(m->parent), "%.15s", parent);
+    m->hd = hd;
+    m->defined = true;
+    m->autostart = strcmp(s, "auto") == 0;
+    json_object_put(o);
+    if (!ctl_sch_bound_vfio(hd) &&
+        (rc = zv_vfio_ccw_bind(ctl->host->drv, hd->sch))) {
+        zv_log(ZV_LOG_WARNING, "mdev: %s: bind %s: %s", path, parent,
+               strerror(-rc));
+        memset(m, 0, sizeof(*m));
+        return rc;
+    }
+    rc = mdev_instantiate(ctl, m);
+    if (rc) {
+        zv_log(ZV_LOG_WARNING, "mdev: %s: create: %s", path, strerror(-rc));
+        memset(m, 0, sizeof(*m));
+        return rc;
+    }
+    m->used = true;
+    zv_log(ZV_LOG_INFO, "mdev: restored %s on %s (start %s)", m->uuid, parent,
+           m->autostart ? "auto" : "manual");
+    if (m->autostart && (rc = mdev_start(ctl, m)))
+        zv_log(ZV_LOG_WARNING, "mdev: %s: start: %s", m->uuid, strerror(-rc));
+    return 0;
+}
+
+int
+zv_ctl_restore(struct zv_ctl *ctl)
+{
+    DIR *top = opendir(ctl->def_dir);
+    struct dirent *pe;
+    int failed = 0;
+
+    if (!top)
+        return 0;
+    while ((pe = readdir(top))) {
+        char sub[ZV_HOST_PATH_MAX + 300];
+        struct dirent *ue;
+        DIR *d;
+
+        if (pe->d_name[0] == '.')
+            continue;
+        snprintf(sub, sizeof(sub), "%s/%s", ctl->def_dir, pe->d_name);
+        d = opendir(sub);
+        if (!d)
+            continue;
+        while ((ue = readdir(d)))
+            if (ue->d_name[0] != '.' && !strstr(ue->d_name, ".tmp"))
+                failed += restore_one(ctl, pe->d_name, ue->d_name) != 0;
+        closedir(d);
+    }
+    closedir(top);
+    return failed;
+}
