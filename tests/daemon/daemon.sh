@@ -161,4 +161,6 @@ ctl mdev undefine -u $U || fail undefine
 ctl quit || fail quit
 wait "$PID"; rc=$?; PID=
 [ $rc = 0 ] || fail "quit exit $rc"
+# sanitizer builds: a report in the daemon's log is a failure
+grep -q 'runtime error\|Sanitizer' "$T/log" && fail "sanitizer report in the daemon log"
 echo "PASS"
