@@ -161,6 +161,11 @@ ctl mdev undefine -u $U || fail undefine
 ctl quit || fail quit
 wait "$PID"; rc=$?; PID=
 [ $rc = 0 ] || fail "quit exit $rc"
+# no daemon: exit 3 and how to start one
+ctl lscss 2>"$T/err"; rc=$?
+[ $rc = 3 ] || fail "zvfioctl without a daemon: exit $rc"
+grep -q 'zvfiod --state-dir' "$T/err" || fail "no hint how to start: $(cat "$T/err")"
+
 # sanitizer builds: a report in the daemon's log is a failure
 grep -q 'runtime error\|Sanitizer' "$T/log" && fail "sanitizer report in the daemon log"
 echo "PASS"
