@@ -281,6 +281,9 @@ main(int argc, char **argv)
         print_host(&cfg);
         return 0;
     }
+    /* images, definitions and sockets are the daemon's alone; socket
+     * files are born without group/other access */
+    umask(0077);
     if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
         fprintf(stderr, "zvfiod: state directory %s: %s\n", state_dir,
                 strerror(errno));
