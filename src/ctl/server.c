@@ -76,8 +76,13 @@ client_send(struct zv_ctl *ctl, struct ctl_client *c, struct json_object *o)
     size_t len = strlen(s);
     char *p;
 
-    if (c->out_len + len + 1 > ZV_CTL_OUT_MAX)
+    if (c->out_len + len + 1 > ZV_CTL_OUT_MAX) {
+        zv_log(ZV_LOG_WARNING,
+               "ctl: control client does not read its "
+               "replies (%zu bytes queued): dropped",
+               c->out_len);
         return -1;
+    }
     p = realloc(c->out, c->out_len + len + 1);
     if (!p)
         return -1;

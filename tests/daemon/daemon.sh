@@ -113,6 +113,58 @@ out=$(raw 'garbage' '{"execute":"nope","id":7}' "$big" '[]' \
 [ "$(echo "$out" | grep -c '"error"')" = 6 ] || fail "hostile replies: $out"
 echo "$out" | grep -q '"class":"CommandNotFound".*"id":7' || fail "id echo: $out"
 echo "$out" | tail -1 | grep -q '"return":\[' || fail "daemon did not go on: $out"
+# events reach a listening client; a client that never reads is dropped;
+# more than 16 clients are refused; the daemon answers throughout
+python3 - "$ST/control.sock" "$CTL" <<'PY' || fail "events / slow reader / client limit"
+import socket, subprocess, sys, time
+path, ctl = sys.argv[1], sys.argv[2]
+def conn():
+    s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(path)
+    return s
+ev = conn(); evf = ev.makefile('rb'); evf.readline()
+subprocess.run([ctl, '--socket', path, 'chchp', '-v', '0', '0.41'], check=True,
+               stdout=subprocess.DEVNULL)
+line = evf.readline().decode()
+assert '"event":"CHPID_CHANGED"' in line and '"41"' in line, line
+subprocess.run([ctl, '--socket', path, 'chchp', '-v', '1', '0.41'], check=True,
+               stdout=subprocess.DEVNULL)
+# slow reader: 20000 requests (20 MB of replies), no reads; the daemon
+# drops it at 4 MiB queued
+slow = conn(); slow.setblocking(False)
+req = b'{"execute":"query-subchannels"}\n' * 20000
+sent = 0
+deadline = time.time() + 20
+while sent < len(req) and time.time() < deadline:
+    try:
+        sent += slow.send(req[sent:])
+    except BlockingIOError:
+        time.sleep(0.01)
+    except (BrokenPipeError, ConnectionResetError):
+        break
+# dropped: what was sent before the hang-up, then EOF (or a reset, as
+# requests were left unread), short of 20000 replies
+slow.setblocking(True); slow.settimeout(10)
+got = b''
+while True:
+    try:
+        b = slow.recv(1 << 20)
+    except ConnectionResetError:
+        break
+    if not b: break
+    got += b
+assert got.count(b'\n') < 20000, got.count(b'\n')
+slow.close()
+# the limit: 16 at once; the 17th gets an error line and a hang-up
+many = [conn() for _ in range(15)]
+extra = conn()
+got = extra.makefile('rb').readline().decode()
+assert 'too many control clients' in got, got
+for m in many: m.close()
+extra.close()
+r = subprocess.run([ctl, '--socket', path, 'lschp'], capture_output=True)
+assert r.returncode == 0, r
+PY
+grep -q 'does not read its replies' "$T/log" || fail "slow reader not dropped"
 ctl inject unsolicited 0.0.0102 || fail "inject unsolicited"
 ctl inject latency 0.0.0102 100 || fail "inject latency"
 ctl inject latency 0.0.0100 100 2>/dev/null && fail "latency on a DASD"
