@@ -401,6 +401,12 @@ restore_one(struct zv_ctl *ctl, const char *parent, const char *uuid)
                 json_object_is_type(v, json_type_string)
             ? json_object_get_string(v)
             : "manual";
+    /* vfio_ccw-io has no attributes: mdevctl writes "attrs": [] */
+    if (json_object_object_get_ex(o, "attrs", &v) &&
+        (!json_object_is_type(v, json_type_array) ||
+         json_object_array_length(v) > 0))
+        zv_log(ZV_LOG_WARNING, "mdev: %s: attributes ignored (%s has none)",
+               path, ZV_VFIO_CCW_TYPE_ID);
     if (ctl_mdev_find(ctl, uuid) || ctl_mdevs_on(ctl, hd) ||
         !(m = mdev_slot(ctl))) {
         zv_log(ZV_LOG_WARNING, "mdev: %s: duplicate or no room, ignored", path);

@@ -171,6 +171,17 @@ ctl inject latency 0.0.0100 100 2>/dev/null && fail "latency on a DASD"
 
 # --- definitions survive a restart; the auto one is served again
 stop
+# written by hand as mdevctl writes them: a manual one on 0.0.0101 (upper
+# case UUID), and files that do not fit, which are skipped with a warning
+U2=0F5E2A3C-8F14-4B0E-9C1A-2F7B3E9D0A55
+u2=0f5e2a3c-8f14-4b0e-9c1a-2f7b3e9d0a55
+mkdir -p "$ST/mdevctl.d/0.0.0101" "$ST/mdevctl.d/0.0.0999" "$ST/mdevctl.d/0.0.0102"
+printf '{\n  "mdev_type": "vfio_ccw-io",\n  "start": "manual",\n  "attrs": []\n}\n' \
+    >"$ST/mdevctl.d/0.0.0101/$U2"
+echo '{"mdev_type": "vfio_ccw-io", "start": "auto", "attrs": []}' \
+    >"$ST/mdevctl.d/0.0.0999/11111111-2222-3333-4444-555555555555"
+echo 'not json' >"$ST/mdevctl.d/0.0.0102/22222222-2222-3333-4444-555555555555"
+echo '{}' >"$ST/mdevctl.d/0.0.0102/not-a-uuid"
 [ -f "$ST/mdevctl.d/0.0.0100/$U" ] || fail "definition not persisted"
 grep -q '"mdev_type": "vfio_ccw-io"' "$ST/mdevctl.d/0.0.0100/$U" || fail "not mdevctl format"
 start
@@ -178,6 +189,10 @@ start
 grep -q 'another zvfiod' "$T/err2" || fail "second daemon message: $(cat "$T/err2")"
 [ -S "$ST/control.sock" ] || fail "second daemon removed the first one's socket"
 ctl mdev list | grep -q "^$U 0.0.0100 vfio_ccw-io auto (active)" || fail "not restored: $(ctl mdev list)"
+ctl mdev list | grep -q "^$u2 0.0.0101 vfio_ccw-io manual$" || fail "hand-written definition: $(ctl mdev list)"
+[ "$(ctl mdev list | wc -l)" = 2 ] || fail "misfit definitions restored: $(ctl mdev list)"
+grep -q 'no subchannel 0.0.0999' "$T/log" || fail "misfit not logged"
+ctl mdev undefine -u $u2 || fail "undefine the hand-written one"
 out=$(timeout 20 "$VFU" "$sock") || fail "vfu_read after restart: $out"
 
 # --- clients killed at random moments: the daemon serves on, no fd grows
