@@ -128,12 +128,15 @@ line = evf.readline().decode()
 assert '"event":"CHPID_CHANGED"' in line and '"41"' in line, line
 subprocess.run([ctl, '--socket', path, 'chchp', '-v', '1', '0.41'], check=True,
                stdout=subprocess.DEVNULL)
-# slow reader: 20000 requests (20 MB of replies), no reads; the daemon
-# drops it at 4 MiB queued
+# slow reader: 200 requests whose 60 KB ids every reply echoes (12 MB of
+# replies), no reads; the daemon drops it once 4 MiB are queued.  (Big
+# replies, so the few requests the kernel buffers cannot hold the queue
+# below the limit on a slow build.)
 slow = conn(); slow.setblocking(False)
-req = b'{"execute":"query-subchannels"}\n' * 20000
+one = ('{"execute":"query-chpids","id":"%s"}\n' % ('x' * 60000)).encode()
+req = one * 200
 sent = 0
-deadline = time.time() + 20
+deadline = time.time() + 60
 while sent < len(req) and time.time() < deadline:
     try:
         sent += slow.send(req[sent:])
@@ -142,7 +145,7 @@ while sent < len(req) and time.time() < deadline:
     except (BrokenPipeError, ConnectionResetError):
         break
 # dropped: what was sent before the hang-up, then EOF (or a reset, as
-# requests were left unread), short of 20000 replies
+# requests were left unread), short of 200 replies
 slow.setblocking(True); slow.settimeout(10)
 got = b''
 while True:
@@ -152,7 +155,7 @@ while True:
         break
     if not b: break
     got += b
-assert got.count(b'\n') < 20000, got.count(b'\n')
+assert got.count(b'\n') < 200, got.count(b'\n')
 slow.close()
 # the limit: 16 at once; the 17th gets an error line and a hang-up
 many = [conn() for _ in range(15)]
