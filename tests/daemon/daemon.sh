@@ -3,9 +3,9 @@
 # zvfiod as a process in a temp state dir, driven by zvfioctl, raw control
 # requests and a client-library VMM (vfu_read).  Every step asserts what
 # the daemon must answer; the daemon is always killed (trap).
-# usage: daemon.sh ZVFIOD ZVFIOCTL VFU_READ
+# usage: daemon.sh ZVFIOD ZVFIOCTL VFU_READ [ZVFIO_GUEST]
 set -u
-ZVFIOD=$1 CTL=$2 VFU=$3
+ZVFIOD=$1 CTL=$2 VFU=$3 GUEST=${4:-}
 # a cross build whose binaries this machine cannot start: skip (77)
 "$CTL" --help >/dev/null 2>&1 || { echo "cannot run $CTL here: skipped"; exit 77; }
 T=$(mktemp -d /tmp/zvfiod-test.XXXXXX)
@@ -93,6 +93,25 @@ ctl unbind 0.0.0100 2>"$T/err" && fail "unbind with an mdev"
 out=$(timeout 20 "$VFU" "$sock") || fail "vfu_read: $out"
 echo "$out" | grep -q 'sense id: ff 63 10 01 93 36 00' || fail "sense id: $out"
 ctl stats -u $U | grep -q 'vfio_ccw.cp_translated 2' || fail "stats: $(ctl stats -u $U)"
+
+# --- the guest DASD code over the sockets: FBA and ECKD online, verify
+if [ -n "$GUEST" ]; then
+    U3=0a5e2a3c-8f14-4b0e-9c1a-2f7b3e9d0a55
+    ctl bind 0.0.0101 && ctl mdev define -p 0.0.0101 -u $U3 --no-persist ||
+        fail "ECKD mdev"
+    sock3=$(ctl mdev start -u $U3) || fail "ECKD mdev start"
+    out=$(timeout 60 "$GUEST" --socket "$sock" online) || fail "FBA online: $out"
+    echo "$out" | grep -q '9336-00 on control unit 6310-01' || fail "FBA online: $out"
+    out=$(timeout 60 "$GUEST" --socket "$sock3" online) || fail "ECKD online: $out"
+    echo "$out" | grep -q 'volser: *ZV0201' || fail "ECKD online: $out"
+    for s3 in "$sock" "$sock3"; do
+        out=$(timeout 120 "$GUEST" --socket "$s3" verify --count 16) || fail "verify: $out"
+        echo "$out" | grep -q '0 mismatches' || fail "verify: $out"
+    done
+    for _ in $(seq 100); do ctl mdev list | grep -q 'client attached' || break; sleep 0.05; done
+    ctl mdev undefine -u $U3 || fail "ECKD mdev remove"
+    ctl unbind 0.0.0101 || fail "ECKD unbind"
+fi
 
 # --- vary a CHPID off and on: the client still gets its I/O done
 ctl chchp -v 0 0.40 >/dev/null || fail "vary off"
