@@ -392,9 +392,18 @@ vdev_set_eventfd(struct vdev_irq *irq, unsigned count, const void *data)
         return -EBADF;
     if (!zv_vdev_fd_is_eventfd(fd))
         return -EINVAL;
-    own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    /* dup + FD_CLOEXEC, not F_DUPFD_CLOEXEC: qemu-user (our big-endian
+     * test bed) carries its eventfd byte-order translation over dup()
+     * but not over fcntl(), and the trigger would write a swapped count. */
+    own = dup(fd);
     if (own < 0)
         return -errno;
+    if (fcntl(own, F_SETFD, FD_CLOEXEC) < 0) {
+        int err = -errno;
+
+        close(own);
+        return err;
+    }
     vdev_irq_drop_fd(irq);
     irq->fd = own;
     return 0;
