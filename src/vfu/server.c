@@ -196,8 +196,12 @@ srv_take_fds(struct vfu_conn *c, struct msghdr *mh)
 static ssize_t
 srv_recv(struct vfu_conn *c, uint8_t *buf, size_t len)
 {
+    /* Room for as many fds as one message can carry (the kernel's
+     * SCM_MAX_FD), so none is ever left to the truncation path: extras
+     * are closed here (srv_take_fds).  qemu-user, our big-endian test
+     * bed, leaks the fds it truncates itself. */
     union {
-        char b[CMSG_SPACE(sizeof(int) * VFU_SRV_MAX_FDS)];
+        char b[CMSG_SPACE(sizeof(int) * VFU_SRV_RECV_FDS)];
         struct cmsghdr align;
     } ctl;
     struct iovec iov = {.iov_base = buf, .iov_len = len};

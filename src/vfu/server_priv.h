@@ -13,7 +13,8 @@
 #include "vfu/msg.h"
 #include "vfu/server.h"
 
-#define VFU_SRV_MAX_FDS ZV_VFU_SERVER_MAX_MSG_FDS
+#define VFU_SRV_MAX_FDS  ZV_VFU_SERVER_MAX_MSG_FDS
+#define VFU_SRV_RECV_FDS 253 /* SCM_MAX_FD: what one recvmsg can bring */
 /* The largest message either way: a REGION_WRITE request or REGION_READ
  * reply of the largest count (a VERSION, region info or SET_IRQS is
  * smaller, and is bounded by this too). */
