@@ -270,7 +270,11 @@ sim_fini(struct sim *s)
     /* Only the arena's own mapping may be left in host storage: every
      * DMA-window mapping went with its device. */
     if (s->canary) {
+        char why[128];
+
         sim_check_memory(s);
+        if (!s->failed && zv_canary_check(s->canary, why, sizeof(why)))
+            sim_fail(s, "host storage outside every grant: %s", why);
         zv_canary_free(s->canary);
         s->canary = NULL;
     }
