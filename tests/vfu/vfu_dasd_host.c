@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "vfu_dasd_host.h"
+#include "loop_thread.h"
 
 #include <errno.h>
 #include <semaphore.h>
@@ -163,59 +164,20 @@ vfu_dasd_host_free(struct vfu_dasd_host *h)
     memset(h, 0, sizeof(*h));
 }
 
-static void *
-dasd_host_thread(void *arg)
-{
-    struct vfu_dasd_host *h = arg;
-
-    zv_loop_run(h->loop);
-    return NULL;
-}
-
 int
 vfu_dasd_host_start(struct vfu_dasd_host *h)
 {
-    int rc = pthread_create(&h->thread, NULL, dasd_host_thread, h);
-
-    if (rc)
-        return -rc;
-    h->running = true;
-    return 0;
+    return loop_thread_start(h->loop, &h->thread, &h->running);
 }
 
 void
 vfu_dasd_host_stop(struct vfu_dasd_host *h)
 {
-    if (!h->running)
-        return;
-    zv_loop_stop(h->loop);
-    pthread_join(h->thread, NULL);
-    h->running = false;
-}
-
-struct dasd_call {
-    void (*fn)(void *);
-    void *arg;
-    sem_t done;
-};
-
-static void
-dasd_call_run(void *arg)
-{
-    struct dasd_call *dc = arg;
-
-    dc->fn(dc->arg);
-    sem_post(&dc->done);
+    loop_thread_stop(h->loop, &h->thread, &h->running);
 }
 
 void
 vfu_dasd_host_call(struct vfu_dasd_host *h, void (*fn)(void *), void *arg)
 {
-    struct dasd_call dc = {.fn = fn, .arg = arg};
-
-    sem_init(&dc.done, 0, 0);
-    zv_loop_post(h->loop, dasd_call_run, &dc);
-    while (sem_wait(&dc.done) < 0 && errno == EINTR)
-        ;
-    sem_destroy(&dc.done);
+    loop_thread_call(h->loop, fn, arg);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "vfu_host.h"
+#include "loop_thread.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -116,61 +117,22 @@ vfu_host_free(struct vfu_host *h)
     memset(h, 0, sizeof(*h));
 }
 
-static void *
-host_thread(void *arg)
-{
-    struct vfu_host *h = arg;
-
-    zv_loop_run(h->loop);
-    return NULL;
-}
-
 int
 vfu_host_start(struct vfu_host *h)
 {
-    int rc = pthread_create(&h->thread, NULL, host_thread, h);
-
-    if (rc)
-        return -rc;
-    h->running = true;
-    return 0;
+    return loop_thread_start(h->loop, &h->thread, &h->running);
 }
 
 void
 vfu_host_stop(struct vfu_host *h)
 {
-    if (!h->running)
-        return;
-    zv_loop_stop(h->loop);
-    pthread_join(h->thread, NULL);
-    h->running = false;
-}
-
-struct host_call {
-    void (*fn)(void *);
-    void *arg;
-    sem_t done;
-};
-
-static void
-host_call_run(void *arg)
-{
-    struct host_call *hc = arg;
-
-    hc->fn(hc->arg);
-    sem_post(&hc->done);
+    loop_thread_stop(h->loop, &h->thread, &h->running);
 }
 
 void
 vfu_host_call(struct vfu_host *h, void (*fn)(void *), void *arg)
 {
-    struct host_call hc = {.fn = fn, .arg = arg};
-
-    sem_init(&hc.done, 0, 0);
-    zv_loop_post(h->loop, host_call_run, &hc);
-    while (sem_wait(&hc.done) < 0 && errno == EINTR)
-        ;
-    sem_destroy(&hc.done);
+    loop_thread_call(h->loop, fn, arg);
 }
 
 struct host_stats {
