@@ -7,6 +7,7 @@
  * on a TTY and the summary at the end.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -70,7 +71,7 @@ static void
 bench_log(struct bench_thread *t, uint64_t blk, uint32_t n, const uint8_t *buf,
           size_t len)
 {
-    char line[96];
+    char line[PATH_MAX + 64];
     int l;
 
     if (t->o->log_fd < 0)
@@ -78,7 +79,9 @@ bench_log(struct bench_thread *t, uint64_t blk, uint32_t n, const uint8_t *buf,
     l = snprintf(line, sizeof(line), "%s %llu %u %016llx\n", t->d->path,
                  (unsigned long long)blk, n,
                  (unsigned long long)zg_fnv(buf, len));
-    if (write(t->o->log_fd, line, (size_t)l) != l)
+    /* one write() per line: lines of the two device threads never mix */
+    if (l < 0 || (size_t)l >= sizeof(line) ||
+        write(t->o->log_fd, line, (size_t)l) != l)
         t->err = -EIO;
 }
 

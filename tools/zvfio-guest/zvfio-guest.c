@@ -128,11 +128,24 @@ zg_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* splitmix64's finalizer: a bijection that spreads every input bit. */
+static uint64_t
+zg_mix(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* The data of block blk in run seed: an xorshift stream whose start state
+ * is a mix of both (a plain "(seed ^ blk * K) | 1" gave seeds 2m and 2m+1
+ * the same data on even blocks). */
 void
 zg_pattern(uint8_t *buf, uint32_t len, uint64_t seed, uint64_t blk)
 {
-    uint64_t x = (seed ^ (blk * 0x9E3779B97F4A7C15ull)) | 1;
+    uint64_t x = zg_mix(zg_mix(seed) ^ blk);
 
+    x = x ? x : 1; /* xorshift's one fixed point */
     for (uint32_t i = 0; i < len; i++) {
         x ^= x << 13;
         x ^= x >> 7;
