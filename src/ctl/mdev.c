@@ -363,14 +363,49 @@ ctl_cmd_mdev_stop(struct zv_ctl *ctl, struct json_object *args)
     return ctl_reply_ok(NULL);
 }
 
+/*
+ * Read one definition file as mdevctl reads it: an object with
+ * "mdev_type" (ours: vfio_ccw-io) and "start" (mdevctl refuses a file
+ * without it, and then lists nothing, so we refuse it too); a "start"
+ * other than "auto" means manual for both; other members are ignored.
+ */
+static int
+def_read(const char *path, bool *autostart)
+{
+    struct json_object *o = json_object_from_file(path), *v;
+    int rc = -EINVAL;
+
+    if (!o || !json_object_is_type(o, json_type_object) ||
+        !json_object_object_get_ex(o, "mdev_type", &v) ||
+        !json_object_is_type(v, json_type_string) ||
+        strcmp(json_object_get_string(v), ZV_VFIO_CCW_TYPE_ID) != 0)
+        zv_log(ZV_LOG_WARNING, "mdev: %s: not an mdevctl definition of type %s",
+               path, ZV_VFIO_CCW_TYPE_ID);
+    else if (!json_object_object_get_ex(o, "start", &v) ||
+             !json_object_is_type(v, json_type_string))
+        zv_log(ZV_LOG_WARNING, "mdev: %s: no \"start\" (mdevctl needs it)",
+               path);
+    else {
+        *autostart = strcmp(json_object_get_string(v), "auto") == 0;
+        /* vfio_ccw-io has no attributes: mdevctl writes "attrs": [] */
+        if (json_object_object_get_ex(o, "attrs", &v) &&
+            (!json_object_is_type(v, json_type_array) ||
+             json_object_array_length(v) > 0))
+            zv_log(ZV_LOG_WARNING, "mdev: %s: attributes ignored (%s has none)",
+                   path, ZV_VFIO_CCW_TYPE_ID);
+        rc = 0;
+    }
+    json_object_put(o);
+    return rc;
+}
+
 static int
 restore_one(struct zv_ctl *ctl, const char *parent, const char *uuid)
 {
     char path[ZV_HOST_PATH_MAX + 600];
-    struct json_object *o, *v;
     struct zv_host_dev *hd;
     struct ctl_mdev *m;
-    const char *s;
+    bool autostart = false;
     uint8_t ssid;
     uint16_t no;
     int rc;
@@ -387,30 +422,12 @@ restore_one(struct zv_ctl *ctl, const char *parent, const char *uuid)
                parent);
         return -ENODEV;
     }
-    o = json_object_from_file(path);
-    if (!o || !json_object_is_type(o, json_type_object) ||
-        !json_object_object_get_ex(o, "mdev_type", &v) ||
-        !json_object_is_type(v, json_type_string) ||
-        strcmp(json_object_get_string(v), ZV_VFIO_CCW_TYPE_ID) != 0) {
-        zv_log(ZV_LOG_WARNING, "mdev: %s: not an mdevctl definition of type %s",
-               path, ZV_VFIO_CCW_TYPE_ID);
-        json_object_put(o);
-        return -EINVAL;
-    }
-    s = json_object_object_get_ex(o, "start", &v) &&
-                json_object_is_type(v, json_type_string)
-            ? json_object_get_string(v)
-            : "manual";
-    /* vfio_ccw-io has no attributes: mdevctl writes "attrs": [] */
-    if (json_object_object_get_ex(o, "attrs", &v) &&
-        (!json_object_is_type(v, json_type_array) ||
-         json_object_array_length(v) > 0))
-        zv_log(ZV_LOG_WARNING, "mdev: %s: attributes ignored (%s has none)",
-               path, ZV_VFIO_CCW_TYPE_ID);
+    rc = def_read(path, &autostart);
+    if (rc)
+        return rc;
     if (ctl_mdev_find(ctl, uuid) || ctl_mdevs_on(ctl, hd) ||
         !(m = mdev_slot(ctl))) {
         zv_log(ZV_LOG_WARNING, "mdev: %s: duplicate or no room, ignored", path);
-        json_object_put(o);
         return -EEXIST;
     }
     memset(m, 0, sizeof(*m));
@@ -418,8 +435,7 @@ restore_one(struct zv_ctl *ctl, const char *parent, const char *uuid)
     snprintf(m->parent, sizeof(m->parent), "%.15s", parent);
     m->hd = hd;
     m->defined = true;
-    m->autostart = strcmp(s, "auto") == 0;
-    json_object_put(o);
+    m->autostart = autostart;
     if (!ctl_sch_bound_vfio(hd) &&
         (rc = zv_vfio_ccw_bind(ctl->host->drv, hd->sch))) {
         zv_log(ZV_LOG_WARNING, "mdev: %s: bind %s: %s", path, parent,
@@ -455,7 +471,9 @@ zv_ctl_restore(struct zv_ctl *ctl)
         struct dirent *ue;
         DIR *d;
 
-        if (pe->d_name[0] == '.')
+        /* scripts.d holds mdevctl's callouts and notifiers (a copy of
+         * /etc/mdevctl.d has it), not a parent */
+        if (pe->d_name[0] == '.' || strcmp(pe->d_name, "scripts.d") == 0)
             continue;
         snprintf(sub, sizeof(sub), "%s/%s", ctl->def_dir, pe->d_name);
         d = opendir(sub);
