@@ -182,6 +182,12 @@ struct css_cmf {
     uint32_t mb_errors;           /* updates lost to an inaccessible block */
 };
 int css_sch_cmf_read(const struct subchannel *sch, struct css_cmf *out);
+/* Host statistics, not architected: the data bytes the channel moved for
+ * this subchannel's channel programs since it was defined.  read: from
+ * the device into storage (read, read backward, sense; a skipped transfer
+ * counts, the device sent it); written: from storage to the device. */
+void css_sch_bytes(const struct subchannel *sch, uint64_t *read,
+                   uint64_t *written);
 
 /* CR6 I/O-interruption subclass mask (bit 0x80 >> isc); default 0xFF. */
 void css_set_isc_mask(struct css *css, uint8_t mask);

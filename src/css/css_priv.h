@@ -47,6 +47,9 @@ struct subchannel {
     void *drvdata;
     struct css_run *run;
     struct css_meas meas;
+    /* bytes the channel moved for the programs of this subchannel: into
+     * storage (input commands) and out of it (output commands) */
+    uint64_t bytes_read, bytes_written;
     struct subchannel *isc_next; /* link in the per-ISC queue */
     uint32_t refs;
     uint16_t sch_no;

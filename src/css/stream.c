@@ -530,8 +530,19 @@ stream_xfer(struct css_io *io, uint8_t *buf, size_t len, bool store)
             return stream_fail_here(io);
         stream_advance(io, n);
         done += n;
+        if (store)
+            io->run->sch->bytes_read += n;
+        else
+            io->run->sch->bytes_written += n;
     }
     return (int)done;
+}
+
+void
+css_sch_bytes(const struct subchannel *sch, uint64_t *read, uint64_t *written)
+{
+    *read = sch->bytes_read;
+    *written = sch->bytes_written;
 }
 
 int

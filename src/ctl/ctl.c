@@ -488,6 +488,43 @@ cmd_inject_fault(struct zv_ctl *ctl, struct json_object *args)
 }
 
 static struct json_object *
+jint(uint64_t v)
+{
+    return json_object_new_int64(v > INT64_MAX ? INT64_MAX : (int64_t)v);
+}
+
+/* The SSCH-to-status histogram: the non-empty log2 buckets, each with its
+ * bounds in microseconds (hi_us null: the open top bucket). */
+static struct json_object *
+stats_latency(const struct zv_vfio_ccw_latency *l)
+{
+    struct json_object *o = json_object_new_object(),
+                       *b = json_object_new_array();
+
+    json_object_object_add(o, "count", jint(l->count));
+    json_object_object_add(
+        o, "mean_us",
+        json_object_new_double(l->count ? l->sum_ns / 1e3 / l->count : 0));
+    json_object_object_add(o, "max_us",
+                           json_object_new_double(l->max_ns / 1e3));
+    for (unsigned k = 0; k < ZV_VFIO_CCW_LAT_BUCKETS; k++) {
+        struct json_object *e;
+
+        if (!l->bucket[k])
+            continue;
+        e = json_object_new_object();
+        json_object_object_add(e, "lo_us", jint(k ? 1ull << (k - 1) : 0));
+        json_object_object_add(e, "hi_us",
+                               k + 1 < ZV_VFIO_CCW_LAT_BUCKETS ? jint(1ull << k)
+                                                               : NULL);
+        json_object_object_add(e, "count", jint(l->bucket[k]));
+        json_object_array_add(b, e);
+    }
+    json_object_object_add(o, "buckets", b);
+    return o;
+}
+
+static struct json_object *
 cmd_query_stats(struct zv_ctl *ctl, struct json_object *args)
 {
     struct zv_host_dev *hd = NULL;
@@ -524,6 +561,15 @@ cmd_query_stats(struct zv_ctl *ctl, struct json_object *args)
         r, "device_commands",
         json_object_new_int64((int64_t)(hd->td ? testdev_cmd_count(hd->td)
                                                : dev_dasd_commands(hd->dev))));
+    if (hd->sch) {
+        struct json_object *o = json_object_new_object();
+        uint64_t rd, wr;
+
+        css_sch_bytes(hd->sch, &rd, &wr);
+        json_object_object_add(o, "read", jint(rd));
+        json_object_object_add(o, "written", jint(wr));
+        json_object_object_add(r, "bytes", o);
+    }
     if (!hd->lost && css_sch_cmf_read(hd->sch, &cmf) == 0) {
         struct json_object *o = json_object_new_object();
 
@@ -550,6 +596,7 @@ cmd_query_stats(struct zv_ctl *ctl, struct json_object *args)
         json_object_object_add(o, "fsm_events",
                                json_object_new_int64((int64_t)c.events));
         json_object_object_add(r, "vfio_ccw", o);
+        json_object_object_add(r, "latency", stats_latency(&c.lat));
     }
     if (m && m->srv) {
         struct zv_vfu_server_stats st;

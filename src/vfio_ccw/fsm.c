@@ -344,6 +344,7 @@ a_ssch(struct vccw_private *p, const struct vccw_ev_arg *arg)
     horb.lpm = lpm;
     rc = css_sch_ssch(p->sch, &horb);
     if (rc.pic == ZV_PIC_NONE && rc.cc == ZV_CC0) {
+        p->ssch_ns = zv_loop_now(p->loop);
         p->pnom = 0; /* PNOM is reset when a start begins (§6.1) */
         p->state = VCCW_START;
         return 0;
@@ -462,11 +463,38 @@ a_final_stray(struct vccw_private *p, const struct vccw_ev_arg *arg)
     return 0;
 }
 
+unsigned
+zv_vfio_ccw_lat_bucket(uint64_t ns)
+{
+    uint64_t us = ns / 1000;
+    unsigned k = 0;
+
+    while (us && k < ZV_VFIO_CCW_LAT_BUCKETS - 1) {
+        us >>= 1;
+        k++;
+    }
+    return k;
+}
+
+VCCW_ARCH_ONLY static void
+lat_record(struct vccw_private *p)
+{
+    struct zv_vfio_ccw_latency *l = &p->cnt.lat;
+    uint64_t ns = zv_loop_now(p->loop) - p->ssch_ns;
+
+    l->count++;
+    l->sum_ns += ns;
+    l->max_ns = ns > l->max_ns ? ns : l->max_ns;
+    l->bucket[zv_vfio_ccw_lat_bucket(ns)]++;
+}
+
 VCCW_ARCH_ONLY static int
 a_final_start(struct vccw_private *p, const struct vccw_ev_arg *arg)
 {
     struct irb irb = final_irb(p, arg);
 
+    if (p->cp)
+        lat_record(p);
     vccw_free_cp(p, ZV_VFIO_CCW_FREE_START_ENDED);
     queue_status(p, &irb);
     p->state = VCCW_STATUS_PENDING;

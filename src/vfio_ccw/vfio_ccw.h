@@ -115,6 +115,25 @@ struct zv_vfio_ccw_observer {
 void zv_vfio_ccw_set_observer(struct zv_vfio_ccw *drv,
                               const struct zv_vfio_ccw_observer *obs);
 
+/*
+ * SSCH-to-status latency: from the I/O-region write whose SSCH the host
+ * accepted to the final status of that start queued for the client (the IO
+ * IRQ is signalled right after, from the same loop turn).  Only starts
+ * that end with their own final status count (not halted or cleared ones).
+ * log2 buckets of microseconds: bucket 0 holds [0, 1) us, bucket k
+ * [2^(k-1), 2^k) us, the last bucket everything from 2^(N-2) us up.
+ */
+#define ZV_VFIO_CCW_LAT_BUCKETS 24
+
+struct zv_vfio_ccw_latency {
+    uint64_t count;
+    uint64_t sum_ns;
+    uint64_t max_ns;
+    uint64_t bucket[ZV_VFIO_CCW_LAT_BUCKETS];
+};
+/* The bucket that holds ns. */
+unsigned zv_vfio_ccw_lat_bucket(uint64_t ns);
+
 struct zv_vfio_ccw_counters {
     uint64_t cp_translated; /* programs built */
     uint64_t cp_freed;      /* programs freed */
@@ -122,10 +141,11 @@ struct zv_vfio_ccw_counters {
     unsigned irb_queued;    /* status waiting for the client */
     uint64_t irb_dropped;   /* intermediate status lost to a full queue */
     unsigned crw_queued;
-    uint64_t crw_lost;     /* CRWs lost to a full queue (R bit sent) */
-    uint64_t events;       /* FSM events dispatched */
-    uint64_t arena_in_use; /* bytes of the arena this device holds */
-    unsigned dma_maps;     /* DMA map entries (ZV_VFIO_CCW_DMA_MAX) */
+    uint64_t crw_lost;              /* CRWs lost to a full queue (R bit sent) */
+    uint64_t events;                /* FSM events dispatched */
+    uint64_t arena_in_use;          /* bytes of the arena this device holds */
+    unsigned dma_maps;              /* DMA map entries (ZV_VFIO_CCW_DMA_MAX) */
+    struct zv_vfio_ccw_latency lat; /* since the mdev was created */
 };
 /* -EINVAL if vd is not a vfio-ccw device. */
 int zv_vfio_ccw_counters(const struct zv_vdev *vd,

@@ -74,6 +74,7 @@ struct vccw_private {
     struct cp *cp;
     struct cp *cp_spare; /* storage of a freed program, reused (cp_env) */
     uint64_t cp_serial;
+    uint64_t ssch_ns; /* loop time the live program's SSCH was accepted */
     uint64_t next_serial;
     uint64_t freed_serial; /* freed during the current event (trace) */
     enum zv_vfio_ccw_free_reason freed_reason;

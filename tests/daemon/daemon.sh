@@ -93,6 +93,21 @@ ctl unbind 0.0.0100 2>"$T/err" && fail "unbind with an mdev"
 out=$(timeout 20 "$VFU" "$sock") || fail "vfu_read: $out"
 echo "$out" | grep -q 'sense id: ff 63 10 01 93 36 00' || fail "sense id: $out"
 ctl stats -u $U | grep -q 'vfio_ccw.cp_translated 2' || fail "stats: $(ctl stats -u $U)"
+# Sense ID (7 bytes) and RDC (32): 39 bytes read, 2 latency samples
+out=$(ctl stats -u $U)
+echo "$out" | grep -qx 'bytes.read 39' || fail "bytes read: $out"
+echo "$out" | grep -qx 'bytes.written 0' || fail "bytes written: $out"
+echo "$out" | grep -qx 'latency.count 2' || fail "latency count: $out"
+echo "$out" | grep -q '^latency.us\.[0-9]*-[0-9]* [12]$' || fail "latency buckets: $out"
+ctl --json stats 0.0.0100 | python3 -c '
+import json, sys
+l = json.load(sys.stdin)["latency"]
+assert sum(b["count"] for b in l["buckets"]) == l["count"] == 2, l
+for b in l["buckets"]:
+    assert b["hi_us"] == max(1, 2 * b["lo_us"]), b
+    assert b["lo_us"] <= l["max_us"], (b, l)
+assert 0 < l["mean_us"] <= l["max_us"], l
+' || fail "stats --json: $(ctl --json stats 0.0.0100)"
 
 # --- the guest DASD code over the sockets: FBA and ECKD online, verify
 if [ -n "$GUEST" ]; then

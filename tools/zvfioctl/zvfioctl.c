@@ -57,6 +57,10 @@ static const char usage[] =
     "  inject unsolicited SUBCHANNEL [DSTAT]   (default 0x80, attention)\n"
     "  inject latency SUBCHANNEL MICROSECONDS  (test devices)\n"
     "  stats SUBCHANNEL | stats -u UUID\n"
+    "                              counters of a device: commands, bytes\n"
+    "                              read/written, FSM and vfio-user counts,\n"
+    "                              SSCH-to-status latency histogram (log2\n"
+    "                              microsecond buckets: latency.us.LO-HI N)\n"
     "  quit                        stop the daemon (as SIGTERM)\n"
     "\n"
     "SUBCHANNEL is a bus id such as 0.0.0100, CHPID a hex number such as 40\n"
@@ -428,6 +432,27 @@ do_inject(int argc, char **argv)
     return simple("inject-fault", a, NULL);
 }
 
+/* A latency histogram as "GROUP.us.LO-HI COUNT" lines (LO+ for the open
+ * top bucket). */
+static void
+print_buckets(const char *group, struct json_object *b)
+{
+    for (size_t i = 0; i < json_object_array_length(b); i++) {
+        struct json_object *e = json_object_array_get_idx(b, i), *hi;
+
+        struct json_object *lo = NULL, *n = NULL;
+
+        json_object_object_get_ex(e, "lo_us", &lo);
+        json_object_object_get_ex(e, "count", &n);
+        printf("%s.us.%s", group, lo ? json_object_get_string(lo) : "?");
+        if (json_object_object_get_ex(e, "hi_us", &hi) && hi)
+            printf("-%s", json_object_get_string(hi));
+        else
+            printf("+");
+        printf(" %s\n", n ? json_object_get_string(n) : "?");
+    }
+}
+
 static int
 do_stats(int argc, char **argv)
 {
@@ -445,11 +470,16 @@ do_stats(int argc, char **argv)
         /* flat "group.key value" lines, easy to grep */
         json_object_object_foreach(r, k, v)
         {
-            if (json_object_is_type(v, json_type_object)) {
-                json_object_object_foreach(v, k2, v2)
-                    printf("%s.%s %s\n", k, k2, json_object_get_string(v2));
-            } else {
+            if (!json_object_is_type(v, json_type_object)) {
                 printf("%s %s\n", k, json_object_get_string(v));
+                continue;
+            }
+            json_object_object_foreach(v, k2, v2)
+            {
+                if (json_object_is_type(v2, json_type_array))
+                    print_buckets(k, v2);
+                else
+                    printf("%s.%s %s\n", k, k2, json_object_get_string(v2));
             }
         }
     }
