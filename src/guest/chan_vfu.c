@@ -192,13 +192,14 @@ mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Sleep in poll until the IO or REQ eventfd fires or the deadline. */
+/* Sleep in poll until the IO or REQ eventfd fires or the deadline, then
+ * read the ones poll found readable (no read that can only say EAGAIN). */
 static int
 chan_vfu_sleep(struct chan_vfu *c, uint64_t deadline)
 {
     struct pollfd p[2] = {{.fd = c->efd[VFU_IRQ_IO], .events = POLLIN},
                           {.fd = c->efd[VFU_IRQ_REQ], .events = POLLIN}};
-    uint64_t now = mono_ns();
+    uint64_t now = mono_ns(), req = 0;
     uint64_t ms;
     int rc;
 
@@ -208,19 +209,28 @@ chan_vfu_sleep(struct chan_vfu *c, uint64_t deadline)
     rc = poll(p, 2, ms > 60000 ? 60000 : (int)ms);
     if (rc < 0 && errno != EINTR)
         return -errno;
+    if (p[0].revents & POLLIN)
+        efd_drain(c->efd[VFU_IRQ_IO], &c->io_irqs);
+    if (p[1].revents & POLLIN) {
+        efd_drain(c->efd[VFU_IRQ_REQ], &req);
+        c->requests += (unsigned)req;
+    }
     return 0;
 }
 
+/* The status usually comes after the SSCH's reply (the server answers
+ * first, then runs the program): one read of the IO eventfd for the case
+ * it is there already, then poll, which also watches REQ. */
 static int
 chan_vfu_wait_irb(struct guest_chan *ch, struct irb *irb, uint64_t timeout_ns)
 {
     struct chan_vfu *c = cu_of(ch);
     uint64_t deadline = mono_ns() + timeout_ns;
 
+    efd_drain(c->efd[VFU_IRQ_IO], &c->io_irqs);
     for (;;) {
         int rc;
 
-        chan_vfu_drain(c);
         if (c->io_irqs) {
             c->io_irqs--;
             rc = chan_vfu_take(c, irb);

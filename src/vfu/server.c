@@ -3,13 +3,19 @@
  * vfu/server: connection handling, framing and fd ownership.  The
  * commands themselves are in server_cmd.c.
  *
- * Framing: a message is read as its 16-byte header, then exactly the
- * payload the header announces, never beyond it, so the fds that arrive
- * while a message is read are that message's (the kernel attaches them to
- * the bytes of the sendmsg that carried them and stops a read after
- * them).  One reply is in flight at a time: while it cannot be sent whole
- * the server stops reading, so a client that never reads its replies
- * costs one buffer, not a queue.
+ * Framing: one recvmsg takes whatever the socket holds (up to the buffer,
+ * which fits the largest message), so a request usually costs one read
+ * for its header and payload.  fds: the kernel hands the fds of a
+ * sendmsg over with the first bytes of that sendmsg and ends the read
+ * right after the piece that carried them, so the fds of a read belong to
+ * the message that holds the read's last byte.  For a client that sends
+ * each message with one sendmsg (the protocol's way) that is the message
+ * they came with; one that packs several messages into one sendmsg with
+ * fds gets them on the last message that starts in the read.  Either way
+ * each fd goes to exactly one message and is closed exactly once.  One
+ * reply is in flight at a time: while it cannot be sent whole the server
+ * stops reading, so a client that never reads its replies costs one
+ * buffer, not a queue.
  */
 #include "vfu/server_priv.h"
 
@@ -24,10 +30,10 @@
 
 #include "base/log.h"
 
-/* Messages served per wakeup.  One: epoll is level-triggered, so a
- * pipelined message wakes us at once, and the common lone request does
- * not pay a recvmsg that only says EAGAIN. */
-#define SRV_BURST 1
+/* Messages served per wakeup: pipelined messages that one read brought
+ * are served in bursts, the rest from a posted event, so that one client
+ * cannot hold the loop (other devices, the control socket) for long. */
+#define SRV_BURST 8
 
 static void srv_conn_io(void *arg, int fd, unsigned events);
 static void srv_listen_again(struct zv_vfu_server *s);
@@ -40,6 +46,16 @@ srv_close_fds(struct vfu_conn *c)
             close(c->fds[i]);
     c->nfds = 0;
     c->fd_overflow = false;
+}
+
+/* The fds received for messages not dispatched yet (hang-up). */
+static void
+srv_close_pending(struct vfu_conn *c)
+{
+    for (unsigned k = 0; k < c->npend; k++)
+        for (size_t i = 0; i < c->pend[k].n; i++)
+            close(c->pend[k].fds[i]);
+    c->npend = 0;
 }
 
 static void
@@ -66,9 +82,12 @@ vfu_srv_drop(struct zv_vfu_server *s, const char *why)
     zv_log(ZV_LOG_DEBUG, "vfu: client dropped: %s", why);
     if (c->open_timer)
         zv_loop_cancel(s->loop, c->open_timer);
+    if (c->rx_more)
+        zv_loop_cancel(s->loop, c->rx_more);
     zv_loop_unwatch_fd(s->loop, c->fd);
     close(c->fd);
     srv_close_fds(c);
+    srv_close_pending(c);
     /* Quiesce before the memory goes: close terminates I/O in flight and
      * drops the IRQ eventfds. */
     if (c->opened)
@@ -165,13 +184,26 @@ vfu_srv_reply_err(struct zv_vfu_server *s, const struct vfu_hdr *req, int err)
 
 /* ---- input ----------------------------------------------------------- */
 
+/* Add fd to set, or close it when the set is full (the message is then
+ * refused). */
 static void
-srv_take_fds(struct vfu_conn *c, struct msghdr *mh)
+srv_fdset_add(struct vfu_fdset *set, int fd)
+{
+    if (set->n < VFU_SRV_MAX_FDS) {
+        set->fds[set->n++] = fd;
+    } else {
+        close(fd);
+        set->overflow = true;
+    }
+}
+
+static void
+srv_take_fds(struct vfu_fdset *set, struct msghdr *mh)
 {
     struct cmsghdr *cm;
 
     if (mh->msg_flags & MSG_CTRUNC)
-        c->fd_overflow = true; /* the kernel closed what did not fit */
+        set->overflow = true; /* the kernel closed what did not fit */
     for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
         size_t n;
         int fd;
@@ -181,20 +213,15 @@ srv_take_fds(struct vfu_conn *c, struct msghdr *mh)
         n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
         for (size_t i = 0; i < n; i++) {
             memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-            if (c->nfds < VFU_SRV_MAX_FDS) {
-                c->fds[c->nfds++] = fd;
-            } else {
-                close(fd);
-                c->fd_overflow = true;
-            }
+            srv_fdset_add(set, fd);
         }
     }
 }
 
-/* Read up to len bytes into buf, collecting fds.  >0 bytes, 0 on EOF,
- * -EAGAIN, or -errno. */
+/* Read up to len bytes into buf, collecting fds into set.  >0 bytes, 0 on
+ * EOF, -EAGAIN, or -errno. */
 static ssize_t
-srv_recv(struct vfu_conn *c, uint8_t *buf, size_t len)
+srv_recv(struct vfu_conn *c, uint8_t *buf, size_t len, struct vfu_fdset *set)
 {
     /* Room for as many fds as one message can carry (the kernel's
      * SCM_MAX_FD), so none is ever left to the truncation path: extras
@@ -216,8 +243,82 @@ srv_recv(struct vfu_conn *c, uint8_t *buf, size_t len)
     } while (n < 0 && errno == EINTR);
     if (n < 0)
         return errno == EWOULDBLOCK ? -EAGAIN : -errno;
-    srv_take_fds(c, &mh);
+    srv_take_fds(set, &mh);
     return n;
+}
+
+/* Stream offset of the message that holds stream byte last: walk the
+ * headers from the first buffered message (a header that is not whole,
+ * or not valid, ends the walk: that message holds the rest). */
+static uint64_t
+srv_msg_of(struct zv_vfu_server *s, uint64_t last)
+{
+    struct vfu_conn *c = &s->conn;
+    uint64_t start = c->rx_pos;
+    struct vfu_hdr h;
+
+    for (;;) {
+        size_t off = c->rx_off + (size_t)(start - c->rx_pos);
+
+        if (start + ZV_VFU_HDR_SIZE > c->rx_pos + c->rx_len ||
+            vfu_hdr_decode(s->in + off, &h) < 0 || start + h.size > last)
+            return start;
+        start += h.size;
+    }
+}
+
+/* Give the fds of a read to their message (see the top of the file). */
+static void
+srv_pend_fds(struct zv_vfu_server *s, struct vfu_fdset *got)
+{
+    struct vfu_conn *c = &s->conn;
+    uint64_t owner = srv_msg_of(s, c->rx_pos + c->rx_len - 1);
+    struct vfu_fdset *set = c->npend ? &c->pend[c->npend - 1] : NULL;
+
+    if (!got->n && !got->overflow)
+        return;
+    if (!set || set->owner != owner) {
+        /* Cannot happen (two owners at most, see vfu_conn); refuse the
+         * fds rather than give them to the wrong message. */
+        if (c->npend == 2) {
+            for (size_t i = 0; i < got->n; i++)
+                close(got->fds[i]);
+            return;
+        }
+        set = &c->pend[c->npend++];
+        *set = (struct vfu_fdset){.owner = owner};
+    }
+    for (size_t i = 0; i < got->n; i++)
+        srv_fdset_add(set, got->fds[i]);
+    set->overflow |= got->overflow;
+}
+
+/* One read into the buffer.  1: bytes came; 0: none yet; -1: dropped. */
+static int
+srv_fill(struct zv_vfu_server *s)
+{
+    struct vfu_conn *c = &s->conn;
+    struct vfu_fdset got = {.n = 0};
+    ssize_t n;
+
+    if (c->rx_off) {
+        memmove(s->in, s->in + c->rx_off, c->rx_len);
+        c->rx_off = 0;
+    }
+    n = srv_recv(c, s->in + c->rx_len, VFU_SRV_MAX_MSG - c->rx_len, &got);
+    if (n > 0) {
+        c->rx_len += (size_t)n;
+        srv_pend_fds(s, &got);
+        return 1;
+    }
+    for (size_t i = 0; i < got.n; i++)
+        close(got.fds[i]);
+    if (n == -EAGAIN)
+        return 0;
+    vfu_srv_drop(
+        s, n == 0 ? (c->rx_len ? "end of stream in a message" : "end of stream")
+                  : "receive failed");
+    return -1;
 }
 
 /* The header is complete: check what the framing needs.  false: the
@@ -227,7 +328,8 @@ srv_header(struct zv_vfu_server *s)
 {
     struct vfu_conn *c = &s->conn;
 
-    if (vfu_hdr_decode(c->hdr, &c->h) < 0 || c->h.size > VFU_SRV_MAX_MSG) {
+    if (vfu_hdr_decode(s->in + c->rx_off, &c->h) < 0 ||
+        c->h.size > VFU_SRV_MAX_MSG) {
         /* The stream cannot be resynchronised: say why, then hang up.
          * The reply goes out best effort (the socket is non-blocking). */
         c->h.flags &= ~ZV_VFU_F_NO_REPLY;
@@ -239,56 +341,86 @@ srv_header(struct zv_vfu_server *s)
     return true;
 }
 
-/* Read one message, or what there is of it.  1: complete; 0: wait for
- * more; -1: the connection was dropped. */
+/* Is a whole message at the front of the buffer?  1: yes (header in
+ * c->h); 0: not yet; -1: the connection was dropped. */
 static int
-srv_read_msg(struct zv_vfu_server *s)
+srv_front(struct zv_vfu_server *s)
 {
     struct vfu_conn *c = &s->conn;
-    ssize_t n;
 
-    while (c->hdr_got < ZV_VFU_HDR_SIZE) {
-        n = srv_recv(c, c->hdr + c->hdr_got, ZV_VFU_HDR_SIZE - c->hdr_got);
-        if (n == -EAGAIN)
-            return 0;
-        if (n <= 0) {
-            vfu_srv_drop(s, n == 0 ? "end of stream" : "receive failed");
-            return -1;
-        }
-        c->hdr_got += (size_t)n;
-        if (c->hdr_got == ZV_VFU_HDR_SIZE && !srv_header(s))
-            return -1;
-    }
-    while (c->in_got < c->h.size - ZV_VFU_HDR_SIZE) {
-        n = srv_recv(c, s->in + c->in_got,
-                     c->h.size - ZV_VFU_HDR_SIZE - c->in_got);
-        if (n == -EAGAIN)
-            return 0;
-        if (n <= 0) {
-            vfu_srv_drop(s, n == 0 ? "end of stream in a message"
-                                   : "receive failed");
-            return -1;
-        }
-        c->in_got += (size_t)n;
-    }
-    return 1;
+    if (c->rx_len < ZV_VFU_HDR_SIZE)
+        return 0;
+    if (!srv_header(s))
+        return -1;
+    return c->rx_len >= c->h.size;
 }
 
+/* Dispatch the message at the front with its fds, then consume it. */
+static void
+srv_dispatch_front(struct zv_vfu_server *s)
+{
+    struct vfu_conn *c = &s->conn;
+    uint32_t size = c->h.size;
+
+    if (c->npend && c->pend[0].owner == c->rx_pos) {
+        memcpy(c->fds, c->pend[0].fds, c->pend[0].n * sizeof(int));
+        c->nfds = c->pend[0].n;
+        c->fd_overflow = c->pend[0].overflow;
+        c->pend[0] = c->pend[1];
+        c->npend--;
+    }
+    vfu_srv_dispatch(s, &c->h, s->in + c->rx_off + ZV_VFU_HDR_SIZE,
+                     size - ZV_VFU_HDR_SIZE);
+    /* Whatever the command did not hand on is closed now. */
+    srv_close_fds(c);
+    if (c->fd < 0)
+        return; /* dropped: the connection state is gone */
+    c->rx_off += size;
+    c->rx_len -= size;
+    c->rx_pos += size;
+    if (!c->rx_len)
+        c->rx_off = 0;
+}
+
+static void srv_more(void *arg);
+
+/* Serve the buffered messages, reading once when none is whole. */
 static void
 srv_serve(struct zv_vfu_server *s)
 {
     struct vfu_conn *c = &s->conn;
+    bool have_read = false;
+    unsigned served = 0;
 
-    for (unsigned i = 0; i < SRV_BURST && c->fd >= 0 && !vfu_srv_busy(s); i++) {
-        int rc = srv_read_msg(s);
+    while (c->fd >= 0 && !vfu_srv_busy(s)) {
+        int rc = srv_front(s);
 
-        if (rc <= 0)
+        if (rc < 0)
             return;
-        vfu_srv_dispatch(s, &c->h, s->in, c->in_got);
-        /* Whatever the command did not hand on is closed now. */
-        srv_close_fds(c);
-        c->hdr_got = c->in_got = 0;
+        if (rc == 0) {
+            if (have_read || srv_fill(s) <= 0)
+                return;
+            have_read = true;
+            continue;
+        }
+        if (served++ == SRV_BURST) {
+            if (!c->rx_more)
+                c->rx_more = zv_loop_post(s->loop, srv_more, s);
+            if (c->rx_more)
+                return;
+            served = 0; /* cannot post: serve on rather than stall */
+        }
+        srv_dispatch_front(s);
     }
+}
+
+static void
+srv_more(void *arg)
+{
+    struct zv_vfu_server *s = arg;
+
+    s->conn.rx_more = 0;
+    srv_serve(s);
 }
 
 static void

@@ -27,6 +27,14 @@ struct vfu_dma {
     void *host; /* our mmap of the client's fd */
 };
 
+/* fds that arrived with the message starting at stream offset owner */
+struct vfu_fdset {
+    uint64_t owner;
+    int fds[VFU_SRV_MAX_FDS];
+    size_t n;
+    bool overflow;
+};
+
 struct vfu_conn {
     int fd; /* -1: no client */
     bool negotiated;
@@ -36,14 +44,20 @@ struct vfu_conn {
     struct vfu_hdr version; /* the VERSION request being answered */
     uint16_t minor;         /* agreed minor */
     struct vfu_caps peer;
-    /* input: one message */
-    uint8_t hdr[ZV_VFU_HDR_SIZE];
-    size_t hdr_got;
-    struct vfu_hdr h;
-    size_t in_got;
+    /* input: bytes received, not yet dispatched, at in + rx_off; rx_pos
+     * is their offset in the stream */
+    size_t rx_off, rx_len;
+    uint64_t rx_pos;
+    zv_timer_id rx_more; /* messages left over from a burst */
+    struct vfu_hdr h;    /* of the message being dispatched */
+    /* the fds of the message being dispatched */
     int fds[VFU_SRV_MAX_FDS];
     size_t nfds;
     bool fd_overflow; /* more fds came than fit: the message is refused */
+    /* fds received for messages not dispatched yet (at most two: the
+     * message being completed and the one after it) */
+    struct vfu_fdset pend[2];
+    unsigned npend;
     /* output: one reply */
     size_t out_len, out_off;
     /* DMA mappings (bounded by ZV_VDEV_MAX_DMA_MAPS through the vdev) */
@@ -57,7 +71,7 @@ struct zv_vfu_server {
     int lfd;
     char *path;
     struct vfu_conn conn;
-    uint8_t *in;  /* payload of the message being read */
+    uint8_t *in;  /* received bytes (VFU_SRV_MAX_MSG: one whole message) */
     uint8_t *out; /* the reply being sent */
     struct zv_vfu_server_stats stats;
 };

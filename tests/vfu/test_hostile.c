@@ -614,6 +614,73 @@ unread_replies_stall_the_client_not_the_server(void **state)
     }
 }
 
+/* The server reads whatever the socket holds; the fds of each sendmsg
+ * must still go to the message they came with, and only to it. */
+static void
+pipelined_messages_keep_their_fds(void **state)
+{
+    struct fx *f = *state;
+    uint8_t m[ZV_VFU_DMA_MAP_SIZE], two[2 * (ZV_VFU_HDR_SIZE + 32)];
+    uint8_t rw[ZV_VFU_REGION_RW_SIZE];
+    struct vfu_region_rw r = {.region = 0, .count = 4};
+    struct vfu_hdr h = {.cmd = ZV_VFU_CMD_DMA_MAP,
+                        .size = ZV_VFU_HDR_SIZE + 32};
+    int mfd = sealed_memfd(3 * 4096);
+
+    assert_int_equal(wire_negotiate(f->fd), 0);
+    vfu_region_rw_encode(rw, &r);
+    /* a region read, then a map with its fd, without waiting: the map's
+     * read may hold both; the read must not take the fd */
+    put_dma_map(m, 3, 0, 0x100000, 4096);
+    assert_int_equal(
+        wire_send(f->fd, 1, ZV_VFU_CMD_REGION_READ, 0, rw, sizeof(rw), NULL, 0),
+        0);
+    assert_int_equal(wire_send(f->fd, 2, ZV_VFU_CMD_DMA_MAP, 0, m, 32, &mfd, 1),
+                     0);
+    /* a map with an fd, then one without: the fd is the first one's */
+    put_dma_map(m, 3, 4096, 0x101000, 4096);
+    assert_int_equal(wire_send(f->fd, 3, ZV_VFU_CMD_DMA_MAP, 0, m, 32, &mfd, 1),
+                     0);
+    put_dma_map(m, 3, 8192, 0x102000, 4096);
+    assert_int_equal(wire_send(f->fd, 4, ZV_VFU_CMD_DMA_MAP, 0, m, 32, NULL, 0),
+                     0);
+    for (uint16_t id = 1; id <= 4; id++) {
+        struct vfu_hdr rh;
+        int n = wire_recv(f->fd, &rh, reply, sizeof(reply), 5000);
+
+        assert_int_equal(rh.id, id);
+        if (id == 1)
+            assert_int_equal(n, ZV_VFU_REGION_RW_SIZE + 4);
+        else if (id == 4)
+            assert_int_equal(rh.error, ENOTSUP); /* no fd: message DMA */
+        else
+            assert_int_equal(rh.flags & ZV_VFU_F_ERROR, 0);
+    }
+    /* two maps in one sendmsg with one fd (not the protocol's way): the
+     * fd goes to one of them, the other has none; nothing leaks (the
+     * teardown counts the server's fds) */
+    put_dma_map(m, 3, 8192, 0x102000, 4096);
+    h.id = 5;
+    vfu_hdr_encode(two, &h);
+    memcpy(two + ZV_VFU_HDR_SIZE, m, 32);
+    put_dma_map(m, 3, 8192, 0x103000, 4096);
+    h.id = 6;
+    vfu_hdr_encode(two + ZV_VFU_HDR_SIZE + 32, &h);
+    memcpy(two + 2 * ZV_VFU_HDR_SIZE + 32, m, 32);
+    assert_int_equal(wire_send_raw(f->fd, two, sizeof(two), &mfd, 1), 0);
+    {
+        struct vfu_hdr r5, r6;
+
+        wire_recv(f->fd, &r5, reply, sizeof(reply), 5000);
+        wire_recv(f->fd, &r6, reply, sizeof(reply), 5000);
+        assert_int_equal(r5.id, 5);
+        assert_int_equal(r6.id, 6);
+        assert_int_equal(
+            !!(r5.flags & ZV_VFU_F_ERROR) + !!(r6.flags & ZV_VFU_F_ERROR), 1);
+    }
+    close(mfd);
+}
+
 int
 main(void)
 {
@@ -637,6 +704,7 @@ main(void)
         T(region_access_out_of_range),
         T(info_requests_with_wrong_sizes),
         T(unread_replies_stall_the_client_not_the_server),
+        T(pipelined_messages_keep_their_fds),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
