@@ -218,16 +218,16 @@ chan_vfu_sleep(struct chan_vfu *c, uint64_t deadline)
     return 0;
 }
 
-/* The status usually comes after the SSCH's reply (the server answers
- * first, then runs the program): one read of the IO eventfd for the case
- * it is there already, then poll, which also watches REQ. */
+/* The status comes after the SSCH's reply (the server answers first, then
+ * runs the program), so a read of the IO eventfd before the poll would
+ * only say EAGAIN: poll first (it returns at once if the interrupt is
+ * there; it also watches REQ), then read what it found. */
 static int
 chan_vfu_wait_irb(struct guest_chan *ch, struct irb *irb, uint64_t timeout_ns)
 {
     struct chan_vfu *c = cu_of(ch);
     uint64_t deadline = mono_ns() + timeout_ns;
 
-    efd_drain(c->efd[VFU_IRQ_IO], &c->io_irqs);
     for (;;) {
         int rc;
 
