@@ -146,6 +146,7 @@ open_group(struct zq *q, const char *num)
         return -ENAMETOOLONG;
     }
     o->u.grp.container = -1;
+    o->u.grp.device = -1;
     zq_trace(q, "open group %d (mdev %s) = fd %d", o->u.grp.num,
              o->u.grp.mdev, o->fd);
     return o->fd;
