@@ -20,7 +20,7 @@
 
 /* Region offsets we present on the device fd: index << 40, as the
  * kernel's vfio-ccw does. */
-#define ZQ_REGION_SHIFT 40
+#define ZQ_REGION_SHIFT  40
 #define ZQ_REGION_OFF(i) ((uint64_t)(i) << ZQ_REGION_SHIFT)
 
 /* QEMU's host-order views of the vfio-ccw regions (hw/vfio/ccw.c copies
@@ -90,8 +90,7 @@ int zq_open(struct zq *q, const char *path);
 /* On our fds (zq_owns): >= 0 or -errno. */
 int zq_ioctl(struct zq *q, int fd, unsigned long req, void *arg);
 ssize_t zq_pread(struct zq *q, int fd, void *buf, size_t len, off_t off);
-ssize_t zq_pwrite(struct zq *q, int fd, const void *buf, size_t len,
-                  off_t off);
+ssize_t zq_pwrite(struct zq *q, int fd, const void *buf, size_t len, off_t off);
 int zq_close(struct zq *q, int fd);
 
 #endif

@@ -11,6 +11,7 @@
 #define ZQ_MAX_OBJS    64 /* container, groups and devices of one QEMU */
 #define ZQ_MAX_REGIONS 8
 #define ZQ_MAX_CAPS    256 /* bytes of one region's capability chain */
+#define ZQ_MAX_PEND    64  /* input ranges noted at SSCH */
 
 struct zv_vfu_client;
 
@@ -50,6 +51,16 @@ struct zq_region {
     uint8_t caps[ZQ_MAX_CAPS]; /* the wire chain (little-endian) */
 };
 
+/* A start function: its ORB, and its program's input areas as they stood
+ * at SSCH (a program may store over its own CCWs: an IPL does). */
+struct zq_start {
+    struct orb orb;
+    unsigned n;
+    struct {
+        uint64_t addr, len;
+    } r[ZQ_MAX_PEND];
+};
+
 struct zq_device {
     int group; /* fd, -1 once the group fd is closed */
     int container;
@@ -57,8 +68,8 @@ struct zq_device {
     char mdev[64];
     uint32_t flags, num_regions, num_irqs;
     struct zq_region regions[ZQ_MAX_REGIONS];
-    struct orb orb; /* of the last start function */
-    bool orb_live;
+    bool live; /* a start function of ours runs */
+    struct zq_start start;
 };
 
 struct zq_obj {

@@ -267,9 +267,9 @@ group_ioctl(struct zq *q, struct zq_obj *g, unsigned long req, void *arg)
     case VFIO_GROUP_GET_STATUS:
         if (st->argsz < sizeof(*st))
             return -EINVAL;
-        st->flags = VFIO_GROUP_FLAGS_VIABLE |
-                    (g->u.grp.container >= 0 ? VFIO_GROUP_FLAGS_CONTAINER_SET
-                                             : 0);
+        st->flags =
+            VFIO_GROUP_FLAGS_VIABLE |
+            (g->u.grp.container >= 0 ? VFIO_GROUP_FLAGS_CONTAINER_SET : 0);
         return 0;
     case VFIO_GROUP_SET_CONTAINER:
         return group_set_container(q, g, arg);
@@ -469,10 +469,8 @@ region_rw(struct zq_device *d, unsigned index, uint64_t off, void *buf,
 
             nanosleep(&ts, NULL);
         }
-        rc = write ? zv_vfu_client_region_write(d->client, index, off, buf,
-                                                len)
-                   : zv_vfu_client_region_read(d->client, index, off, buf,
-                                               len);
+        rc = write ? zv_vfu_client_region_write(d->client, index, off, buf, len)
+                   : zv_vfu_client_region_read(d->client, index, off, buf, len);
     }
     return for_qemu(rc);
 }
@@ -499,6 +497,7 @@ region_at(struct zq_device *d, uint64_t off, size_t len, unsigned *index,
 struct walk_ctx {
     struct zq *q;
     struct zq_obj *ct;
+    struct zq_start *note; /* record into note, else report */
 };
 
 static int
@@ -509,34 +508,100 @@ walk_read(void *opaque, uint64_t addr, void *buf, size_t len)
     return zq_guest_read(w->ct, addr, buf, len);
 }
 
+/* Keep the range; when the table is full, widen the last one to cover
+ * it (too much is only a retranslation). */
+static void
+note_range(struct zq_start *st, uint64_t addr, uint64_t len)
+{
+    uint64_t lo, hi;
+
+    if (st->n < ZQ_MAX_PEND) {
+        st->r[st->n].addr = addr;
+        st->r[st->n].len = len;
+        st->n++;
+        return;
+    }
+    lo = st->r[ZQ_MAX_PEND - 1].addr;
+    hi = lo + st->r[ZQ_MAX_PEND - 1].len;
+    if (addr < lo)
+        lo = addr;
+    if (addr + len > hi)
+        hi = addr + len;
+    st->r[ZQ_MAX_PEND - 1].addr = lo;
+    st->r[ZQ_MAX_PEND - 1].len = hi - lo;
+}
+
 static void
 walk_range(void *opaque, uint64_t addr, uint64_t len)
 {
     struct walk_ctx *w = opaque;
 
-    zq_guest_written(w->q, w->ct, addr, len);
+    if (w->note)
+        note_range(w->note, addr, len);
+    else
+        zq_guest_written(w->q, w->ct, addr, len);
+}
+
+/* Report the program's input areas to QEMU, or note them in note. */
+static void
+cp_walk(struct zq *q, struct zq_device *d, const struct orb *orb,
+        struct zq_start *note)
+{
+    struct walk_ctx w = {q, zq_lookup(q, d->container, ZQ_CONTAINER), note};
+    struct zq_cp_ops ops = {walk_read, walk_range, &w};
+
+    if (w.ct)
+        zq_cp_walk(orb, &ops);
 }
 
 /*
  * TCG coherence (docs/qemu.md): an IRB with status pending for a start
- * function we saw: the program's input areas are reported to QEMU before
- * it presents the interrupt.  The start function is over once primary
- * status arrives (or it was cleared).
+ * function we saw: the program's input areas, as it stood at SSCH and as
+ * it stands now, are reported to QEMU before it presents the interrupt.
+ * The start function is over once primary status arrives (or it was
+ * cleared).
  */
 static void
 io_irb_read(struct zq *q, struct zq_device *d, const uint8_t *region)
 {
     uint16_t ctrl = zv_be16(region + ZQ_IO_IRB_OFF + 2);
     unsigned fctl = (ctrl >> 12) & 7, stctl = ctrl & 0x1f;
-    struct walk_ctx w = {q, zq_lookup(q, d->container, ZQ_CONTAINER)};
-    struct zq_cp_ops ops = {walk_read, walk_range, &w};
+    struct zq_obj *ct = zq_lookup(q, d->container, ZQ_CONTAINER);
 
-    if (!d->orb_live || !(stctl & SCSW_STCTL_PENDING))
+    struct zq_start now = {.n = 0};
+
+    if (!d->live || !(stctl & SCSW_STCTL_PENDING) || !ct)
         return;
-    if (w.ct)
-        zq_cp_walk(&d->orb, &ops);
+    cp_walk(q, d, &d->start.orb, &now);
+    for (unsigned i = 0; i < d->start.n; i++)
+        zq_guest_written(q, ct, d->start.r[i].addr, d->start.r[i].len);
+    for (unsigned i = 0; i < now.n; i++) {
+        bool seen = false;
+
+        for (unsigned k = 0; k < d->start.n && !seen; k++)
+            seen = now.r[i].addr == d->start.r[k].addr &&
+                   now.r[i].len == d->start.r[k].len;
+        if (!seen)
+            zq_guest_written(q, ct, now.r[i].addr, now.r[i].len);
+    }
     if ((stctl & SCSW_STCTL_PRIMARY) || !(fctl & SCSW_FCTL_START))
-        d->orb_live = false;
+        d->live = false;
+}
+
+/* A start function about to be sent: note its program's input areas
+ * before the server can store over them.  false: not a start. */
+static bool
+io_ssch_note(struct zq *q, struct zq_device *d, const uint8_t *region,
+             struct zq_start *st)
+{
+    uint16_t ctrl = zv_be16(region + ZQ_IO_SCSW_OFF + 2);
+
+    if (!((ctrl >> 12) & SCSW_FCTL_START))
+        return false;
+    orb_decode(&st->orb, region + ZQ_IO_ORB_OFF, ORB_SIZE);
+    st->n = 0;
+    cp_walk(q, d, &st->orb, st);
+    return true;
 }
 
 ssize_t
@@ -585,11 +650,12 @@ zq_pwrite(struct zq *q, int fd, const void *buf, size_t len, off_t off)
     struct zq_obj *o = zq_lookup(q, fd, ZQ_DEVICE);
     struct zq_device *d = o ? &o->u.dev : NULL;
     uint8_t blk[ZQ_IO_REGION_SIZE];
+    struct zq_start st;
     struct zq_region *r;
+    bool start = false;
     unsigned index;
     uint64_t roff;
     ssize_t n;
-    uint16_t ctrl;
 
     if (!d || off < 0)
         return -EINVAL;
@@ -601,17 +667,18 @@ zq_pwrite(struct zq *q, int fd, const void *buf, size_t len, off_t off)
     if (r->kind == ZQ_R_PLAIN)
         return region_rw(d, index, roff, (void *)(uintptr_t)buf, len, true);
     memcpy(blk, buf, len);
-    if (r->kind == ZQ_R_IO)
+    if (r->kind == ZQ_R_IO) {
         zq_swap_io_write(blk);
-    else if (r->kind == ZQ_R_ASYNC)
+        start = io_ssch_note(q, d, blk, &st);
+    } else if (r->kind == ZQ_R_ASYNC) {
         zq_swap_async_write(blk);
+    }
     n = region_rw(d, index, 0, blk, len, true);
-    if (r->kind != ZQ_R_IO || n != (ssize_t)len)
-        return n;
-    ctrl = zv_be16(blk + ZQ_IO_SCSW_OFF + 2);
-    if ((ctrl >> 12) & SCSW_FCTL_START) {
-        orb_decode(&d->orb, blk + ZQ_IO_ORB_OFF, ORB_SIZE);
-        d->orb_live = true;
+    /* only an accepted start (cc 0) runs; a refused one (cc 2: the last
+     * one still runs) changes nothing */
+    if (start && n == (ssize_t)len) {
+        d->start = st;
+        d->live = true;
     }
     return n;
 }

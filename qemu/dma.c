@@ -31,7 +31,8 @@ struct vma {
 static bool
 parse_vma(const char *line, struct vma *v)
 {
-    return sscanf(line, "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64,
+    return sscanf(line,
+                  "%" SCNx64 "-%" SCNx64 " %4s %" SCNx64 " %x:%x %" SCNu64,
                   &v->start, &v->end, v->perms, &v->off, &v->maj, &v->min,
                   &v->ino) == 7;
 }
@@ -91,9 +92,8 @@ find_open_fd(const struct vma *v)
 
         if (*end || n < 0 || n == dirfd(d))
             continue;
-        if (fstat((int)n, &st) || !S_ISREG(st.st_mode) ||
-            st.st_ino != v->ino || major(st.st_dev) != v->maj ||
-            minor(st.st_dev) != v->min)
+        if (fstat((int)n, &st) || !S_ISREG(st.st_mode) || st.st_ino != v->ino ||
+            major(st.st_dev) != v->maj || minor(st.st_dev) != v->min)
             continue;
         fd = fcntl((int)n, F_DUPFD_CLOEXEC, 3);
         if (fd < 0)

@@ -59,6 +59,7 @@ static struct {
     zq_ram_addr_t (*ram_addr_from_host)(void *);
     void (*tb_invalidate_phys_range)(zq_ram_addr_t, zq_ram_addr_t);
     bool warned;
+    bool trace;
 } zq_g = {.once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER};
 
 static __thread int zq_depth;
@@ -91,8 +92,13 @@ zq_invalidate(void *opaque, void *host, uint64_t len)
         return;
     }
     a = zq_g.ram_addr_from_host(host);
-    if (a != ZQ_RAM_ADDR_INVALID)
-        zq_g.tb_invalidate_phys_range(a, a + len);
+    if (a == ZQ_RAM_ADDR_INVALID)
+        return;
+    zq_g.tb_invalidate_phys_range(a, a + len);
+    if (zq_g.trace)
+        fprintf(stderr,
+                "zvfio-qemu: tb_invalidate_phys_range(0x%llx, 0x%llx)\n",
+                (unsigned long long)a, (unsigned long long)(a + len));
 }
 
 static bool
@@ -140,7 +146,8 @@ zq_init(void)
         fprintf(stderr, "zvfio-qemu: out of memory: adapter inactive\n");
         return;
     }
-    zq_set_trace(zq_g.q, trace && *trace && strcmp(trace, "0") != 0);
+    zq_g.trace = trace && *trace && strcmp(trace, "0") != 0;
+    zq_set_trace(zq_g.q, zq_g.trace);
 }
 
 /* true when the call is for the adapter: the lock is then held */

@@ -34,8 +34,7 @@ zq_redirect(const char *root, const char *path, char *buf, size_t size)
 {
     if (!root || !path)
         return NULL;
-    for (size_t i = 0; i < sizeof(zq_prefixes) / sizeof(zq_prefixes[0]);
-         i++) {
+    for (size_t i = 0; i < sizeof(zq_prefixes) / sizeof(zq_prefixes[0]); i++) {
         size_t n = strlen(zq_prefixes[i].sys);
         int len;
 
@@ -43,8 +42,8 @@ zq_redirect(const char *root, const char *path, char *buf, size_t size)
             continue;
         if (has_dotdot(path + n))
             return NULL;
-        len = snprintf(buf, size, "%s%s%s", root, zq_prefixes[i].ours,
-                       path + n);
+        len =
+            snprintf(buf, size, "%s%s%s", root, zq_prefixes[i].ours, path + n);
         if (len < 0 || (size_t)len >= size)
             return NULL;
         return buf;

@@ -147,8 +147,8 @@ open_group(struct zq *q, const char *num)
     }
     o->u.grp.container = -1;
     o->u.grp.device = -1;
-    zq_trace(q, "open group %d (mdev %s) = fd %d", o->u.grp.num,
-             o->u.grp.mdev, o->fd);
+    zq_trace(q, "open group %d (mdev %s) = fd %d", o->u.grp.num, o->u.grp.mdev,
+             o->fd);
     return o->fd;
 }
 
@@ -198,8 +198,7 @@ container_release(struct zq *q, struct zq_obj *o)
         zq_map_release(&o->u.ct.maps[i]);
     free(o->u.ct.maps);
     for (int i = 0; i < ZQ_MAX_OBJS; i++)
-        if (q->objs[i].kind == ZQ_GROUP &&
-            q->objs[i].u.grp.container == o->fd)
+        if (q->objs[i].kind == ZQ_GROUP && q->objs[i].u.grp.container == o->fd)
             q->objs[i].u.grp.container = -1;
 }
 
@@ -265,10 +264,8 @@ int
 zq_dma_map(struct zq *q, struct zq_obj *ct,
            const struct vfio_iommu_type1_dma_map *dm)
 {
-    struct zq_map m = {.iova = dm->iova,
-                       .size = dm->size,
-                       .vaddr = dm->vaddr,
-                       .fd = -1};
+    struct zq_map m = {
+        .iova = dm->iova, .size = dm->size, .vaddr = dm->vaddr, .fd = -1};
     int rc, i;
 
     if (dm->argsz < sizeof(*dm) || !dm->size || !ct->u.ct.iommu ||
@@ -313,7 +310,8 @@ zq_dma_map(struct zq *q, struct zq_obj *ct,
             goto unwind;
     }
     ct->u.ct.maps[ct->u.ct.nmaps++] = m;
-    zq_trace(q, "MAP_DMA iova 0x%llx size 0x%llx vaddr 0x%llx: fd %d off 0x%llx",
+    zq_trace(q,
+             "MAP_DMA iova 0x%llx size 0x%llx vaddr 0x%llx: fd %d off 0x%llx",
              (unsigned long long)m.iova, (unsigned long long)m.size,
              (unsigned long long)m.vaddr, m.fd, (unsigned long long)m.offset);
     return 0;

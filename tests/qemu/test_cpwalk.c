@@ -93,9 +93,9 @@ input_commands_only(void **state)
 {
     struct orb o = fmt1(0x100);
 
-    ccw(0x100, 0x01, CCW_FLAG_CC, 100, 0x1000);          /* write */
-    ccw(0x108, 0x02, CCW_FLAG_CC, 512, 0x2000);          /* read */
-    ccw(0x110, 0x03, CCW_FLAG_CC, 16, 0x3000);           /* control */
+    ccw(0x100, 0x01, CCW_FLAG_CC, 100, 0x1000); /* write */
+    ccw(0x108, 0x02, CCW_FLAG_CC, 512, 0x2000); /* read */
+    ccw(0x110, 0x03, CCW_FLAG_CC, 16, 0x3000);  /* control */
     ccw(0x118, CCW_CMD_BASIC_SENSE, CCW_FLAG_CC, 32, 0x4000);
     ccw(0x120, CCW_CMD_SENSE_ID, CCW_FLAG_SLI, 40, 0x5000);
     assert_int_equal(zq_cp_walk(&o, &ops), 5);

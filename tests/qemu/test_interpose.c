@@ -75,8 +75,8 @@ setup(void **state)
     assert_non_null(lib);
     l_fopen64 = (FILE * (*)(const char *, const char *)) dlsym(lib, "fopen64");
     l_open64 = (int (*)(const char *, int, ...))dlsym(lib, "open64");
-    l_readlink = (ssize_t(*)(const char *, char *, size_t))dlsym(lib,
-                                                                 "readlink");
+    l_readlink =
+        (ssize_t(*)(const char *, char *, size_t))dlsym(lib, "readlink");
     l_ioctl = (int (*)(int, unsigned long, ...))dlsym(lib, "ioctl");
     l_pread64 = (ssize_t(*)(int, void *, size_t, off_t))dlsym(lib, "pread64");
     l_close = (int (*)(int))dlsym(lib, "close");

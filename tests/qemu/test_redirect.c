@@ -18,17 +18,17 @@ css_and_chp_paths(void **state)
 {
     char buf[256];
 
-    assert_string_equal(
-        zq_redirect("/r", "/sys/bus/css/devices/0.0.0313/pimpampom", buf,
-                    sizeof(buf)),
-        "/r/css/devices/0.0.0313/pimpampom");
-    assert_string_equal(
-        zq_redirect("/r", "/sys/bus/css/devices/0.0.0313/u-u/iommu_group",
-                    buf, sizeof(buf)),
-        "/r/css/devices/0.0.0313/u-u/iommu_group");
-    assert_string_equal(zq_redirect("/r", "/sys/devices/css0/chp0.40/type",
+    assert_string_equal(zq_redirect("/r",
+                                    "/sys/bus/css/devices/0.0.0313/pimpampom",
                                     buf, sizeof(buf)),
-                        "/r/chp/chp0.40/type");
+                        "/r/css/devices/0.0.0313/pimpampom");
+    assert_string_equal(
+        zq_redirect("/r", "/sys/bus/css/devices/0.0.0313/u-u/iommu_group", buf,
+                    sizeof(buf)),
+        "/r/css/devices/0.0.0313/u-u/iommu_group");
+    assert_string_equal(
+        zq_redirect("/r", "/sys/devices/css0/chp0.40/type", buf, sizeof(buf)),
+        "/r/chp/chp0.40/type");
 }
 
 static void
@@ -38,8 +38,8 @@ other_paths_untouched(void **state)
 
     assert_null(zq_redirect("/r", "/sys/bus/pci/devices/x", buf, sizeof(buf)));
     assert_null(zq_redirect("/r", "/sys/bus/css/devicesX", buf, sizeof(buf)));
-    assert_null(zq_redirect("/r", "/sys/devices/css0/defunct", buf,
-                            sizeof(buf)));
+    assert_null(
+        zq_redirect("/r", "/sys/devices/css0/defunct", buf, sizeof(buf)));
     assert_null(zq_redirect("/r", "sys/bus/css/devices/0.0.0313/chpids", buf,
                             sizeof(buf)));
     assert_null(zq_redirect("/r", "/dev/vfio/vfio", buf, sizeof(buf)));
@@ -58,8 +58,8 @@ no_escape_no_truncation(void **state)
     assert_null(zq_redirect("/r", "/sys/devices/css0/chp0.40/../../x", buf,
                             sizeof(buf)));
     /* dots inside a name are fine */
-    assert_non_null(zq_redirect("/r", "/sys/bus/css/devices/a..b/c", buf,
-                                sizeof(buf)));
+    assert_non_null(
+        zq_redirect("/r", "/sys/bus/css/devices/a..b/c", buf, sizeof(buf)));
     /* a result that does not fit is refused, not cut */
     assert_null(zq_redirect("/a/long/root/directory/name",
                             "/sys/bus/css/devices/0.0.0313/pimpampom", buf,

@@ -61,13 +61,13 @@ _Static_assert(sizeof(struct q_scsw) == 12, "QEMU SCSW");
 _Static_assert(sizeof(struct q_schib) == ZQ_SCHIB_REGION_SIZE, "QEMU SCHIB");
 
 /* QEMU's ORB ctrl0 = word 1 bits 0-15, SCSW flags/ctrl = word 0 halves */
-#define Q_ORB_FMT   0x0080
-#define Q_ORB_PFCH  0x0040
-#define Q_ORB_C64   0x0002
-#define Q_ORB_L     0x80 /* ctrl1 */
-#define Q_SCSW_PNO  0x0001
-#define Q_SCSW_FMT  0x0080
-#define Q_FCTL_START 0x4000
+#define Q_ORB_FMT         0x0080
+#define Q_ORB_PFCH        0x0040
+#define Q_ORB_C64         0x0002
+#define Q_ORB_L           0x80 /* ctrl1 */
+#define Q_SCSW_PNO        0x0001
+#define Q_SCSW_FMT        0x0080
+#define Q_FCTL_START      0x4000
 #define Q_ACTL_START_PEND 0x0400
 
 static void
@@ -83,11 +83,19 @@ ssch_region_is_architected(void **state)
                         .ctrl = Q_FCTL_START | Q_ACTL_START_PEND,
                         .cpa = 0x01ba8028,
                         .count = 0x1234};
-    struct orb o = {.intparm = 0x01af4800, .key = 3, .fmt = true,
-                    .pfch = true, .c64 = true, .lpm = 0x80, .ils = true,
+    struct orb o = {.intparm = 0x01af4800,
+                    .key = 3,
+                    .fmt = true,
+                    .pfch = true,
+                    .c64 = true,
+                    .lpm = 0x80,
+                    .ils = true,
                     .cpa = 0x01ba8028};
-    struct scsw s = {.key = 3, .fmt = true, .fctl = SCSW_FCTL_START,
-                     .actl = SCSW_ACTL_START_PEND, .cpa = 0x01ba8028,
+    struct scsw s = {.key = 3,
+                     .fmt = true,
+                     .fctl = SCSW_FCTL_START,
+                     .actl = SCSW_ACTL_START_PEND,
+                     .cpa = 0x01ba8028,
                      .count = 0x1234};
     uint32_t ret = 0x01020304;
 
@@ -142,16 +150,29 @@ async_command_is_architected(void **state)
 static void
 schib_reads_as_qemu_struct(void **state)
 {
-    struct schib s = {
-        .pmcw = {.intparm = 0x11223344, .isc = 3, .ena = true, .dnv = true,
-                 .dev = 0x0200, .lpm = 0xc0, .pnom = 0x40, .lpum = 0x80,
-                 .pim = 0xc0, .mbi = 0x0102, .pom = 0xff, .pam = 0xc0,
-                 .chpid = {0x40, 0x41}, .st = PMCW_ST_IO, .csense = true},
-        .scsw = {.pno = true, .fctl = SCSW_FCTL_START,
-                 .stctl = SCSW_STCTL_PRIMARY | SCSW_STCTL_PENDING,
-                 .cpa = 0x00fe0008, .dstat = 0x0c, .count = 0x77},
-        .mba = 0x0102030405060708ull,
-        .mda = 0xa0b0c0d0};
+    struct schib s = {.pmcw = {.intparm = 0x11223344,
+                               .isc = 3,
+                               .ena = true,
+                               .dnv = true,
+                               .dev = 0x0200,
+                               .lpm = 0xc0,
+                               .pnom = 0x40,
+                               .lpum = 0x80,
+                               .pim = 0xc0,
+                               .mbi = 0x0102,
+                               .pom = 0xff,
+                               .pam = 0xc0,
+                               .chpid = {0x40, 0x41},
+                               .st = PMCW_ST_IO,
+                               .csense = true},
+                      .scsw = {.pno = true,
+                               .fctl = SCSW_FCTL_START,
+                               .stctl = SCSW_STCTL_PRIMARY | SCSW_STCTL_PENDING,
+                               .cpa = 0x00fe0008,
+                               .dstat = 0x0c,
+                               .count = 0x77},
+                      .mba = 0x0102030405060708ull,
+                      .mda = 0xa0b0c0d0};
     uint8_t r[ZQ_SCHIB_REGION_SIZE], enc[PMCW_SIZE];
     struct q_schib q;
 
@@ -191,8 +212,11 @@ schib_reads_as_qemu_struct(void **state)
 static void
 crw_reads_as_qemu_struct(void **state)
 {
-    struct crw c = {.slct = true, .chn = true, .rsc = CRW_RSC_CPATH,
-                    .erc = CRW_ERC_INIT, .rsid = 0x0041};
+    struct crw c = {.slct = true,
+                    .chn = true,
+                    .rsc = CRW_RSC_CPATH,
+                    .erc = CRW_ERC_INIT,
+                    .rsid = 0x0041};
     uint8_t r[ZQ_CRW_REGION_SIZE] = {0};
     struct q_crw q;
 

@@ -96,8 +96,8 @@ setup(void **state)
     assert_non_null(f->q);
     f->memfd = zv_vfu_memfd_create("guest", RAM_SIZE);
     assert_true(f->memfd >= 0);
-    f->ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-                  f->memfd, 0);
+    f->ram =
+        mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, f->memfd, 0);
     assert_true(f->ram != MAP_FAILED);
     f->cfd = f->gfd = f->dfd = f->irq = -1;
     *state = f;
@@ -156,17 +156,17 @@ realize(struct fix *f, const char *grp, const char *mdev)
     assert_int_equal(zq_ioctl(f->q, f->cfd, VFIO_SET_IOMMU,
                               (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU),
                      -EINVAL);
-    assert_int_equal(
-        zq_ioctl(f->q, f->gfd, VFIO_GROUP_SET_CONTAINER, &f->cfd), 0);
-    assert_int_equal(
-        zq_ioctl(f->q, f->gfd, VFIO_GROUP_SET_CONTAINER, &f->cfd), -EINVAL);
+    assert_int_equal(zq_ioctl(f->q, f->gfd, VFIO_GROUP_SET_CONTAINER, &f->cfd),
+                     0);
+    assert_int_equal(zq_ioctl(f->q, f->gfd, VFIO_GROUP_SET_CONTAINER, &f->cfd),
+                     -EINVAL);
     assert_int_equal(zq_ioctl(f->q, f->gfd, VFIO_GROUP_GET_STATUS, &st), 0);
     assert_int_equal(st.flags,
                      VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET);
     /* the device needs an IOMMU */
-    assert_int_equal(zq_ioctl(f->q, f->gfd, VFIO_GROUP_GET_DEVICE_FD,
-                              (void *)mdev),
-                     -EINVAL);
+    assert_int_equal(
+        zq_ioctl(f->q, f->gfd, VFIO_GROUP_GET_DEVICE_FD, (void *)mdev),
+        -EINVAL);
     assert_int_equal(zq_ioctl(f->q, f->cfd, VFIO_SET_IOMMU,
                               (void *)(uintptr_t)VFIO_TYPE1v2_IOMMU),
                      0);
@@ -178,20 +178,17 @@ realize(struct fix *f, const char *grp, const char *mdev)
     assert_int_equal(ii.iova_pgsizes, 4096);
     assert_false(ii.flags & VFIO_IOMMU_INFO_CAPS);
     ii.argsz = 8;
-    assert_int_equal(zq_ioctl(f->q, f->cfd, VFIO_IOMMU_GET_INFO, &ii),
-                     -EINVAL);
+    assert_int_equal(zq_ioctl(f->q, f->cfd, VFIO_IOMMU_GET_INFO, &ii), -EINVAL);
     /* RAM is mapped before the device is asked for */
     assert_int_equal(zq_ioctl(f->q, f->cfd, VFIO_IOMMU_MAP_DMA, &dm), 0);
-    assert_int_equal(zq_ioctl(f->q, f->cfd, VFIO_IOMMU_MAP_DMA, &dm),
-                     -EEXIST);
+    assert_int_equal(zq_ioctl(f->q, f->cfd, VFIO_IOMMU_MAP_DMA, &dm), -EEXIST);
     assert_int_equal(zq_ioctl(f->q, f->gfd, VFIO_GROUP_GET_DEVICE_FD,
                               (void *)"not-the-mdev"),
                      -ENODEV);
     f->dfd = zq_ioctl(f->q, f->gfd, VFIO_GROUP_GET_DEVICE_FD, (void *)mdev);
     assert_true(f->dfd >= 0);
-    assert_int_equal(zq_ioctl(f->q, f->gfd, VFIO_GROUP_GET_DEVICE_FD,
-                              (void *)mdev),
-                     -EBUSY);
+    assert_int_equal(
+        zq_ioctl(f->q, f->gfd, VFIO_GROUP_GET_DEVICE_FD, (void *)mdev), -EBUSY);
 }
 
 static void
@@ -207,8 +204,7 @@ private_ram_refused(void **state)
                                           .size = 1 << 20};
 
     realize(f, "/dev/vfio/7", MDEV0);
-    assert_int_equal(zq_ioctl(f->q, f->cfd, VFIO_IOMMU_MAP_DMA, &dm),
-                     -EINVAL);
+    assert_int_equal(zq_ioctl(f->q, f->cfd, VFIO_IOMMU_MAP_DMA, &dm), -EINVAL);
     munmap(anon, 1 << 20);
 }
 
@@ -278,8 +274,7 @@ device_info_regions_irqs(void **state)
     ri->index = 0;
     assert_int_equal(zq_ioctl(f->q, f->dfd, VFIO_DEVICE_GET_REGION_INFO, ri),
                      -EINVAL);
-    assert_int_equal(zq_ioctl(f->q, f->dfd, VFIO_DEVICE_GET_IRQ_INFO, &irq),
-                     0);
+    assert_int_equal(zq_ioctl(f->q, f->dfd, VFIO_DEVICE_GET_IRQ_INFO, &irq), 0);
     assert_int_equal(irq.count, 1);
     assert_true(irq.flags & VFIO_IRQ_INFO_EVENTFD);
     /* unknown ioctls on each kind of fd */
@@ -308,8 +303,7 @@ set_io_irq(struct fix *f)
     memcpy(s->data, &fd, sizeof(fd));
     assert_int_equal(zq_ioctl(f->q, f->dfd, VFIO_DEVICE_SET_IRQS, s), 0);
     s->count = 2;
-    assert_int_equal(zq_ioctl(f->q, f->dfd, VFIO_DEVICE_SET_IRQS, s),
-                     -EINVAL);
+    assert_int_equal(zq_ioctl(f->q, f->dfd, VFIO_DEVICE_SET_IRQS, s), -EINVAL);
 }
 
 static void
@@ -345,8 +339,10 @@ sense_id_through_the_io_region(void **state)
 {
     struct fix *f = *state;
     uint8_t r[ZQ_IO_REGION_SIZE];
-    struct ccw1 c = {.cmd = CCW_CMD_SENSE_ID, .flags = CCW_FLAG_SLI,
-                     .count = 7, .cda = 0x2000};
+    struct ccw1 c = {.cmd = CCW_CMD_SENSE_ID,
+                     .flags = CCW_FLAG_SLI,
+                     .count = 7,
+                     .cda = 0x2000};
     struct scsw s;
 
     realize(f, "/dev/vfio/7", MDEV0);
@@ -374,6 +370,20 @@ sense_id_through_the_io_region(void **state)
     f->ninv = 0;
     zq_pread(f->q, f->dfd, r, sizeof(r), 0);
     assert_int_equal(f->ninv, 0);
+
+    /* a program that reads over its own CCW (as an IPL does): the area
+     * noted at SSCH is reported although the CCW there is gone */
+    c.cda = 0x1000;
+    ccw1_encode(&c, f->ram + 0x1000);
+    ssch_region(r, 0x1000);
+    assert_int_equal(zq_pwrite(f->q, f->dfd, r, sizeof(r), 0), sizeof(r));
+    wait_irq(f);
+    f->ninv = 0;
+    assert_int_equal(zq_pread(f->q, f->dfd, r, sizeof(r), 0), sizeof(r));
+    assert_int_equal(f->ram[0x1000], 0xff); /* the CCW is data now */
+    assert_int_equal(f->ninv, 1);
+    assert_ptr_equal(f->inv_host[0], f->ram + 0x1000);
+    assert_int_equal(f->inv_len[0], 7);
 }
 
 static void
@@ -406,17 +416,15 @@ stsch_and_csch(void **state)
     /* the SCHIB region is read-only */
     assert_int_equal(zq_pwrite(f->q, f->dfd, sch, sizeof(sch), 2ull << 40),
                      -EINVAL);
-    assert_int_equal(zq_pread(f->q, f->dfd, r, sizeof(r), 9ull << 40),
-                     -EINVAL);
+    assert_int_equal(zq_pread(f->q, f->dfd, r, sizeof(r), 9ull << 40), -EINVAL);
 }
 
 static void
 teardown_order_and_unmap(void **state)
 {
     struct fix *f = *state;
-    struct vfio_iommu_type1_dma_unmap du = {.argsz = sizeof(du),
-                                            .iova = 0,
-                                            .size = RAM_SIZE / 2};
+    struct vfio_iommu_type1_dma_unmap du = {
+        .argsz = sizeof(du), .iova = 0, .size = RAM_SIZE / 2};
 
     realize(f, "/dev/vfio/7", MDEV0);
     /* type1v2 does not split a mapping */
@@ -467,8 +475,7 @@ main(void)
         cmocka_unit_test_setup_teardown(stsch_and_csch, setup, teardown),
         cmocka_unit_test_setup_teardown(teardown_order_and_unmap, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(lost_server_is_enodev, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(lost_server_is_enodev, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
