@@ -107,6 +107,10 @@ device_query(struct zq_device *d)
         r->size = ri.size;
         /* a chain we cannot hold or parse is not passed on */
         r->cap_len = ri.cap_len <= sizeof(r->caps) ? ri.cap_len : 0;
+        if (r->cap_len &&
+            zv_vfu_caps_find_type(r->caps, r->cap_len, &(uint32_t){0},
+                                  &(uint32_t){0}) == -EINVAL)
+            r->cap_len = 0;
         r->kind = region_kind(d, i, r->caps, r->cap_len);
         if (r->kind != ZQ_R_PLAIN && r->size != zq_region_sizes[r->kind])
             return -EINVAL;

@@ -18,13 +18,13 @@
 # usage: smoke.sh ZVFIOD ZVFIOCTL ZVFIO_QEMU LIB
 set -u
 ZVFIOD=$1 CTL=$2 LAUNCH=$3 LIB=$4
-QEMU=$(command -v qemu-system-s390x) || { echo "no qemu-system-s390x: skipped"; exit 77; }
+command -v qemu-system-s390x >/dev/null || { echo "no qemu-system-s390x: skipped"; exit 77; }
 command -v jq >/dev/null || { echo "no jq: skipped"; exit 77; }
 command -v python3 >/dev/null || { echo "no python3: skipped"; exit 77; }
 "$CTL" --help >/dev/null 2>&1 || { echo "cannot run $CTL here: skipped"; exit 77; }
 T=$(mktemp -d /tmp/zvfio-qemu-smoke.XXXXXX)
 ST=$T/state
-PID= QPID=
+PID='' QPID=''
 cleanup() {
     [ -n "$QPID" ] && kill -KILL "$QPID" 2>/dev/null
     [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
