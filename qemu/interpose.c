@@ -148,6 +148,9 @@ zq_init(void)
     }
     zq_g.trace = trace && *trace && strcmp(trace, "0") != 0;
     zq_set_trace(zq_g.q, zq_g.trace);
+    if (zq_g.trace)
+        fprintf(stderr, "zvfio-qemu: active, root %s%s\n", zq_g.root,
+                zq_g.tb_invalidate_phys_range ? "" : " (no TB invalidation)");
 }
 
 /* true when the call is for the adapter: the lock is then held */

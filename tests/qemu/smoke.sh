@@ -115,7 +115,6 @@ wait $QPID
 rc=$?
 QPID=
 [ $rc = 0 ] || fail "QEMU exit status $rc"
-grep -q 'ZVFIO_QEMU_ROOT\|zvfio-qemu: ' "$T/qemu.log" || true
 for _ in $(seq 100); do
     ctl --json mdev list | jq -e '[.[] | select(.client)] | length == 0' >/dev/null && break
     sleep 0.05
@@ -125,6 +124,11 @@ ctl --json mdev list | jq -e '[.[] | select(.client)] | length == 0' >/dev/null 
 for s in 0.0.0100 0.0.0101; do
     [ "$(jstat $s .vfio_user.dma_maps)" = 0 ] || fail "$s: maps left: $(ctl stats $s)"
 done
+# the launcher's fake-sysfs tree goes with QEMU
+root=$(sed -n 's/^zvfio-qemu: active, root \([^ ]*\).*/\1/p' "$T/qemu.log")
+[ -n "$root" ] || fail "the adapter did not say it was active"
+for _ in $(seq 50); do [ -d "$root" ] || break; sleep 0.1; done
+[ -d "$root" ] && fail "$root left behind"
 
 # --- 3. the firmware IPLs from the ECKD through the adapter
 cmds=$(jstat 0.0.0101 .device_commands)
