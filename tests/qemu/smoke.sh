@@ -14,7 +14,8 @@
 #  4. if the guest kit is there ($ZVFIO_KIT_DIR, or .cache/guest/current
 #     of the source tree: guest/kit), a Debian s390x kernel sets both DASDs
 #     online and reads and writes them; the FBA's image on the host shows
-#     what the guest wrote.
+#     what the guest wrote; a CHPID configured off on the host reaches the
+#     guest as a channel-path CRW and a PAM without that path.
 # usage: smoke.sh ZVFIOD ZVFIOCTL ZVFIO_QEMU LIB
 set -u
 ZVFIOD=$1 CTL=$2 LAUNCH=$3 LIB=$4
@@ -157,6 +158,14 @@ echo "devtypes $(cat /sys/bus/ccw/devices/0.0.0200/devtype) $(cat /sys/bus/ccw/d
 printf 'zvfio-qemu was here' | dd of=/dev/dasda bs=512 seek=100 conv=notrunc,fsync 2>/dev/null
 dd if=/dev/dasdb of=/dev/null bs=4096 count=512 iflag=direct 2>/dev/null && echo "eckd read ok"
 dd if=/dev/dasda bs=512 skip=100 count=1 iflag=direct 2>/dev/null | head -c 19; echo
+# the host configures CHPID 41 off now: a CRW, then STSCH shows the PAM
+S=$(readlink -f /sys/bus/ccw/devices/0.0.0200/..)
+echo "READY pimpampom $(cat $S/pimpampom)"
+i=0
+while [ "$(cut -d' ' -f2 $S/pimpampom)" = c0 ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i+1)); done
+echo "after pimpampom $(cat $S/pimpampom)"
+dmesg | grep 'crw_info : CRW reports'
+dd if=/dev/dasda of=/dev/null bs=4096 count=64 iflag=direct 2>/dev/null && echo "fba read on one path ok"
 GUEST
     chmod +x "$T/it/test.sh"
     cp "$kit/initrd.gz" "$T/initrd"
@@ -165,11 +174,27 @@ GUEST
     (cd "$T/it" && echo test.sh | cpio -o -H newc -R 0:0 --quiet) >>"$T/initrd"
     timeout 120 "$LAUNCH" --state "$ST" --bind 0.0.0100 --bind 0.0.0101 \
         --kernel "$kit/vmlinuz" --initrd "$T/initrd" \
-        --append "console=ttysclp0 quiet" -- -no-reboot </dev/null >"$T/guest.log" 2>&1
+        --append "console=ttysclp0 quiet" -- -no-reboot </dev/null >"$T/guest.log" 2>&1 &
+    QPID=$!
+    for _ in $(seq 600); do
+        grep -q '^READY' "$T/guest.log" && break
+        kill -0 $QPID 2>/dev/null || break
+        sleep 0.1
+    done
+    grep -q '^READY pimpampom c0 c0 ff' "$T/guest.log" || fail "guest did not get ready"
+    ctl chchp -c 0 0.41 >/dev/null || fail "configure 0.41 off"
+    wait $QPID
+    QPID=
+    ctl chchp -c 1 0.41 >/dev/null || fail "configure 0.41 on"
     grep -q 'devtypes 9336/00 3390/' "$T/guest.log" || fail "guest did not see both DASDs"
     grep -q 'eckd read ok' "$T/guest.log" || fail "guest ECKD read"
     grep -q '^zvfio-qemu was here' "$T/guest.log" || fail "guest FBA read-back"
     grep -aq 'zvfio-qemu was here' "$ST/disk0200.fba" || fail "FBA image lacks the guest's write"
+    # the CRW region (halfword order) and the SCHIB region (PAM) as QEMU
+    # needs them: the guest's cio saw the channel-path CRW for CHPID 41
+    grep -q 'after pimpampom c0 80 ff' "$T/guest.log" || fail "PAM after configure off"
+    grep -q 'rsc=4, .*rsid=41' "$T/guest.log" || fail "no channel-path CRW for 41 in the guest"
+    grep -q 'fba read on one path ok' "$T/guest.log" || fail "FBA read on one path"
     echo "guest: $(grep -m1 'zvfio-kit: init' "$T/guest.log")"
 else
     echo "no guest kit at $kit: guest boot not run (guest/kit builds it)"
