@@ -62,7 +62,10 @@ static struct {
     bool trace;
 } zq_g = {.once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER};
 
-static __thread int zq_depth;
+/* initial-exec: the library is preloaded, so its TLS is static (and no
+ * dynamic TLS block exists for LeakSanitizer to misread when a test
+ * dlopen()s it) */
+static __thread int zq_depth __attribute__((tls_model("initial-exec")));
 
 static void *
 next_sym(const char *name)
