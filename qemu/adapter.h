@@ -63,6 +63,18 @@ struct zq_cp_ops {
 /* The number of CCWs walked. */
 unsigned zq_cp_walk(const struct orb *orb, const struct zq_cp_ops *ops);
 
+/* A bounded set of storage ranges: an added range is merged into one it
+ * overlaps or touches; when the set is full, the range nearest to it is
+ * widened to cover it (never lost). */
+#define ZQ_MAX_RANGES 256
+struct zq_ranges {
+    unsigned n;
+    struct {
+        uint64_t addr, len;
+    } r[ZQ_MAX_RANGES];
+};
+void zq_ranges_add(struct zq_ranges *rs, uint64_t addr, uint64_t len);
+
 /* DMA (dma.c): the file behind [vaddr, vaddr + size) of this process, a
  * shared mapping of one file: a new fd (O_CLOEXEC dup of one found in
  * /proc/self/fd) and the file offset of vaddr; -errno otherwise. */

@@ -11,7 +11,6 @@
 #define ZQ_MAX_OBJS    64 /* container, groups and devices of one QEMU */
 #define ZQ_MAX_REGIONS 8
 #define ZQ_MAX_CAPS    256 /* bytes of one region's capability chain */
-#define ZQ_MAX_PEND    64  /* input ranges noted at SSCH */
 
 struct zv_vfu_client;
 
@@ -55,10 +54,7 @@ struct zq_region {
  * at SSCH (a program may store over its own CCWs: an IPL does). */
 struct zq_start {
     struct orb orb;
-    unsigned n;
-    struct {
-        uint64_t addr, len;
-    } r[ZQ_MAX_PEND];
+    struct zq_ranges in;
 };
 
 struct zq_device {

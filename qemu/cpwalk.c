@@ -128,3 +128,40 @@ zq_cp_walk(const struct orb *orb, const struct zq_cp_ops *ops)
     }
     return n;
 }
+
+/*
+ * Keep the range, merged into one it overlaps or touches (consecutive
+ * IDAWs usually cover contiguous storage); when the table is full, widen
+ * the range nearest to it.  Too much is only a retranslation, but every
+ * page of a range costs QEMU a lookup: keep them tight.
+ */
+void
+zq_ranges_add(struct zq_ranges *rs, uint64_t addr, uint64_t len)
+{
+    uint64_t end = addr + len, best_gap = UINT64_MAX, lo, hi;
+    unsigned best = 0;
+
+    for (unsigned k = rs->n; k-- > 0;) {
+        uint64_t a = rs->r[k].addr, e = a + rs->r[k].len;
+        uint64_t gap = end < a ? a - end : addr > e ? addr - e : 0;
+
+        if (gap < best_gap) {
+            best_gap = gap;
+            best = k;
+        }
+        if (!gap)
+            break;
+    }
+    if (best_gap && rs->n < ZQ_MAX_RANGES) {
+        rs->r[rs->n].addr = addr;
+        rs->r[rs->n].len = len;
+        rs->n++;
+        return;
+    }
+    lo = rs->r[best].addr < addr ? rs->r[best].addr : addr;
+    hi = rs->r[best].addr + rs->r[best].len > end
+             ? rs->r[best].addr + rs->r[best].len
+             : end;
+    rs->r[best].addr = lo;
+    rs->r[best].len = hi - lo;
+}

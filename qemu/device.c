@@ -501,7 +501,7 @@ region_at(struct zq_device *d, uint64_t off, size_t len, unsigned *index,
 struct walk_ctx {
     struct zq *q;
     struct zq_obj *ct;
-    struct zq_start *note; /* record into note, else report */
+    struct zq_ranges *note; /* record into note, else report */
 };
 
 static int
@@ -512,36 +512,13 @@ walk_read(void *opaque, uint64_t addr, void *buf, size_t len)
     return zq_guest_read(w->ct, addr, buf, len);
 }
 
-/* Keep the range; when the table is full, widen the last one to cover
- * it (too much is only a retranslation). */
-static void
-note_range(struct zq_start *st, uint64_t addr, uint64_t len)
-{
-    uint64_t lo, hi;
-
-    if (st->n < ZQ_MAX_PEND) {
-        st->r[st->n].addr = addr;
-        st->r[st->n].len = len;
-        st->n++;
-        return;
-    }
-    lo = st->r[ZQ_MAX_PEND - 1].addr;
-    hi = lo + st->r[ZQ_MAX_PEND - 1].len;
-    if (addr < lo)
-        lo = addr;
-    if (addr + len > hi)
-        hi = addr + len;
-    st->r[ZQ_MAX_PEND - 1].addr = lo;
-    st->r[ZQ_MAX_PEND - 1].len = hi - lo;
-}
-
 static void
 walk_range(void *opaque, uint64_t addr, uint64_t len)
 {
     struct walk_ctx *w = opaque;
 
     if (w->note)
-        note_range(w->note, addr, len);
+        zq_ranges_add(w->note, addr, len);
     else
         zq_guest_written(w->q, w->ct, addr, len);
 }
@@ -549,7 +526,7 @@ walk_range(void *opaque, uint64_t addr, uint64_t len)
 /* Report the program's input areas to QEMU, or note them in note. */
 static void
 cp_walk(struct zq *q, struct zq_device *d, const struct orb *orb,
-        struct zq_start *note)
+        struct zq_ranges *note)
 {
     struct walk_ctx w = {q, zq_lookup(q, d->container, ZQ_CONTAINER), note};
     struct zq_cp_ops ops = {walk_read, walk_range, &w};
@@ -572,22 +549,15 @@ io_irb_read(struct zq *q, struct zq_device *d, const uint8_t *region)
     unsigned fctl = (ctrl >> 12) & 7, stctl = ctrl & 0x1f;
     struct zq_obj *ct = zq_lookup(q, d->container, ZQ_CONTAINER);
 
-    struct zq_start now = {.n = 0};
+    struct zq_ranges all;
 
     if (!d->live || !(stctl & SCSW_STCTL_PENDING) || !ct)
         return;
-    cp_walk(q, d, &d->start.orb, &now);
-    for (unsigned i = 0; i < d->start.n; i++)
-        zq_guest_written(q, ct, d->start.r[i].addr, d->start.r[i].len);
-    for (unsigned i = 0; i < now.n; i++) {
-        bool seen = false;
-
-        for (unsigned k = 0; k < d->start.n && !seen; k++)
-            seen = now.r[i].addr == d->start.r[k].addr &&
-                   now.r[i].len == d->start.r[k].len;
-        if (!seen)
-            zq_guest_written(q, ct, now.r[i].addr, now.r[i].len);
-    }
+    /* the areas noted at SSCH, merged with the program as it is now */
+    memcpy(&all, &d->start.in, sizeof(all));
+    cp_walk(q, d, &d->start.orb, &all);
+    for (unsigned i = 0; i < all.n; i++)
+        zq_guest_written(q, ct, all.r[i].addr, all.r[i].len);
     if ((stctl & SCSW_STCTL_PRIMARY) || !(fctl & SCSW_FCTL_START))
         d->live = false;
 }
@@ -603,8 +573,8 @@ io_ssch_note(struct zq *q, struct zq_device *d, const uint8_t *region,
     if (!((ctrl >> 12) & SCSW_FCTL_START))
         return false;
     orb_decode(&st->orb, region + ZQ_IO_ORB_OFF, ORB_SIZE);
-    st->n = 0;
-    cp_walk(q, d, &st->orb, st);
+    st->in.n = 0;
+    cp_walk(q, d, &st->orb, &st->in);
     return true;
 }
 

@@ -8,6 +8,7 @@
  * bounds on faults and loops.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -236,6 +237,56 @@ bounded_on_faults_and_loops(void **state)
     assert_int_equal(zq_cp_walk(&o, &ops), ZQ_CP_MAX_CCWS);
 }
 
+static void
+ranges_merge_touching_and_overlapping(void **state)
+{
+    static struct zq_ranges rs;
+
+    rs.n = 0;
+    /* consecutive 4K IDAW blocks become one range */
+    for (uint64_t a = 0x10000; a < 0x20000; a += 0x1000)
+        zq_ranges_add(&rs, a, 0x1000);
+    assert_int_equal(rs.n, 1);
+    assert_int_equal(rs.r[0].addr, 0x10000);
+    assert_int_equal(rs.r[0].len, 0x10000);
+    /* the same area again, and one inside it, add nothing */
+    zq_ranges_add(&rs, 0x10000, 0x10000);
+    zq_ranges_add(&rs, 0x11000, 0x10);
+    assert_int_equal(rs.n, 1);
+    /* an overlap from below extends it; a distant area is its own */
+    zq_ranges_add(&rs, 0xf000, 0x1800);
+    zq_ranges_add(&rs, 0x900000, 7);
+    assert_int_equal(rs.n, 2);
+    assert_int_equal(rs.r[0].addr, 0xf000);
+    assert_int_equal(rs.r[0].len, 0x11000);
+    assert_int_equal(rs.r[1].addr, 0x900000);
+}
+
+static void
+ranges_full_widens_the_nearest(void **state)
+{
+    static struct zq_ranges rs;
+    uint64_t covered = 0;
+
+    rs.n = 0;
+    /* scattered pages, more than the set holds: none is lost */
+    for (unsigned i = 0; i < ZQ_MAX_RANGES + 10; i++)
+        zq_ranges_add(&rs, (uint64_t)i * 0x10000, 0x1000);
+    assert_int_equal(rs.n, ZQ_MAX_RANGES);
+    for (unsigned i = 0; i < ZQ_MAX_RANGES + 10; i++) {
+        uint64_t a = (uint64_t)i * 0x10000;
+        bool in = false;
+
+        for (unsigned k = 0; k < rs.n && !in; k++)
+            in = a >= rs.r[k].addr && a + 0x1000 <= rs.r[k].addr + rs.r[k].len;
+        assert_true(in);
+    }
+    /* and the widening stayed local: far less than the hull */
+    for (unsigned k = 0; k < rs.n; k++)
+        covered += rs.r[k].len;
+    assert_true(covered < 0x1000ull * (ZQ_MAX_RANGES + 10) + 11 * 0x10000);
+}
+
 int
 main(void)
 {
@@ -248,6 +299,8 @@ main(void)
         cmocka_unit_test_setup(read_backward_and_skip, reset),
         cmocka_unit_test_setup(format0_program, reset),
         cmocka_unit_test_setup(bounded_on_faults_and_loops, reset),
+        cmocka_unit_test(ranges_merge_touching_and_overlapping),
+        cmocka_unit_test(ranges_full_widens_the_nearest),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
