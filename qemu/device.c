@@ -499,9 +499,8 @@ region_at(struct zq_device *d, uint64_t off, size_t len, unsigned *index,
 }
 
 struct walk_ctx {
-    struct zq *q;
     struct zq_obj *ct;
-    struct zq_ranges *note; /* record into note, else report */
+    struct zq_ranges *note;
 };
 
 static int
@@ -517,18 +516,15 @@ walk_range(void *opaque, uint64_t addr, uint64_t len)
 {
     struct walk_ctx *w = opaque;
 
-    if (w->note)
-        zq_ranges_add(w->note, addr, len);
-    else
-        zq_guest_written(w->q, w->ct, addr, len);
+    zq_ranges_add(w->note, addr, len);
 }
 
-/* Report the program's input areas to QEMU, or note them in note. */
+/* Note the program's input areas (guest addresses) in note. */
 static void
 cp_walk(struct zq *q, struct zq_device *d, const struct orb *orb,
         struct zq_ranges *note)
 {
-    struct walk_ctx w = {q, zq_lookup(q, d->container, ZQ_CONTAINER), note};
+    struct walk_ctx w = {zq_lookup(q, d->container, ZQ_CONTAINER), note};
     struct zq_cp_ops ops = {walk_read, walk_range, &w};
 
     if (w.ct)
@@ -548,7 +544,6 @@ io_irb_read(struct zq *q, struct zq_device *d, const uint8_t *region)
     uint16_t ctrl = zv_be16(region + ZQ_IO_IRB_OFF + 2);
     unsigned fctl = (ctrl >> 12) & 7, stctl = ctrl & 0x1f;
     struct zq_obj *ct = zq_lookup(q, d->container, ZQ_CONTAINER);
-
     struct zq_ranges all;
 
     if (!d->live || !(stctl & SCSW_STCTL_PENDING) || !ct)
