@@ -105,4 +105,10 @@
 /* The kernel's file-offset encoding: region i at offset i << 10. */
 #define ZV_VFIO_CCW_OFFSET_SHIFT 10
 
+/* ---- vfio-ap (<linux/vfio.h>, Linux 6.15+ for CFG_CHG) ---- */
+
+#define ZV_VFIO_AP_REQ_IRQ_INDEX     0
+#define ZV_VFIO_AP_CFG_CHG_IRQ_INDEX 1
+#define ZV_VFIO_AP_NUM_IRQS          2
+
 #endif
