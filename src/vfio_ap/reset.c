@@ -79,6 +79,15 @@ vap_classify(const struct ap_insn_rc *r)
     }
 }
 
+int
+vap_reset_table_action(unsigned phase, uint8_t rc)
+{
+    struct ap_insn_rc r = {.cc = rc ? 3 : 0};
+
+    r.st.rc = rc;
+    return phase < PH_N ? (int)vap_reset_table[phase][vap_classify(&r)] : -1;
+}
+
 static void vap_reset_tick(void *arg);
 
 static void

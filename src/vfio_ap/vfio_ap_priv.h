@@ -126,6 +126,10 @@ void vap_reset_queue(struct vap_queue *q);
 /* Every linked queue of m; -EIO if any ZAPQ was refused outright. */
 int vap_reset_mdev(struct vap_mdev *m);
 void vap_reset_cancel(struct vap_queue *q);
+/* For the table walk in tests: the action after phase 0 (ZAPQ) or 1
+ * (TAPQ) answered rc: 0 poll, 1 poll then ZAPQ again, 2 done (status 00),
+ * 3 end keeping rc, 4 fail. */
+int vap_reset_table_action(unsigned phase, uint8_t rc);
 static inline bool
 vap_rc_passable(uint8_t rc)
 {
