@@ -9,7 +9,7 @@
  * adapters that were plugged and are now filtered out are reset.  Where
  * the kernel only clears bits (unassign, config shrink) we filter again
  * as well, so the guest matrix is always exactly what the filter gives
- * (docs/vfio_ap.md "Deviations").
+ * (docs/ap.md "Deviations").
  */
 #include <ctype.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * vfio_ap: the vfio-ap mediated-device driver over the host AP bus
- * (reference/vfio-ap.md §2-§4, docs/vfio_ap.md; DESIGN.md principles 2, 7).
+ * (reference/vfio-ap.md §2-§4, docs/ap.md; DESIGN.md principles 2, 7).
  *
  * One struct zv_vfio_ap per host AP bus is the "module": it registers the
  * AP queue driver "vfio_ap" (bound to the queues apmask/aqmask give away
@@ -11,7 +11,7 @@
  *
  * The sysfs attributes of an mdev are served by name with the kernel's
  * text formats and errnos (zv_vfio_ap_attr_store/show).  The guest reaches
- * its queues through the instruction region (docs/vfio_ap.md), which
+ * its queues through the instruction region (docs/ap.md), which
  * plays the firmware: every AP instruction is checked against the guest
  * APCB before it reaches the bus.
  */
@@ -77,7 +77,7 @@ const char *zv_vfio_ap_queue_status(const struct zv_vfio_ap *drv,
                                     uint16_t apqn);
 
 /*
- * The device (docs/vfio_ap.md "The guest AP path").  Flags AP | RESET,
+ * The device (docs/ap.md "The guest AP path").  Flags AP | RESET,
  * device API "vfio-ap".  IRQs: the kernel's REQ (0) and CFG_CHG (1), and
  * a zvfio extension, NIB (2): an adapter interruption for a queue whose
  * interruptions the guest enabled with PQAP(AQIC), after its indicator

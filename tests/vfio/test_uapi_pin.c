@@ -71,6 +71,15 @@ PIN(ZV_VFIO_CCW_CRW_IRQ_INDEX, VFIO_CCW_CRW_IRQ_INDEX);
 PIN(ZV_VFIO_CCW_REQ_IRQ_INDEX, VFIO_CCW_REQ_IRQ_INDEX);
 PIN(ZV_VFIO_CCW_NUM_IRQS, VFIO_CCW_NUM_IRQS);
 
+/* ---- vfio-ap indices (Linux 6.9+ / 6.15+ headers) ---- */
+#ifdef ZV_HAVE_VFIO_AP_REQ_IRQ_INDEX
+PIN(ZV_VFIO_AP_REQ_IRQ_INDEX, VFIO_AP_REQ_IRQ_INDEX);
+#endif
+#ifdef ZV_HAVE_VFIO_AP_CFG_CHG_IRQ_INDEX
+PIN(ZV_VFIO_AP_CFG_CHG_IRQ_INDEX, VFIO_AP_CFG_CHG_IRQ_INDEX);
+PIN(ZV_VFIO_AP_NUM_IRQS, VFIO_AP_NUM_IRQS);
+#endif
+
 /* ---- <linux/vfio_ccw.h> region layouts ---- */
 PIN_OFF(ZV_CCW_IO_ORB_OFF, struct ccw_io_region, orb_area);
 PIN(ZV_CCW_IO_ORB_SIZE, ORB_AREA_SIZE);
@@ -192,5 +201,8 @@ main(void)
 {
     puts("uapi.h and vfio_user.h agree with <linux/vfio.h>, "
          "<linux/vfio_ccw.h> and the vfio-user spec");
+#ifndef ZV_HAVE_VFIO_AP_CFG_CHG_IRQ_INDEX
+    puts("(vfio-ap IRQ indices not pinned: these headers predate them)");
+#endif
     return 0;
 }
