@@ -624,6 +624,15 @@ zv_vfio_ap_attr_show(const struct zv_vdev *vd, const char *name, char *buf,
 
 /* ---- host-side flows (§3.5) ---- */
 
+/* A configuration change is being scanned: on_scan_complete filters once
+ * for all of it (flow E); filtering now would see added APQNs whose
+ * queues are not probed yet and drop (and reset) their adapters. */
+static bool
+vap_scan_pending(const struct vap_mdev *m)
+{
+    return !ap_mask_empty(&m->add.apm) || !ap_mask_empty(&m->add.aqm);
+}
+
 void
 vap_queue_probed(struct vap_queue *q)
 {
@@ -632,11 +641,8 @@ vap_queue_probed(struct vap_queue *q)
     if (!m)
         return;
     q->mdev = m;
-    /* A configuration change is being scanned: on_scan_complete filters
-     * once for all of it (flow E). */
-    if (!ap_mask_empty(&m->add.apm) || !ap_mask_empty(&m->add.aqm))
-        return;
-    vap_refresh(m);
+    if (!vap_scan_pending(m))
+        vap_refresh(m);
 }
 
 /* Flow C with the apm-and-aqm rule of threads/003: the adapter is
@@ -669,7 +675,7 @@ vap_queue_removed(struct vap_queue *q)
     q->bound = false;
     q->hq = NULL;
     vap_queue_update_usable(q);
-    if (m)
+    if (m && !vap_scan_pending(m))
         vap_refresh(m);
 }
 

@@ -176,8 +176,13 @@ vap_reset_queue(struct vap_queue *q)
 {
     struct ap_insn_rc r;
 
-    if (q->rstate != VAP_RS_IDLE)
+    /* A reset asked for while one is being verified: the queue may have
+     * taken work since the host finished the first one (the guest is
+     * not stopped while we poll), so zeroize once more when it ends. */
+    if (q->rstate != VAP_RS_IDLE) {
+        q->rezap = true;
         return;
+    }
     q->rstate = VAP_RS_WAIT;
     q->polls = 0;
     q->rezap = false;

@@ -121,7 +121,7 @@ int vap_in_use(const struct zv_vfio_ap *drv, const struct ap_mask *apm,
 
 /* reset.c */
 /* ZAPQ now, verify with TAPQ from loop timers.  A queue already being
- * reset is left alone (one verification at a time). */
+ * reset gets one more ZAPQ when that verification ends. */
 void vap_reset_queue(struct vap_queue *q);
 /* Every linked queue of m; -EIO if any ZAPQ was refused outright. */
 int vap_reset_mdev(struct vap_mdev *m);
