@@ -13,6 +13,7 @@ if [ ! -f "$B/build.ninja" ]; then
 fi
 ninja -C "$B" bench/css/css_bench bench/dev/dasd_bench \
     bench/vfio_ccw/vfio_bench bench/vfio_ccw/cp_bench \
+    bench/vfio_ap/matrix_bench \
     tools/img/zvfio-img >/dev/null
 echo "== host channel subsystem (virtual loop)"
 "$B/bench/css/css_bench"
@@ -20,5 +21,7 @@ echo "== channel-program translation"
 "$B/bench/vfio_ccw/cp_bench"
 echo "== mediated (vfio-ccw in process) vs host CSS direct"
 "$B/bench/vfio_ccw/vfio_bench"
+echo "== vfio-ap guest matrix recomputation, 256 x 256"
+"$B/bench/vfio_ap/matrix_bench"
 echo "== DASD through the channel-program engine vs fio psync"
 sh bench/dev/run.sh "$B"
