@@ -21,11 +21,16 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const attrs[] = {
-    "assign_adapter",        "unassign_adapter",
-    "assign_domain",         "unassign_domain",
-    "assign_control_domain", "unassign_control_domain",
-    "ap_config",             "matrix",
-    "guest_matrix",          "control_domains",
+    "assign_adapter",
+    "unassign_adapter",
+    "assign_domain",
+    "unassign_domain",
+    "assign_control_domain",
+    "unassign_control_domain",
+    "ap_config",
+    "matrix",
+    "guest_matrix",
+    "control_domains",
     "nonsense",
 };
 #define NATTRS (sizeof(attrs) / sizeof(attrs[0]))
@@ -56,8 +61,8 @@ fz_check(struct fz *f)
         if (!ap_mask_empty(&x) && !ap_mask_empty(&y))
             abort(); /* host-reserved APQN assigned */
         for (unsigned k = 6; k < 10; k++) {
-            ssize_t n = zv_vfio_ap_attr_show(f->vd[i], attrs[k], out,
-                                             sizeof(out));
+            ssize_t n =
+                zv_vfio_ap_attr_show(f->vd[i], attrs[k], out, sizeof(out));
 
             if (n < 0 || (size_t)n >= sizeof(out) || strlen(out) != (size_t)n)
                 abort();
@@ -112,8 +117,8 @@ fz_record(struct fz *f, uint8_t op, const char *text, size_t len)
         static char out[256];
         ssize_t n = zv_vfio_ap_attr_show(vd, "ap_config", out, sizeof(out));
 
-        if (n != 201 || zv_vfio_ap_attr_store(vd, "ap_config", out,
-                                              (size_t)n) != n)
+        if (n != 201 ||
+            zv_vfio_ap_attr_store(vd, "ap_config", out, (size_t)n) != n)
             abort();
         zv_vfio_ap_get_matrix(vd, &before, NULL);
         if (memcmp(&before, &after, sizeof(after)))
