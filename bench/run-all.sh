@@ -13,7 +13,7 @@ if [ ! -f "$B/build.ninja" ]; then
 fi
 ninja -C "$B" bench/css/css_bench bench/dev/dasd_bench \
     bench/vfio_ccw/vfio_bench bench/vfio_ccw/cp_bench \
-    bench/vfio_ap/matrix_bench \
+    bench/vfio_ap/matrix_bench bench/vfio_ap/rsa_bench \
     tools/img/zvfio-img >/dev/null
 echo "== host channel subsystem (virtual loop)"
 "$B/bench/css/css_bench"
@@ -23,5 +23,7 @@ echo "== mediated (vfio-ccw in process) vs host CSS direct"
 "$B/bench/vfio_ccw/vfio_bench"
 echo "== vfio-ap guest matrix recomputation, 256 x 256"
 "$B/bench/vfio_ap/matrix_bench"
+echo "== RSA-2048 CRT through the vfio-ap guest path vs OpenSSL direct"
+"$B/bench/vfio_ap/rsa_bench"
 echo "== DASD through the channel-program engine vs fio psync"
 sh bench/dev/run.sh "$B"
