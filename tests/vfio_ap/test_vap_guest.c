@@ -357,6 +357,78 @@ test_hot_unplug_mid_run(void **state)
     teardown(h, &g);
 }
 
+/* Every response code a guest can meet through the region, each from the
+ * condition that causes it (reference §5.3; docs/ap.md). */
+static void
+test_response_codes(void **state)
+{
+    struct zv_vdev *vd;
+    struct vh_guest g;
+    struct vh *h = setup(&vd, &g);
+    size_t len = put_identity_request(&g, 0x10);
+    struct vh_insn r;
+
+    /* 00 and 10 (DQAP: no reply pending, queue empty) */
+    r = vh_tapq(&g, 5, 4);
+    assert_int_equal(r.cc, 0);
+    assert_int_equal(r.st.rc, AP_RC_NORMAL);
+    r = vh_dqap(&g, 5, 4, VH_IOVA + REP_OFF, 512);
+    assert_int_equal(r.cc, 3);
+    assert_int_equal(r.st.rc, AP_RC_NO_PENDING_REPLY);
+    /* 10 (NQAP: queue full after qd + 1 = 8 requests), F bit */
+    for (unsigned i = 0; i < 8; i++)
+        assert_int_equal(vh_nqap(&g, 5, 4, i, VH_IOVA + MSG_OFF, len).st.rc, 0);
+    r = vh_nqap(&g, 5, 4, 9, VH_IOVA + MSG_OFF, len);
+    assert_int_equal(r.cc, 3);
+    assert_int_equal(r.st.rc, AP_RC_Q_FULL);
+    assert_true(r.st.full);
+    /* 02: the guest's own ZAPQ, then anything until it completes */
+    r = vh_pqap(&g, FC(AP_FC_ZAPQ) | AP_MKQN(5, 4), 0, 0);
+    assert_int_equal(r.cc, 0);
+    r = vh_tapq(&g, 5, 4);
+    assert_int_equal(r.st.rc, AP_RC_RESET_IN_PROGRESS);
+    r = vh_pqap(&g, FC(AP_FC_RAPQ) | AP_MKQN(5, 4), 0, 0);
+    assert_int_equal(r.st.rc, AP_RC_RESET_IN_PROGRESS);
+    vh_run(h);
+    r = vh_tapq(&g, 5, 4);
+    assert_int_equal(r.st.rc, AP_RC_NORMAL);
+    assert_true(r.st.empty); /* the reset discarded all eight */
+    /* 05: busy */
+    assert_int_equal(ap_queue_inject_busy(h->bus, AP_MKQN(5, 5), 1), 0);
+    r = vh_nqap(&g, 5, 5, 1, VH_IOVA + MSG_OFF, len);
+    assert_int_equal(r.st.rc, AP_RC_BUSY);
+    /* 15: message too big */
+    r = vh_nqap(&g, 5, 5, 1, VH_IOVA + MSG_OFF, 13000);
+    assert_int_equal(r.st.rc, AP_RC_MESSAGE_TOO_BIG);
+    /* 06 and 07: AQIC */
+    r = vh_pqap(&g, FC(AP_FC_AQIC) | AP_MKQN(5, 5), AQIC_IR, 0);
+    assert_int_equal(r.st.rc, AP_RC_INVALID_ADDRESS);
+    r = vh_pqap(&g, FC(AP_FC_AQIC) | AP_MKQN(5, 5), 0, 0);
+    assert_int_equal(r.st.rc, AP_RC_OTHERWISE_CHANGED);
+    /* 03 and 04: the adapter deconfigured / checkstopped (still in the
+     * configuration and in the guest matrix: RCs 03/04 pass, §8) */
+    assert_int_equal(ap_adapter_set_state(h->bus, 5, AP_ADAPTER_DECONFIGURED),
+                     0);
+    r = vh_tapq(&g, 5, 4);
+    assert_int_equal(r.cc, 3);
+    assert_int_equal(r.st.rc, AP_RC_DECONFIGURED);
+    assert_int_equal(ap_adapter_set_state(h->bus, 5, AP_ADAPTER_CHECKSTOPPED),
+                     0);
+    r = vh_nqap(&g, 5, 4, 1, VH_IOVA + MSG_OFF, len);
+    assert_int_equal(r.st.rc, AP_RC_CHECKSTOPPED);
+    assert_int_equal(ap_adapter_set_state(h->bus, 5, AP_ADAPTER_OPERATIONAL),
+                     0);
+    /* 01: the adapter left the machine's configuration; the bus has not
+     * scanned yet (still in the guest matrix): the host queue says 01 */
+    assert_int_equal(ap_config_adapter(h->bus, 5, false), 0);
+    r = vh_tapq(&g, 5, 4);
+    assert_int_equal(r.st.rc, AP_RC_Q_NOT_AVAIL);
+    vh_run(h);
+    /* no adapter left: the domains-only form */
+    assert_string_equal(vh_show(h, vd, "guest_matrix"), ".0004\n.0005\n");
+    teardown(h, &g);
+}
+
 static void
 test_region_and_req(void **state)
 {
@@ -393,6 +465,7 @@ main(void)
         cmocka_unit_test(test_bad_addresses),
         cmocka_unit_test(test_aqic),
         cmocka_unit_test(test_hot_unplug_mid_run),
+        cmocka_unit_test(test_response_codes),
         cmocka_unit_test(test_region_and_req),
     };
 
