@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -447,10 +448,15 @@ test_region_and_req(void **state)
     assert_int_equal(zv_vdev_region_write(vd, 0, 0, b, sizeof(b)), sizeof(b));
     assert_int_equal(zv_vdev_region_read(vd, 0, 0, b, sizeof(b)), sizeof(b));
     assert_int_equal((int32_t)zv_be32(b + ZV_AP_INSN_OFF_RET), -EINVAL);
-    /* removal while attached asks the user to let go (REQ IRQ) */
+    /* removal while attached asks the user to let go (REQ IRQ); the
+     * user's reference keeps the device, which answers -ENODEV */
+    zv_vdev_get(vd);
     assert_int_equal(zv_mdev_remove(h->mbus, UA), 0);
     assert_int_equal(g.req, 1);
     assert_int_equal(zv_vdev_region_write(vd, 0, 0, b, sizeof(b)), -ENODEV);
+    zv_vdev_close(vd);
+    zv_vdev_put(vd);
+    free(g.mem);
     vh_free(h);
 }
 
