@@ -1,0 +1,271 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# End to end: Debian's stock qemu-system-s390x (TCG) boots Debian's s390x
+# kernel from the guest kit (guest/kit), and that kernel's own cio and
+# DASD drivers use the FBA and the ECKD of zvfiod's default host, over
+# vfio-user, through the LD_PRELOAD adapter (qemu/, launcher zvfio-qemu).
+# The guest prints E2E-OK / E2E-FAIL / E2E-VAL lines (tests/e2e/guest/);
+# this script checks them AND the images from the host side (zvfio-img,
+# Hercules' dasdls/dasdseq, e2fsck/debugfs on the extracted partitions).
+#
+# usage: e2e.sh SCENARIO ZVFIOD ZVFIOCTL ZVFIO_IMG ADAPTER LAUNCHER
+#   SCENARIO: dasd | paths | faults | kill | remove
+# Exit 77 (skip) without qemu-system-s390x or a built guest kit
+# (guest/kit builds it; the gate runs it before the tests).
+set -u
+SCENARIO=$1 ZVFIOD=$2 CTL=$3 IMG=$4 ADAPTER=$5 LAUNCHER=$6
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=${ZV_SOURCE_ROOT:-$(cd "$HERE/../.." && pwd)}
+BOOT_TIMEOUT=${ZV_E2E_BOOT_TIMEOUT:-150}
+
+skip() {
+    echo "skipped: $*"
+    exit 77
+}
+command -v qemu-system-s390x >/dev/null ||
+    skip "qemu-system-s390x not installed (Debian package qemu-system-misc)"
+"$CTL" --help >/dev/null 2>&1 || skip "cannot run $CTL here"
+KITENV=$("$ROOT/guest/kit" --offline --quiet --print-paths 2>/dev/null) ||
+    skip "no guest kit built (run guest/kit)"
+eval "$KITENV"
+[ -r "$KERNEL" ] && [ -r "$INITRD" ] || skip "guest kit incomplete: $KIT"
+
+T=$(mktemp -d /tmp/zvfio-e2e.XXXXXX)
+ST=$T/state
+PID=
+QPID=
+FAILS=0
+cleanup() {
+    [ -n "$QPID" ] && kill -KILL "$QPID" 2>/dev/null
+    [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
+    if [ "$FAILS" = 0 ] || [ -n "${ZV_E2E_CLEAN:-}" ]; then
+        rm -rf "$T"
+    else
+        echo "kept for inspection: $T"
+    fi
+}
+trap cleanup EXIT
+note() { echo "e2e: $*"; }
+fail() {
+    echo "FAIL: $*"
+    FAILS=$((FAILS + 1))
+}
+die() {
+    fail "$*"
+    echo "--- daemon log (tail)"
+    tail -30 "$T/log" 2>/dev/null
+    exit 1
+}
+ctl() { timeout 20 "$CTL" --socket "$ST/control.sock" "$@"; }
+
+# ---------------------------------------------------------------- daemon
+
+# The default host's images, made before its first start so the ECKD has
+# a partition (a format-1 DSCB, as fdasd -a writes).  The FBA stays
+# unlabeled: Linux then defines dasdX1 from block 2 on, "(nonl)".
+make_images() {
+    mkdir -p "$ST"
+    "$IMG" create-ckd "$ST/disk0201.3390" --cyls 20 --cdl ZV0201 \
+        --partition >/dev/null || die "create-ckd"
+    "$IMG" create-fba "$ST/disk0200.fba" --blocks 8192 >/dev/null ||
+        die "create-fba"
+}
+
+start_daemon() {
+    "$ZVFIOD" --state-dir "$ST" --log-level info 2>>"$T/log" &
+    PID=$!
+    for _ in $(seq 200); do
+        "$CTL" --socket "$ST/control.sock" lschp >/dev/null 2>&1 && return 0
+        kill -0 "$PID" 2>/dev/null || die "zvfiod exited at start"
+        sleep 0.05
+    done
+    die "zvfiod did not come up"
+}
+
+stop_daemon() {
+    kill -TERM "$PID"
+    wait "$PID"
+    local rc=$?
+    PID=
+    [ $rc = 0 ] || fail "zvfiod exit status $rc after SIGTERM"
+}
+
+# the last VMM's hang-up has reached the daemon (the launcher refuses an
+# mdev that still has a client)
+wait_no_client() {
+    for _ in $(seq 200); do
+        ctl mdev list | grep -q 'client attached' || return 0
+        sleep 0.05
+    done
+    fail "an mdev still has a client 10 s after QEMU ended"
+}
+
+# ---------------------------------------------------------------- guest
+
+# guest_initrd NAME SCRIPT...: the kit's initramfs + lib.sh + the scripts
+guest_initrd() {
+    local name=$1
+    shift
+    cat "$HERE/guest/lib.sh" "$@" >"$T/$name.sh"
+    "$ROOT/guest/kit" --offline --quiet initrd "$T/$name.sh" "$T/$name.initrd" ||
+        die "kit initrd"
+}
+
+launch() { # NAME [launcher args...]: QEMU in the background, QPID set
+    local name=$1
+    shift
+    ZVFIO_QEMU_LIB=$ADAPTER ZVFIOCTL=$CTL \
+        "$LAUNCHER" --state "$ST" --bind 0.0.0100 --bind 0.0.0101 "$@" \
+        --kernel "$KERNEL" --initrd "$T/$name.initrd" \
+        --append "console=ttysclp0 quiet" -- -no-reboot \
+        </dev/null >"$T/$name.console" 2>&1 &
+    QPID=$!
+}
+
+wait_guest() { # NAME: wait for QEMU to end (timeout: killed, a failure)
+    local name=$1 i
+    for ((i = 0; i < BOOT_TIMEOUT * 10; i++)); do
+        kill -0 "$QPID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$QPID" 2>/dev/null; then
+        kill -KILL "$QPID"
+        fail "$name: guest still running after ${BOOT_TIMEOUT}s (killed)"
+    fi
+    wait "$QPID" 2>/dev/null
+    QPID=
+    wait_no_client
+}
+
+boot() { # NAME [launcher args...]: boot, wait, check the console
+    local name=$1 t0
+    t0=$(date +%s.%N)
+    launch "$@"
+    wait_guest "$name"
+    note "$name: $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s"
+    check_console "$name"
+}
+
+check_console() { # NAME: the kit's end marker, no E2E-FAIL
+    local c=$T/$1.console
+    grep -q '^ZVFIO-KIT-END rc=0' "$c" ||
+        { fail "$1: the guest did not end cleanly"; tail -40 "$c"; }
+    grep -q "^E2E-END " "$c" || fail "$1: the guest script did not finish"
+    if grep -q '^E2E-FAIL' "$c"; then
+        fail "$1: guest checks failed:"
+        grep '^E2E-FAIL' "$c"
+    fi
+}
+
+need_ok() { # NAME PATTERN...: each must be an E2E-OK line
+    local name=$1 p
+    shift
+    for p in "$@"; do
+        grep -q "^E2E-OK $p" "$T/$name.console" ||
+            fail "$name: no 'E2E-OK $p' on the console"
+    done
+}
+
+gval() { # NAME KEY: an E2E-VAL value
+    sed -n "s|^E2E-VAL $2=||p" "$T/$1.console" | tail -1 | tr -d '\r'
+}
+
+# ---------------------------------------------------------------- host side
+
+# The partitions' bytes as the guest sees them: FBA dasdX1 starts at
+# block 2 of the raw image; the ECKD data set is copied out by Hercules'
+# dasdseq (every 4 KiB record of tracks 2..end).
+extract_parts() {
+    local kib
+    kib=$(gval dasd1 fba.part_kib)
+    dd if="$ST/disk0200.fba" of="$T/fba.part" bs=512 skip=2 \
+        count=$((kib * 2)) 2>/dev/null || fail "extract the FBA partition"
+    if command -v dasdseq >/dev/null; then
+        (cd "$T" && dasdseq "$ST/disk0201.3390" LINUX.VZV0201.PART0001.NATIVE \
+            >dasdseq.out 2>&1) || fail "dasdseq: $(cat "$T/dasdseq.out")"
+        mv "$T/LINUX.VZV0201.PART0001.NATIVE" "$T/eckd.part" 2>/dev/null
+        [ "$(stat -c %s "$T/eckd.part" 2>/dev/null)" = \
+            $(($(gval dasd1 eckd.part_kib) * 1024)) ] ||
+            fail "dasdseq: the ECKD partition has the wrong size"
+    fi
+}
+
+host_check_fs() { # n (fba|eckd): e2fsck clean, files equal the guest's
+    local n=$1 part=$T/$1.part f want got
+    [ -f "$part" ] || return 0
+    if command -v e2fsck >/dev/null; then
+        e2fsck -fn "$part" >"$T/$n.fsck" 2>&1 ||
+            { fail "$n: e2fsck on the host"; cat "$T/$n.fsck"; }
+    fi
+    if command -v debugfs >/dev/null; then
+        for f in random.bin hello.txt dir/seq.txt; do
+            want=$(gval dasd1 "$n.file.$f")
+            got=$(debugfs -R "cat /$f" "$part" 2>/dev/null | md5sum | cut -d' ' -f1)
+            [ -n "$want" ] && [ "$got" = "$want" ] ||
+                fail "$n: /$f on the host: md5 $got, the guest wrote $want"
+        done
+    fi
+    want=$(gval dasd1 "$n.direct_md5")
+    got=$(dd if="$part" bs=1024 skip="$(gval dasd1 "$n.direct_kib")" count=1024 \
+        2>/dev/null | md5sum | cut -d' ' -f1)
+    [ "$got" = "$want" ] ||
+        fail "$n: the O_DIRECT MiB in the image: md5 $got, the guest wrote $want"
+}
+
+host_check_images() {
+    "$IMG" check "$ST/disk0201.3390" >"$T/imgcheck" 2>&1 ||
+        { fail "zvfio-img check"; cat "$T/imgcheck"; }
+    "$IMG" info "$ST/disk0201.3390" | grep -q 'volser: *ZV0201' ||
+        fail "zvfio-img info: volser"
+    if command -v dasdls >/dev/null; then
+        dasdls "$ST/disk0201.3390" >"$T/dasdls" 2>&1
+        grep -q 'LINUX.VZV0201.PART0001.NATIVE' "$T/dasdls" ||
+            { fail "dasdls: no partition data set"; cat "$T/dasdls"; }
+    fi
+}
+
+# ---------------------------------------------------------------- scenarios
+
+# dasd: both DASDs online, partitions, O_DIRECT, ext2 written on boot 1,
+# read back on boot 2, checked from the host.
+scenario_dasd() {
+    guest_initrd dasd1 "$HERE/guest/dasd1.sh"
+    guest_initrd dasd2 "$HERE/guest/dasd2.sh"
+    boot dasd1
+    need_ok dasd1 "sense 0.0.0200 devtype 9336" "sense 0.0.0201 devtype 3390" \
+        "online 0.0.0200" "online 0.0.0201" "partition fba dasd" \
+        "partition eckd dasd" "odirect-md5 fba" "odirect-md5 eckd" \
+        "mke2fs fba" "mke2fs eckd" "mount fba" "mount eckd" "umount eckd"
+    boot dasd2
+    need_ok dasd2 "partition fba" "partition eckd" "mount fba" "mount eckd"
+    local n f
+    for n in fba eckd; do
+        for f in random.bin hello.txt dir/seq.txt; do
+            [ -n "$(gval dasd1 "$n.file.$f")" ] &&
+                [ "$(gval dasd1 "$n.file.$f")" = "$(gval dasd2 "$n.file.$f")" ] ||
+                fail "$n: /$f on boot 2: md5 $(gval dasd2 "$n.file.$f"), boot 1 wrote $(gval dasd1 "$n.file.$f")"
+        done
+        [ "$(gval dasd1 "$n.direct_md5")" = "$(gval dasd2 "$n.direct_md5")" ] ||
+            fail "$n: the O_DIRECT MiB changed between boots"
+    done
+    stop_daemon
+    extract_parts
+    host_check_fs fba
+    host_check_fs eckd
+    host_check_images
+}
+
+make_images
+start_daemon
+case $SCENARIO in
+dasd) scenario_dasd ;;
+*) die "unknown scenario $SCENARIO" ;;
+esac
+[ -n "$PID" ] && stop_daemon
+if [ "$FAILS" = 0 ]; then
+    echo "e2e $SCENARIO: all checks passed"
+    exit 0
+fi
+echo "e2e $SCENARIO: $FAILS failure(s)"
+exit 1
