@@ -158,6 +158,18 @@ check_console() { # NAME: the kit's end marker, no E2E-FAIL
     fi
 }
 
+wait_marker() { # NAME LINE-PREFIX [SECONDS]: the guest printed it
+    local i
+    for ((i = 0; i < ${3:-$BOOT_TIMEOUT} * 10; i++)); do
+        grep -q "^$2" "$T/$1.console" && return 0
+        kill -0 "$QPID" 2>/dev/null || break
+        sleep 0.1
+    done
+    fail "$1: no '$2' on the console"
+    tail -20 "$T/$1.console"
+    return 1
+}
+
 need_ok() { # NAME PATTERN...: each must be an E2E-OK line
     local name=$1 p
     shift
@@ -256,10 +268,45 @@ scenario_dasd() {
     host_check_images
 }
 
+# paths: CHPID 0.40 varied off during the guest's I/O, then 0.41 too (no
+# path left), then both on.  The guest's PAM drops 0.40 (c0 -> 40), its
+# DASD driver reports the last path gone and a path back, and every
+# round of O_DIRECT data compares equal.
+scenario_paths() {
+    guest_initrd paths "$HERE/guest/paths.sh"
+    launch paths
+    if wait_marker paths "E2E-READY paths"; then
+        sleep 1
+        ctl chchp -v 0 0.40 >/dev/null || fail "vary off 0.40"
+        sleep 3
+        ctl chchp -v 0 0.41 >/dev/null || fail "vary off 0.41"
+        ctl lschp | grep -q '^0.41   0' || fail "lschp: 0.41 not varied off"
+        sleep 2
+        ctl chchp -v 1 0.41 >/dev/null || fail "vary on 0.41"
+        ctl chchp -v 1 0.40 >/dev/null || fail "vary on 0.40"
+    fi
+    wait_guest paths
+    check_console paths
+    local c=$T/paths.console
+    need_ok paths "paths data equal"
+    [ "$(gval paths paths.rounds)" -ge 3 ] 2>/dev/null ||
+        fail "paths: only $(gval paths paths.rounds) I/O rounds"
+    gval paths paths.seen | grep -q 'c0-40-ff' ||
+        fail "paths: the guest never saw PAM 40 (0.40 varied off): $(gval paths paths.seen)"
+    [ "$(gval paths eckd.pimpampom.end)" = "c0 c0 ff" ] ||
+        fail "paths: guest pimpampom at the end: $(gval paths eckd.pimpampom.end)"
+    grep -q 'dasd-eckd 0.0.0201: No operational channel path is left' "$c" ||
+        fail "paths: the guest did not report the last path gone"
+    grep -A30 'No operational channel path is left' "$c" |
+        grep -q 'dasd-eckd 0.0.0201: A channel path to the device has become operational' ||
+        fail "paths: the guest did not report a path back"
+}
+
 make_images
 start_daemon
 case $SCENARIO in
 dasd) scenario_dasd ;;
+paths) scenario_paths ;;
 *) die "unknown scenario $SCENARIO" ;;
 esac
 [ -n "$PID" ] && stop_daemon
