@@ -188,9 +188,9 @@ gval() { # NAME KEY: an E2E-VAL value
 # The partitions' bytes as the guest sees them: FBA dasdX1 starts at
 # block 2 of the raw image; the ECKD data set is copied out by Hercules'
 # dasdseq (every 4 KiB record of tracks 2..end).
-extract_parts() {
-    local kib
-    kib=$(gval dasd1 fba.part_kib)
+extract_parts() { # BOOT that reported the partition sizes
+    local kib b=${1:-dasd1}
+    kib=$(gval "$b" fba.part_kib)
     dd if="$ST/disk0200.fba" of="$T/fba.part" bs=512 skip=2 \
         count=$((kib * 2)) 2>/dev/null || fail "extract the FBA partition"
     if command -v dasdseq >/dev/null; then
@@ -198,7 +198,7 @@ extract_parts() {
             >dasdseq.out 2>&1) || fail "dasdseq: $(cat "$T/dasdseq.out")"
         mv "$T/LINUX.VZV0201.PART0001.NATIVE" "$T/eckd.part" 2>/dev/null
         [ "$(stat -c %s "$T/eckd.part" 2>/dev/null)" = \
-            $(($(gval dasd1 eckd.part_kib) * 1024)) ] ||
+            $(($(gval "$b" eckd.part_kib) * 1024)) ] ||
             fail "dasdseq: the ECKD partition has the wrong size"
     fi
 }
@@ -302,11 +302,54 @@ scenario_paths() {
         fail "paths: the guest did not report a path back"
 }
 
+# kill: SIGKILL QEMU while the guest writes to both file systems.  zvfiod
+# serves on (the mdevs lose their client), the images are well-formed,
+# e2fsck on copies of the partitions has at most something to repair,
+# and the next boot mounts both, reads every file and finds the synced
+# file unchanged.
+scenario_kill() {
+    local n rc
+    guest_initrd kill1 "$HERE/guest/kill1.sh"
+    guest_initrd kill2 "$HERE/guest/kill2.sh"
+    launch kill1
+    if wait_marker kill1 "E2E-READY kill"; then
+        sleep 2
+        kill -KILL "$QPID" || fail "kill: QEMU already gone"
+    fi
+    wait_guest kill1
+    grep -q '^E2E-FAIL' "$T/kill1.console" &&
+        fail "kill1: $(grep '^E2E-FAIL' "$T/kill1.console")"
+    kill -0 "$PID" 2>/dev/null || die "kill: zvfiod died with its client"
+    ctl mdev list >"$T/mdevs" || fail "kill: zvfioctl after the kill"
+    grep -q 'client attached' "$T/mdevs" && fail "kill: a client is still attached"
+    # flush (SIGTERM), look at the images, start again on them
+    stop_daemon
+    "$IMG" check "$ST/disk0201.3390" >"$T/imgcheck" 2>&1 ||
+        { fail "kill: zvfio-img check"; cat "$T/imgcheck"; }
+    extract_parts kill1
+    for n in fba eckd; do
+        [ -f "$T/$n.part" ] || continue
+        e2fsck -fy "$T/$n.part" >"$T/$n.fsck" 2>&1
+        rc=$?
+        note "kill: e2fsck -fy on the $n partition copy: exit $rc"
+        [ $rc -le 1 ] || { fail "kill: e2fsck $n exit $rc"; cat "$T/$n.fsck"; }
+    done
+    start_daemon
+    boot kill2
+    need_ok kill2 "mount fba" "mount eckd" "read all fba" "read all eckd"
+    for n in fba eckd; do
+        [ -n "$(gval kill1 "$n.synced")" ] &&
+            [ "$(gval kill1 "$n.synced")" = "$(gval kill2 "$n.synced")" ] ||
+            fail "kill: $n synced.bin: $(gval kill2 "$n.synced"), written $(gval kill1 "$n.synced")"
+    done
+}
+
 make_images
 start_daemon
 case $SCENARIO in
 dasd) scenario_dasd ;;
 paths) scenario_paths ;;
+kill) scenario_kill ;;
 *) die "unknown scenario $SCENARIO" ;;
 esac
 [ -n "$PID" ] && stop_daemon
