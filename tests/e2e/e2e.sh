@@ -344,12 +344,48 @@ scenario_kill() {
     done
 }
 
+# remove: the FBA's device is lost on the host while the guest does I/O
+# on the ECKD.  vfio-ccw raises the request IRQ; QEMU unplugs the device
+# and lets go of the mdev (no client left); the guest's cio gets the
+# subchannel CRW, its DASD reports the device gone, and once set offline
+# it is unregistered; the ECKD goes on; zvfiod removes the mdev.
+scenario_remove() {
+    local u
+    guest_initrd remove "$HERE/guest/remove.sh"
+    launch remove
+    if wait_marker remove "E2E-READY remove"; then
+        sleep 1
+        u=$(ctl --json mdev list | jq -r '.[] | select(.parent == "0.0.0100") | .uuid')
+        ctl inject device-loss 0.0.0100 || fail "inject device-loss"
+        for _ in $(seq 100); do
+            ctl --json mdev list |
+                jq -e --arg u "$u" '.[] | select(.uuid == $u) | .client' |
+                grep -q false && break
+            sleep 0.1
+        done
+        ctl --json mdev list |
+            jq -e --arg u "$u" '.[] | select(.uuid == $u) | .client' |
+            grep -q false || fail "remove: QEMU did not let go of the lost device's mdev"
+        ctl mdev undefine -u "$u" || fail "remove: mdev undefine after the unplug"
+        ctl mdev list | grep -q "$u" && fail "remove: mdev $u still listed"
+    fi
+    wait_guest remove
+    check_console remove
+    need_ok remove "online 0.0.0200" "remove fba device lost"         "remove fba unregistered"
+    grep -q 'crw_info : CRW reports .*rsc=3' "$T/remove.console" ||
+        fail "remove: the guest got no subchannel CRW"
+    grep -q 'dasd-fba 0.0.0200: No operational channel path is left'         "$T/remove.console" || fail "remove: the guest's DASD did not log the loss"
+    [ "$(gval remove remove.ccw | tr -d ' ')" = 0.0.0201 ] ||
+        fail "remove: guest ccw devices at the end: $(gval remove remove.ccw)"
+}
+
 make_images
 start_daemon
 case $SCENARIO in
 dasd) scenario_dasd ;;
 paths) scenario_paths ;;
 kill) scenario_kill ;;
+remove) scenario_remove ;;
 *) die "unknown scenario $SCENARIO" ;;
 esac
 [ -n "$PID" ] && stop_daemon
