@@ -143,7 +143,7 @@ boot() { # NAME [launcher args...]: boot, wait, check the console
     t0=$(date +%s.%N)
     launch "$@"
     wait_guest "$name"
-    note "$name: $(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)") s"
+    note "$name: $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
     check_console "$name"
 }
 
