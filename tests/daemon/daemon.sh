@@ -204,7 +204,12 @@ PY
 grep -q 'does not read its replies' "$T/log" || fail "slow reader not dropped"
 ctl inject unsolicited 0.0.0102 || fail "inject unsolicited"
 ctl inject latency 0.0.0102 100 || fail "inject latency"
-ctl inject latency 0.0.0100 100 2>/dev/null && fail "latency on a DASD"
+ctl inject latency 0.0.0100 100 || fail "latency on a DASD"
+ctl inject latency 0.0.0100 --restore || fail "latency restored on a DASD"
+ctl inject equipment-check 0.0.0100 1000 || fail "equipment checks on a DASD"
+ctl inject equipment-check 0.0.0100 0 || fail "equipment checks off"
+ctl inject equipment-check 0.0.0102 1000 2>"$T/err" && fail "equipment checks on a test device"
+grep -q 'on DASDs' "$T/err" || fail "message: $(cat "$T/err")"
 
 # --- definitions survive a restart; the auto one is served again
 stop

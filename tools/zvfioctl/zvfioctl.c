@@ -55,7 +55,8 @@ static const char usage[] =
     "  inject device-loss SUBCHANNEL\n"
     "  inject path-loss CHPID [--restore]\n"
     "  inject unsolicited SUBCHANNEL [DSTAT]   (default 0x80, attention)\n"
-    "  inject latency SUBCHANNEL MICROSECONDS  (test devices)\n"
+    "  inject latency SUBCHANNEL MICROSECONDS|--restore\n"
+    "  inject equipment-check SUBCHANNEL PPM   (DASDs; 0 stops)\n"
     "  stats SUBCHANNEL | stats -u UUID\n"
     "                              counters of a device: commands, bytes\n"
     "                              read/written, FSM and vfio-user counts,\n"
@@ -401,6 +402,17 @@ do_mdev(int argc, char **argv)
     return die_usage("mdev: unknown subcommand");
 }
 
+/* The argument the VALUE of `inject KIND TARGET VALUE` becomes. */
+static const char *
+inject_value_name(const char *kind)
+{
+    if (!strcmp(kind, "latency"))
+        return "us";
+    if (!strcmp(kind, "equipment-check"))
+        return "ppm";
+    return "dstat";
+}
+
 static int
 do_inject(int argc, char **argv)
 {
@@ -416,7 +428,9 @@ do_inject(int argc, char **argv)
     } else {
         json_object_object_add(a, "subchannel",
                                json_object_new_string(argv[1]));
-        if (argc > 2) {
+        if (argc > 2 && !strcmp(argv[2], "--restore")) {
+            json_object_object_add(a, "restore", json_object_new_boolean(true));
+        } else if (argc > 2) {
             char *end;
             long v = strtol(argv[2], &end, 0);
 
@@ -424,8 +438,7 @@ do_inject(int argc, char **argv)
                 json_object_put(a);
                 return die_usage("inject: VALUE must be a number");
             }
-            json_object_object_add(a,
-                                   !strcmp(argv[0], "latency") ? "us" : "dstat",
+            json_object_object_add(a, inject_value_name(argv[0]),
                                    json_object_new_int64(v));
         }
     }
