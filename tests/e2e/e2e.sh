@@ -379,6 +379,44 @@ scenario_remove() {
         fail "remove: guest ccw devices at the end: $(gval remove remove.ccw)"
 }
 
+# faults: equipment checks on 0.3 % of both DASDs' commands for 4 s, then
+# the ECKD's latency at 3 s per command (past the 2 s request expiry the
+# guest sets) for 5 s, both while the guest does O_DIRECT rounds.  The
+# guest's ERP logs the equipment-check sense (erplog) and retries; its
+# expired requests are ended (clear through the async region) and
+# retried; every round's data compares equal.
+scenario_faults() {
+    local c=$T/faults.console d
+    guest_initrd faults "$HERE/guest/faults.sh"
+    launch faults
+    if wait_marker faults "E2E-READY eq"; then
+        sleep 1
+        for d in 0.0.0100 0.0.0101; do
+            ctl inject equipment-check $d 3000 || fail "inject equipment-check $d"
+        done
+        sleep 4
+        for d in 0.0.0100 0.0.0101; do
+            ctl inject equipment-check $d 0 || fail "equipment checks off $d"
+        done
+    fi
+    if wait_marker faults "E2E-READY lat"; then
+        sleep 1
+        ctl inject latency 0.0.0101 3000000 || fail "inject latency"
+        sleep 5
+        ctl inject latency 0.0.0101 --restore || fail "latency restore"
+    fi
+    wait_guest faults
+    check_console faults
+    need_ok faults "eq data equal" "lat data equal"
+    [ "$(grep -c 'dasd(eckd): Sense(hex)  0- 7: 10' "$c")" -ge 1 ] ||
+        fail "faults: the guest logged no equipment check on the ECKD"
+    [ "$(grep -c 'dasd(fba): Sense(hex)  0- 7: 10' "$c")" -ge 1 ] ||
+        fail "faults: the guest logged no equipment check on the FBA"
+    grep -q 'dasd-eckd 0.0.0201: cqr .* timed out (2s)' "$c" ||
+        fail "faults: no request expired on the slow ECKD"
+    note "faults: equipment checks seen: eckd $(grep -c 'dasd(eckd): Sense(hex)  0- 7: 10' "$c"), fba $(grep -c 'dasd(fba): Sense(hex)  0- 7: 10' "$c"); expired requests: $(grep -c 'timed out (2s)' "$c" | awk '{print $1/2}')"
+}
+
 make_images
 start_daemon
 case $SCENARIO in
@@ -386,6 +424,7 @@ dasd) scenario_dasd ;;
 paths) scenario_paths ;;
 kill) scenario_kill ;;
 remove) scenario_remove ;;
+faults) scenario_faults ;;
 *) die "unknown scenario $SCENARIO" ;;
 esac
 [ -n "$PID" ] && stop_daemon
