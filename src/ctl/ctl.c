@@ -790,6 +790,7 @@ zv_ctl_free(struct zv_ctl *ctl)
     if (!ctl)
         return;
     ctl_server_close(ctl);
+    ctl_mdev_remove_cancel(ctl);
     for (unsigned i = 0; i < ZV_CTL_MAX_MDEV; i++)
         if (ctl->mdev[i].used)
             ctl_mdev_destroy(ctl, &ctl->mdev[i]);

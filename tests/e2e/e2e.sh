@@ -115,8 +115,9 @@ guest_initrd() {
 launch() { # NAME [launcher args...]: QEMU in the background, QPID set
     local name=$1
     shift
+    # shellcheck disable=SC2086
     ZVFIO_QEMU_LIB=$ADAPTER ZVFIOCTL=$CTL \
-        "$LAUNCHER" --state "$ST" --bind 0.0.0100 --bind 0.0.0101 "$@" \
+        "$LAUNCHER" --state "$ST" ${DEVICES:---bind 0.0.0100 --bind 0.0.0101} "$@" \
         --kernel "$KERNEL" --initrd "$T/$name.initrd" \
         --append "console=ttysclp0 quiet" -- -no-reboot \
         </dev/null >"$T/$name.console" 2>&1 &
@@ -369,6 +370,24 @@ scenario_remove() {
         ctl mdev undefine -u "$u" || fail "remove: mdev undefine after the unplug"
         ctl mdev list | grep -q "$u" && fail "remove: mdev $u still listed"
     fi
+    # the ECKD's mdev removed under its client: request IRQ, QEMU unplugs,
+    # the daemon removes it once QEMU let go (not at its 10 s deadline)
+    if wait_marker remove "E2E-READY remove2"; then
+        u=$(ctl --json mdev list | jq -r '.[] | select(.parent == "0.0.0101") | .uuid')
+        ctl mdev undefine -u "$u" >"$T/undefine.out" 2>&1 &&
+            fail "remove: mdev undefine without --force accepted with a client"
+        ctl mdev undefine -u "$u" --force >"$T/undefine.out" 2>&1 ||
+            fail "remove: mdev undefine --force: $(cat "$T/undefine.out")"
+        grep -q 'asked to release' "$T/undefine.out" ||
+            fail "remove: no request IRQ sent: $(cat "$T/undefine.out")"
+        for _ in $(seq 120); do
+            ctl mdev list | grep -q "$u" || break
+            sleep 0.1
+        done
+        ctl mdev list | grep -q "$u" && fail "remove: mdev $u still there 12 s later"
+        grep -q 'did not let go' "$T/log" &&
+            fail "remove: QEMU did not release the device on the request IRQ"
+    fi
     wait_guest remove
     check_console remove
     need_ok remove "online 0.0.0200" "remove fba device lost"         "remove fba unregistered"
@@ -376,7 +395,16 @@ scenario_remove() {
         fail "remove: the guest got no subchannel CRW"
     grep -q 'dasd-fba 0.0.0200: No operational channel path is left'         "$T/remove.console" || fail "remove: the guest's DASD did not log the loss"
     [ "$(gval remove remove.ccw | tr -d ' ')" = 0.0.0201 ] ||
-        fail "remove: guest ccw devices at the end: $(gval remove remove.ccw)"
+        fail "remove: guest ccw devices after the FBA's loss: $(gval remove remove.ccw)"
+    need_ok remove "remove eckd device lost" "remove eckd unregistered"
+    grep -q 'asked the client of .* to release it' "$T/log" ||
+        fail "remove: the daemon did not log the request"
+    # a new mdev on the same subchannel serves the next boot
+    guest_initrd remove3 "$HERE/guest/remove3.sh"
+    DEVICES="--bind 0.0.0101" boot remove3
+    need_ok remove3 "sense 0.0.0201 devtype 3390" "online 0.0.0201" "remove3 no fba"
+    [ "$(gval remove3 remove.eckd_md5)" = "$(gval remove remove.eckd_md5)" ] ||
+        fail "remove: the new mdev reads $(gval remove3 remove.eckd_md5), written $(gval remove remove.eckd_md5)"
 }
 
 # faults: equipment checks on 0.3 % of both DASDs' commands for 4 s, then

@@ -328,14 +328,30 @@ do_mdev_list(void)
     for (size_t i = 0; i < json_object_array_length(r); i++) {
         struct json_object *o = json_object_array_get_idx(r, i);
 
-        printf("%s %s %s %s%s%s%s\n", jstr(o, "uuid", "?"),
+        printf("%s %s %s %s%s%s%s%s\n", jstr(o, "uuid", "?"),
                jstr(o, "parent", "?"), jstr(o, "type", "?"),
                jstr(o, "start", "?"), jbool(o, "defined") ? "" : " (transient)",
                jbool(o, "active") ? " (active)" : "",
-               jbool(o, "client") ? " (client attached)" : "");
+               jbool(o, "client") ? " (client attached)" : "",
+               jbool(o, "removing") ? " (removing)" : "");
     }
     json_object_put(r);
     return 0;
+}
+
+/* A removal with a client attached is pending until the client lets go
+ * of the device (the request IRQ asked it to): say so. */
+static int
+do_mdev_remove(struct json_object *a)
+{
+    struct json_object *r = NULL;
+    int rc = execute("mdev-remove", a, &r);
+
+    if (!rc && !json_out && jbool(r, "pending"))
+        printf("the client was asked to release the device; the mdev goes "
+               "when it has (MDEV_REMOVED)\n");
+    json_object_put(r);
+    return rc;
 }
 
 static int
@@ -387,7 +403,7 @@ do_mdev(int argc, char **argv)
     if (!strcmp(argv[0], "undefine") || !strcmp(argv[0], "remove")) {
         if (force)
             json_object_object_add(a, "force", json_object_new_boolean(true));
-        return simple("mdev-remove", a, NULL);
+        return do_mdev_remove(a);
     }
     if (!strcmp(argv[0], "stop"))
         return simple("mdev-stop", a, NULL);

@@ -3,6 +3,8 @@
 # unplugs the device, the guest's cio gets the subchannel CRW and its
 # online DASD goes to "no device"/"no path" (Linux keeps an online device
 # disconnected); set offline, it is unregistered.  The ECKD goes on.
+# Then the host removes the ECKD's mdev (zvfioctl mdev undefine --force):
+# the request IRQ again, QEMU unplugs it, the guest loses it the same way.
 echo "E2E-BEGIN remove"
 DURATION=${DURATION:-10}
 set_online $FBA
@@ -34,5 +36,23 @@ for _ in $(seq 50); do [ -e "$(ccw $FBA)" ] || break; sleep 0.1; done
 [ -e "$(ccw $FBA)" ] && bad "remove: 0.0.0200 still registered after offline" ||
     ok "remove fba unregistered"
 val remove.ccw "$(ls /sys/bus/ccw/devices/ | tr '\n' ' ')"
+val remove.eckd_md5 "$want"
+echo "E2E-READY remove2"
+t=$EPOCHREALTIME
+end=$((${t%.*} + 20))
+gone=
+while :; do
+    t=$EPOCHREALTIME
+    [ ${t%.*} -ge $end ] && break
+    a=$(cat "$(ccw $ECKD)/availability" 2>/dev/null || echo removed)
+    [ "$a" = good ] || { gone=1; echo "eckd availability '$a'"; break; }
+    dd if=/dev/$pe of=/tmp/back bs=4096 count=64 iflag=direct 2>/dev/null
+    sleep 0.2
+done
+[ -n "$gone" ] && ok "remove eckd device lost" || bad "remove: the ECKD is still available"
+[ -e "$(ccw $ECKD)" ] && echo 0 >"$(ccw $ECKD)/online"
+for _ in $(seq 50); do [ -e "$(ccw $ECKD)" ] || break; sleep 0.1; done
+[ -e "$(ccw $ECKD)" ] && bad "remove: 0.0.0201 still registered after offline" ||
+    ok "remove eckd unregistered"
 dmesg | grep -E 'crw_info|0\.0\.0200' | tail -8
 echo "E2E-END remove"
