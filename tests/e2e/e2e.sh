@@ -241,7 +241,8 @@ host_check_images() {
 # ---------------------------------------------------------------- scenarios
 
 # dasd: both DASDs online, partitions, O_DIRECT, ext2 written on boot 1,
-# read back on boot 2, checked from the host.
+# read back on boot 2 (and a program stored on boot 1 run from the ECKD),
+# checked from the host.
 scenario_dasd() {
     guest_initrd dasd1 "$HERE/guest/dasd1.sh"
     guest_initrd dasd2 "$HERE/guest/dasd2.sh"
@@ -251,7 +252,8 @@ scenario_dasd() {
         "partition eckd dasd" "odirect-md5 fba" "odirect-md5 eckd" \
         "mke2fs fba" "mke2fs eckd" "mount fba" "mount eckd" "umount eckd"
     boot dasd2
-    need_ok dasd2 "partition fba" "partition eckd" "mount fba" "mount eckd"
+    need_ok dasd2 "partition fba" "partition eckd" "mount fba" "mount eckd" \
+        "exec eckd" "exec eckd md5"
     local n f
     for n in fba eckd; do
         for f in random.bin hello.txt dir/seq.txt; do

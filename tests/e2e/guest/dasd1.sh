@@ -33,6 +33,8 @@ for dev in $FBA $ECKD; do
     dd if=/dev/urandom of=/mnt/$n/random.bin bs=1024 count=700 2>/dev/null
     echo "hello from the $n DASD, $(date)" >/mnt/$n/hello.txt
     mkdir -p /mnt/$n/dir && seq 1 5000 >/mnt/$n/dir/seq.txt
+    # a program to run from the DASD on boot 2 (ECKD: room for it)
+    [ $n = eckd ] && cp /bin/busybox /mnt/$n/busybox
     sync
     for f in random.bin hello.txt dir/seq.txt; do
         val "$n.file.$f" "$(md5 /mnt/$n/$f)"

@@ -14,6 +14,16 @@ for dev in $FBA $ECKD; do
     for f in random.bin hello.txt dir/seq.txt; do
         val "$n.file.$f" "$(md5 /mnt/$n/$f)"
     done
+    if [ $n = eckd ]; then
+        # run the program boot 1 stored: its pages come into guest memory
+        # by the DASD's DMA on this boot (no page cache yet), and TCG must
+        # not execute stale translations of those pages
+        out=$(/mnt/$n/busybox echo "exec from the DASD" 2>&1)
+        [ "$out" = "exec from the DASD" ] && ok "exec eckd" ||
+            bad "exec eckd: '$out'"
+        [ "$(md5 /mnt/$n/busybox)" = "$(md5 /bin/busybox)" ] && ok "exec eckd md5" ||
+            bad "exec eckd: the program differs from /bin/busybox"
+    fi
     check "umount $n" umount /mnt/$n
     start=$(((($(size_kib "$p") - 1024)) / 4 * 4))
     dd if=/dev/$p of=/tmp/back bs=4096 skip=$((start / 4)) count=256 \
