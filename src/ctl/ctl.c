@@ -374,19 +374,85 @@ cmd_subchannel_unbind(struct zv_ctl *ctl, struct json_object *args)
     return ctl_reply_ok(NULL);
 }
 
+static bool
+host_dev_is_dasd(const struct zv_host_dev *hd)
+{
+    return hd->dev && !hd->td &&
+           (hd->cfg.type == ZV_HOST_DEV_FBA ||
+            hd->cfg.type == ZV_HOST_DEV_ECKD);
+}
+
+/* latency: "us" per command from now on (test devices: every command
+ * held that long; DASDs: the modelled latency, no jitter), or "restore":
+ * true for a DASD's configured latency and jitter. */
+static struct json_object *
+inject_latency(struct zv_host_dev *hd, struct json_object *args,
+               struct json_object *ev, const char *sch)
+{
+    struct json_object *v = ctl_arg_get(args, "us");
+    int64_t us = 0;
+
+    if (host_dev_is_dasd(hd) && ctl_arg_bool(args, "restore") == 1) {
+        dev_dasd_set_latency(hd->dev, hd->cfg.latency_ns, hd->cfg.jitter_ns);
+        json_object_object_add(ev, "restored", json_object_new_boolean(true));
+        zv_log(ZV_LOG_INFO, "fault: latency on %s restored", sch);
+        return NULL;
+    }
+    if (!v || !json_object_is_type(v, json_type_int) ||
+        (us = json_object_get_int64(v)) < 0 || us > 10000000)
+        return ctl_reply_err("InvalidParameter",
+                             "latency needs 'us' (0..10000000)");
+    if (hd->td)
+        testdev_set_default_latency(hd->td, (uint64_t)us * ZV_NSEC_PER_USEC,
+                                    (uint64_t)us * ZV_NSEC_PER_USEC);
+    else if (host_dev_is_dasd(hd))
+        dev_dasd_set_latency(hd->dev, (uint64_t)us * ZV_NSEC_PER_USEC, 0);
+    else
+        return ctl_reply_err("NotSupported", "no latency model on %s", sch);
+    json_object_object_add(ev, "us", json_object_new_int64(us));
+    zv_log(ZV_LOG_INFO, "fault: latency %lld us on %s", (long long)us, sch);
+    return NULL;
+}
+
+/* equipment-check: from now on "ppm" parts per million of the DASD's
+ * commands end with unit check, sense byte 0 equipment check (0 stops). */
+static struct json_object *
+inject_eq_check(struct zv_host_dev *hd, struct json_object *args,
+                struct json_object *ev, const char *sch)
+{
+    struct json_object *v = ctl_arg_get(args, "ppm");
+    int64_t ppm;
+
+    if (!v || !json_object_is_type(v, json_type_int) ||
+        (ppm = json_object_get_int64(v)) < 0 || ppm > 1000000)
+        return ctl_reply_err("InvalidParameter",
+                             "equipment-check needs 'ppm' (0..1000000)");
+    if (!host_dev_is_dasd(hd))
+        return ctl_reply_err("NotSupported",
+                             "equipment checks are injected on DASDs; %s "
+                             "is a %s",
+                             sch, zv_host_dev_type_name(hd->cfg.type));
+    dev_dasd_set_eq_check_ppm(hd->dev, (uint32_t)ppm);
+    json_object_object_add(ev, "ppm", json_object_new_int64(ppm));
+    zv_log(ZV_LOG_INFO, "fault: equipment checks at %lld ppm on %s",
+           (long long)ppm, sch);
+    return NULL;
+}
+
 static struct json_object *
 cmd_inject_fault(struct zv_ctl *ctl, struct json_object *args)
 {
     const char *kind = ctl_arg_str(args, "kind");
     struct zv_host_dev *hd = NULL;
-    struct json_object *e, *ev;
+    struct json_object *e = NULL, *ev;
     char buf[16] = "";
     int rc;
 
     if (!kind)
         return ctl_reply_err("InvalidParameter",
                              "argument 'kind' (device-loss, path-loss, "
-                             "unsolicited, latency) is required");
+                             "unsolicited, latency, equipment-check) is "
+                             "required");
     ev = json_object_new_object();
     json_object_object_add(ev, "kind", json_object_new_string(kind));
     if (strcmp(kind, "path-loss") == 0) {
@@ -456,32 +522,20 @@ cmd_inject_fault(struct zv_ctl *ctl, struct json_object *args)
         zv_log(ZV_LOG_INFO, "fault: unsolicited status %02x on %s",
                (unsigned)dstat, buf);
     } else if (strcmp(kind, "latency") == 0) {
-        struct json_object *v = ctl_arg_get(args, "us");
-        int64_t us;
-
-        if (!v || !json_object_is_type(v, json_type_int) ||
-            (us = json_object_get_int64(v)) < 0 || us > 10000000) {
-            json_object_put(ev);
-            return ctl_reply_err("InvalidParameter",
-                                 "latency needs 'us' (0..10000000)");
-        }
-        if (!hd->td) {
-            json_object_put(ev);
-            return ctl_reply_err("NotSupported",
-                                 "latency injection works on test devices; "
-                                 "for %s set latency_us in the host config",
-                                 zv_host_dev_type_name(hd->cfg.type));
-        }
-        testdev_set_default_latency(hd->td, (uint64_t)us * ZV_NSEC_PER_USEC,
-                                    (uint64_t)us * ZV_NSEC_PER_USEC);
-        json_object_object_add(ev, "us", json_object_new_int64(us));
-        zv_log(ZV_LOG_INFO, "fault: latency %lld us on %s", (long long)us, buf);
+        e = inject_latency(hd, args, ev, buf);
+    } else if (strcmp(kind, "equipment-check") == 0) {
+        e = inject_eq_check(hd, args, ev, buf);
     } else {
         json_object_put(ev);
         return ctl_reply_err("InvalidParameter",
                              "unknown fault kind \"%.40s\" (device-loss, "
-                             "path-loss, unsolicited, latency)",
+                             "path-loss, unsolicited, latency, "
+                             "equipment-check)",
                              kind);
+    }
+    if (e) {
+        json_object_put(ev);
+        return e;
     }
     zv_ctl_event(ctl, "FAULT_INJECTED", ev);
     return ctl_reply_ok(NULL);
@@ -736,6 +790,7 @@ zv_ctl_free(struct zv_ctl *ctl)
     if (!ctl)
         return;
     ctl_server_close(ctl);
+    ctl_mdev_remove_cancel(ctl);
     for (unsigned i = 0; i < ZV_CTL_MAX_MDEV; i++)
         if (ctl->mdev[i].used)
             ctl_mdev_destroy(ctl, &ctl->mdev[i]);

@@ -24,6 +24,10 @@ struct ctl_mdev {
     struct zv_vdev *vd;
     struct zv_vfu_server *srv;
     char sock[ZV_HOST_PATH_MAX + 64];
+    /* mdev-remove asked the client to let go (request IRQ): removed when
+     * it disconnects, or at the deadline */
+    bool removing;
+    uint64_t remove_deadline;
 };
 
 struct ctl_chp {
@@ -50,6 +54,7 @@ struct zv_ctl {
     int listen_fd;
     char listen_path[ZV_HOST_PATH_MAX];
     struct ctl_client *clients[ZV_CTL_MAX_CLIENTS];
+    zv_timer_id remove_poll; /* pending removals are watched by one timer */
 };
 
 struct json_object *ctl_capabilities(void);
@@ -73,6 +78,8 @@ int ctl_arg_bool(struct json_object *args, const char *key);
 struct json_object *ctl_arg_sch(struct zv_ctl *ctl, struct json_object *args,
                                 const char *key, struct zv_host_dev **out);
 unsigned ctl_mdevs_on(struct zv_ctl *ctl, const struct zv_host_dev *hd);
+/* Stop watching pending removals (the ctl is going away). */
+void ctl_mdev_remove_cancel(struct zv_ctl *ctl);
 bool ctl_sch_bound_vfio(const struct zv_host_dev *hd);
 
 /* ---- mediated devices (mdev.c) ---- */

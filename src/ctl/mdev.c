@@ -257,27 +257,106 @@ ctl_cmd_mdev_create(struct zv_ctl *ctl, struct json_object *args)
     return ctl_reply_ok(NULL);
 }
 
-struct json_object *
-ctl_cmd_mdev_remove(struct zv_ctl *ctl, struct json_object *args)
+static void
+mdev_remove_now(struct zv_ctl *ctl, struct ctl_mdev *m)
 {
-    struct ctl_mdev *m;
-    struct json_object *e = ctl_arg_mdev(ctl, args, &m), *ev;
+    struct json_object *ev = json_object_new_object();
 
-    if (e)
-        return e;
-    if (m->srv && zv_vfu_server_connected(m->srv) &&
-        ctl_arg_bool(args, "force") != 1)
-        return ctl_reply_err("DeviceBusy",
-                             "mdev %s has a client attached (stop it, or "
-                             "\"force\": true)",
-                             m->uuid);
     if (m->defined)
         def_remove(ctl, m);
-    ev = json_object_new_object();
     json_object_object_add(ev, "uuid", json_object_new_string(m->uuid));
     zv_log(ZV_LOG_INFO, "mdev: removed %s", m->uuid);
     ctl_mdev_destroy(ctl, m);
     zv_ctl_event(ctl, "MDEV_REMOVED", ev);
+}
+
+#define CTL_REMOVE_POLL_NS (100 * ZV_NSEC_PER_MSEC)
+/* How long a client gets to let go after the request IRQ (QEMU unplugs
+ * the device at once; the guest need not cooperate). */
+#define CTL_REMOVE_WAIT_NS (10 * ZV_NSEC_PER_SEC)
+
+static void
+mdev_remove_poll(void *arg)
+{
+    struct zv_ctl *ctl = arg;
+    uint64_t now = zv_loop_now(ctl->loop);
+    bool more = false;
+
+    ctl->remove_poll = 0;
+    for (unsigned i = 0; i < ZV_CTL_MAX_MDEV; i++) {
+        struct ctl_mdev *m = &ctl->mdev[i];
+        bool client;
+
+        if (!m->used || !m->removing)
+            continue;
+        client = m->srv && zv_vfu_server_connected(m->srv);
+        if (client && now < m->remove_deadline) {
+            more = true;
+            continue;
+        }
+        if (client)
+            zv_log(ZV_LOG_WARNING,
+                   "mdev: the client of %s did not let go after the "
+                   "request; disconnected",
+                   m->uuid);
+        mdev_remove_now(ctl, m);
+    }
+    if (more)
+        ctl->remove_poll =
+            zv_loop_after(ctl->loop, CTL_REMOVE_POLL_NS, mdev_remove_poll, ctl);
+}
+
+void
+ctl_mdev_remove_cancel(struct zv_ctl *ctl)
+{
+    if (ctl->remove_poll)
+        zv_loop_cancel(ctl->loop, ctl->remove_poll);
+    ctl->remove_poll = 0;
+}
+
+/*
+ * With a client attached and "force", removal goes the way the kernel's
+ * mdev remove does: the request IRQ asks the client to release the
+ * device (QEMU unplugs it from the guest and closes it), the mdev goes
+ * when the client has disconnected, or after CTL_REMOVE_WAIT_NS by force.
+ * The reply says {"pending": true} then; MDEV_REMOVED follows.  A client
+ * that never armed the request IRQ is disconnected at once.
+ */
+struct json_object *
+ctl_cmd_mdev_remove(struct zv_ctl *ctl, struct json_object *args)
+{
+    struct ctl_mdev *m;
+    struct json_object *e = ctl_arg_mdev(ctl, args, &m), *r;
+    bool client;
+
+    if (e)
+        return e;
+    client = m->srv && zv_vfu_server_connected(m->srv);
+    if (client && ctl_arg_bool(args, "force") != 1)
+        return ctl_reply_err("DeviceBusy",
+                             "mdev %s has a client attached (stop it, or "
+                             "\"force\": true)",
+                             m->uuid);
+    if (client &&
+        (m->removing ||
+         (m->vd && zv_vdev_signal(m->vd, ZV_VFIO_CCW_REQ_IRQ_INDEX)))) {
+        if (m->defined)
+            def_remove(ctl, m);
+        m->defined = false;
+        if (!m->removing) {
+            m->removing = true;
+            m->remove_deadline = zv_loop_now(ctl->loop) + CTL_REMOVE_WAIT_NS;
+            zv_log(ZV_LOG_INFO, "mdev: asked the client of %s to release it",
+                   m->uuid);
+        }
+        if (!ctl->remove_poll)
+            ctl->remove_poll = zv_loop_after(ctl->loop, CTL_REMOVE_POLL_NS,
+                                             mdev_remove_poll, ctl);
+        r = json_object_new_object();
+        json_object_object_add(r, "pending", json_object_new_boolean(true));
+        return ctl_reply_ok(r);
+    }
+    mdev_remove_now(ctl, m);
     return ctl_reply_ok(NULL);
 }
 
@@ -310,6 +389,8 @@ ctl_cmd_query_mdevs(struct zv_ctl *ctl, struct json_object *args)
         json_object_object_add(
             o, "client",
             json_object_new_boolean(m->srv && zv_vfu_server_connected(m->srv)));
+        json_object_object_add(o, "removing",
+                               json_object_new_boolean(m->removing));
         json_object_object_add(
             o, "state",
             json_object_new_string(m->vd ? zv_vfio_ccw_state_name(m->vd)

@@ -311,6 +311,23 @@ dev_dasd_inject_uc(struct css_dev *dev, uint32_t after_cmds, uint8_t sense0)
     d->fault_sense0 = sense0;
 }
 
+void
+dev_dasd_set_latency(struct css_dev *dev, uint64_t latency_ns,
+                     uint64_t jitter_ns)
+{
+    struct dasd *d = dasd_of(dev);
+
+    d->cfg.latency_ns = latency_ns;
+    d->cfg.jitter_ns = jitter_ns;
+    d->cfg.dist = DASD_LAT_UNIFORM;
+}
+
+void
+dev_dasd_set_eq_check_ppm(struct css_dev *dev, uint32_t ppm)
+{
+    dasd_of(dev)->cfg.eq_check_ppm = ppm > 1000000 ? 1000000 : ppm;
+}
+
 int
 dev_dasd_flush(struct css_dev *dev)
 {

@@ -60,6 +60,16 @@ void dev_dasd_free(struct css_dev *dev);
 void dev_dasd_inject_uc(struct css_dev *dev, uint32_t after_cmds,
                         uint8_t sense0);
 /*
+ * Change the modelled latency (plus uniform jitter up to jitter_ns) or the
+ * equipment-check rate (parts per million) of a live device: the control
+ * plane's fault injection, a DASD turning slow or flaky under a running
+ * guest.  Commands started afterwards use the new values; one already
+ * running keeps the completion time it was given.
+ */
+void dev_dasd_set_latency(struct css_dev *dev, uint64_t latency_ns,
+                          uint64_t jitter_ns);
+void dev_dasd_set_eq_check_ppm(struct css_dev *dev, uint32_t ppm);
+/*
  * Write back what the device holds (the ECKD track buffer) and make the
  * image durable (fdatasync through img_flush), e.g. before a daemon exits.
  * 0 or -errno.  dev_dasd_free() writes back but does not fdatasync.

@@ -8,12 +8,16 @@
  *            R3 "VOL1" (key 4, data 80: the volume label), R4-R12 4 KiB;
  *   track 1: the VTOC: twelve 44-byte-key/96-byte-data DSCB records, R1
  *            the format-4 DSCB (VTOC itself), R2 the format-5 DSCB (free
- *            space), the rest empty;
+ *            space), with a partition R3 a format-1 DSCB (one data set
+ *            over every track from 2 on, as `fdasd -a` writes), the rest
+ *            empty;
  *   others:  R1-R12, 4 KiB each, no key.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/bytes.h"
 #include "img/img_priv.h"
@@ -28,6 +32,10 @@
 #define CDL_VOL1_DL    80
 #define CDL_OWNER      "ZVFIO"
 #define CDL_FIRST_FREE 2 /* tracks 0 and 1 hold labels and the VTOC */
+#define CDL_F1_REC     3 /* the format-1 DSCB follows the F4 and F5 */
+/* A partition's extent is written in plain CCHH: no large-volume
+ * (cylinder-in-HH) encoding, so volumes up to 65,520 cylinders. */
+#define CDL_PART_MAX_CYLS 65520
 
 /* ---- track 0 ---- */
 
@@ -89,13 +97,20 @@ cdl_track0(uint8_t *buf, uint32_t trksize, const char *volser)
  * minus 44).  Device constants are the 3390's (RDC, dasd.md §1.2).
  */
 static void
-cdl_dscb4(uint8_t key[CDL_DSCB_KL], uint8_t data[CDL_DSCB_DL], uint32_t cyls)
+cdl_dscb4(uint8_t key[CDL_DSCB_KL], uint8_t data[CDL_DSCB_DL], uint32_t cyls,
+          bool part)
 {
     memset(key, 0x04, CDL_DSCB_KL);
     memset(data, 0, CDL_DSCB_DL);
-    data[0] = 0xf4;                      /* DS4IDFMT */
-    zv_put_be16(data + 6, CDL_RECS - 2); /* DS4DSREC: free DSCBs */
-    data[15] = 1;                        /* DS4NOEXT: VTOC extents */
+    data[0] = 0xf4; /* DS4IDFMT */
+    if (part) {
+        /* DS4HPCHR: CCHHR of the last format-1 DSCB in the VTOC */
+        ckd_put_cchh(data + 1, 0, CDL_VTOC_TRACK);
+        data[5] = CDL_F1_REC;
+    }
+    /* DS4DSREC: free DSCB records */
+    zv_put_be16(data + 6, (uint16_t)(CDL_RECS - (part ? 3 : 2)));
+    data[15] = 1; /* DS4NOEXT: VTOC extents */
     /* DS4DEVSZ: cylinders, tracks per cylinder.  Volumes above 65520
      * cylinders would need the large-volume fields: capped here. */
     zv_put_be16(data + 18, (uint16_t)(cyls > 0xfffe ? 0xfffe : cyls));
@@ -110,9 +125,11 @@ cdl_dscb4(uint8_t key[CDL_DSCB_KL], uint8_t data[CDL_DSCB_DL], uint32_t cyls)
 }
 
 /* Format-5 DSCB (free space): one extent from track 2 to the end, as
- * relative track (2 bytes), whole cylinders (2) and extra tracks (1). */
+ * relative track (2 bytes), whole cylinders (2) and extra tracks (1); no
+ * extent when a partition has all of it. */
 static void
-cdl_dscb5(uint8_t key[CDL_DSCB_KL], uint8_t data[CDL_DSCB_DL], uint32_t cyls)
+cdl_dscb5(uint8_t key[CDL_DSCB_KL], uint8_t data[CDL_DSCB_DL], uint32_t cyls,
+          bool part)
 {
     uint64_t free_trks = (uint64_t)cyls * CKD_3390_HEADS - CDL_FIRST_FREE;
     uint64_t free_cyls = free_trks / CKD_3390_HEADS;
@@ -120,20 +137,76 @@ cdl_dscb5(uint8_t key[CDL_DSCB_KL], uint8_t data[CDL_DSCB_DL], uint32_t cyls)
     memset(key, 0, CDL_DSCB_KL);
     memset(data, 0, CDL_DSCB_DL);
     memset(key, 0x05, 4); /* DS5KEYID */
+    data[0] = 0xf5;       /* DS5FMTID */
+    if (part)
+        return;
     zv_put_be16(key + 4, CDL_FIRST_FREE);
     zv_put_be16(key + 6, (uint16_t)(free_cyls > 0xffff ? 0xffff : free_cyls));
     key[8] = (uint8_t)(free_trks % CKD_3390_HEADS);
-    data[0] = 0xf5; /* DS5FMTID */
+}
+
+/*
+ * Format-1 DSCB (a data set), the partition `fdasd -a` makes: the name
+ * LINUX.V<volser>.PART0001.NATIVE in the key, one extent from track 2
+ * to the volume's last track.  Linux's partition code (ibm.c) reads the
+ * VTOC from the record after the one VOL1 points at, skips F4/F5/F7/F9
+ * DSCBs and makes one partition per F1/F8 DSCB from its first extent;
+ * Hercules' dasdls/dasdcat find the data set by this name.  Offsets are
+ * within the 96 data bytes (DSCB offset minus 44).
+ */
+void
+ckd_img_cdl_dsname(char out[IMG_CDL_DSNAME_MAX], const char *volser)
+{
+    snprintf(out, IMG_CDL_DSNAME_MAX, "LINUX.V%s.PART0001.NATIVE", volser);
+}
+
+static void
+cdl_dscb1(uint8_t key[CDL_DSCB_KL], uint8_t data[CDL_DSCB_DL],
+          const char *volser, uint32_t cyls)
+{
+    char name[IMG_CDL_DSNAME_MAX];
+    time_t now = time(NULL);
+    struct tm tm;
+
+    ckd_img_cdl_dsname(name, volser);
+    img_ascii_to_ebcdic(key, CDL_DSCB_KL, name); /* DS1DSNAM, blank-padded */
+    memset(data, 0, CDL_DSCB_DL);
+    data[0] = 0xf1;                           /* DS1FMTID */
+    img_ascii_to_ebcdic(data + 1, 6, volser); /* DS1DSSN */
+    zv_put_be16(data + 7, 1);                 /* DS1VOLSQ */
+    if (gmtime_r(&now, &tm)) {                /* DS1CREDT: year-1900, day */
+        data[9] = (uint8_t)tm.tm_year;
+        zv_put_be16(data + 10, (uint16_t)(tm.tm_yday + 1));
+    }
+    data[15] = 1;                                    /* DS1NOEPV: extents */
+    img_ascii_to_ebcdic(data + 18, 13, "IBM LINUX"); /* DS1SYSCD */
+    data[38] = 0x40;                                 /* DS1DSRG1: PS */
+    data[40] = 0x88;                                 /* DS1RECFM: F, standard */
+    zv_put_be16(data + 42, CDL_BLKSIZE);             /* DS1BLKL */
+    zv_put_be16(data + 44, CDL_BLKSIZE);             /* DS1LRECL */
+    data[49] = 0x80; /* DS1DSIND: last volume of the data set */
+    /* DS1LSTAR: the data set is full, its last block is the last record
+     * of its last track (relative track, record), so readers of the data
+     * set (Hercules' dasdseq) stop there without an end-of-file record */
+    zv_put_be16(data + 54,
+                (uint16_t)(cyls * CKD_3390_HEADS - CDL_FIRST_FREE - 1));
+    data[56] = CDL_RECS;
+    /* DS1EXT1: type 1 (data), sequence 0, tracks 2 .. last */
+    data[61] = 0x01;
+    ckd_put_cchh(data + 63, 0, CDL_FIRST_FREE);
+    ckd_put_cchh(data + 67, cyls - 1, CKD_3390_HEADS - 1);
 }
 
 static int
-cdl_track1(uint8_t *buf, uint32_t trksize, uint32_t cyls)
+cdl_track1(uint8_t *buf, uint32_t trksize, uint32_t cyls, const char *volser,
+           bool part)
 {
     uint8_t k4[CDL_DSCB_KL], d4[CDL_DSCB_DL], k5[CDL_DSCB_KL], d5[CDL_DSCB_DL];
+    uint8_t k1[CDL_DSCB_KL], d1[CDL_DSCB_DL];
     struct ckd_rec_spec r[CDL_RECS];
 
-    cdl_dscb4(k4, d4, cyls);
-    cdl_dscb5(k5, d5, cyls);
+    cdl_dscb4(k4, d4, cyls, part);
+    cdl_dscb5(k5, d5, cyls, part);
     for (unsigned i = 0; i < CDL_RECS; i++)
         r[i] = (struct ckd_rec_spec){(uint8_t)(i + 1), CDL_DSCB_KL, CDL_DSCB_DL,
                                      NULL, NULL};
@@ -141,6 +214,11 @@ cdl_track1(uint8_t *buf, uint32_t trksize, uint32_t cyls)
     r[0].data = d4;
     r[1].key = k5;
     r[1].data = d5;
+    if (part) {
+        cdl_dscb1(k1, d1, volser, cyls);
+        r[CDL_F1_REC - 1].key = k1;
+        r[CDL_F1_REC - 1].data = d1;
+    }
     return ckd_track_build(buf, trksize, 0, CDL_VTOC_TRACK, r, CDL_RECS);
 }
 
@@ -159,18 +237,18 @@ cdl_data_track(uint8_t *buf, uint32_t trksize, uint32_t cyl, uint32_t head)
 
 static int
 cdl_build_track(uint8_t *buf, const struct ckd_geom *g, uint32_t cyl,
-                uint32_t head, const char *volser)
+                uint32_t head, const char *volser, bool part)
 {
     if (cyl == 0 && head == 0)
         return cdl_track0(buf, g->trksize, volser);
     if (cyl == 0 && head == CDL_VTOC_TRACK)
-        return cdl_track1(buf, g->trksize, g->cyls);
+        return cdl_track1(buf, g->trksize, g->cyls, volser, part);
     return cdl_data_track(buf, g->trksize, cyl, head);
 }
 
-int
-ckd_img_format_cdl(struct ckd_img *img, const char *volser, char *err,
-                   size_t errlen)
+static int
+cdl_format(struct ckd_img *img, const char *volser, bool part, char *err,
+           size_t errlen)
 {
     const struct ckd_geom *g = ckd_img_geom(img);
     char vs[7];
@@ -180,12 +258,16 @@ ckd_img_format_cdl(struct ckd_img *img, const char *volser, char *err,
     rc = img_volser_normalize(volser, vs, err, errlen);
     if (rc < 0)
         return rc;
+    if (part && g->cyls > CDL_PART_MAX_CYLS)
+        return img_fail(err, errlen, -EINVAL,
+                        "a partition on more than 65520 cylinders needs the "
+                        "large-volume extent format, not written here");
     buf = malloc(g->trksize);
     if (!buf)
         return img_fail(err, errlen, -ENOMEM, "out of memory");
     for (uint32_t cyl = 0; cyl < g->cyls && rc >= 0; cyl++)
         for (uint32_t head = 0; head < g->heads && rc >= 0; head++) {
-            rc = cdl_build_track(buf, g, cyl, head, vs);
+            rc = cdl_build_track(buf, g, cyl, head, vs, part);
             if (rc >= 0)
                 rc = ckd_img_write_track(img, cyl, head, buf);
         }
@@ -195,6 +277,20 @@ ckd_img_format_cdl(struct ckd_img *img, const char *volser, char *err,
                         rc == -ENOSPC ? "track size too small for CDL"
                                       : "writing the image failed");
     return 0;
+}
+
+int
+ckd_img_format_cdl(struct ckd_img *img, const char *volser, char *err,
+                   size_t errlen)
+{
+    return cdl_format(img, volser, false, err, errlen);
+}
+
+int
+ckd_img_format_cdl_partition(struct ckd_img *img, const char *volser, char *err,
+                             size_t errlen)
+{
+    return cdl_format(img, volser, true, err, errlen);
 }
 
 /* ---- reading the label back ---- */

@@ -146,6 +146,14 @@ int ckd_track_build(uint8_t *buf, uint32_t trksize, uint32_t cyl, uint32_t head,
  * track. volser is up to 6 characters. */
 int ckd_img_format_cdl(struct ckd_img *img, const char *volser, char *err,
                        size_t errlen);
+/* The same, plus one partition over every track after the VTOC: a format-1
+ * DSCB named LINUX.V<volser>.PART0001.NATIVE in VTOC record 3, as
+ * `fdasd -a` writes (Linux then finds dasdX1).  Up to 65,520 cylinders. */
+int ckd_img_format_cdl_partition(struct ckd_img *img, const char *volser,
+                                 char *err, size_t errlen);
+#define IMG_CDL_DSNAME_MAX 45
+/* The partition's data set name for volser (normalized, as in the VTOC). */
+void ckd_img_cdl_dsname(char out[IMG_CDL_DSNAME_MAX], const char *volser);
 
 /* The volume label: VOL1 at cyl 0 head 0 R3 (CKD) or block 1 (FBA). */
 struct img_label {

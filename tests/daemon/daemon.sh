@@ -128,6 +128,38 @@ if [ -n "$GUEST" ]; then
     ctl unbind 0.0.0101 || fail "ECKD unbind"
 fi
 
+# --- mdev-remove --force under a client: the request IRQ; the mdev goes
+# when the client lets go, or at the 10 s deadline if it does not
+U4=0b5e2a3c-8f14-4b0e-9c1a-2f7b3e9d0a55
+ctl lscss | grep -q '^0.0.0201 .*vfio_ccw' || ctl bind 0.0.0101 || fail "bind 0.0.0101"
+for mode in --req --req-ignore; do
+    ctl mdev define -p 0.0.0101 -u $U4 --no-persist || fail "mdev define $mode"
+    sock4=$(ctl mdev start -u $U4) || fail "mdev start $mode"
+    timeout 30 "$VFU" "$sock4" $mode 14 >"$T/req.out" 2>&1 &
+    rpid=$!
+    for _ in $(seq 100); do grep -q 'req armed' "$T/req.out" && break; sleep 0.05; done
+    grep -q 'req armed' "$T/req.out" || fail "$mode: $(cat "$T/req.out")"
+    out=$(ctl mdev undefine -u $U4 --force) || fail "undefine --force $mode"
+    echo "$out" | grep -q 'asked to release' || fail "no request IRQ ($mode): $out"
+    ctl mdev list | grep -q "$U4.*(removing)" || fail "not removing ($mode): $(ctl mdev list)"
+    if [ $mode = --req ]; then
+        wait $rpid || fail "--req: $(cat "$T/req.out")"
+        grep -q 'req received' "$T/req.out" || fail "--req: $(cat "$T/req.out")"
+        for _ in $(seq 40); do ctl mdev list | grep -q $U4 || break; sleep 0.05; done
+        ctl mdev list | grep -q $U4 && fail "mdev kept after its client let go"
+        grep -q 'did not let go' "$T/log" && fail "a released mdev was forced"
+    else
+        sleep 5
+        ctl mdev list | grep -q $U4 || fail "removed before the deadline"
+        for _ in $(seq 140); do ctl mdev list | grep -q $U4 || break; sleep 0.05; done
+        ctl mdev list | grep -q $U4 && fail "mdev kept past the deadline"
+        grep -q 'did not let go' "$T/log" || fail "the forced removal was not logged"
+        wait $rpid || fail "--req-ignore: $(cat "$T/req.out")"
+        grep -q 'dropped' "$T/req.out" || fail "--req-ignore: $(cat "$T/req.out")"
+    fi
+done
+ctl unbind 0.0.0101 || fail "unbind 0.0.0101 after the removals"
+
 # --- vary a CHPID off and on: the client still gets its I/O done
 ctl chchp -v 0 0.40 >/dev/null || fail "vary off"
 ctl lschp | grep -q '^0.40   0' || fail "lschp after vary off"
@@ -204,7 +236,12 @@ PY
 grep -q 'does not read its replies' "$T/log" || fail "slow reader not dropped"
 ctl inject unsolicited 0.0.0102 || fail "inject unsolicited"
 ctl inject latency 0.0.0102 100 || fail "inject latency"
-ctl inject latency 0.0.0100 100 2>/dev/null && fail "latency on a DASD"
+ctl inject latency 0.0.0100 100 || fail "latency on a DASD"
+ctl inject latency 0.0.0100 --restore || fail "latency restored on a DASD"
+ctl inject equipment-check 0.0.0100 1000 || fail "equipment checks on a DASD"
+ctl inject equipment-check 0.0.0100 0 || fail "equipment checks off"
+ctl inject equipment-check 0.0.0102 1000 2>"$T/err" && fail "equipment checks on a test device"
+grep -q 'on DASDs' "$T/err" || fail "message: $(cat "$T/err")"
 
 # --- definitions survive a restart; the auto one is served again
 stop

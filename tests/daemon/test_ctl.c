@@ -286,6 +286,48 @@ device_loss_leaves_a_gone_subchannel(void **state)
                         "DeviceNotFound");
 }
 
+/* Fault injection on the default host's DASDs: latency (and back to the
+ * configured one) and an equipment-check rate; refusals for the wrong
+ * device kind and out-of-range values. */
+static void
+dasd_faults_latency_and_equipment_checks(void **state)
+{
+    struct fx *f = *state;
+
+    assert_string_equal(run(f, "{\"execute\":\"inject-fault\",\"arguments\":{"
+                               "\"kind\":\"latency\",\"subchannel\":"
+                               "\"0.0.0101\",\"us\":3000000}}"),
+                        "ok");
+    assert_string_equal(run(f, "{\"execute\":\"inject-fault\",\"arguments\":{"
+                               "\"kind\":\"latency\",\"subchannel\":"
+                               "\"0.0.0101\",\"restore\":true}}"),
+                        "ok");
+    assert_string_equal(run(f, "{\"execute\":\"inject-fault\",\"arguments\":{"
+                               "\"kind\":\"latency\",\"subchannel\":"
+                               "\"0.0.0101\",\"us\":-1}}"),
+                        "InvalidParameter");
+    assert_string_equal(run(f, "{\"execute\":\"inject-fault\",\"arguments\":{"
+                               "\"kind\":\"equipment-check\",\"subchannel\":"
+                               "\"0.0.0100\",\"ppm\":20000}}"),
+                        "ok");
+    assert_string_equal(run(f, "{\"execute\":\"inject-fault\",\"arguments\":{"
+                               "\"kind\":\"equipment-check\",\"subchannel\":"
+                               "\"0.0.0100\",\"ppm\":0}}"),
+                        "ok");
+    assert_string_equal(run(f, "{\"execute\":\"inject-fault\",\"arguments\":{"
+                               "\"kind\":\"equipment-check\",\"subchannel\":"
+                               "\"0.0.0100\",\"ppm\":1000001}}"),
+                        "InvalidParameter");
+    assert_string_equal(run(f, "{\"execute\":\"inject-fault\",\"arguments\":{"
+                               "\"kind\":\"equipment-check\",\"subchannel\":"
+                               "\"0.0.0101\"}}"),
+                        "InvalidParameter");
+    assert_string_equal(run(f, "{\"execute\":\"inject-fault\",\"arguments\":{"
+                               "\"kind\":\"equipment-check\",\"subchannel\":"
+                               "\"0.0.0102\",\"ppm\":10}}"),
+                        "NotSupported");
+}
+
 int
 main(void)
 {
@@ -296,6 +338,8 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(device_loss_leaves_a_gone_subchannel,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            dasd_faults_latency_and_equipment_checks, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

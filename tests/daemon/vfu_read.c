@@ -7,10 +7,17 @@
  * eventfd and an IRB with channel end + device end.  Prints the Sense ID
  * bytes; exit 0 only if both programs ended cleanly and the bytes are an
  * FBA 9336 on a 6310 control unit (the default host's 0.0.0100).
+ *
+ * vfu_read SOCKET --req SECONDS | --req-ignore SECONDS: arm the request
+ * IRQ, print "req armed", then either leave (exit 0, "req received") when
+ * the request comes, as QEMU unplugs the device, or ignore it and hold on
+ * for SECONDS (exit 0 when the server dropped us, "dropped").
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -75,6 +82,42 @@ run(uint8_t cmd, uint16_t count, struct irb *irb)
     return 0;
 }
 
+static int
+req_mode(const char *mode, int secs)
+{
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct pollfd p = {.fd = efd, .events = POLLIN};
+    uint8_t region[ZV_CCW_IO_REGION_SIZE];
+    bool ignore = strcmp(mode, "--req-ignore") == 0;
+
+    if (efd < 0 ||
+        zv_vfu_client_set_irq_eventfd(c, ZV_VFIO_CCW_REQ_IRQ_INDEX, efd)) {
+        fprintf(stderr, "vfu_read: cannot arm the request IRQ\n");
+        return 1;
+    }
+    printf("req armed\n");
+    fflush(stdout);
+    if (!ignore) {
+        if (poll(&p, 1, secs * 1000) != 1) {
+            fprintf(stderr, "vfu_read: no request in %d s\n", secs);
+            return 1;
+        }
+        printf("req received\n");
+        zv_vfu_client_close(c);
+        return 0;
+    }
+    sleep((unsigned)secs);
+    /* the server must have given up on us: the connection is gone */
+    if (zv_vfu_client_region_read(c, ZV_VFIO_CCW_CONFIG_REGION_INDEX, 0, region,
+                                  sizeof(region)) >= 0) {
+        fprintf(stderr, "vfu_read: still served after ignoring the request\n");
+        return 1;
+    }
+    printf("dropped\n");
+    zv_vfu_client_close(c);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -83,8 +126,9 @@ main(int argc, char **argv)
     uint8_t *data;
     int memfd, rc;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: vfu_read SOCKET\n");
+    if (argc != 2 && !(argc == 4 && (!strcmp(argv[2], "--req") ||
+                                     !strcmp(argv[2], "--req-ignore")))) {
+        fprintf(stderr, "usage: vfu_read SOCKET [--req|--req-ignore SECS]\n");
         return 2;
     }
     rc = zv_vfu_client_connect(argv[1], &c);
@@ -92,6 +136,8 @@ main(int argc, char **argv)
         fprintf(stderr, "vfu_read: connect %s: %s\n", argv[1], strerror(-rc));
         return 1;
     }
+    if (argc == 4)
+        return req_mode(argv[2], atoi(argv[3]));
     memfd = zv_vfu_memfd_create("guest", GUEST_SIZE);
     guest = memfd >= 0 ? mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE,
                               MAP_SHARED, memfd, 0)

@@ -289,6 +289,69 @@ latency_is_scheduled_on_the_loop(void **state)
 }
 
 static uint64_t
+three_nops_ns(struct dh *h)
+{
+    uint64_t t0 = zv_loop_now(h->loop);
+
+    dh_ccw(h, 0x03, CCW_FLAG_CC, 0, 0);
+    dh_ccw(h, 0x03, CCW_FLAG_CC, 0, 0);
+    dh_ccw(h, 0x03, 0, 0, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_int_equal(h->irb.scsw.dstat, DH_OK);
+    return zv_loop_now(h->loop) - t0;
+}
+
+/* The control plane slows a live device down and back (fault injection):
+ * programs started after the change take the new latency per command. */
+static void
+latency_changed_on_a_live_device(void **state)
+{
+    struct dh_opts o = basic;
+    struct dh *h;
+    uint64_t t;
+
+    o.cfg.latency_ns = 1000000;
+    h = dh_new_eckd(0, 10, false, &o);
+    assert_non_null(h);
+    t = three_nops_ns(h);
+    assert_true(t >= 3000000 && t < 4000000);
+    dev_dasd_set_latency(h->dev, 50000000, 0);
+    t = three_nops_ns(h);
+    assert_true(t >= 150000000 && t < 151000000);
+    dev_dasd_set_latency(h->dev, 0, 0);
+    assert_true(three_nops_ns(h) < 1000000);
+    dh_free(h);
+}
+
+/* Equipment checks switched on for every command, then off again: the
+ * first command ends with unit check, sense byte 0 = equipment check, and
+ * nothing after it runs; with the rate at 0 the same program succeeds. */
+static void
+eq_check_rate_changed_on_a_live_device(void **state)
+{
+    struct dh *h = dh_new_fba(64, &conc);
+
+    assert_non_null(h);
+    dev_dasd_set_eq_check_ppm(h->dev, 1000000);
+    dh_ccw(h, 0x03, CCW_FLAG_CC, 0, 0);
+    dh_ccw(h, 0x03, 0, 0, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_UC, 0);
+    assert_int_equal(h->irb.ecw[0], 0x10);
+    assert_int_equal(dev_dasd_commands(h->dev), 1);
+    dev_dasd_set_eq_check_ppm(h->dev, 5000000); /* capped: always */
+    dh_ccw(h, 0x03, 0, 0, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_status(h, DH_UC, 0);
+    dev_dasd_set_eq_check_ppm(h->dev, 0);
+    dh_ccw(h, 0x03, CCW_FLAG_CC, 0, 0);
+    dh_ccw(h, 0x03, 0, 0, 0);
+    assert_int_equal(dh_run(h), 0);
+    assert_int_equal(h->irb.scsw.dstat, DH_OK);
+    dh_free(h);
+}
+
+static uint64_t
 jitter_run(uint64_t seed)
 {
     struct dh_opts o = basic;
@@ -406,6 +469,8 @@ main(void)
         cmocka_unit_test(rcd_fba_is_command_reject),
         cmocka_unit_test(injected_unit_check_mid_chain),
         cmocka_unit_test(latency_is_scheduled_on_the_loop),
+        cmocka_unit_test(latency_changed_on_a_live_device),
+        cmocka_unit_test(eq_check_rate_changed_on_a_live_device),
         cmocka_unit_test(jitter_is_drawn_from_the_loop_seed),
         cmocka_unit_test(exponential_jitter_has_the_configured_mean),
         cmocka_unit_test(halt_mid_program_leaves_device_usable),

@@ -261,16 +261,149 @@ small_slots_refuse_cdl(void **state)
     ckd_img_close(img);
 }
 
+/* ---- one partition (format-1 DSCB), as fdasd -a ---- */
+
+static void
+format_partitioned(struct fx *f)
+{
+    char err[256] = "";
+
+    assert_int_equal(
+        ckd_img_format_cdl_partition(f->img, "lnx001", err, sizeof(err)), 0);
+}
+
+static uint32_t
+be16_at(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 8 | p[1];
+}
+
+static void
+partition_vtoc_f4_f5_f1(void **state)
+{
+    struct fx *f = *state;
+    struct ckd_record r[16];
+    uint8_t name[44];
+    char ds[IMG_CDL_DSNAME_MAX];
+    /* "LNX001" in EBCDIC */
+    static const uint8_t vs[6] = {0xd3, 0xd5, 0xe7, 0xf0, 0xf0, 0xf1};
+
+    format_partitioned(f);
+    ckd_img_cdl_dsname(ds, "LNX001");
+    assert_string_equal(ds, "LINUX.VLNX001.PART0001.NATIVE");
+    assert_int_equal(ckd_img_read_track(f->img, 0, 1, trk), 0);
+    assert_int_equal(ckd_track_parse(trk, TRK, r, 16), 13);
+    /* F4: the highest F1 is at CCHHR 0000 0001 03; 9 DSCBs left */
+    const uint8_t *d4 = data_of(&r[1]);
+    static const uint8_t hpchr[5] = {0, 0, 0, 1, 3};
+    assert_int_equal(d4[0], 0xf4);
+    assert_memory_equal(d4 + 1, hpchr, sizeof(hpchr));
+    assert_int_equal(be16_at(d4 + 6), 9);
+    /* F5: no free extent left */
+    static const uint8_t k5[9] = {5, 5, 5, 5, 0, 0, 0, 0, 0};
+    assert_memory_equal(key_of(&r[2]), k5, sizeof(k5));
+    assert_int_equal(data_of(&r[2])[0], 0xf5);
+    /* F1: name (EBCDIC, blank-padded), serial, one extent tracks 2..end */
+    memset(name, 0x40, sizeof(name));
+    static const uint8_t ebc_name[29] = {
+        0xd3, 0xc9, 0xd5, 0xe4, 0xe7, 0x4b, 0xe5, 0xd3, 0xd5, 0xe7,
+        0xf0, 0xf0, 0xf1, 0x4b, 0xd7, 0xc1, 0xd9, 0xe3, 0xf0, 0xf0,
+        0xf0, 0xf1, 0x4b, 0xd5, 0xc1, 0xe3, 0xc9, 0xe5, 0xc5};
+    memcpy(name, ebc_name, sizeof(ebc_name));
+    assert_memory_equal(key_of(&r[3]), name, sizeof(name));
+    const uint8_t *d1 = data_of(&r[3]);
+    assert_int_equal(d1[0], 0xf1);
+    assert_memory_equal(d1 + 1, vs, sizeof(vs));
+    assert_int_equal(be16_at(d1 + 7), 1); /* volume sequence */
+    assert_true(d1[9] >= 120);            /* created this century */
+    assert_int_equal(d1[15], 1);          /* one extent */
+    assert_int_equal(be16_at(d1 + 42), 4096);
+    static const uint8_t ext1[10] = {1, 0, 0, 0, 0, 2, 0, CYLS - 1, 0, 14};
+    assert_memory_equal(d1 + 61, ext1, sizeof(ext1));
+    static const uint8_t no_ext[20] = {0};
+    assert_memory_equal(d1 + 71, no_ext, sizeof(no_ext));
+    /* last used block: relative track CYLS*15-3, record 12 */
+    assert_int_equal(be16_at(d1 + 54), CYLS * 15 - 3);
+    assert_int_equal(d1[56], 12);
+    for (int i = 4; i <= 12; i++)
+        assert_int_equal(data_of(&r[i])[0], 0);
+}
+
+/*
+ * What Linux's partition code does with the volume (block/partitions/
+ * ibm.c, described in the file comment of img/cdl.c), done here on the
+ * records: the VTOC pointer in VOL1 names a record, the scan starts at
+ * the block after it, skips F4/F5/F7/F9 DSCBs and takes the first extent
+ * of each F1 DSCB.  The one partition must start at block 24 (track 2)
+ * and end at the volume's last block: not one block of the labels or the
+ * VTOC inside it, none of the volume outside.
+ */
+static void
+partition_as_linux_finds_it(void **state)
+{
+    struct fx *f = *state;
+    struct ckd_record r[16];
+    struct img_label l;
+    uint32_t blk, n = 0, start = 0, end = 0;
+
+    format_partitioned(f);
+    assert_int_equal(ckd_img_read_label(f->img, &l), 0);
+    blk = (l.vtoc_cyl * 15 + l.vtoc_head) * 12 + l.vtoc_rec + 1;
+    assert_int_equal(ckd_img_read_track(f->img, 0, 1, trk), 0);
+    assert_int_equal(ckd_track_parse(trk, TRK, r, 16), 13);
+    for (; blk / 12 == 1; blk++) {
+        const uint8_t *key = key_of(&r[blk % 12 + 1]);
+        uint8_t id = key[44]; /* the data's first byte: format id */
+
+        if (id == 0xf4 || id == 0xf5 || id == 0xf7 || id == 0xf9)
+            continue;
+        if (id != 0xf1 && id != 0xf8)
+            break;
+        start = (be16_at(key + 44 + 63) * 15 + be16_at(key + 44 + 65)) * 12;
+        end = (be16_at(key + 44 + 67) * 15 + be16_at(key + 44 + 69)) * 12 + 11;
+        n++;
+    }
+    assert_int_equal(n, 1);
+    assert_int_equal(start, 24);
+    assert_int_equal(end, CYLS * 15 * 12 - 1);
+}
+
+static void
+partitioned_data_tracks_unchanged(void **state)
+{
+    format_partitioned(*state);
+    data_tracks_hold_twelve_4k_records(state);
+}
+
+static void
+partition_refuses_a_bad_volser(void **state)
+{
+    struct fx *f = *state;
+    char err[256] = "";
+
+    assert_int_equal(
+        ckd_img_format_cdl_partition(f->img, "A B", err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "volume serial"));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(track0_ipl_and_volume_label),        T(track1_vtoc_dscbs),
-        T(data_tracks_hold_twelve_4k_records), T(label_reads_back),
-        T(short_volser_padded_with_blanks),    T(bad_volser_refused),
-        T(empty_image_has_no_label),           T(small_slots_refuse_cdl),
+        T(track0_ipl_and_volume_label),
+        T(track1_vtoc_dscbs),
+        T(data_tracks_hold_twelve_4k_records),
+        T(label_reads_back),
+        T(short_volser_padded_with_blanks),
+        T(bad_volser_refused),
+        T(empty_image_has_no_label),
+        T(small_slots_refuse_cdl),
+        T(partition_vtoc_f4_f5_f1),
+        T(partition_as_linux_finds_it),
+        T(partitioned_data_tracks_unchanged),
+        T(partition_refuses_a_bad_volser),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

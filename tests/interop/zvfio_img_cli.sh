@@ -35,6 +35,23 @@ expect_rc 0 "info ckd" "$TOOL" info "$D/z.3390"
 contains "$D/out" "cylinders:  3" "info ckd"
 contains "$D/out" "volser:     ZV0001" "info ckd"
 
+# CDL volume with one partition (a format-1 DSCB, as fdasd -a): dasdls
+# lists the data set, dasdseq copies it out: every 4 KiB block of tracks
+# 2..end (3 cylinders: 43 tracks x 12 blocks)
+expect_rc 0 "create-ckd --partition" "$TOOL" create-ckd "$D/p.3390" --cyls 3 --cdl zv0002 --partition
+dasdls "$D/p.3390" >"$D/ls" 2>&1 || fail "dasdls on partitioned image"
+contains "$D/ls" "LINUX.VZV0002.PART0001.NATIVE" "dasdls partition"
+if command -v dasdseq >/dev/null 2>&1; then
+    (cd "$D" && dasdseq p.3390 LINUX.VZV0002.PART0001.NATIVE >seq.out 2>&1) ||
+        { fail "dasdseq"; cat "$D/seq.out"; }
+    [ "$(stat -c %s "$D/LINUX.VZV0002.PART0001.NATIVE" 2>/dev/null)" = $((43 * 12 * 4096)) ] ||
+        fail "dasdseq: partition size"
+    rm -f "$D/LINUX.VZV0002.PART0001.NATIVE"
+fi
+expect_rc 0 "check partitioned" "$TOOL" check "$D/p.3390"
+expect_rc 2 "--partition without --cdl" "$TOOL" create-ckd "$D/q.3390" --cyls 3 --partition
+rm -f "$D/p.3390"
+
 # check: a dasdinit image and ours are well-formed; a broken end marker
 # on cyl 1 head 2 (track 17) is found
 expect_rc 0 "check" "$TOOL" check "$D/z.3390"

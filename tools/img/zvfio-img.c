@@ -2,7 +2,8 @@
 /*
  * zvfio-img: create and inspect DASD images without Hercules.
  *
- *   zvfio-img create-ckd FILE --model 3390-N [--cyls N] [--cdl VOLSER]
+ *   zvfio-img create-ckd FILE --model 3390-N [--cyls N] [--cdl VOLSER
+ *                                                 [--partition]]
  *   zvfio-img create-fba FILE --blocks N [--volser VOLSER]
  *   zvfio-img info FILE
  *   zvfio-img check FILE         (CKD: every track well-formed)
@@ -26,7 +27,7 @@ static void
 usage(FILE *f)
 {
     fprintf(f, "usage: zvfio-img create-ckd FILE --model 3390-{1,2,3,9} "
-               "[--cyls N] [--cdl VOLSER]\n"
+               "[--cyls N] [--cdl VOLSER [--partition]]\n"
                "       zvfio-img create-fba FILE --blocks N [--volser VOLSER]\n"
                "       zvfio-img info FILE\n"
                "       zvfio-img check FILE\n"
@@ -80,6 +81,7 @@ struct ckd_opts {
     uint8_t model;
     uint64_t cyls;
     const char *cdl;
+    bool partition;
 };
 
 static int
@@ -88,6 +90,7 @@ ckd_parse_opts(int argc, char **argv, struct ckd_opts *o)
     static const struct option lo[] = {{"model", required_argument, 0, 'm'},
                                        {"cyls", required_argument, 0, 'c'},
                                        {"cdl", required_argument, 0, 'l'},
+                                       {"partition", no_argument, 0, 'p'},
                                        {0, 0, 0, 0}};
     int c;
 
@@ -99,6 +102,8 @@ ckd_parse_opts(int argc, char **argv, struct ckd_opts *o)
             return img_tool_usage("--cyls: expected a positive cylinder count");
         if (c == 'l')
             o->cdl = optarg;
+        if (c == 'p')
+            o->partition = true;
         if (c == '?')
             return EXIT_USAGE;
     }
@@ -106,6 +111,8 @@ ckd_parse_opts(int argc, char **argv, struct ckd_opts *o)
         return img_tool_usage("create-ckd: unexpected argument");
     if (!o->model && !o->cyls)
         return img_tool_usage("create-ckd needs --model (or --cyls)");
+    if (o->partition && !o->cdl)
+        return img_tool_usage("--partition needs --cdl VOLSER (a VTOC)");
     return 0;
 }
 
@@ -124,11 +131,15 @@ cmd_create_ckd(const char *file, int argc, char **argv)
     if (ckd_img_open(file, false, IMG_SYNC_WRITE_THROUGH, &img, err,
                      sizeof(err)) < 0)
         return img_tool_fail(file, err);
-    rc = o.cdl ? ckd_img_format_cdl(img, o.cdl, err, sizeof(err)) : 0;
+    if (o.partition)
+        rc = ckd_img_format_cdl_partition(img, o.cdl, err, sizeof(err));
+    else if (o.cdl)
+        rc = ckd_img_format_cdl(img, o.cdl, err, sizeof(err));
     if (rc == 0)
-        printf("%s: 3390, %" PRIu32 " cylinders, %s\n", file,
+        printf("%s: 3390, %" PRIu32 " cylinders, %s%s\n", file,
                ckd_img_geom(img)->cyls,
-               o.cdl ? "Linux CDL formatted" : "empty tracks (HA + R0)");
+               o.cdl ? "Linux CDL formatted" : "empty tracks (HA + R0)",
+               o.partition ? ", one partition from track 2" : "");
     ckd_img_close(img);
     if (rc < 0) {
         unlink(file);

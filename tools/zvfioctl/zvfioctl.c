@@ -55,7 +55,8 @@ static const char usage[] =
     "  inject device-loss SUBCHANNEL\n"
     "  inject path-loss CHPID [--restore]\n"
     "  inject unsolicited SUBCHANNEL [DSTAT]   (default 0x80, attention)\n"
-    "  inject latency SUBCHANNEL MICROSECONDS  (test devices)\n"
+    "  inject latency SUBCHANNEL MICROSECONDS|--restore\n"
+    "  inject equipment-check SUBCHANNEL PPM   (DASDs; 0 stops)\n"
     "  stats SUBCHANNEL | stats -u UUID\n"
     "                              counters of a device: commands, bytes\n"
     "                              read/written, FSM and vfio-user counts,\n"
@@ -327,14 +328,30 @@ do_mdev_list(void)
     for (size_t i = 0; i < json_object_array_length(r); i++) {
         struct json_object *o = json_object_array_get_idx(r, i);
 
-        printf("%s %s %s %s%s%s%s\n", jstr(o, "uuid", "?"),
+        printf("%s %s %s %s%s%s%s%s\n", jstr(o, "uuid", "?"),
                jstr(o, "parent", "?"), jstr(o, "type", "?"),
                jstr(o, "start", "?"), jbool(o, "defined") ? "" : " (transient)",
                jbool(o, "active") ? " (active)" : "",
-               jbool(o, "client") ? " (client attached)" : "");
+               jbool(o, "client") ? " (client attached)" : "",
+               jbool(o, "removing") ? " (removing)" : "");
     }
     json_object_put(r);
     return 0;
+}
+
+/* A removal with a client attached is pending until the client lets go
+ * of the device (the request IRQ asked it to): say so. */
+static int
+do_mdev_remove(struct json_object *a)
+{
+    struct json_object *r = NULL;
+    int rc = execute("mdev-remove", a, &r);
+
+    if (!rc && !json_out && jbool(r, "pending"))
+        printf("the client was asked to release the device; the mdev goes "
+               "when it has (MDEV_REMOVED)\n");
+    json_object_put(r);
+    return rc;
 }
 
 static int
@@ -386,7 +403,7 @@ do_mdev(int argc, char **argv)
     if (!strcmp(argv[0], "undefine") || !strcmp(argv[0], "remove")) {
         if (force)
             json_object_object_add(a, "force", json_object_new_boolean(true));
-        return simple("mdev-remove", a, NULL);
+        return do_mdev_remove(a);
     }
     if (!strcmp(argv[0], "stop"))
         return simple("mdev-stop", a, NULL);
@@ -399,6 +416,17 @@ do_mdev(int argc, char **argv)
     }
     json_object_put(a);
     return die_usage("mdev: unknown subcommand");
+}
+
+/* The argument the VALUE of `inject KIND TARGET VALUE` becomes. */
+static const char *
+inject_value_name(const char *kind)
+{
+    if (!strcmp(kind, "latency"))
+        return "us";
+    if (!strcmp(kind, "equipment-check"))
+        return "ppm";
+    return "dstat";
 }
 
 static int
@@ -416,7 +444,9 @@ do_inject(int argc, char **argv)
     } else {
         json_object_object_add(a, "subchannel",
                                json_object_new_string(argv[1]));
-        if (argc > 2) {
+        if (argc > 2 && !strcmp(argv[2], "--restore")) {
+            json_object_object_add(a, "restore", json_object_new_boolean(true));
+        } else if (argc > 2) {
             char *end;
             long v = strtol(argv[2], &end, 0);
 
@@ -424,8 +454,7 @@ do_inject(int argc, char **argv)
                 json_object_put(a);
                 return die_usage("inject: VALUE must be a number");
             }
-            json_object_object_add(a,
-                                   !strcmp(argv[0], "latency") ? "us" : "dstat",
+            json_object_object_add(a, inject_value_name(argv[0]),
                                    json_object_new_int64(v));
         }
     }
