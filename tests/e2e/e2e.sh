@@ -10,7 +10,7 @@
 # Hercules' dasdls/dasdseq, e2fsck/debugfs on the extracted partitions).
 #
 # usage: e2e.sh SCENARIO ZVFIOD ZVFIOCTL ZVFIO_IMG ADAPTER LAUNCHER
-#   SCENARIO: dasd | paths | faults | kill | remove
+#   SCENARIO: dasd | paths | faults | kill | remove | ipl
 # Exit 77 (skip) without qemu-system-s390x or a built guest kit
 # (guest/kit builds it; the gate runs it before the tests).
 set -u
@@ -447,6 +447,71 @@ scenario_faults() {
     note "faults: equipment checks seen: eckd $(grep -c 'dasd(eckd): Sense(hex)  0- 7: 10' "$c"), fba $(grep -c 'dasd(fba): Sense(hex)  0- 7: 10' "$c"); expired requests: $(grep -c 'timed out (2s)' "$c" | awk '{print $1/2}')"
 }
 
+# ipl: the installer's path.  Boot 1 (the kit with Debian's s390-tools)
+# formats the ECKD with dasdfmt (quick, then full, each checked with
+# dasdfmt --check), partitions it with fdasd -a, makes ext2, copies a
+# kernel and an initramfs in and writes the boot map with zipl; lsdasd,
+# dasdview and lscss must describe the volume.  Boot 2 has no -kernel:
+# QEMU's s390-ccw firmware IPLs the ECKD (bootindex=1) through vfio-ccw,
+# reads zipl's boot record and loads the kernel from zvfio; that kernel
+# must see a CCW IPL from 0.0.0201 with zipl's parameters and read the
+# file boot 1 wrote.  The host checks the volume with zvfio-img and
+# Hercules' dasdls.
+scenario_ipl() {
+    local t0
+    guest_initrd ipl2 "$HERE/guest/ipl2.sh"
+    cat "$HERE/guest/lib.sh" "$HERE/guest/ipl1.sh" >"$T/ipl1.sh"
+    "$ROOT/guest/kit" --offline --quiet initrd --s390-tools "$T/ipl1.sh" \
+        "$T/ipl1.initrd" ||
+        skip "no s390-tools archive in the guest kit (run guest/kit s390-tools)"
+    # what boot 1 installs: the kit's kernel and boot 2's initramfs, as
+    # one more archive (its /payload)
+    mkdir -p "$T/pl/payload"
+    cp "$KERNEL" "$T/pl/payload/image"
+    cp "$T/ipl2.initrd" "$T/pl/payload/initrd.img"
+    head -c $(((4 - $(stat -c %s "$T/ipl1.initrd") % 4) % 4)) /dev/zero \
+        >>"$T/ipl1.initrd"
+    (cd "$T/pl" && find payload | cpio -o -H newc -R 0:0 --quiet) \
+        >>"$T/ipl1.initrd" || die "payload archive"
+    DEVICES="--bind 0.0.0101" boot ipl1
+    need_ok ipl1 "sense 0.0.0201 devtype 3390" "online 0.0.0201" \
+        "dasdfmt quick" "dasdfmt check-quick" "dasdfmt full" \
+        "dasdfmt check-full" "fdasd" "mke2fs" "mount" "copy kernel" \
+        "copy initrd" "zipl" "lsdasd" "dasdview" "dasdview volser" "lscss" \
+        "umount"
+    note "ipl1: dasdfmt of $(gval ipl1 eckd.blocks_before) sectors: full $(gval ipl1 dasdfmt.full.seconds) s, quick $(gval ipl1 dasdfmt.quick.seconds) s, check $(gval ipl1 dasdfmt.check-full.seconds) s"
+    # boot 2: no kernel, the ECKD is the IPL device
+    t0=$(date +%s.%N)
+    ZVFIO_QEMU_LIB=$ADAPTER ZVFIOCTL=$CTL "$LAUNCHER" --state "$ST" \
+        --bind 0.0.0101 --boot -- -no-reboot </dev/null >"$T/ipl2.console" 2>&1 &
+    QPID=$!
+    wait_guest ipl2
+    note "ipl2: IPL to the guest's /init in $(gval ipl2 ipl.init_uptime) s guest time; whole boot $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+    check_console ipl2
+    grep -q 'executing ccw chain' "$T/ipl2.console" ||
+        fail "ipl2: no s390-ccw firmware IPL on the console"
+    grep -q 'LOADPARM' "$T/ipl2.console" ||
+        fail "ipl2: the firmware did not start"
+    need_ok ipl2 "ipl cmdline" "ipl type ccw" "online 0.0.0201" "ipl mount"
+    [ "$(gval ipl2 ipl.device)" = 0.0.0201 ] ||
+        fail "ipl2: IPL device $(gval ipl2 ipl.device), want 0.0.0201"
+    [ -n "$(gval ipl1 ipl.file)" ] &&
+        [ "$(gval ipl1 ipl.file)" = "$(gval ipl2 ipl.file)" ] ||
+        fail "ipl2: zvfio-ipl.txt md5 $(gval ipl2 ipl.file), boot 1 wrote $(gval ipl1 ipl.file)"
+    [ "$(gval ipl1 ipl.image)" = "$(gval ipl2 ipl.image)" ] ||
+        fail "ipl2: /boot/image md5 $(gval ipl2 ipl.image), boot 1 wrote $(gval ipl1 ipl.image)"
+    stop_daemon
+    "$IMG" check "$ST/disk0201.3390" >"$T/imgcheck" 2>&1 ||
+        { fail "ipl: zvfio-img check"; cat "$T/imgcheck"; }
+    "$IMG" info "$ST/disk0201.3390" | grep -q 'volser: *0X0201' ||
+        fail "ipl: zvfio-img info: not fdasd's volser 0X0201"
+    if command -v dasdls >/dev/null; then
+        dasdls "$ST/disk0201.3390" >"$T/dasdls" 2>&1
+        grep -q 'LINUX.V0X0201.PART0001.NATIVE' "$T/dasdls" ||
+            { fail "ipl: dasdls: no fdasd partition data set"; cat "$T/dasdls"; }
+    fi
+}
+
 make_images
 start_daemon
 case $SCENARIO in
@@ -455,6 +520,7 @@ paths) scenario_paths ;;
 kill) scenario_kill ;;
 remove) scenario_remove ;;
 faults) scenario_faults ;;
+ipl) scenario_ipl ;;
 *) die "unknown scenario $SCENARIO" ;;
 esac
 [ -n "$PID" ] && stop_daemon
