@@ -473,6 +473,14 @@ scenario_ipl() {
         >>"$T/ipl1.initrd"
     (cd "$T/pl" && find payload | cpio -o -H newc -R 0:0 --quiet) \
         >>"$T/ipl1.initrd" || die "payload archive"
+    # FBA: what the packaged firmware makes of an FBA as the IPL device
+    # (QEMU 7.2's refuses it by its CU type; recorded, not asserted, so a
+    # firmware that learns FBA IPL shows up here)
+    ZVFIO_QEMU_LIB=$ADAPTER ZVFIOCTL=$CTL timeout 60 "$LAUNCHER" --state "$ST" \
+        --bind 0.0.0100 --boot -- -no-reboot </dev/null >"$T/fbaipl.console" 2>&1
+    wait_no_client
+    note "fba IPL: $(grep -a -m1 -E 'unexpected device type|Boot failed|zvfio-kit' \
+        "$T/fbaipl.console" | tr -d '\r')"
     DEVICES="--bind 0.0.0101" boot ipl1
     need_ok ipl1 "sense 0.0.0201 devtype 3390" "online 0.0.0201" \
         "dasdfmt quick" "dasdfmt check-quick" "dasdfmt full" \
