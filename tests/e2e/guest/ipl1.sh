@@ -1,7 +1,8 @@
 # ipl1: prepare the ECKD the way an installer does, with Debian's
-# s390-tools (the kit's optional archive): dasdfmt (full, or quick with
-# IPL_QUICK), fdasd -a, mke2fs, the kernel + initramfs copied in, zipl
-# with its target on that file system, and a file the IPLed boot checks.
+# s390-tools (the kit's optional archive): dasdfmt (quick, full, each
+# checked), fdasd -a, mke2fs, the kernel + initramfs copied in (/payload,
+# from the host), zipl with its target on that file system, a file the
+# IPLed boot checks; lsdasd, dasdview and lscss describe the volume.
 export PATH=/sbin:/usr/bin:/bin
 sensed $ECKD 3390 || exit 1
 set_online $ECKD || exit 1
