@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "ctl/ctl_priv.h"
@@ -203,6 +204,59 @@ cmd_query_ap(struct zv_ctl *ctl, struct json_object *args)
     return ctl_reply_ok(r);
 }
 
+/* The masks survive a daemon restart, as a host's ap.apmask= / ap.aqmask=
+ * kernel parameters (or chzdev's persistent configuration) do: written
+ * atomically after every accepted write. */
+static int
+masks_save(struct zv_ctl *ctl)
+{
+    struct json_object *o = json_object_new_object();
+    struct ap_mask apmask, aqmask;
+    char tmp[ZV_HOST_PATH_MAX + 8];
+    int rc = 0;
+
+    ap_bus_masks(ctl->host->ap, &apmask, &aqmask);
+    json_object_object_add(o, "apmask", mask_json(&apmask));
+    json_object_object_add(o, "aqmask", mask_json(&aqmask));
+    snprintf(tmp, sizeof(tmp), "%s.tmp", ctl->ap_state);
+    if (json_object_to_file_ext(tmp, o, JSON_C_TO_STRING_PRETTY) < 0 ||
+        rename(tmp, ctl->ap_state) < 0)
+        rc = -EIO;
+    json_object_put(o);
+    return rc;
+}
+
+int
+ctl_ap_restore(struct zv_ctl *ctl)
+{
+    struct json_object *o, *v;
+    int rc = 0;
+
+    if (!ctl->host->ap || access(ctl->ap_state, F_OK) != 0)
+        return 0;
+    o = json_object_from_file(ctl->ap_state);
+    if (!o || !json_object_is_type(o, json_type_object)) {
+        zv_log(ZV_LOG_WARNING, "ap: %s: not JSON, masks left as they are",
+               ctl->ap_state);
+        json_object_put(o);
+        return -EINVAL;
+    }
+    if (json_object_object_get_ex(o, "apmask", &v) &&
+        (!json_object_is_type(v, json_type_string) ||
+         ap_bus_apmask_store(ctl->host->ap, json_object_get_string(v)) < 0))
+        rc = -EINVAL;
+    if (json_object_object_get_ex(o, "aqmask", &v) &&
+        (!json_object_is_type(v, json_type_string) ||
+         ap_bus_aqmask_store(ctl->host->ap, json_object_get_string(v)) < 0))
+        rc = -EINVAL;
+    if (rc)
+        zv_log(ZV_LOG_WARNING, "ap: %s: a mask was refused", ctl->ap_state);
+    else
+        zv_log(ZV_LOG_INFO, "ap: masks restored from %s", ctl->ap_state);
+    json_object_put(o);
+    return rc;
+}
+
 /* ap-mask {"mask": "apmask"|"aqmask", "value"?}: read, or write with the
  * sysfs syntax (ap_mask_parse); the answer is the mask after. */
 static struct json_object *
@@ -232,6 +286,9 @@ cmd_ap_mask(struct zv_ctl *ctl, struct json_object *args)
         if (rc < 0)
             return reply_errno(rc, "%s: write \"%.64s\"", which, val);
         zv_log(ZV_LOG_INFO, "ap: %s <- %s", which, val);
+        if ((rc = masks_save(ctl)))
+            zv_log(ZV_LOG_WARNING, "ap: persist %s: %s", ctl->ap_state,
+                   strerror(-rc));
     }
     ap_bus_masks(ctl->host->ap, &apmask, &aqmask);
     r = json_object_new_object();

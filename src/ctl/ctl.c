@@ -773,7 +773,10 @@ zv_ctl_new(struct zv_host *host, const char *state_dir, struct zv_ctl **out)
     if ((size_t)snprintf(ctl->sock_dir, sizeof(ctl->sock_dir), "%s/mdev",
                          state_dir) >= sizeof(ctl->sock_dir) ||
         (size_t)snprintf(ctl->def_dir, sizeof(ctl->def_dir), "%s/mdevctl.d",
-                         state_dir) >= sizeof(ctl->def_dir)) {
+                         state_dir) >= sizeof(ctl->def_dir) ||
+        (size_t)snprintf(ctl->ap_state, sizeof(ctl->ap_state),
+                         "%s/ap-masks.json",
+                         state_dir) >= sizeof(ctl->ap_state)) {
         free(ctl);
         return -ENAMETOOLONG;
     }

@@ -50,6 +50,7 @@ struct zv_ctl {
     struct zv_loop *loop;
     char sock_dir[ZV_HOST_PATH_MAX];
     char def_dir[ZV_HOST_PATH_MAX];
+    char ap_state[ZV_HOST_PATH_MAX]; /* STATE_DIR/ap-masks.json */
     struct ctl_mdev mdev[ZV_CTL_MAX_MDEV];
     struct ctl_chp chp[ZV_HOST_MAX_CHP];
     bool quit;
@@ -118,6 +119,9 @@ int ctl_def_write(struct zv_ctl *ctl, const struct ctl_mdev *m);
 extern const struct ctl_cmd ctl_ap_cmds[]; /* NULL-terminated */
 /* "EADDRINUSE" for -EADDRINUSE (the names the AP commands answer with) */
 const char *ctl_errno_name(int err);
+/* Apply the persisted apmask/aqmask (before the mdevs are restored, as
+ * the kernel's ap.apmask= / ap.aqmask= precede mdevctl).  0 or -errno. */
+int ctl_ap_restore(struct zv_ctl *ctl);
 /* One attribute write on an AP mdev: 0 or the kernel's -errno. */
 int ctl_ap_attr_apply(struct ctl_mdev *m, const char *name, const char *val);
 

@@ -690,12 +690,13 @@ restore_one(struct zv_ctl *ctl, const char *parent, const char *uuid)
 int
 zv_ctl_restore(struct zv_ctl *ctl)
 {
-    DIR *top = opendir(ctl->def_dir);
+    DIR *top;
     struct dirent *pe;
-    int failed = 0;
+    int failed = ctl_ap_restore(ctl) != 0;
 
+    top = opendir(ctl->def_dir);
     if (!top)
-        return 0;
+        return failed;
     while ((pe = readdir(top))) {
         char sub[ZV_HOST_PATH_MAX + 300];
         struct dirent *ue;
