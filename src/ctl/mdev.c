@@ -446,7 +446,8 @@ ctl_cmd_mdev_remove(struct zv_ctl *ctl, struct json_object *args)
                              m->uuid);
     if (client &&
         (m->removing ||
-         (m->vd && zv_vdev_signal(m->vd, ZV_VFIO_CCW_REQ_IRQ_INDEX)))) {
+         (m->vd && zv_vdev_signal(m->vd, m->ap ? ZV_VFIO_AP_REQ_IRQ_INDEX
+                                               : ZV_VFIO_CCW_REQ_IRQ_INDEX)))) {
         if (m->defined)
             def_remove(ctl, m);
         m->defined = false;

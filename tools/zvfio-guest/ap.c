@@ -313,6 +313,12 @@ ap_run(struct guest_ap *g, const struct run_opts *o)
                 fflush(stdout);
             }
         }
+        if (guest_ap_requests(g)) {
+            /* the host removes the device: let go, as QEMU unplugs */
+            printf("request interrupt: the host removes the device; "
+                   "stopping\n");
+            break;
+        }
         if (!one(g, &k, q, is_crt, seq))
             wrong++;
         seq++;
