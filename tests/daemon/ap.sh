@@ -182,7 +182,18 @@ ctl mdev list | grep -q "^$U1 matrix vfio_ap-passthrough manual" || fail "not re
 S=$(ctl mdev start -u $U1) || fail "start after restart"
 out=$("$GUEST" -s "$S" ap run --count 8 --bits 1024) || fail "guest after restart: $out"
 echo "$out" | grep -q ', 0 wrong$' || fail "after restart: $out"
-ctl mdev undefine -u $U1 || fail undefine
+# removal under a running guest: the request interrupt, the guest lets go
+"$GUEST" -s "$S" ap run --time 20 --bits 1024 >"$T/run" 2>&1 &
+GP=$!
+for _ in $(seq 100); do grep -q '^running' "$T/run" && break; sleep 0.05; done
+out=$(ctl mdev undefine -u $U1 --force) || fail "undefine --force under a guest"
+echo "$out" | grep -q 'asked to release' || fail "no request IRQ: $out"
+wait $GP
+GP=
+grep -q '^request interrupt: the host removes the device' "$T/run" || fail "guest saw no REQ: $(cat "$T/run")"
+grep -q ', 0 wrong$' "$T/run" || fail "wrong results before the removal: $(cat "$T/run")"
+for _ in $(seq 100); do ctl mdev list | grep -q $U1 || break; sleep 0.05; done
+ctl mdev list | grep -q $U1 && fail "mdev left after the guest let go: $(ctl mdev list)"
 [ -e "$D" ] && fail "definition left after undefine"
 ctl ap apmask +5,+6 >/dev/null || fail "apmask given back"
 stop
