@@ -499,11 +499,118 @@ parse_devices(struct pctx *p, struct json_object *a, struct zv_host_cfg *cfg)
     return 0;
 }
 
+/* An ID list of the "ap" section: integers 0..255, no duplicates. */
+static int
+parse_ap_ids(struct pctx *p, const char *path, struct json_object *a,
+             struct ap_mask *out)
+{
+    char ep[64];
+    uint64_t n;
+    int rc;
+
+    if (!json_object_is_type(a, json_type_array))
+        return perr(p, path, "expected an array of IDs (0..255)");
+    for (size_t i = 0; i < json_object_array_length(a); i++) {
+        snprintf(ep, sizeof(ep), "%s[%zu]", path, i);
+        rc = get_uint(p, ep, json_object_array_get_idx(a, i), 0, AP_MAX_ID, &n);
+        if (rc)
+            return rc;
+        if (ap_mask_test(out, (unsigned)n))
+            return perr(p, ep, "%llu listed twice", (unsigned long long)n);
+        ap_mask_set(out, (unsigned)n);
+    }
+    return 0;
+}
+
+static int
+parse_adapter(struct pctx *p, const char *path, struct json_object *o,
+              struct zv_host_cfg *cfg)
+{
+    static const char *const keys[] = {"apid", "type", "mode", NULL};
+    struct zv_host_ap_cfg *c = &cfg->ap[cfg->nap];
+    struct json_object *v;
+    char ep[96];
+    const char *s = NULL;
+    uint64_t n;
+    int rc;
+
+    if (!json_object_is_type(o, json_type_object))
+        return perr(p, path, "expected an object");
+    if ((rc = only_keys(p, path, o, keys)))
+        return rc;
+    snprintf(ep, sizeof(ep), "%s.apid", path);
+    if (!json_object_object_get_ex(o, "apid", &v))
+        return perr(p, ep, "missing");
+    if ((rc = get_uint(p, ep, v, 0, AP_MAX_ID, &n)))
+        return rc;
+    for (unsigned i = 0; i < cfg->nap; i++)
+        if (cfg->ap[i].apid == n)
+            return perr(p, ep, "adapter %llu defined twice",
+                        (unsigned long long)n);
+    c->apid = (uint8_t)n;
+    c->type = AP_TYPE_CEX7;
+    c->mode = AP_MODE_ACCEL;
+    snprintf(ep, sizeof(ep), "%s.type", path);
+    if (json_object_object_get_ex(o, "type", &v) &&
+        ((rc = get_str(p, ep, v, &s)) ||
+         (rc = zv_host_ap_type_parse(s, &c->type) ? perr(p, ep,
+                                                         "expected \"cex4\" "
+                                                         ".. \"cex8\"")
+                                                  : 0)))
+        return rc;
+    snprintf(ep, sizeof(ep), "%s.mode", path);
+    if (json_object_object_get_ex(o, "mode", &v) &&
+        ((rc = get_str(p, ep, v, &s)) ||
+         (rc = zv_host_ap_mode_parse(s, &c->mode)
+                   ? perr(p, ep, "expected \"accel\", \"cca\" or \"ep11\"")
+                   : 0)))
+        return rc;
+    cfg->nap++;
+    return 0;
+}
+
+/* "ap": {"adapters": [{"apid", "type", "mode"}], "domains": [IDs],
+ * "control_domains": [IDs]} */
+static int
+parse_ap(struct pctx *p, struct json_object *o, struct zv_host_cfg *cfg)
+{
+    static const char *const keys[] = {"adapters", "domains", "control_domains",
+                                       NULL};
+    struct json_object *v;
+    char ep[64];
+    int rc;
+
+    if (!json_object_is_type(o, json_type_object))
+        return perr(p, "$.ap", "expected an object");
+    if ((rc = only_keys(p, "$.ap", o, keys)))
+        return rc;
+    if (json_object_object_get_ex(o, "adapters", &v)) {
+        if (!json_object_is_type(v, json_type_array))
+            return perr(p, "$.ap.adapters", "expected an array");
+        if (json_object_array_length(v) > ZV_HOST_MAX_AP)
+            return perr(p, "$.ap.adapters", "at most %d adapters",
+                        ZV_HOST_MAX_AP);
+        for (size_t i = 0; i < json_object_array_length(v); i++) {
+            snprintf(ep, sizeof(ep), "$.ap.adapters[%zu]", i);
+            if ((rc = parse_adapter(p, ep, json_object_array_get_idx(v, i),
+                                    cfg)))
+                return rc;
+        }
+    }
+    if (json_object_object_get_ex(o, "domains", &v) &&
+        (rc = parse_ap_ids(p, "$.ap.domains", v, &cfg->ap_domains)))
+        return rc;
+    if (json_object_object_get_ex(o, "control_domains", &v) &&
+        (rc = parse_ap_ids(p, "$.ap.control_domains", v, &cfg->ap_cdoms)))
+        return rc;
+    return 0;
+}
+
 int
 zv_host_cfg_parse(const char *text, struct zv_host_cfg *cfg, char *err,
                   size_t errlen)
 {
-    static const char *const keys[] = {"css", "chpids", "devices", NULL};
+    static const char *const keys[] = {"css", "chpids", "devices", "ap", NULL};
     struct pctx p = {err, errlen};
     struct json_tokener *tok = json_tokener_new();
     struct json_object *root, *v;
@@ -540,7 +647,10 @@ zv_host_cfg_parse(const char *text, struct zv_host_cfg *cfg, char *err,
         rc = perr(&p, "$.devices", "missing");
         goto out;
     }
-    rc = parse_devices(&p, v, cfg);
+    if ((rc = parse_devices(&p, v, cfg)))
+        goto out;
+    if (json_object_object_get_ex(root, "ap", &v))
+        rc = parse_ap(&p, v, cfg);
 out:
     json_object_put(root);
     json_tokener_free(tok);

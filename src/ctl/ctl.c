@@ -182,9 +182,6 @@ ctl_sch_bound_vfio(const struct zv_host_dev *hd)
 
 /* ---- commands ---- */
 
-typedef struct json_object *(*cmd_fn)(struct zv_ctl *ctl,
-                                      struct json_object *args);
-
 static struct json_object *
 cmd_query_subchannels(struct zv_ctl *ctl, struct json_object *args)
 {
@@ -594,6 +591,13 @@ cmd_query_stats(struct zv_ctl *ctl, struct json_object *args)
             json_object_put(r);
             return e;
         }
+        if (m->ap) {
+            json_object_put(r);
+            return ctl_reply_err("InvalidParameter",
+                                 "mdev %s is an AP mdev: see query-ap and "
+                                 "mdev-attr",
+                                 m->uuid);
+        }
         hd = m->hd;
     } else {
         e = ctl_arg_sch(ctl, args, "subchannel", &hd);
@@ -681,10 +685,7 @@ cmd_quit(struct zv_ctl *ctl, struct json_object *args)
     return ctl_reply_ok(NULL);
 }
 
-static const struct {
-    const char *name;
-    cmd_fn fn;
-} cmds[] = {
+static const struct ctl_cmd cmds[] = {
     {"query-subchannels", cmd_query_subchannels},
     {"query-chpids", cmd_query_chpids},
     {"chpid-vary", cmd_chpid_vary},
@@ -708,6 +709,8 @@ ctl_capabilities(void)
 
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         json_object_array_add(a, json_object_new_string(cmds[i].name));
+    for (const struct ctl_cmd *c = ctl_ap_cmds; c->name; c++)
+        json_object_array_add(a, json_object_new_string(c->name));
     return a;
 }
 
@@ -734,6 +737,11 @@ zv_ctl_execute(struct zv_ctl *ctl, struct json_object *req)
                 zv_log(ZV_LOG_DEBUG, "ctl: execute %s", name);
                 r = cmds[i].fn(ctl, args);
                 break;
+            }
+        for (const struct ctl_cmd *c = ctl_ap_cmds; !r && c->name; c++)
+            if (strcmp(c->name, name) == 0) {
+                zv_log(ZV_LOG_DEBUG, "ctl: execute %s", name);
+                r = c->fn(ctl, args);
             }
         if (!r)
             r = ctl_reply_err("CommandNotFound", "unknown command \"%.64s\"",
@@ -765,7 +773,10 @@ zv_ctl_new(struct zv_host *host, const char *state_dir, struct zv_ctl **out)
     if ((size_t)snprintf(ctl->sock_dir, sizeof(ctl->sock_dir), "%s/mdev",
                          state_dir) >= sizeof(ctl->sock_dir) ||
         (size_t)snprintf(ctl->def_dir, sizeof(ctl->def_dir), "%s/mdevctl.d",
-                         state_dir) >= sizeof(ctl->def_dir)) {
+                         state_dir) >= sizeof(ctl->def_dir) ||
+        (size_t)snprintf(ctl->ap_state, sizeof(ctl->ap_state),
+                         "%s/ap-masks.json",
+                         state_dir) >= sizeof(ctl->ap_state)) {
         free(ctl);
         return -ENAMETOOLONG;
     }

@@ -18,9 +18,11 @@ struct ctl_mdev {
     bool used;
     char uuid[ZV_MDEV_UUID_LEN + 1];
     char parent[16];
-    struct zv_host_dev *hd;
-    bool defined;   /* persisted in mdevctl.d */
-    bool autostart; /* "start": "auto" */
+    struct zv_host_dev *hd;    /* vfio_ccw-io: the subchannel; NULL for AP */
+    bool ap;                   /* vfio_ap-passthrough on "matrix" */
+    struct json_object *attrs; /* AP: the ordered attrs, as mdevctl's */
+    bool defined;              /* persisted in mdevctl.d */
+    bool autostart;            /* "start": "auto" */
     struct zv_vdev *vd;
     struct zv_vfu_server *srv;
     char sock[ZV_HOST_PATH_MAX + 64];
@@ -48,6 +50,7 @@ struct zv_ctl {
     struct zv_loop *loop;
     char sock_dir[ZV_HOST_PATH_MAX];
     char def_dir[ZV_HOST_PATH_MAX];
+    char ap_state[ZV_HOST_PATH_MAX]; /* STATE_DIR/ap-masks.json */
     struct ctl_mdev mdev[ZV_CTL_MAX_MDEV];
     struct ctl_chp chp[ZV_HOST_MAX_CHP];
     bool quit;
@@ -55,6 +58,13 @@ struct zv_ctl {
     char listen_path[ZV_HOST_PATH_MAX];
     struct ctl_client *clients[ZV_CTL_MAX_CLIENTS];
     zv_timer_id remove_poll; /* pending removals are watched by one timer */
+};
+
+typedef struct json_object *(*cmd_fn)(struct zv_ctl *ctl,
+                                      struct json_object *args);
+struct ctl_cmd {
+    const char *name;
+    cmd_fn fn;
 };
 
 struct json_object *ctl_capabilities(void);
@@ -100,5 +110,19 @@ struct json_object *ctl_cmd_mdev_start(struct zv_ctl *ctl,
                                        struct json_object *args);
 struct json_object *ctl_cmd_mdev_stop(struct zv_ctl *ctl,
                                       struct json_object *args);
+
+/* Write m's definition (mdevctl.d/<parent>/<uuid>). 0 or -errno. */
+int ctl_def_write(struct zv_ctl *ctl, const struct ctl_mdev *m);
+
+/* ---- AP (ap.c) ---- */
+
+extern const struct ctl_cmd ctl_ap_cmds[]; /* NULL-terminated */
+/* "EADDRINUSE" for -EADDRINUSE (the names the AP commands answer with) */
+const char *ctl_errno_name(int err);
+/* Apply the persisted apmask/aqmask (before the mdevs are restored, as
+ * the kernel's ap.apmask= / ap.aqmask= precede mdevctl).  0 or -errno. */
+int ctl_ap_restore(struct zv_ctl *ctl);
+/* One attribute write on an AP mdev: 0 or the kernel's -errno. */
+int ctl_ap_attr_apply(struct ctl_mdev *m, const char *name, const char *val);
 
 #endif

@@ -55,6 +55,59 @@ zv_host_cfg_default(struct zv_host_cfg *cfg)
         d->dev_model = 0x0C;
     }
     cfg->ndev = 4;
+    cfg->nap = 2;
+    cfg->ap[0] = (struct zv_host_ap_cfg){5, AP_TYPE_CEX7, AP_MODE_ACCEL};
+    cfg->ap[1] = (struct zv_host_ap_cfg){6, AP_TYPE_CEX7, AP_MODE_ACCEL};
+    for (unsigned i = 0; i < 4; i++) {
+        static const uint8_t doms[] = {0x04, 0x47, 0xab, 0xff};
+
+        ap_mask_set(&cfg->ap_domains, doms[i]);
+        ap_mask_set(&cfg->ap_cdoms, doms[i]);
+    }
+}
+
+static const char *const ap_type_names[] = {
+    [AP_TYPE_CEX4] = "cex4", [AP_TYPE_CEX5] = "cex5", [AP_TYPE_CEX6] = "cex6",
+    [AP_TYPE_CEX7] = "cex7", [AP_TYPE_CEX8] = "cex8",
+};
+static const char *const ap_mode_names[] = {
+    [AP_MODE_ACCEL] = "accel",
+    [AP_MODE_CCA] = "cca",
+    [AP_MODE_EP11] = "ep11",
+};
+
+int
+zv_host_ap_type_parse(const char *s, enum ap_type *out)
+{
+    for (unsigned t = AP_TYPE_CEX4; t <= AP_TYPE_CEX8; t++)
+        if (s && strcmp(s, ap_type_names[t]) == 0) {
+            *out = (enum ap_type)t;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+int
+zv_host_ap_mode_parse(const char *s, enum ap_mode *out)
+{
+    for (unsigned m = AP_MODE_ACCEL; m <= AP_MODE_EP11; m++)
+        if (s && strcmp(s, ap_mode_names[m]) == 0) {
+            *out = (enum ap_mode)m;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+const char *
+zv_host_ap_type_name(enum ap_type t)
+{
+    return t >= AP_TYPE_CEX4 && t <= AP_TYPE_CEX8 ? ap_type_names[t] : "?";
+}
+
+const char *
+zv_host_ap_mode_name(enum ap_mode m)
+{
+    return m <= AP_MODE_EP11 ? ap_mode_names[m] : "?";
 }
 
 int
@@ -229,6 +282,49 @@ host_dev(struct zv_host *h, struct zv_host_dev *hd, char *err, size_t errlen)
     return rc;
 }
 
+/* The AP bus: adapters in the configuration with their domains, the scan
+ * run, then the vfio_ap driver (which owns nothing until the masks give
+ * queues away). */
+static int
+host_ap(struct zv_host *h, char *err, size_t errlen)
+{
+    const struct zv_host_cfg *cfg = &h->cfg;
+    int id, rc;
+
+    if (!cfg->nap)
+        return 0;
+    h->ap = ap_bus_new(h->loop, NULL);
+    if (!h->ap)
+        return -ENOMEM;
+    for (unsigned i = 0; i < cfg->nap; i++) {
+        struct ap_adapter_desc d = {.apid = cfg->ap[i].apid,
+                                    .type = cfg->ap[i].type,
+                                    .mode = cfg->ap[i].mode,
+                                    .qd = 7,
+                                    .configured = true};
+
+        rc = ap_adapter_add(h->ap, &d);
+        if (rc) {
+            snprintf(err, errlen, "adapter %02x: %s", d.apid, strerror(-rc));
+            return rc;
+        }
+    }
+    ap_mask_for_each(id, &cfg->ap_domains)
+    {
+        if ((rc = ap_config_domain(h->ap, (uint8_t)id, true)))
+            return rc;
+    }
+    ap_mask_for_each(id, &cfg->ap_cdoms)
+    {
+        if ((rc = ap_config_control_domain(h->ap, (uint8_t)id, true)))
+            return rc;
+    }
+    ap_bus_rescan(h->ap);
+    zv_loop_run_until(h->loop, zv_loop_now(h->loop) + ZV_NSEC_PER_MSEC);
+    h->vap = zv_vfio_ap_new(h->ap, h->bus);
+    return h->vap ? 0 : -ENOMEM;
+}
+
 int
 zv_host_new(struct zv_loop *loop, const struct zv_host_cfg *cfg,
             struct zv_host **out, char *err, size_t errlen)
@@ -271,6 +367,9 @@ zv_host_new(struct zv_loop *loop, const struct zv_host_cfg *cfg,
     h->drv = zv_vfio_ccw_new(h->css, h->arena, h->bus);
     if (!h->drv)
         goto fail;
+    rc = host_ap(h, err, errlen);
+    if (rc)
+        goto fail;
     *out = h;
     return 0;
 fail:
@@ -303,6 +402,10 @@ zv_host_free(struct zv_host *h)
 {
     if (!h)
         return;
+    if (h->vap)
+        zv_vfio_ap_free(h->vap);
+    if (h->ap)
+        ap_bus_free(h->ap);
     if (h->drv)
         zv_vfio_ccw_free(h->drv);
     /* let the unbinds' quiesce events run */

@@ -23,12 +23,15 @@
 
 #include "base/loop.h"
 #include "css/css.h"
+#include "ap/ap.h"
 #include "vfio/mdev.h"
+#include "vfio_ap/vfio_ap.h"
 #include "vfio_ccw/vfio_ccw.h"
 
 #define ZV_HOST_MAX_CHP  32
 #define ZV_HOST_MAX_DEV  64
 #define ZV_HOST_PATH_MAX 512
+#define ZV_HOST_MAX_AP   64 /* adapters in one host description */
 
 enum zv_host_dev_type {
     ZV_HOST_DEV_FBA,
@@ -61,17 +64,32 @@ struct zv_host_dev_cfg {
     uint8_t cu_model, dev_model;
 };
 
+/* One crypto adapter of the host AP bus ("ap" section). */
+struct zv_host_ap_cfg {
+    uint8_t apid;
+    enum ap_type type;
+    enum ap_mode mode;
+};
+
 struct zv_host_cfg {
     struct css_config css;
     unsigned nchp;
     struct zv_host_chp_cfg chp[ZV_HOST_MAX_CHP];
     unsigned ndev;
     struct zv_host_dev_cfg dev[ZV_HOST_MAX_DEV];
+    /* AP: adapters, and the usage / control domains of the host AP
+     * configuration (QCI AQM / ADM).  No adapters: no AP bus. */
+    unsigned nap;
+    struct zv_host_ap_cfg ap[ZV_HOST_MAX_AP];
+    struct ap_mask ap_domains, ap_cdoms;
 };
 
 /* The embedded default host: CHPIDs 0x40 and 0x41, an FBA 9336 on
  * 0.0.0100 (devno 0.0.0200), an ECKD 3390 (CDL) on 0.0.0101 (0.0.0201),
- * test devices on 0.0.0102 and 0.0.0103 (0.0.0300, 0.0.0301). */
+ * test devices on 0.0.0102 and 0.0.0103 (0.0.0300, 0.0.0301); AP: two
+ * CEX7 accelerators, APIDs 5 and 6, with usage and control domains 4,
+ * 0x47, 0xab and 0xff (the adapters and domains of reference/vfio-ap.md
+ * §7.1).  Everything belongs to the host until apmask/aqmask say not. */
 void zv_host_cfg_default(struct zv_host_cfg *cfg);
 /* Parse a JSON host description.  0, or -EINVAL with err naming the JSON
  * path and the problem. */
@@ -98,6 +116,8 @@ struct zv_host {
     struct zv_arena *arena;
     struct zv_mdev_bus *bus;
     struct zv_vfio_ccw *drv;
+    struct ap_bus *ap;      /* NULL: no adapters configured */
+    struct zv_vfio_ap *vap; /* the vfio_ap driver on ap */
     struct zv_host_cfg cfg;
     unsigned ndev;
     struct zv_host_dev dev[ZV_HOST_MAX_DEV];
@@ -118,6 +138,12 @@ struct zv_host_dev *zv_host_dev_find(struct zv_host *h, uint8_t ssid,
 /* Parse "0.0.0100" / "0.1.abcd" (cssid 0): 0 or -EINVAL. */
 int zv_host_parse_busid(const char *s, uint8_t *ssid, uint16_t *no);
 const char *zv_host_dev_type_name(enum zv_host_dev_type t);
+/* "cex4".."cex8" <-> enum ap_type, "accel"/"cca"/"ep11" <-> enum ap_mode:
+ * -EINVAL for others. */
+int zv_host_ap_type_parse(const char *s, enum ap_type *out);
+int zv_host_ap_mode_parse(const char *s, enum ap_mode *out);
+const char *zv_host_ap_type_name(enum ap_type t);
+const char *zv_host_ap_mode_name(enum ap_mode m);
 /* Control unit and device type/model the device reports in Sense ID. */
 void zv_host_dev_ident(const struct zv_host_dev *d, uint16_t *cu_type,
                        uint8_t *cu_model, uint16_t *dev_type,

@@ -46,6 +46,7 @@ ctl_mdev_destroy(struct zv_ctl *ctl, struct ctl_mdev *m)
         m->vd = NULL;
     }
     zv_mdev_remove(ctl->host->bus, m->uuid);
+    json_object_put(m->attrs);
     memset(m, 0, sizeof(*m));
 }
 
@@ -68,9 +69,15 @@ def_path(struct zv_ctl *ctl, const struct ctl_mdev *m, char *buf, size_t len,
         snprintf(buf, len, "%s/%s/%s", ctl->def_dir, m->parent, m->uuid);
 }
 
+static const char *
+mdev_type(const struct ctl_mdev *m)
+{
+    return m->ap ? ZV_VFIO_AP_TYPE_ID : ZV_VFIO_CCW_TYPE_ID;
+}
+
 /* Write the definition atomically (temp file + rename). */
-static int
-def_write(struct zv_ctl *ctl, const struct ctl_mdev *m)
+int
+ctl_def_write(struct zv_ctl *ctl, const struct ctl_mdev *m)
 {
     struct json_object *o = json_object_new_object();
     char dir[ZV_HOST_PATH_MAX + 32], path[ZV_HOST_PATH_MAX + 96],
@@ -80,10 +87,13 @@ def_write(struct zv_ctl *ctl, const struct ctl_mdev *m)
     int rc = 0;
 
     json_object_object_add(o, "mdev_type",
-                           json_object_new_string(ZV_VFIO_CCW_TYPE_ID));
+                           json_object_new_string(mdev_type(m)));
     json_object_object_add(
         o, "start", json_object_new_string(m->autostart ? "auto" : "manual"));
-    json_object_object_add(o, "attrs", json_object_new_array());
+    /* mdevctl's attrs: an array of one-member objects, applied in order */
+    json_object_object_add(o, "attrs",
+                           m->attrs ? json_object_get(m->attrs)
+                                    : json_object_new_array());
     text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
                                                  JSON_C_TO_STRING_SPACED);
     def_path(ctl, m, dir, sizeof(dir), true);
@@ -153,16 +163,18 @@ mdev_start(struct zv_ctl *ctl, struct ctl_mdev *m)
     return 0;
 }
 
-/* Create the instance on hd (bound to vfio_ccw). */
+/* Create the instance on hd (bound to vfio_ccw), or on "matrix". */
 static int
 mdev_instantiate(struct zv_ctl *ctl, struct ctl_mdev *m)
 {
-    struct zv_mdev_parent *mp = zv_vfio_ccw_parent(ctl->host->drv, m->hd->sch);
+    struct zv_mdev_parent *mp =
+        m->ap ? (ctl->host->vap ? zv_vfio_ap_parent(ctl->host->vap) : NULL)
+              : zv_vfio_ccw_parent(ctl->host->drv, m->hd->sch);
     int rc;
 
     if (!mp)
         return -ENODEV;
-    rc = zv_mdev_create(mp, ZV_VFIO_CCW_TYPE_ID, m->uuid, NULL);
+    rc = zv_mdev_create(mp, mdev_type(m), m->uuid, NULL);
     if (rc)
         return rc;
     m->vd = zv_mdev_find(ctl->host->bus, m->uuid);
@@ -186,6 +198,94 @@ uuid_lower(char *dst, const char *src)
             (char)((src[i] >= 'A' && src[i] <= 'F') ? src[i] + 32 : src[i]);
 }
 
+/*
+ * Apply attrs (mdevctl's array of one-member objects) in order to an AP
+ * mdev.  0, or the first refusal: its -errno, with *bad the index.
+ */
+static int
+attrs_apply(struct ctl_mdev *m, struct json_object *attrs, size_t *bad)
+{
+    for (size_t i = 0; i < json_object_array_length(attrs); i++) {
+        struct json_object *it = json_object_array_get_idx(attrs, i);
+        int rc = -EINVAL;
+
+        *bad = i;
+        if (!json_object_is_type(it, json_type_object) ||
+            json_object_object_length(it) != 1)
+            return -EINVAL;
+        json_object_object_foreach(it, k, v)
+        {
+            if (!json_object_is_type(v, json_type_string) ||
+                (strncmp(k, "assign_", 7) && strncmp(k, "unassign_", 9) &&
+                 strcmp(k, "ap_config")))
+                return -EINVAL;
+            rc = ctl_ap_attr_apply(m, k, json_object_get_string(v));
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* mdev-create with type vfio_ap-passthrough: parent "matrix", optional
+ * "attrs" applied in order (all or nothing). */
+static struct json_object *
+mdev_create_ap(struct zv_ctl *ctl, struct json_object *args, const char *uuid)
+{
+    const char *parent = ctl_arg_str(args, "parent"),
+               *start = ctl_arg_str(args, "start");
+    struct json_object *attrs = ctl_arg_get(args, "attrs");
+    struct ctl_mdev *m;
+    size_t bad = 0;
+    int rc;
+
+    if (ctl_arg_get(args, "parent") &&
+        (!parent || strcmp(parent, ZV_VFIO_AP_PARENT) != 0))
+        return ctl_reply_err("InvalidParameter", "the parent of %s is \"%s\"",
+                             ZV_VFIO_AP_TYPE_ID, ZV_VFIO_AP_PARENT);
+    if (!ctl->host->vap)
+        return ctl_reply_err("DeviceNotFound",
+                             "this host has no AP adapters (\"ap\" section)");
+    if (attrs && !json_object_is_type(attrs, json_type_array))
+        return ctl_reply_err("InvalidParameter",
+                             "'attrs' must be an array of "
+                             "{\"assign_adapter\": \"5\"}-style objects");
+    if (ctl_mdev_find(ctl, uuid))
+        return ctl_reply_err("AlreadyExists", "mdev %s already exists", uuid);
+    m = mdev_slot(ctl);
+    if (!m)
+        return ctl_reply_err("GenericError", "too many mdevs (at most %d)",
+                             ZV_CTL_MAX_MDEV);
+    memset(m, 0, sizeof(*m));
+    uuid_lower(m->uuid, uuid);
+    snprintf(m->parent, sizeof(m->parent), "%s", ZV_VFIO_AP_PARENT);
+    m->ap = true;
+    m->autostart = start && strcmp(start, "auto") == 0;
+    m->defined = ctl_arg_bool(args, "persist") != 0;
+    rc = mdev_instantiate(ctl, m);
+    if (rc) {
+        memset(m, 0, sizeof(*m));
+        return ctl_reply_err("GenericError", "create %s on %s: %s", uuid,
+                             ZV_VFIO_AP_PARENT, strerror(-rc));
+    }
+    m->used = true;
+    if (attrs && (rc = attrs_apply(m, attrs, &bad))) {
+        ctl_mdev_destroy(ctl, m);
+        return ctl_reply_err("InvalidParameter",
+                             "attrs[%zu] of %s: %s (%s): nothing created", bad,
+                             uuid, ctl_errno_name(rc), strerror(-rc));
+    }
+    m->attrs = attrs ? json_object_get(attrs) : json_object_new_array();
+    if (m->defined && (rc = ctl_def_write(ctl, m))) {
+        ctl_mdev_destroy(ctl, m);
+        return ctl_reply_err("GenericError", "persist %s: %s", uuid,
+                             strerror(-rc));
+    }
+    zv_log(ZV_LOG_INFO, "mdev: created %s on %s%s", m->uuid, ZV_VFIO_AP_PARENT,
+           m->defined ? " (defined)" : "");
+    return ctl_reply_ok(NULL);
+}
+
 struct json_object *
 ctl_cmd_mdev_create(struct zv_ctl *ctl, struct json_object *args)
 {
@@ -206,16 +306,23 @@ ctl_cmd_mdev_create(struct zv_ctl *ctl, struct json_object *args)
                              "malformed UUID \"%.40s\" (expected "
                              "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, hex)",
                              uuid);
-    if (type && strcmp(type, ZV_VFIO_CCW_TYPE_ID) != 0)
+    if (type && strcmp(type, ZV_VFIO_CCW_TYPE_ID) != 0 &&
+        strcmp(type, ZV_VFIO_AP_TYPE_ID) != 0)
         return ctl_reply_err(
             "InvalidParameter",
-            "unknown mdev type \"%.40s\" (this host offers %s)", type,
-            ZV_VFIO_CCW_TYPE_ID);
+            "unknown mdev type \"%.40s\" (this host offers %s and %s)", type,
+            ZV_VFIO_CCW_TYPE_ID, ZV_VFIO_AP_TYPE_ID);
     if (start && strcmp(start, "auto") != 0 && strcmp(start, "manual") != 0)
         return ctl_reply_err("InvalidParameter",
                              "'start' must be \"auto\" or \"manual\"");
     if (persist == -2)
         return ctl_reply_err("InvalidParameter", "'persist' must be a boolean");
+    if (type && strcmp(type, ZV_VFIO_AP_TYPE_ID) == 0)
+        return mdev_create_ap(ctl, args, uuid);
+    if (ctl_arg_get(args, "attrs"))
+        return ctl_reply_err("InvalidParameter",
+                             "%s has no attributes ('attrs')",
+                             ZV_VFIO_CCW_TYPE_ID);
     e = ctl_arg_sch(ctl, args, "parent", &hd);
     if (e)
         return e;
@@ -247,7 +354,7 @@ ctl_cmd_mdev_create(struct zv_ctl *ctl, struct json_object *args)
                              "create %s on %s: %s", uuid, buf, strerror(-rc));
     }
     m->used = true;
-    if (m->defined && (rc = def_write(ctl, m))) {
+    if (m->defined && (rc = ctl_def_write(ctl, m))) {
         ctl_mdev_destroy(ctl, m);
         return ctl_reply_err("GenericError", "persist %s: %s", uuid,
                              strerror(-rc));
@@ -339,7 +446,8 @@ ctl_cmd_mdev_remove(struct zv_ctl *ctl, struct json_object *args)
                              m->uuid);
     if (client &&
         (m->removing ||
-         (m->vd && zv_vdev_signal(m->vd, ZV_VFIO_CCW_REQ_IRQ_INDEX)))) {
+         (m->vd && zv_vdev_signal(m->vd, m->ap ? ZV_VFIO_AP_REQ_IRQ_INDEX
+                                               : ZV_VFIO_CCW_REQ_IRQ_INDEX)))) {
         if (m->defined)
             def_remove(ctl, m);
         m->defined = false;
@@ -375,8 +483,7 @@ ctl_cmd_query_mdevs(struct zv_ctl *ctl, struct json_object *args)
         o = json_object_new_object();
         json_object_object_add(o, "uuid", json_object_new_string(m->uuid));
         json_object_object_add(o, "parent", json_object_new_string(m->parent));
-        json_object_object_add(o, "type",
-                               json_object_new_string(ZV_VFIO_CCW_TYPE_ID));
+        json_object_object_add(o, "type", json_object_new_string(mdev_type(m)));
         json_object_object_add(o, "defined",
                                json_object_new_boolean(m->defined));
         json_object_object_add(
@@ -393,8 +500,13 @@ ctl_cmd_query_mdevs(struct zv_ctl *ctl, struct json_object *args)
                                json_object_new_boolean(m->removing));
         json_object_object_add(
             o, "state",
-            json_object_new_string(m->vd ? zv_vfio_ccw_state_name(m->vd)
-                                         : "gone"));
+            json_object_new_string(!m->vd  ? "gone"
+                                   : m->ap ? "matrix"
+                                           : zv_vfio_ccw_state_name(m->vd)));
+        if (m->ap)
+            json_object_object_add(o, "attrs",
+                                   m->attrs ? json_object_get(m->attrs)
+                                            : json_object_new_array());
         json_object_array_add(a, o);
     }
     return ctl_reply_ok(a);
@@ -409,7 +521,7 @@ ctl_cmd_mdev_start(struct zv_ctl *ctl, struct json_object *args)
 
     if (e)
         return e;
-    if (m->hd->lost)
+    if (m->hd && m->hd->lost)
         return ctl_reply_err("DeviceNotFound", "the device of mdev %s is gone",
                              m->uuid);
     rc = mdev_start(ctl, m);
@@ -446,91 +558,129 @@ ctl_cmd_mdev_stop(struct zv_ctl *ctl, struct json_object *args)
 
 /*
  * Read one definition file as mdevctl reads it: an object with
- * "mdev_type" (ours: vfio_ccw-io) and "start" (mdevctl refuses a file
- * without it, and then lists nothing, so we refuse it too); a "start"
- * other than "auto" means manual for both; other members are ignored.
+ * "mdev_type" (ours: vfio_ccw-io, or vfio_ap-passthrough under "matrix")
+ * and "start" (mdevctl refuses a file without it, and then lists nothing,
+ * so we refuse it too); a "start" other than "auto" means manual for
+ * both; "attrs" an array (applied in order to an AP mdev; vfio_ccw-io has
+ * none).  *attrs gets a reference (NULL when absent).
  */
 static int
-def_read(const char *path, bool *autostart)
+def_read(const char *path, bool ap, bool *autostart, struct json_object **attrs)
 {
+    const char *want = ap ? ZV_VFIO_AP_TYPE_ID : ZV_VFIO_CCW_TYPE_ID;
     struct json_object *o = json_object_from_file(path), *v;
     int rc = -EINVAL;
 
+    *attrs = NULL;
     if (!o || !json_object_is_type(o, json_type_object) ||
         !json_object_object_get_ex(o, "mdev_type", &v) ||
         !json_object_is_type(v, json_type_string) ||
-        strcmp(json_object_get_string(v), ZV_VFIO_CCW_TYPE_ID) != 0)
+        strcmp(json_object_get_string(v), want) != 0)
         zv_log(ZV_LOG_WARNING, "mdev: %s: not an mdevctl definition of type %s",
-               path, ZV_VFIO_CCW_TYPE_ID);
+               path, want);
     else if (!json_object_object_get_ex(o, "start", &v) ||
              !json_object_is_type(v, json_type_string))
         zv_log(ZV_LOG_WARNING, "mdev: %s: no \"start\" (mdevctl needs it)",
                path);
     else {
         *autostart = strcmp(json_object_get_string(v), "auto") == 0;
-        /* vfio_ccw-io has no attributes: mdevctl writes "attrs": [] */
-        if (json_object_object_get_ex(o, "attrs", &v) &&
-            (!json_object_is_type(v, json_type_array) ||
-             json_object_array_length(v) > 0))
-            zv_log(ZV_LOG_WARNING, "mdev: %s: attributes ignored (%s has none)",
-                   path, ZV_VFIO_CCW_TYPE_ID);
         rc = 0;
+        if (!json_object_object_get_ex(o, "attrs", &v))
+            ;
+        else if (!json_object_is_type(v, json_type_array)) {
+            zv_log(ZV_LOG_WARNING, "mdev: %s: \"attrs\" is not an array", path);
+            rc = -EINVAL;
+        } else if (ap)
+            *attrs = json_object_get(v);
+        else if (json_object_array_length(v) > 0)
+            zv_log(ZV_LOG_WARNING, "mdev: %s: attributes ignored (%s has none)",
+                   path, want);
     }
     json_object_put(o);
     return rc;
+}
+
+/* The ccw half of restore_one: bind the parent subchannel. */
+static int
+restore_ccw(struct zv_ctl *ctl, struct ctl_mdev *m, const char *path,
+            const char *parent)
+{
+    int rc;
+
+    if (!ctl_sch_bound_vfio(m->hd) &&
+        (rc = zv_vfio_ccw_bind(ctl->host->drv, m->hd->sch))) {
+        zv_log(ZV_LOG_WARNING, "mdev: %s: bind %s: %s", path, parent,
+               strerror(-rc));
+        return rc;
+    }
+    return 0;
 }
 
 static int
 restore_one(struct zv_ctl *ctl, const char *parent, const char *uuid)
 {
     char path[ZV_HOST_PATH_MAX + 600];
-    struct zv_host_dev *hd;
+    bool ap = strcmp(parent, ZV_VFIO_AP_PARENT) == 0;
+    struct json_object *attrs = NULL;
+    struct zv_host_dev *hd = NULL;
     struct ctl_mdev *m;
     bool autostart = false;
+    size_t bad = 0;
     uint8_t ssid;
     uint16_t no;
     int rc;
 
     snprintf(path, sizeof(path), "%s/%s/%s", ctl->def_dir, parent, uuid);
-    if (!zv_mdev_uuid_valid(uuid) || zv_host_parse_busid(parent, &ssid, &no)) {
-        zv_log(ZV_LOG_WARNING, "mdev: %s: not <subchannel>/<uuid>, ignored",
+    if (!zv_mdev_uuid_valid(uuid) ||
+        (!ap && zv_host_parse_busid(parent, &ssid, &no))) {
+        zv_log(ZV_LOG_WARNING,
+               "mdev: %s: not <subchannel>/<uuid> or matrix/<uuid>, ignored",
                path);
         return -EINVAL;
     }
-    hd = zv_host_dev_find(ctl->host, ssid, no);
-    if (!hd) {
+    if (ap && !ctl->host->vap) {
+        zv_log(ZV_LOG_WARNING, "mdev: %s: this host has no AP adapters", path);
+        return -ENODEV;
+    }
+    if (!ap && !(hd = zv_host_dev_find(ctl->host, ssid, no))) {
         zv_log(ZV_LOG_WARNING, "mdev: %s: no subchannel %s on this host", path,
                parent);
         return -ENODEV;
     }
-    rc = def_read(path, &autostart);
+    rc = def_read(path, ap, &autostart, &attrs);
     if (rc)
         return rc;
-    if (ctl_mdev_find(ctl, uuid) || ctl_mdevs_on(ctl, hd) ||
+    if (ctl_mdev_find(ctl, uuid) || (hd && ctl_mdevs_on(ctl, hd)) ||
         !(m = mdev_slot(ctl))) {
         zv_log(ZV_LOG_WARNING, "mdev: %s: duplicate or no room, ignored", path);
+        json_object_put(attrs);
         return -EEXIST;
     }
     memset(m, 0, sizeof(*m));
     uuid_lower(m->uuid, uuid);
     snprintf(m->parent, sizeof(m->parent), "%.15s", parent);
     m->hd = hd;
+    m->ap = ap;
     m->defined = true;
     m->autostart = autostart;
-    if (!ctl_sch_bound_vfio(hd) &&
-        (rc = zv_vfio_ccw_bind(ctl->host->drv, hd->sch))) {
-        zv_log(ZV_LOG_WARNING, "mdev: %s: bind %s: %s", path, parent,
-               strerror(-rc));
+    if (!ap && (rc = restore_ccw(ctl, m, path, parent))) {
         memset(m, 0, sizeof(*m));
         return rc;
     }
     rc = mdev_instantiate(ctl, m);
     if (rc) {
         zv_log(ZV_LOG_WARNING, "mdev: %s: create: %s", path, strerror(-rc));
+        json_object_put(attrs);
         memset(m, 0, sizeof(*m));
         return rc;
     }
     m->used = true;
+    /* mdevctl applies the attrs in order and gives up at the first write
+     * the kernel refuses; the mdev stays, with what was applied */
+    if (attrs && (rc = attrs_apply(m, attrs, &bad)))
+        zv_log(ZV_LOG_WARNING, "mdev: %s: attrs[%zu]: %s (%s)", path, bad,
+               ctl_errno_name(rc), strerror(-rc));
+    m->attrs = attrs ? attrs : json_object_new_array();
     zv_log(ZV_LOG_INFO, "mdev: restored %s on %s (start %s)", m->uuid, parent,
            m->autostart ? "auto" : "manual");
     if (m->autostart && (rc = mdev_start(ctl, m)))
@@ -541,12 +691,13 @@ restore_one(struct zv_ctl *ctl, const char *parent, const char *uuid)
 int
 zv_ctl_restore(struct zv_ctl *ctl)
 {
-    DIR *top = opendir(ctl->def_dir);
+    DIR *top;
     struct dirent *pe;
-    int failed = 0;
+    int failed = ctl_ap_restore(ctl) != 0;
 
+    top = opendir(ctl->def_dir);
     if (!top)
-        return 0;
+        return failed;
     while ((pe = readdir(top))) {
         char sub[ZV_HOST_PATH_MAX + 300];
         struct dirent *ue;

@@ -44,6 +44,11 @@ uint64_t zg_fnv(const uint8_t *buf, size_t len);
 uint64_t zg_first_block(const struct guest_dasd_info *i);
 uint64_t zg_now_ns(void);
 
+int zg_usage(const char *msg);
+/* "ap list" / "ap run" on the vfio_ap mdev at sock (ap.c); argv[0] is
+ * the subcommand. */
+int zg_ap_main(const char *sock, int argc, char **argv);
+
 int zg_bench(struct zg_dev *devs, unsigned n, const struct zg_bench_opts *o);
 
 #endif

@@ -51,6 +51,27 @@ static const char usage[] =
     "  mdev start -u UUID          serve over vfio-user; prints the socket\n"
     "  mdev stop -u UUID           stop serving (the client is disconnected)\n"
     "\n"
+    "Crypto (AP) adapters (as lszcrypt and the sysfs session of vfio_ap):\n"
+    "  lszcrypt                    cards and queues (APQNs): type, mode,\n"
+    "                              online state, requests, owner (host or\n"
+    "                              vfio_ap), driver and vfio_ap status\n"
+    "  ap apmask|aqmask [VALUE]    show or write /sys/bus/ap/apmask, aqmask\n"
+    "                              (\"-5,-6\" gives adapters 5 and 6 away "
+    "from\n"
+    "                              the host; \"+5\" takes it back: EBUSY when\n"
+    "                              an mdev has its queues)\n"
+    "  mdev define -p matrix -t vfio_ap-passthrough -u UUID\n"
+    "                              a matrix mdev (attrs recorded in order)\n"
+    "  ap assign-adapter|unassign-adapter|assign-domain|unassign-domain|\n"
+    "     assign-control-domain|unassign-control-domain -u UUID ID\n"
+    "                              write the mdev's attribute (errors: the\n"
+    "                              kernel's errno, e.g. EADDRINUSE)\n"
+    "  ap matrix|guest-matrix|control-domains -u UUID\n"
+    "  ap ap-config -u UUID [VALUE]   read or write ap_config\n"
+    "  ap configure adapter|domain|control-domain ID on|off\n"
+    "                              the machine changes the host AP\n"
+    "                              configuration (hot plug / unplug)\n"
+    "\n"
     "Faults and figures:\n"
     "  inject device-loss SUBCHANNEL\n"
     "  inject path-loss CHPID [--restore]\n"
@@ -516,6 +537,135 @@ do_stats(int argc, char **argv)
     return rc;
 }
 
+/* lszcrypt: one line per card, then one per queue (APQN). */
+static int
+do_lszcrypt(void)
+{
+    struct json_object *r = NULL, *cards, *queues;
+    int rc = execute("query-ap", NULL, &r);
+
+    if (rc || json_out) {
+        json_object_put(r);
+        return rc;
+    }
+    json_object_object_get_ex(r, "cards", &cards);
+    json_object_object_get_ex(r, "queues", &queues);
+    printf("CARD.DOM TYPE  MODE  STATUS  REQUESTS OWNER   DRIVER  VFIO_AP\n");
+    for (size_t i = 0; i < json_object_array_length(cards); i++) {
+        struct json_object *c = json_object_array_get_idx(cards, i);
+        const char *id = jstr(c, "card", "?");
+
+        printf("%-8s %-5s %-5s %-7s %8s %-7s\n", id, jstr(c, "type", "?"),
+               jstr(c, "mode", "?"), jbool(c, "online") ? "online" : "offline",
+               "-", jstr(c, "owner", "?"));
+        for (size_t k = 0; k < json_object_array_length(queues); k++) {
+            struct json_object *q = json_object_array_get_idx(queues, k), *n;
+            const char *qn = jstr(q, "apqn", "?");
+
+            if (strncmp(qn, id, 2) != 0)
+                continue;
+            json_object_object_get_ex(q, "requests", &n);
+            printf("%-8s %-5s %-5s %-7s %8s %-7s %-7s %s\n", qn,
+                   jstr(q, "type", "?"), jstr(q, "mode", "?"),
+                   jbool(q, "online") ? "online" : "offline",
+                   n ? json_object_get_string(n) : "-", jstr(q, "owner", "?"),
+                   jstr(q, "driver", "-"), jstr(q, "status", "-"));
+        }
+    }
+    json_object_put(r);
+    return 0;
+}
+
+/* The value of one attribute (or mask) as the sysfs file shows it. */
+static int
+show_value(const char *cmd, struct json_object *a, const char *key)
+{
+    struct json_object *r = NULL;
+    int rc = execute(cmd, a, &r);
+
+    if (!rc && !json_out) {
+        const char *v = jstr(r, key, "");
+        size_t n = strlen(v);
+
+        printf("%s%s", v, n && v[n - 1] == '\n' ? "" : (n ? "\n" : ""));
+    }
+    json_object_put(r);
+    return rc;
+}
+
+static int
+do_ap(int argc, char **argv)
+{
+    static const char *const attrs[] = {
+        "assign-adapter",  "unassign-adapter",      "assign-domain",
+        "unassign-domain", "assign-control-domain", "unassign-control-domain",
+        "matrix",          "guest-matrix",          "control-domains",
+        "ap-config",
+    };
+    const char *uuid = NULL, *val = NULL;
+    struct json_object *a;
+    char name[40];
+
+    if (argc < 1)
+        return die_usage("ap needs a subcommand");
+    if (!strcmp(argv[0], "apmask") || !strcmp(argv[0], "aqmask")) {
+        if (argc > 2)
+            return die_usage("ap apmask|aqmask [VALUE]");
+        a = one_arg("mask", argv[0]);
+        if (argc == 2)
+            json_object_object_add(a, "value", json_object_new_string(argv[1]));
+        return show_value("ap-mask", a, argv[0]);
+    }
+    if (!strcmp(argv[0], "configure")) {
+        if (argc != 4 || (strcmp(argv[3], "on") && strcmp(argv[3], "off")) ||
+            (strcmp(argv[1], "adapter") && strcmp(argv[1], "domain") &&
+             strcmp(argv[1], "control-domain")))
+            return die_usage(
+                "ap configure adapter|domain|control-domain ID on|off");
+        a = json_object_new_object();
+        json_object_object_add(
+            a, !strcmp(argv[1], "control-domain") ? "control_domain" : argv[1],
+            json_object_new_string(argv[2]));
+        json_object_object_add(a, "online",
+                               json_object_new_boolean(!strcmp(argv[3], "on")));
+        return simple("ap-config", a, NULL);
+    }
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "-u") || !strcmp(argv[i], "--uuid")) &&
+            i + 1 < argc)
+            uuid = argv[++i];
+        else if (!val && argv[i][0] != '-')
+            val = argv[i];
+        else if (!val && i + 1 == argc)
+            val = argv[i]; /* "-5"-like values are not ours: an error below */
+        else
+            return die_usage("ap: unknown option");
+    }
+    for (size_t k = 0; k < sizeof(attrs) / sizeof(attrs[0]); k++) {
+        bool store = k < 6;
+
+        if (strcmp(argv[0], attrs[k]))
+            continue;
+        if (!uuid)
+            return die_usage("ap: -u UUID is required");
+        if (store && !val)
+            return die_usage("ap: the ID to assign or unassign is required");
+        if (!store && val && strcmp(argv[0], "ap-config"))
+            return die_usage("ap: this attribute is read-only");
+        snprintf(name, sizeof(name), "%s", attrs[k]);
+        for (char *p = name; *p; p++)
+            if (*p == '-')
+                *p = '_';
+        a = one_arg("uuid", uuid);
+        json_object_object_add(a, "attr", json_object_new_string(name));
+        if (val)
+            json_object_object_add(a, "value", json_object_new_string(val));
+        return val ? simple("mdev-attr", a, NULL)
+                   : show_value("mdev-attr", a, name);
+    }
+    return die_usage("ap: unknown subcommand");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -549,7 +699,8 @@ main(int argc, char **argv)
 
     if (strcmp(cmd, "lscss") && strcmp(cmd, "lschp") && strcmp(cmd, "chchp") &&
         strcmp(cmd, "bind") && strcmp(cmd, "unbind") && strcmp(cmd, "mdev") &&
-        strcmp(cmd, "inject") && strcmp(cmd, "stats") && strcmp(cmd, "quit"))
+        strcmp(cmd, "inject") && strcmp(cmd, "stats") && strcmp(cmd, "quit") &&
+        strcmp(cmd, "lszcrypt") && strcmp(cmd, "ap"))
         return die_usage("unknown command");
     if ((!strcmp(cmd, "bind") || !strcmp(cmd, "unbind")) && n != 1)
         return die_usage("bind/unbind take one SUBCHANNEL");
@@ -570,6 +721,10 @@ main(int argc, char **argv)
         rc = do_mdev(n, args);
     else if (!strcmp(cmd, "inject"))
         rc = do_inject(n, args);
+    else if (!strcmp(cmd, "lszcrypt"))
+        rc = do_lszcrypt();
+    else if (!strcmp(cmd, "ap"))
+        rc = do_ap(n, args);
     else if (!strcmp(cmd, "stats"))
         rc = do_stats(n, args);
     else

@@ -26,7 +26,8 @@
 
 static const char usage[] =
     "Usage: zvfiod [OPTION]...\n"
-    "Run one simulated s390 host and serve its vfio-ccw mediated devices\n"
+    "Run one simulated s390 host and serve its vfio-ccw and vfio-ap mediated "
+    "devices\n"
     "over vfio-user.\n"
     "\n"
     "  -s, --state-dir DIR   images, mdev definitions and sockets live here\n"
@@ -191,6 +192,19 @@ print_host(const struct zv_host_cfg *cfg)
                d->sch_no, d->ssid, d->devno, zv_host_dev_type_name(d->type),
                d->type == ZV_HOST_DEV_TEST ? "" : " image ",
                d->type == ZV_HOST_DEV_TEST ? "" : d->image);
+    }
+    for (unsigned i = 0; i < cfg->nap; i++)
+        printf("ap adapter %02x %s %s\n", cfg->ap[i].apid,
+               zv_host_ap_type_name(cfg->ap[i].type),
+               zv_host_ap_mode_name(cfg->ap[i].mode));
+    if (cfg->nap) {
+        int id;
+
+        printf("ap domains");
+        ap_mask_for_each(id, &cfg->ap_domains) printf(" %04x", id);
+        printf("\nap control domains");
+        ap_mask_for_each(id, &cfg->ap_cdoms) printf(" %04x", id);
+        printf("\n");
     }
 }
 
