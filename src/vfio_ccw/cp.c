@@ -782,42 +782,99 @@ cp_idal_pieces(struct cp *cp, const struct cp_ccw *k, bool backward)
  * same offset within a host IDAW block.
  */
 static int
-cp_pin_new_pieces(struct cp *cp)
+cp_pin_piece(struct cp *cp)
 {
-    while (cp->npinned < cp->npieces) {
-        struct cp_piece *p = &cp->pieces[cp->npinned];
-        int rc;
+    struct cp_piece *p = &cp->pieces[cp->npinned];
+    int rc;
 
-        rc = cp->env.pin(cp->env.ctx, p->iova, p->len, &p->habs);
-        if (rc)
-            return rc < 0 ? rc : -EFAULT;
-        cp->npinned++;
-        if ((p->habs ^ p->iova) & (cp->host_bs - 1))
-            return -EFAULT;
-    }
+    rc = cp->env.pin(cp->env.ctx, p->iova, p->len, &p->habs);
+    if (rc)
+        return rc < 0 ? rc : -EFAULT;
+    cp->npinned++;
+    if ((p->habs ^ p->iova) & (cp->host_bs - 1))
+        return -EFAULT;
     return 0;
+}
+
+/*
+ * The pieces from npinned on that follow one another upwards in guest
+ * storage (a forward transfer through IDAWs naming consecutive blocks, or
+ * a direct area): one lookup can serve them all.  Returns the end of the
+ * run and its length in *len.
+ */
+static uint32_t
+cp_run_end(const struct cp *cp, uint64_t *len)
+{
+    const struct cp_piece *p = cp->pieces;
+    uint32_t j = cp->npinned;
+
+    *len = p[j].len;
+    for (j++; j < cp->npieces && p[j].iova == p[j - 1].iova + p[j - 1].len; j++)
+        *len += p[j].len;
+    return j;
+}
+
+/*
+ * A run pinned by one pin_run() call: every piece gets its host address
+ * at the same distance as in the guest, which is what per-piece pins of a
+ * range inside one DMA map give.  When the run is not inside one mapping
+ * (it spans two, or a hole) the pieces are pinned one by one, so the
+ * result, and the error, are exactly those of the per-piece path.
+ */
+static int
+cp_pin_run(struct cp *cp)
+{
+    uint64_t len, habs, lo = cp->pieces[cp->npinned].iova;
+    uint32_t end = cp_run_end(cp, &len);
+
+    if (end - cp->npinned < 2 || len > UINT32_MAX ||
+        cp->env.pin_run(cp->env.ctx, lo, (uint32_t)len, &habs))
+        return cp_pin_piece(cp);
+    for (uint32_t i = cp->npinned; i < end; i++)
+        cp->pieces[i].habs = habs + (cp->pieces[i].iova - lo);
+    /* All pieces share the offset: the first one's check is everyone's. */
+    cp->npinned = end;
+    if ((habs ^ lo) & (cp->host_bs - 1))
+        return -EFAULT;
+    return 0;
+}
+
+static int
+cp_pin_new_pieces(struct cp *cp, bool runs)
+{
+    int rc = 0;
+
+    while (!rc && cp->npinned < cp->npieces)
+        rc = runs && cp->npieces - cp->npinned > 1 ? cp_pin_run(cp)
+                                                   : cp_pin_piece(cp);
+    return rc;
 }
 
 /* Phases 2 and 3, CCW by CCW: cut the data area into pieces, pin them. */
 static int
 cp_plan(struct cp *cp)
 {
+    /* pin_run only where pins are lookups: unpin is per piece. */
+    bool runs = cp->env.pin_run && !cp->env.unpin;
     int rc = 0;
 
     for (uint32_t i = 0; !rc && i < cp->nccw; i++) {
         struct cp_ccw *k = &cp->ccw[i];
-        bool backward;
 
         k->piece0 = cp->npieces;
         if (!k->xfer)
             continue;
-        backward = k->backward;
         if (k->c.flags & CCW_FLAG_IDA)
-            rc = cp_idal_pieces(cp, k, backward);
+            rc = cp_idal_pieces(cp, k, k->backward);
         else
-            rc = cp_direct_pieces(cp, k, backward);
-        if (!rc)
-            rc = cp_pin_new_pieces(cp);
+            rc = cp_direct_pieces(cp, k, k->backward);
+        if (rc)
+            break;
+        /* The common CCW has one piece: no run to look for. */
+        if (cp->npieces - cp->npinned == 1)
+            rc = cp_pin_piece(cp);
+        else
+            rc = cp_pin_new_pieces(cp, runs);
     }
     return rc;
 }

@@ -44,6 +44,16 @@ struct cp_env {
     struct zv_arena *host; /* host storage below 2G for CCWs/IDAWs */
     int (*pin)(void *ctx, uint64_t iova, uint32_t len, uint64_t *habs);
     void (*unpin)(void *ctx, uint64_t iova, uint32_t len);
+    /*
+     * Optional, and used only when unpin is NULL (pins are lookups that
+     * need no undoing): pin() for a range that may cross 4K pages, with
+     * the same answer for each byte as pin() would give its page (the
+     * whole range inside one DMA map, host addresses contiguous).  The
+     * translator pins a run of IDAWs naming consecutive guest blocks with
+     * one call; where it fails, it pins the run piece by piece with pin(),
+     * so the result and the error are those of pin() alone.
+     */
+    int (*pin_run)(void *ctx, uint64_t iova, uint32_t len, uint64_t *habs);
     void *ctx;
     /*
      * Optional (NULL: none).  A driver that runs one program at a time

@@ -136,6 +136,8 @@ vccw_cp_env(struct vccw_private *p, struct cp_env *env)
     env->iova = zv_vdev_iova(p->vd);
     env->host = p->drv->arena;
     env->pin = vccw_pin;
+    /* A lookup in the DMA maps serves any length: one per IDAW run. */
+    env->pin_run = vccw_pin;
     /* No unpin: nothing to undo, the maps stay until the client unmaps,
      * and an unmap of a pinned range quiesces first (ops.c); cp_free
      * skips the per-piece calls. */
