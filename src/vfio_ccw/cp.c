@@ -751,6 +751,69 @@ cp_check_idaw(const struct cp *cp, uint64_t a, uint32_t i, uint32_t len,
     return 0;
 }
 
+/* Room for n more pieces in cp->pieces. */
+static int
+cp_piece_reserve(struct cp *cp, uint32_t n)
+{
+    while (cp->pieces_cap - cp->npieces < n) {
+        struct cp_piece *p =
+            cp_grow(cp->pieces, cp->pieces_inline, &cp->pieces_cap, sizeof(*p));
+
+        if (!p)
+            return -ENOMEM;
+        cp->pieces = p;
+    }
+    return 0;
+}
+
+/*
+ * Forward through a list of several IDAWs (large transfers): the rules of
+ * cp_check_idaw in one pass, with room reserved up front.  Same pieces,
+ * same errors as the general loop of cp_idal_pieces.  When every IDAW names the
+ * block right after the previous piece and pins are lookups, one pin_run() pins
+ * them all (cp_pin_span); otherwise cp_plan pins them.
+ */
+static int cp_pin_span(struct cp *cp, uint32_t count);
+
+/* Kept out of line: the one-piece CCW's path stays short. */
+__attribute__((noinline)) static int
+cp_idal_fwd(struct cp *cp, const uint8_t *p, uint32_t left)
+{
+    uint32_t count = left;
+    bool contig = true;
+    uint32_t bs = cp->guest_bs, len, i = 0;
+    uint64_t a = cp_idaw_at(cp, p, 0), next;
+    struct cp_piece *out;
+    int rc;
+
+    if (cp_piece_reserve(cp, (left >> cp_log2_bs(bs)) + 2))
+        return -ENOMEM;
+    len = cp_piece_len(a, left, bs, false);
+    rc = cp_check_idaw(cp, a, 0, len, false);
+    if (rc)
+        return rc;
+    out = &cp->pieces[cp->npieces];
+    for (;;) {
+        *out++ = (struct cp_piece){.iova = a, .len = len};
+        left -= len;
+        if (!left)
+            break;
+        next = a + len;
+        a = cp_idaw_at(cp, p, ++i);
+        len = left < bs ? left : bs;
+        if ((!cp->idaw2 && (a & IDAW1_INVALID_BIT)) || (a & (bs - 1)) ||
+            a > UINT64_MAX - len) {
+            rc = -EINVAL;
+            break;
+        }
+        contig &= a == next;
+    }
+    cp->npieces = (uint32_t)(out - cp->pieces);
+    if (!rc && contig && cp->runs)
+        rc = cp_pin_span(cp, count);
+    return rc;
+}
+
 static int
 cp_idal_pieces(struct cp *cp, const struct cp_ccw *k, bool backward)
 {
@@ -765,6 +828,8 @@ cp_idal_pieces(struct cp *cp, const struct cp_ccw *k, bool backward)
     p = cp_idal_src(cp, k, backward, buf);
     if (!p)
         return -EFAULT;
+    if (!backward && left > cp->guest_bs)
+        return cp_idal_fwd(cp, p, left);
     for (uint32_t i = 0; !rc && left; i++) {
         a = cp_idaw_at(cp, p, i);
         len = cp_piece_len(a, left, cp->guest_bs, backward);
@@ -839,7 +904,7 @@ cp_pin_run(struct cp *cp)
     return 0;
 }
 
-static int
+__attribute__((noinline)) static int
 cp_pin_new_pieces(struct cp *cp, bool runs)
 {
     int rc = 0;
@@ -850,12 +915,31 @@ cp_pin_new_pieces(struct cp *cp, bool runs)
     return rc;
 }
 
+/*
+ * The CCW's pieces from npinned on follow one another (count bytes in
+ * all): one pin_run() for the lot, else the run-by-run path, whose
+ * result and errors are those of per-piece pins.
+ */
+static int
+cp_pin_span(struct cp *cp, uint32_t count)
+{
+    uint64_t habs, lo = cp->pieces[cp->npinned].iova;
+
+    if (cp->env.pin_run(cp->env.ctx, lo, count, &habs))
+        return cp_pin_new_pieces(cp, true);
+    for (uint32_t i = cp->npinned; i < cp->npieces; i++)
+        cp->pieces[i].habs = habs + (cp->pieces[i].iova - lo);
+    cp->npinned = cp->npieces;
+    /* All pieces share the offset: the first one's check is everyone's. */
+    if ((habs ^ lo) & (cp->host_bs - 1))
+        return -EFAULT;
+    return 0;
+}
+
 /* Phases 2 and 3, CCW by CCW: cut the data area into pieces, pin them. */
 static int
 cp_plan(struct cp *cp)
 {
-    /* pin_run only where pins are lookups: unpin is per piece. */
-    bool runs = cp->env.pin_run && !cp->env.unpin;
     int rc = 0;
 
     for (uint32_t i = 0; !rc && i < cp->nccw; i++) {
@@ -873,8 +957,8 @@ cp_plan(struct cp *cp)
         /* The common CCW has one piece: no run to look for. */
         if (cp->npieces - cp->npinned == 1)
             rc = cp_pin_piece(cp);
-        else
-            rc = cp_pin_new_pieces(cp, runs);
+        else if (cp->npinned < cp->npieces)
+            rc = cp_pin_new_pieces(cp, cp->runs);
     }
     return rc;
 }
@@ -1076,6 +1160,8 @@ cp_translate(const struct cp_env *env, const struct orb *guest_orb,
     cp->idaw2 = guest_orb->c64;
     cp->idaw_sz = cp->idaw2 ? IDAW2_SIZE : IDAW1_SIZE;
     cp->i2k = guest_orb->i2k;
+    /* pin_run only where pins are lookups: unpin is per piece. */
+    cp->runs = env->pin_run && !env->unpin;
 
     rc = cp_scan(cp, guest_orb);
     if (!rc)

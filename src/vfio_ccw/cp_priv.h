@@ -100,6 +100,7 @@ struct cp {
     bool idaw2;        /* guest IDAWs are format-2 (ORB H) */
     bool i2k;          /* ORB T: 2K format-2 IDAWs */
     bool any_ida;      /* some data-moving CCW uses a guest IDAL */
+    bool runs;         /* pin runs of pieces with env.pin_run */
     struct cp_window idal_win;
 
     uint32_t sink_count; /* largest count among sink CCWs, 0 if none */
