@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "base/bytes.h"
 #include "base/mem.h"
@@ -315,6 +316,48 @@ zv_as_ptr(const struct zv_as *as, uint64_t addr, uint64_t len, unsigned prot)
     if (m->prot & ZV_MEM_TRIP)
         as_trip(as);
     return m->host + (addr - m->addr);
+}
+
+/* Segments of a validated span into iov (at most max): count or -E2BIG. */
+static int
+as_fill_iov(const struct zv_as *as, size_t i, uint64_t addr, uint64_t len,
+            struct iovec *iov, int max)
+{
+    int n = 0;
+
+    while (len > 0) {
+        const struct as_map *m = &as->maps[i++];
+        uint64_t room = m->last - addr + 1; /* 0 means all 2^64 bytes */
+        uint64_t take = (room == 0 || room > len) ? len : room;
+        uint8_t *p = m->host + (addr - m->addr);
+
+        if (m->prot & ZV_MEM_TRIP)
+            as_trip(as);
+        if (n > 0 && (uint8_t *)iov[n - 1].iov_base + iov[n - 1].iov_len == p &&
+            take <= SIZE_MAX - iov[n - 1].iov_len) {
+            iov[n - 1].iov_len += (size_t)take;
+        } else {
+            if (n == max || take > SIZE_MAX)
+                return -E2BIG;
+            iov[n++] = (struct iovec){.iov_base = p, .iov_len = (size_t)take};
+        }
+        addr += take;
+        len -= take;
+    }
+    return n;
+}
+
+int
+zv_as_iov(const struct zv_as *as, uint64_t addr, uint64_t len, unsigned prot,
+          struct iovec *iov, int max)
+{
+    size_t first;
+
+    if (max <= 0)
+        return -E2BIG;
+    if (!as_span_ok(as, addr, len, prot, &first))
+        return -EFAULT;
+    return as_fill_iov(as, first, addr, len, iov, max);
 }
 
 int

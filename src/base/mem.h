@@ -58,6 +58,20 @@ bool zv_as_check(const struct zv_as *as, uint64_t addr, uint64_t len,
 void *zv_as_ptr(const struct zv_as *as, uint64_t addr, uint64_t len,
                 unsigned prot);
 
+/*
+ * Host memory of [addr, addr+len) as iovecs for preadv/pwritev, each
+ * segment inside one mapping (so no pointer reaches past a mapping's
+ * bounds, principle 5); mappings that follow one another in host memory
+ * too share a segment.  Every byte must be mapped with at least prot.
+ * Returns the number of segments (1..max), -EFAULT (a hole, no
+ * permission, len 0 or wrap-around: nothing is filled that may be used),
+ * or -E2BIG when more than max segments would be needed.  A segment in a
+ * ZV_MEM_TRIP mapping counts one trip, as a pointer lookup does.
+ */
+struct iovec;
+int zv_as_iov(const struct zv_as *as, uint64_t addr, uint64_t len,
+              unsigned prot, struct iovec *iov, int max);
+
 /* Big-endian helpers for architected fields in memory. 0 or -EFAULT. */
 int zv_as_read_be32(const struct zv_as *as, uint64_t addr, uint32_t *val);
 int zv_as_read_be64(const struct zv_as *as, uint64_t addr, uint64_t *val);

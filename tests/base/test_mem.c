@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include <cmocka.h>
 
@@ -337,6 +338,89 @@ many_mappings_lookup(void **state)
     }
 }
 
+/* ---- zv_as_iov: host iovecs for a range, each inside its mapping ---- */
+
+static void
+iov_within_one_mapping_is_one_segment_in_bounds(void **state)
+{
+    struct iovec v[4];
+
+    zv_as_map(fx.as, 0x1000, 0x100, fx.a, ZV_MEM_RW);
+    assert_int_equal(zv_as_iov(fx.as, 0x1010, 0x20, ZV_MEM_WRITE, v, 4), 1);
+    assert_ptr_equal(v[0].iov_base, fx.a + 0x10);
+    assert_int_equal(v[0].iov_len, 0x20);
+    /* the last byte of the mapping, and one past it */
+    assert_int_equal(zv_as_iov(fx.as, 0x10ff, 1, ZV_MEM_READ, v, 4), 1);
+    assert_ptr_equal(v[0].iov_base, fx.a + 0xff);
+    assert_int_equal(zv_as_iov(fx.as, 0x10ff, 2, ZV_MEM_READ, v, 4), -EFAULT);
+    assert_int_equal(zv_as_iov(fx.as, 0xfff, 2, ZV_MEM_READ, v, 4), -EFAULT);
+}
+
+static void
+iov_spanning_two_mappings_gives_two_bounded_segments(void **state)
+{
+    struct iovec v[4];
+
+    zv_as_map(fx.as, 0x1000, 0x10, fx.a + 0x100, ZV_MEM_RW);
+    zv_as_map(fx.as, 0x1010, 0x10, fx.b + 0x200, ZV_MEM_RW);
+    assert_int_equal(zv_as_iov(fx.as, 0x1008, 0x10, ZV_MEM_READ, v, 4), 2);
+    assert_ptr_equal(v[0].iov_base, fx.a + 0x108);
+    assert_int_equal(v[0].iov_len, 8); /* ends where its mapping ends */
+    assert_ptr_equal(v[1].iov_base, fx.b + 0x200);
+    assert_int_equal(v[1].iov_len, 8);
+    /* room for one segment only */
+    assert_int_equal(zv_as_iov(fx.as, 0x1008, 0x10, ZV_MEM_READ, v, 1), -E2BIG);
+    assert_int_equal(zv_as_iov(fx.as, 0x1008, 0x10, ZV_MEM_READ, v, 0), -E2BIG);
+}
+
+static void
+iov_mappings_adjacent_in_host_memory_share_a_segment(void **state)
+{
+    struct iovec v[2];
+
+    /* two mappings of one host buffer, back to back on both sides */
+    zv_as_map(fx.as, 0x1000, 0x80, fx.a, ZV_MEM_RW);
+    zv_as_map(fx.as, 0x1080, 0x80, fx.a + 0x80, ZV_MEM_RW);
+    assert_int_equal(zv_as_iov(fx.as, 0x1040, 0x80, ZV_MEM_RW, v, 1), 1);
+    assert_ptr_equal(v[0].iov_base, fx.a + 0x40);
+    assert_int_equal(v[0].iov_len, 0x80);
+}
+
+static void
+iov_hole_permission_and_bad_ranges_are_efault(void **state)
+{
+    struct iovec v[4];
+
+    zv_as_map(fx.as, 0x1000, 0x10, fx.a, ZV_MEM_RW);
+    zv_as_map(fx.as, 0x1011, 0x10, fx.b, ZV_MEM_RW); /* one-byte hole */
+    zv_as_map(fx.as, 0x2000, 0x10, fx.c, ZV_MEM_READ);
+    assert_int_equal(zv_as_iov(fx.as, 0x1008, 0x10, ZV_MEM_READ, v, 4),
+                     -EFAULT);
+    assert_int_equal(zv_as_iov(fx.as, 0x1010, 1, ZV_MEM_READ, v, 4), -EFAULT);
+    /* read-only mapping: no iovec to store into */
+    assert_int_equal(zv_as_iov(fx.as, 0x2000, 8, ZV_MEM_WRITE, v, 4), -EFAULT);
+    assert_int_equal(zv_as_iov(fx.as, 0x2000, 8, ZV_MEM_READ, v, 4), 1);
+    assert_int_equal(zv_as_iov(fx.as, 0x1000, 0, ZV_MEM_READ, v, 4), -EFAULT);
+    assert_int_equal(zv_as_iov(fx.as, UINT64_MAX, 2, ZV_MEM_READ, v, 4),
+                     -EFAULT);
+}
+
+static void
+iov_counts_a_trip_per_tripwire_segment(void **state)
+{
+    struct iovec v[4];
+
+    zv_as_map(fx.as, 0x1000, 0x10, fx.a, ZV_MEM_RW);
+    zv_as_map(fx.as, 0x1010, 0x10, fx.b, ZV_MEM_RW | ZV_MEM_TRIP);
+    assert_int_equal(zv_as_iov(fx.as, 0x1000, 0x10, ZV_MEM_RW, v, 4), 1);
+    assert_int_equal(zv_as_trips(fx.as), 0);
+    assert_int_equal(zv_as_iov(fx.as, 0x1008, 0x10, ZV_MEM_RW, v, 4), 2);
+    assert_int_equal(zv_as_trips(fx.as), 1);
+    /* a refused range reaches nothing and counts nothing */
+    assert_int_equal(zv_as_iov(fx.as, 0x1018, 0x10, ZV_MEM_RW, v, 4), -EFAULT);
+    assert_int_equal(zv_as_trips(fx.as), 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -358,6 +442,11 @@ main(void)
         T(be_field_reads),
         T(two_spaces_are_independent),
         T(many_mappings_lookup),
+        T(iov_within_one_mapping_is_one_segment_in_bounds),
+        T(iov_spanning_two_mappings_gives_two_bounded_segments),
+        T(iov_mappings_adjacent_in_host_memory_share_a_segment),
+        T(iov_hole_permission_and_bad_ranges_are_efault),
+        T(iov_counts_a_trip_per_tripwire_segment),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
