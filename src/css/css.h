@@ -42,6 +42,9 @@ struct css_config {
     bool midaw;             /* MIDAW facility installed (ORB D allowed) */
     bool ils;               /* incorrect-length-suppression facility */
     unsigned crw_queue_max; /* CRWs held before overflow (default 256) */
+    /* css_io_iov always refuses: devices copy through css_io_read/write
+     * (for tests that compare both ways; default false). */
+    bool copy_data;
 };
 
 struct css *css_new(struct zv_loop *loop, struct zv_as *storage,
@@ -311,6 +314,24 @@ uint32_t css_io_available(const struct css_io *io);
  */
 int css_io_read(struct css_io *io, void *buf, size_t len);
 int css_io_write(struct css_io *io, const void *buf, size_t len);
+/*
+ * Zero-copy transfer: css_io_read/write of len bytes (write: into
+ * storage), except that no byte moves: instead the host memory those
+ * bytes occupy comes back as at most max iovecs, each inside one storage
+ * mapping (base/mem zv_as_iov), for the device to preadv/pwritev straight
+ * into or out of.  Only for a plain transfer of all len bytes: no skip,
+ * no read backward, no MIDAW, no PCI or TIC in the data chain, no channel
+ * error on the way.  Returns the number of iovecs, or 0 when that does
+ * not hold: then nothing happened, and the device uses css_io_read/write,
+ * which give the architected result (partial transfer, channel-program
+ * check).  A device whose own I/O then fails before any data would have
+ * moved calls css_io_iov_undo() (before any other css_io call): the
+ * stream is back where it was, as if the device never transferred.
+ */
+struct iovec;
+int css_io_iov(struct css_io *io, size_t len, bool write, struct iovec *iov,
+               int max);
+void css_io_iov_undo(struct css_io *io);
 /* Sense for concurrent sense, when done with unit check (<= 32 bytes). */
 void css_io_set_sense(struct css_io *io, const uint8_t *sense, size_t len);
 /*

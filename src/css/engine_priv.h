@@ -98,6 +98,12 @@ struct css_run {
     uint32_t burst;     /* commands run without yielding to the loop */
     uint64_t ccw_addr;  /* address of the last CCW used */
     uint64_t next_addr; /* where command chaining continues */
+    /* What css_io_iov changed, for css_io_iov_undo. */
+    struct {
+        struct css_io io;
+        uint64_t ccw_addr, bytes;
+        uint16_t tics;
+    } undo;
 };
 
 /* Checked, decoded CCW ready to be used (engine.c). */

@@ -19,6 +19,7 @@
  * key is carried in the SCSW but never compared.
  */
 #include <string.h>
+#include <sys/uio.h>
 
 #include "css/engine_priv.h"
 
@@ -411,14 +412,28 @@ stream_next_midaw(struct css_io *io)
     return 0;
 }
 
+/*
+ * Where css_io_iov puts the segments instead of copying (NULL: copy).
+ * Anything but a plain transfer refuses: stream_xfer returns
+ * STREAM_REFUSE and css_io_iov puts everything back.
+ */
+struct stream_sink {
+    struct iovec *iov;
+    int max, n;
+};
+
+#define STREAM_REFUSE (-2)
+
 /* The current CCW's count ran out and it has CD: go to the next one. */
 static int
-stream_chain(struct css_io *io)
+stream_chain(struct css_io *io, const struct stream_sink *sink)
 {
     struct run_ccw c = {.addr = UINT64_MAX};
     uint32_t cpa;
 
     if (run_fetch_ccw(io->run, io->ccw_addr + 8, true, &c, &cpa)) {
+        if (sink)
+            return STREAM_REFUSE;
         /* Fetched but failed its checks (data address, count, flags): the
          * CPA names it, so the count reported is its own, none of which
          * moved.  (The count is not meaningful with a program check; this
@@ -427,6 +442,9 @@ stream_chain(struct css_io *io)
             io->left = c.ccw.count;
         return stream_fail(io, cpa);
     }
+    /* A PCI is made at once (run_ccw_control): nothing to take back. */
+    if (sink && (c.ccw.flags & CCW_FLAG_PCI))
+        return STREAM_REFUSE;
     stream_load_ccw(io, &c);
     run_ccw_control(io->run, &c);
     return 0;
@@ -496,12 +514,47 @@ stream_advance(struct css_io *io, uint32_t n)
     io->moved += n;
 }
 
+/*
+ * k new iovecs sit at iov[n]: join the first onto iov[n-1] when it follows
+ * it in host memory.  Returns the new count.
+ */
+static int
+stream_iov_join(struct iovec *iov, int n, int k)
+{
+    if (n > 0 && (uint8_t *)iov[n - 1].iov_base + iov[n - 1].iov_len ==
+                     iov[n].iov_base) {
+        iov[n - 1].iov_len += iov[n].iov_len;
+        memmove(&iov[n], &iov[n + 1], (size_t)(k - 1) * sizeof(iov[0]));
+        return n + k - 1;
+    }
+    return n + k;
+}
+
+/* The segment's next n bytes into the sink: 0 or STREAM_REFUSE. */
+static int
+stream_sink_add(struct css_io *io, struct stream_sink *sink, uint32_t n,
+                bool store)
+{
+    int k;
+
+    if ((store && io->seg_skip) || (io->ccw_flags & CCW_FLAG_MIDA))
+        return STREAM_REFUSE;
+    k = zv_as_iov(io->as, io->seg_addr, n, store ? ZV_MEM_WRITE : ZV_MEM_READ,
+                  &sink->iov[sink->n], sink->max - sink->n);
+    if (k <= 0)
+        return STREAM_REFUSE;
+    sink->n = stream_iov_join(sink->iov, sink->n, k);
+    return 0;
+}
+
 /* Move up to len bytes; store = into storage (the device gives data). */
 static int
-stream_xfer(struct css_io *io, uint8_t *buf, size_t len, bool store)
+stream_xfer(struct css_io *io, uint8_t *buf, size_t len, bool store,
+            struct stream_sink *sink)
 {
     struct stream_win lw = {0}, dw = {0};
     size_t done = 0;
+    int rc;
 
     if (!io->outstanding || io->pc_cstat || io->run->discard || io->run->orphan)
         return -1;
@@ -511,23 +564,30 @@ stream_xfer(struct css_io *io, uint8_t *buf, size_t len, bool store)
 
         if (io->left == 0) {
             if (!(io->ccw_flags & CCW_FLAG_CD)) {
+                if (sink)
+                    return STREAM_REFUSE;
                 io->short_xfer = true;
                 break;
             }
-            if (stream_chain(io) < 0)
-                return -1;
+            rc = stream_chain(io, sink);
+            if (rc < 0)
+                return rc;
             continue;
         }
         if (io->seg_left == 0) {
             if (stream_next_segment(io, &lw) < 0)
-                return -1;
+                return sink ? STREAM_REFUSE : -1;
             continue;
         }
         n = io->seg_left;
         if (n > len - done)
             n = (uint32_t)(len - done);
-        if (stream_copy(io, buf + done, n, store, &dw) < 0)
+        if (sink) {
+            if (stream_sink_add(io, sink, n, store))
+                return STREAM_REFUSE;
+        } else if (stream_copy(io, buf + done, n, store, &dw) < 0) {
             return stream_fail_here(io);
+        }
         stream_advance(io, n);
         done += n;
         if (store)
@@ -548,14 +608,56 @@ css_sch_bytes(const struct subchannel *sch, uint64_t *read, uint64_t *written)
 int
 css_io_read(struct css_io *io, void *buf, size_t len)
 {
-    return stream_xfer(io, buf, len, false);
+    return stream_xfer(io, buf, len, false, NULL);
 }
 
 int
 css_io_write(struct css_io *io, const void *buf, size_t len)
 {
     /* Storing never writes into buf; the cast only shares stream_xfer. */
-    return stream_xfer(io, (uint8_t *)(uintptr_t)buf, len, true);
+    return stream_xfer(io, (uint8_t *)(uintptr_t)buf, len, true, NULL);
+}
+
+static uint64_t *
+stream_bytes(struct css_io *io, bool write)
+{
+    struct subchannel *sch = io->run->sch;
+
+    return write ? &sch->bytes_read : &sch->bytes_written;
+}
+
+int
+css_io_iov(struct css_io *io, size_t len, bool write, struct iovec *iov,
+           int max)
+{
+    struct css_run *run = io->run;
+    struct stream_sink sink = {.iov = iov, .max = max};
+    int rc;
+
+    if (!run->sch || css_get_config(run->sch->css)->copy_data || len == 0 ||
+        len > INT32_MAX || max <= 0 || write != io->input || io->backward)
+        return 0;
+    /* Everything the walk may change, so a refusal changes nothing. */
+    run->undo.io = *io;
+    run->undo.ccw_addr = run->ccw_addr;
+    run->undo.tics = run->tics;
+    run->undo.bytes = *stream_bytes(io, write);
+    rc = stream_xfer(io, NULL, len, write, &sink);
+    if (rc == (int)len)
+        return sink.n;
+    css_io_iov_undo(io);
+    return 0;
+}
+
+void
+css_io_iov_undo(struct css_io *io)
+{
+    struct css_run *run = io->run;
+
+    *stream_bytes(io, io->input) = run->undo.bytes;
+    *io = run->undo.io;
+    run->ccw_addr = run->undo.ccw_addr;
+    run->tics = run->undo.tics;
 }
 
 uint8_t

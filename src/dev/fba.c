@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "dev/dasd_priv.h"
 
@@ -159,6 +160,31 @@ fba_chunk(const struct fba *f)
     return f->left < FBA_CHUNK_BLOCKS ? f->left : FBA_CHUNK_BLOCKS;
 }
 
+/*
+ * One chunk straight from the image into storage when the channel offers
+ * it as a plain transfer (css_io_iov): *r = len, or -1 when the image
+ * read failed (the stream is put back: as if fba_img_read had failed
+ * before css_io_write).  Returns false when the chunk must go through
+ * the bounce buffer.
+ */
+static bool
+fba_read_direct(struct fba *f, struct css_io *io, uint32_t nb, int *r)
+{
+    struct iovec iov[IMG_IOV_MAX];
+    size_t len = (size_t)nb * FBA_BLKSIZE;
+    int n = css_io_iov(io, len, true, iov, IMG_IOV_MAX);
+
+    if (n <= 0)
+        return false;
+    if (fba_img_readv(f->img, f->next, nb, iov, n) < 0) {
+        css_io_iov_undo(io);
+        *r = -1;
+    } else {
+        *r = (int)len;
+    }
+    return true;
+}
+
 /* Read transfers min(count, located blocks x 512); what the channel does
  * not take is residual count for the channel to report. */
 static uint8_t
@@ -171,9 +197,14 @@ fba_read(struct fba *f, struct css_io *io)
         size_t len = (size_t)nb * FBA_BLKSIZE;
         int r;
 
-        if (fba_img_read(f->img, f->next, nb, f->buf) < 0)
+        if (fba_read_direct(f, io, nb, &r)) {
+            if (r < 0)
+                return dasd_unit_check(&f->d, io, SNS0_EQUIPMENT_CHECK, 0, 0);
+        } else if (fba_img_read(f->img, f->next, nb, f->buf) < 0) {
             return dasd_unit_check(&f->d, io, SNS0_EQUIPMENT_CHECK, 0, 0);
-        r = css_io_write(io, f->buf, len);
+        } else {
+            r = css_io_write(io, f->buf, len);
+        }
         if (r < 0 || (size_t)r < len)
             break;
         f->next += nb;
@@ -199,8 +230,19 @@ fba_write(struct fba *f, struct css_io *io)
     while (f->left && more) {
         uint32_t nb = fba_chunk(f);
         size_t len = (size_t)nb * FBA_BLKSIZE;
-        int r = css_io_read(io, f->buf, len);
+        struct iovec iov[IMG_IOV_MAX];
+        int n = css_io_iov(io, len, false, iov, IMG_IOV_MAX), r;
 
+        /* Straight from storage to the image: the channel has moved the
+         * data either way when the image write fails (as below). */
+        if (n > 0) {
+            if (fba_img_writev(f->img, f->next, nb, iov, n) < 0)
+                return dasd_unit_check(&f->d, io, SNS0_EQUIPMENT_CHECK, 0, 0);
+            f->next += nb;
+            f->left -= nb;
+            continue;
+        }
+        r = css_io_read(io, f->buf, len);
         if (r < 0)
             goto out;
         if ((size_t)r < len) {

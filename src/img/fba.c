@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "img/img_priv.h"
@@ -188,6 +189,50 @@ fba_img_write(struct fba_img *img, uint64_t block, uint32_t n, const void *buf)
     if (rc < 0)
         return rc;
     return img_pwrite(img->f.be, buf, len, off);
+}
+
+/* The iovecs hold exactly len bytes. */
+static bool
+fba_iov_len_ok(const struct iovec *iov, int niov, size_t len)
+{
+    size_t sum = 0;
+
+    for (int i = 0; i < niov; i++) {
+        if (iov[i].iov_len > len - sum)
+            return false;
+        sum += iov[i].iov_len;
+    }
+    return sum == len;
+}
+
+int
+fba_img_readv(struct fba_img *img, uint64_t block, uint32_t n,
+              const struct iovec *iov, int niov)
+{
+    uint64_t off;
+    size_t len;
+    int rc = fba_range(img, block, n, &off, &len);
+
+    if (rc < 0)
+        return rc;
+    if (niov <= 0 || !fba_iov_len_ok(iov, niov, len))
+        return -EINVAL;
+    return img_preadv(img->f.be, iov, niov, off);
+}
+
+int
+fba_img_writev(struct fba_img *img, uint64_t block, uint32_t n,
+               const struct iovec *iov, int niov)
+{
+    uint64_t off;
+    size_t len;
+    int rc = fba_write_range(img, block, n, &off, &len);
+
+    if (rc < 0)
+        return rc;
+    if (niov <= 0 || !fba_iov_len_ok(iov, niov, len))
+        return -EINVAL;
+    return img_pwritev(img->f.be, iov, niov, off);
 }
 
 /* Zeros are written (not punched) so the result is the same on every

@@ -63,6 +63,18 @@ void img_backend_free(struct img_backend *be);
 int img_pread(struct img_backend *be, void *buf, size_t len, uint64_t off);
 int img_pwrite(struct img_backend *be, const void *buf, size_t len,
                uint64_t off);
+/*
+ * Vectored forms, straight into/out of the caller's iovecs (at most
+ * IMG_IOV_MAX, INT_MAX bytes in all), synchronous on the image's fd with
+ * the write-through rule of img_pwrite: 0, -EIO (end of file inside the
+ * range), -EINVAL or -errno.
+ */
+#define IMG_IOV_MAX 64
+struct iovec;
+int img_preadv(struct img_backend *be, const struct iovec *iov, int n,
+               uint64_t off);
+int img_pwritev(struct img_backend *be, const struct iovec *iov, int n,
+                uint64_t off);
 /* Make every write that completed so far durable (fdatasync), whatever
  * the backend's sync mode: for a device model's flush or teardown. */
 int img_flush(struct img_backend *be);
@@ -184,6 +196,11 @@ int fba_img_write(struct fba_img *img, uint64_t block, uint32_t n,
                   const void *buf);
 /* Write zeros (discard). */
 int fba_img_zero(struct fba_img *img, uint64_t block, uint32_t n);
+/* fba_img_read/write of n blocks into/out of iovecs (img_preadv). */
+int fba_img_readv(struct fba_img *img, uint64_t block, uint32_t n,
+                  const struct iovec *iov, int niov);
+int fba_img_writev(struct fba_img *img, uint64_t block, uint32_t n,
+                   const struct iovec *iov, int niov);
 struct img_backend *fba_img_backend(struct fba_img *img);
 struct img_backend *ckd_img_backend(struct ckd_img *img);
 /* Switch an image to another backend built on its own fd (e.g.
