@@ -191,6 +191,8 @@ int css_sch_cmf_read(const struct subchannel *sch, struct css_cmf *out);
  * counts, the device sent it); written: from storage to the device. */
 void css_sch_bytes(const struct subchannel *sch, uint64_t *read,
                    uint64_t *written);
+/* Of those, the bytes moved without a copy (css_io_iov). */
+uint64_t css_sch_bytes_direct(const struct subchannel *sch);
 
 /* CR6 I/O-interruption subclass mask (bit 0x80 >> isc); default 0xFF. */
 void css_set_isc_mask(struct css *css, uint8_t mask);

@@ -50,6 +50,7 @@ struct subchannel {
     /* bytes the channel moved for the programs of this subchannel: into
      * storage (input commands) and out of it (output commands) */
     uint64_t bytes_read, bytes_written;
+    uint64_t bytes_direct;       /* of those, moved by css_io_iov (no copy) */
     struct subchannel *isc_next; /* link in the per-ISC queue */
     uint32_t refs;
     uint16_t sch_no;

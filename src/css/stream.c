@@ -605,6 +605,12 @@ css_sch_bytes(const struct subchannel *sch, uint64_t *read, uint64_t *written)
     *written = sch->bytes_written;
 }
 
+uint64_t
+css_sch_bytes_direct(const struct subchannel *sch)
+{
+    return sch->bytes_direct;
+}
+
 int
 css_io_read(struct css_io *io, void *buf, size_t len)
 {
@@ -626,6 +632,18 @@ stream_bytes(struct css_io *io, bool write)
     return write ? &sch->bytes_read : &sch->bytes_written;
 }
 
+/* Back to where css_io_iov found the stream. */
+static void
+stream_restore(struct css_io *io)
+{
+    struct css_run *run = io->run;
+
+    *stream_bytes(io, io->input) = run->undo.bytes;
+    *io = run->undo.io;
+    run->ccw_addr = run->undo.ccw_addr;
+    run->tics = run->undo.tics;
+}
+
 int
 css_io_iov(struct css_io *io, size_t len, bool write, struct iovec *iov,
            int max)
@@ -643,21 +661,21 @@ css_io_iov(struct css_io *io, size_t len, bool write, struct iovec *iov,
     run->undo.tics = run->tics;
     run->undo.bytes = *stream_bytes(io, write);
     rc = stream_xfer(io, NULL, len, write, &sink);
-    if (rc == (int)len)
+    if (rc == (int)len) {
+        run->sch->bytes_direct += len;
         return sink.n;
-    css_io_iov_undo(io);
+    }
+    stream_restore(io);
     return 0;
 }
 
 void
 css_io_iov_undo(struct css_io *io)
 {
-    struct css_run *run = io->run;
+    struct subchannel *sch = io->run->sch;
 
-    *stream_bytes(io, io->input) = run->undo.bytes;
-    *io = run->undo.io;
-    run->ccw_addr = run->undo.ccw_addr;
-    run->tics = run->undo.tics;
+    sch->bytes_direct -= *stream_bytes(io, io->input) - io->run->undo.bytes;
+    stream_restore(io);
 }
 
 uint8_t

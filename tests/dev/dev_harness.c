@@ -68,7 +68,9 @@ dh_vfio(struct dh *h)
 static int
 dh_css(struct dh *h, const struct dh_opts *o)
 {
-    struct css_config cc = {.concurrent_sense = true, .crw_queue_max = 64};
+    struct css_config cc = {.concurrent_sense = true,
+                            .crw_queue_max = 64,
+                            .copy_data = o && o->copy_data};
     struct css_sch_desc d = {.st = PMCW_ST_IO,
                              .sch_no = 0,
                              .devno = DH_DEVNO,

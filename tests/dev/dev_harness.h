@@ -52,6 +52,7 @@ struct dh_opts {
     struct dasd_config cfg;
     uint32_t grow_cyls; /* ECKD: grow the image (sparse) to this size */
     bool vfio;          /* guest channel through a vfio-ccw mdev (chan_vfio) */
+    bool copy_data;     /* css_config.copy_data: no zero-copy transfers */
     /* ECKD: track-slot size of the image (0 = the 3390 default, 56832).
      * Hercules images may declare smaller slots in dh_trksize; then the
      * slot, not the 3390 track capacity, bounds what a track holds. */
