@@ -530,19 +530,33 @@ stream_iov_join(struct iovec *iov, int n, int k)
     return n + k;
 }
 
-/* The segment's next n bytes into the sink: 0 or STREAM_REFUSE. */
+/*
+ * The segment's next n bytes into the sink: 0 or STREAM_REFUSE.  Through
+ * the data window when the bytes sit in its page of one mapping (as
+ * stream_copy would touch them), else through zv_as_iov; either way each
+ * iovec lies inside one mapping.
+ */
 static int
 stream_sink_add(struct css_io *io, struct stream_sink *sink, uint32_t n,
-                bool store)
+                bool store, struct stream_win *dw)
 {
+    unsigned prot = store ? ZV_MEM_WRITE : ZV_MEM_READ;
+    uint8_t *p;
     int k;
 
-    if ((store && io->seg_skip) || (io->ccw_flags & CCW_FLAG_MIDA))
+    if ((store && io->seg_skip) || (io->ccw_flags & CCW_FLAG_MIDA) ||
+        sink->n == sink->max)
         return STREAM_REFUSE;
-    k = zv_as_iov(io->as, io->seg_addr, n, store ? ZV_MEM_WRITE : ZV_MEM_READ,
-                  &sink->iov[sink->n], sink->max - sink->n);
-    if (k <= 0)
-        return STREAM_REFUSE;
+    p = stream_win_ptr(io->as, dw, io->seg_addr, n, prot);
+    if (p) {
+        sink->iov[sink->n] = (struct iovec){.iov_base = p, .iov_len = n};
+        k = 1;
+    } else {
+        k = zv_as_iov(io->as, io->seg_addr, n, prot, &sink->iov[sink->n],
+                      sink->max - sink->n);
+        if (k <= 0)
+            return STREAM_REFUSE;
+    }
     sink->n = stream_iov_join(sink->iov, sink->n, k);
     return 0;
 }
@@ -583,7 +597,7 @@ stream_xfer(struct css_io *io, uint8_t *buf, size_t len, bool store,
         if (n > len - done)
             n = (uint32_t)(len - done);
         if (sink) {
-            if (stream_sink_add(io, sink, n, store))
+            if (stream_sink_add(io, sink, n, store, &dw))
                 return STREAM_REFUSE;
         } else if (stream_copy(io, buf + done, n, store, &dw) < 0) {
             return stream_fail_here(io);
