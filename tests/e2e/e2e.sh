@@ -459,7 +459,11 @@ scenario_faults() {
 # Hercules' dasdls.
 scenario_ipl() {
     local t0
-    guest_initrd ipl2 "$HERE/guest/ipl2.sh"
+    # boot 2's initramfs: the kit's /init hands over to the DASD root; its
+    # /test.sh runs only when that failed
+    printf '%s\n' 'bad "root hand-over: the initramfs test.sh ran"' \
+        'echo "E2E-END ipl2"' >"$T/ipl2rd.sh"
+    guest_initrd ipl2 "$T/ipl2rd.sh"
     cat "$HERE/guest/lib.sh" "$HERE/guest/ipl1.sh" >"$T/ipl1.sh"
     "$ROOT/guest/kit" --offline --quiet initrd --s390-tools "$T/ipl1.sh" \
         "$T/ipl1.initrd" ||
@@ -469,6 +473,9 @@ scenario_ipl() {
     mkdir -p "$T/pl/payload"
     cp "$KERNEL" "$T/pl/payload/image"
     cp "$T/ipl2.initrd" "$T/pl/payload/initrd.img"
+    # and the DASD root's /sbin/init
+    { echo '#!/bin/sh'; cat "$HERE/guest/lib.sh" "$HERE/guest/ipl2.sh"; } \
+        >"$T/pl/payload/init"
     head -c $(((4 - $(stat -c %s "$T/ipl1.initrd") % 4) % 4)) /dev/zero \
         >>"$T/ipl1.initrd"
     (cd "$T/pl" && find payload | cpio -o -H newc -R 0:0 --quiet) \
@@ -485,7 +492,7 @@ scenario_ipl() {
     need_ok ipl1 "sense 0.0.0201 devtype 3390" "online 0.0.0201" \
         "dasdfmt quick" "dasdfmt check-quick" "dasdfmt full" \
         "dasdfmt check-full" "fdasd" "mke2fs" "mount" "copy kernel" \
-        "copy initrd" "zipl" "lsdasd" "dasdview" "dasdview volser" "lscss" \
+        "copy initrd" "copy busybox" "copy init" "zipl" "lsdasd" "dasdview" "dasdview volser" "lscss" \
         "umount"
     note "ipl1: dasdfmt of $(gval ipl1 eckd.blocks_before) sectors: full $(gval ipl1 dasdfmt.full.seconds) s, quick $(gval ipl1 dasdfmt.quick.seconds) s, check $(gval ipl1 dasdfmt.check-full.seconds) s"
     # boot 2: no kernel, the ECKD is the IPL device
@@ -494,13 +501,22 @@ scenario_ipl() {
         --bind 0.0.0101 --boot -- -no-reboot </dev/null >"$T/ipl2.console" 2>&1 &
     QPID=$!
     wait_guest ipl2
-    note "ipl2: the IPLed kernel ran /init at $(sed -n 's/^zvfio-kit: init at \([0-9.]*\)s.*/\1/p' "$T/ipl2.console" | tr -d '\r') s of its uptime; QEMU start to power-off $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+    note "ipl2: the IPLed kernel ran the initramfs' /init at $(sed -n 's/^zvfio-kit: init at \([0-9.]*\)s.*/\1/p' "$T/ipl2.console" | tr -d '\r') s of its uptime, mounted the DASD root at $(sed -n 's/^zvfio-kit: root .* mounted at \([0-9.]*\)s.*/\1/p' "$T/ipl2.console" | tr -d '\r') s, the DASD's /sbin/init ran at $(gval ipl2 ipl.init_uptime) s; QEMU start to power-off $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
     check_console ipl2
+    grep -q '^zvfio-kit: root /dev/dasd[a-z]*1 mounted at ' "$T/ipl2.console" ||
+        fail "ipl2: the kit's /init did not mount the DASD root"
+    grep -q '^E2E-ROOT init on the DASD root' "$T/ipl2.console" ||
+        fail "ipl2: no /sbin/init from the DASD root ran"
     grep -q 'executing ccw chain' "$T/ipl2.console" ||
         fail "ipl2: no s390-ccw firmware IPL on the console"
     grep -q 'LOADPARM' "$T/ipl2.console" ||
         fail "ipl2: the firmware did not start"
-    need_ok ipl2 "ipl cmdline" "ipl type ccw" "online 0.0.0201" "ipl mount"
+    need_ok ipl2 "ipl cmdline" "ipl type ccw" "root init pid 1" "root mounted" \
+        "root fs ext" "root device online 0.0.0201" "root is 0.0.0201" "remount ro"
+    [ "$(gval ipl2 ipl.root)" = /dev/dasda1 ] ||
+        fail "ipl2: root=$(gval ipl2 ipl.root) on the command line, zipl was given /dev/dasda1"
+    [ -n "$(gval ipl1 ipl.init)" ] && [ "$(gval ipl1 ipl.init)" = "$(gval ipl2 ipl.init)" ] ||
+        fail "ipl2: /sbin/init md5 $(gval ipl2 ipl.init), boot 1 wrote $(gval ipl1 ipl.init)"
     [ "$(gval ipl2 ipl.device)" = 0.0.0201 ] ||
         fail "ipl2: IPL device $(gval ipl2 ipl.device), want 0.0.0201"
     [ -n "$(gval ipl1 ipl.file)" ] &&
@@ -517,6 +533,21 @@ scenario_ipl() {
         dasdls "$ST/disk0201.3390" >"$T/dasdls" 2>&1
         grep -q 'LINUX.V0X0201.PART0001.NATIVE' "$T/dasdls" ||
             { fail "ipl: dasdls: no fdasd partition data set"; cat "$T/dasdls"; }
+    fi
+    # the file the DASD root's init wrote, in the image after power-off
+    if command -v dasdseq >/dev/null && command -v debugfs >/dev/null; then
+        (cd "$T" && dasdseq "$ST/disk0201.3390" LINUX.V0X0201.PART0001.NATIVE \
+            >dasdseq.ipl 2>&1) || fail "ipl: dasdseq: $(cat "$T/dasdseq.ipl")"
+        local got
+        got=$(debugfs -R "cat /zvfio-root.txt" "$T/LINUX.V0X0201.PART0001.NATIVE" \
+            2>/dev/null | md5sum | cut -d' ' -f1)
+        [ -n "$(gval ipl2 ipl.rootfile)" ] && [ "$got" = "$(gval ipl2 ipl.rootfile)" ] ||
+            fail "ipl: /zvfio-root.txt in the image: md5 $got, the DASD root wrote $(gval ipl2 ipl.rootfile)"
+        if command -v e2fsck >/dev/null; then
+            e2fsck -fn "$T/LINUX.V0X0201.PART0001.NATIVE" >"$T/ipl.fsck" 2>&1 ||
+                { fail "ipl: e2fsck of the root on the host"; cat "$T/ipl.fsck"; }
+        fi
+        rm -f "$T/LINUX.V0X0201.PART0001.NATIVE"
     fi
     command -v dasdinit >/dev/null || return 0
     # Hercules interop: a volume dasdinit -linux made, served by zvfiod,

@@ -1,8 +1,10 @@
 # ipl1: prepare the ECKD the way an installer does, with Debian's
 # s390-tools (the kit's optional archive): dasdfmt (quick, full, each
 # checked), fdasd -a, mke2fs, the kernel + initramfs copied in (/payload,
-# from the host), zipl with its target on that file system, a file the
-# IPLed boot checks; lsdasd, dasdview and lscss describe the volume.
+# from the host), a minimal root (static busybox, /sbin/init from the
+# host), zipl with its target on that file system and root=/dev/dasdX1,
+# a file the IPLed boot checks; lsdasd, dasdview and lscss describe the
+# volume.
 export PATH=/sbin:/usr/bin:/bin
 sensed $ECKD 3390 || exit 1
 set_online $ECKD || exit 1
@@ -54,8 +56,19 @@ val ipl.file "$(md5 /mnt/d/zvfio-ipl.txt)"
 check "copy kernel" cp /payload/image /mnt/d/boot/image
 check "copy initrd" cp /payload/initrd.img /mnt/d/boot/initrd.img
 val ipl.image "$(md5 /mnt/d/boot/image)"
+# the root file system boot 2 switches to: this initramfs' static
+# busybox with its applet links, /sbin/init the host made (/payload/init)
+mkdir -p /mnt/d/bin /mnt/d/sbin /mnt/d/etc /mnt/d/dev /mnt/d/proc \
+    /mnt/d/sys /mnt/d/tmp /mnt/d/mnt
+check "copy busybox" cp /bin/busybox /mnt/d/bin/busybox
+for a in $(busybox --list); do
+    [ "$a" = busybox ] || ln -sf busybox "/mnt/d/bin/$a"
+done
+check "copy init" cp /payload/init /mnt/d/sbin/init
+chmod 755 /mnt/d/sbin/init
+val ipl.init "$(md5 /mnt/d/sbin/init)"
 if zipl -V -t /mnt/d/boot -i /mnt/d/boot/image -r /mnt/d/boot/initrd.img \
-    -P "console=ttysclp0 quiet zvfio_ipl" >/tmp/zipl.out 2>&1; then
+    -P "console=ttysclp0 quiet zvfio_ipl root=/dev/$p" >/tmp/zipl.out 2>&1; then
     ok "zipl"
 else
     bad "zipl: $(tail -3 /tmp/zipl.out | tr '\n' ' ')"
