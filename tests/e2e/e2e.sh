@@ -535,19 +535,20 @@ scenario_ipl() {
             { fail "ipl: dasdls: no fdasd partition data set"; cat "$T/dasdls"; }
     fi
     # the file the DASD root's init wrote, in the image after power-off
-    if command -v dasdseq >/dev/null && command -v debugfs >/dev/null; then
-        (cd "$T" && dasdseq "$ST/disk0201.3390" LINUX.V0X0201.PART0001.NATIVE \
-            >dasdseq.ipl 2>&1) || fail "ipl: dasdseq: $(cat "$T/dasdseq.ipl")"
+    # (the partition copied out by ckdpart.py: dasdseq takes PS only)
+    if command -v python3 >/dev/null && command -v debugfs >/dev/null; then
         local got
-        got=$(debugfs -R "cat /zvfio-root.txt" "$T/LINUX.V0X0201.PART0001.NATIVE" \
-            2>/dev/null | md5sum | cut -d' ' -f1)
+        python3 "$HERE/ckdpart.py" "$ST/disk0201.3390" 2 "$T/root.part" ||
+            fail "ipl: ckdpart.py"
+        got=$(debugfs -R "cat /zvfio-root.txt" "$T/root.part" 2>/dev/null |
+            md5sum | cut -d' ' -f1)
         [ -n "$(gval ipl2 ipl.rootfile)" ] && [ "$got" = "$(gval ipl2 ipl.rootfile)" ] ||
             fail "ipl: /zvfio-root.txt in the image: md5 $got, the DASD root wrote $(gval ipl2 ipl.rootfile)"
         if command -v e2fsck >/dev/null; then
-            e2fsck -fn "$T/LINUX.V0X0201.PART0001.NATIVE" >"$T/ipl.fsck" 2>&1 ||
+            e2fsck -fn "$T/root.part" >"$T/ipl.fsck" 2>&1 ||
                 { fail "ipl: e2fsck of the root on the host"; cat "$T/ipl.fsck"; }
         fi
-        rm -f "$T/LINUX.V0X0201.PART0001.NATIVE"
+        rm -f "$T/root.part"
     fi
     command -v dasdinit >/dev/null || return 0
     # Hercules interop: a volume dasdinit -linux made, served by zvfiod,
