@@ -379,30 +379,38 @@ for_qemu(ssize_t rc)
     }
 }
 
+/*
+ * Take a trigger down: DATA_NONE with count 0, or (as QEMU does it) one
+ * eventfd of -1.  On a device whose server is gone nothing can signal the
+ * eventfd any more, so there is nothing left to undo and it succeeds
+ * (QEMU unplugging a lost device would otherwise log a failure per IRQ).
+ */
+static int
+irq_teardown(struct zq_device *d, unsigned index)
+{
+    int rc = (int)for_qemu(zv_vfu_client_set_irq_eventfd(d->client, index, -1));
+
+    return rc == -ENODEV ? 0 : rc;
+}
+
 static int
 set_irqs(struct zq_device *d, const struct vfio_irq_set *s)
 {
     uint32_t data = s->flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
     uint32_t action = s->flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
     int32_t fd;
-    int rc;
 
     if (s->argsz < sizeof(*s) || action != VFIO_IRQ_SET_ACTION_TRIGGER ||
         s->start != 0)
         return -EINVAL;
-    if (data == VFIO_IRQ_SET_DATA_NONE && s->count == 0) {
-        /* Taking a trigger down on a device whose server is gone: nothing
-         * can signal it any more, so the teardown has nothing left to do
-         * (QEMU unplugging a lost device otherwise logs a failure per
-         * IRQ). */
-        rc = (int)for_qemu(
-            zv_vfu_client_set_irq_eventfd(d->client, s->index, -1));
-        return rc == -ENODEV ? 0 : rc;
-    }
+    if (data == VFIO_IRQ_SET_DATA_NONE && s->count == 0)
+        return irq_teardown(d, s->index);
     if (data != VFIO_IRQ_SET_DATA_EVENTFD || s->count != 1 ||
         s->argsz < sizeof(*s) + sizeof(fd))
         return -EINVAL;
     memcpy(&fd, s->data, sizeof(fd));
+    if (fd == -1)
+        return irq_teardown(d, s->index);
     return (int)for_qemu(
         zv_vfu_client_set_irq_eventfd(d->client, s->index, fd));
 }
