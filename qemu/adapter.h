@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "arch/orb.h"
@@ -95,6 +96,9 @@ void zq_free(struct zq *q);
 bool zq_owns(const struct zq *q, int fd);
 /* Debug trace of the emulated calls on stderr. */
 void zq_set_trace(struct zq *q, bool on);
+/* Per-operation timings (ZVFIO_QEMU_STATS=1): on, and the table to f. */
+int zq_set_stats(struct zq *q, bool on);
+void zq_stats_dump(struct zq *q, FILE *f);
 
 /* /dev/vfio/vfio or /dev/vfio/<N>: a new fd, -errno, or 1 when path is
  * not ours (the caller opens it as usual). */

@@ -64,7 +64,8 @@ struct zq_device {
     char mdev[64];
     uint32_t flags, num_regions, num_irqs;
     struct zq_region regions[ZQ_MAX_REGIONS];
-    bool live; /* a start function of ours runs */
+    bool live;        /* a start function of ours runs */
+    uint64_t ssch_ns; /* when it was written (zq_now_ns), for stats */
     struct zq_start start;
 };
 
@@ -78,10 +79,27 @@ struct zq_obj {
     } u;
 };
 
+/* operations timed with ZVFIO_QEMU_STATS (stats.c) */
+enum zq_stat_op {
+    ZQ_ST_SSCH,        /* I/O region write of a start function */
+    ZQ_ST_IO_WRITE,    /* any other I/O region write */
+    ZQ_ST_IRB,         /* I/O region read (the IRB) */
+    ZQ_ST_SSCH_TO_IRB, /* SSCH written -> its final IRB read begins */
+    ZQ_ST_COHERENCE,   /* TB invalidation of a program's input areas */
+    ZQ_ST_SCHIB,       /* SCHIB region read (every STSCH) */
+    ZQ_ST_CRW,         /* CRW region read */
+    ZQ_ST_ASYNC,       /* async (HSCH/CSCH) region write */
+    ZQ_ST_PLAIN,       /* a plain region access */
+    ZQ_ST_COUNT,
+};
+
+struct zq_stats;
+
 struct zq {
     char *root;
     struct zq_hooks hooks;
     bool trace;
+    struct zq_stats *stats; /* NULL unless zq_set_stats */
     struct zq_obj objs[ZQ_MAX_OBJS];
 };
 
@@ -99,6 +117,10 @@ void zq_guest_written(struct zq *q, struct zq_obj *ct, uint64_t addr,
 int zq_device_open(struct zq *q, struct zq_obj *grp, const char *name);
 void zq_map_release(struct zq_map *m);
 int zq_dma_forward(struct zq *q, struct zq_obj *d, const struct zq_map *m);
+
+uint64_t zq_now_ns(void);
+void zq_stats_note(struct zq *q, enum zq_stat_op op, uint64_t ns);
+void zq_stats_free(struct zq *q);
 
 #define zq_trace(q, ...)                                                       \
     do {                                                                       \

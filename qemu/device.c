@@ -356,6 +356,43 @@ get_irq_info(struct zq_device *d, struct vfio_irq_info *ii)
     return 0;
 }
 
+/*
+ * Errors as QEMU's switch statements expect them: the transport gone
+ * means the device is gone (ENODEV: cc 3); EAGAIN, which QEMU retries in
+ * a tight loop, is retried here a bounded number of times and then
+ * reported as EBUSY (cc 2).
+ */
+static ssize_t
+for_qemu(ssize_t rc)
+{
+    switch (rc) {
+    case -ENOTCONN:
+    case -EPIPE:
+    case -ECONNRESET:
+    case -ETIMEDOUT:
+    case -EPROTO:
+        return -ENODEV;
+    case -EAGAIN:
+        return -EBUSY;
+    default:
+        return rc;
+    }
+}
+
+/*
+ * Take a trigger down: DATA_NONE with count 0, or (as QEMU does it) one
+ * eventfd of -1.  On a device whose server is gone nothing can signal the
+ * eventfd any more, so there is nothing left to undo and it succeeds
+ * (QEMU unplugging a lost device would otherwise log a failure per IRQ).
+ */
+static int
+irq_teardown(struct zq_device *d, unsigned index)
+{
+    int rc = (int)for_qemu(zv_vfu_client_set_irq_eventfd(d->client, index, -1));
+
+    return rc == -ENODEV ? 0 : rc;
+}
+
 static int
 set_irqs(struct zq_device *d, const struct vfio_irq_set *s)
 {
@@ -367,12 +404,15 @@ set_irqs(struct zq_device *d, const struct vfio_irq_set *s)
         s->start != 0)
         return -EINVAL;
     if (data == VFIO_IRQ_SET_DATA_NONE && s->count == 0)
-        return zv_vfu_client_set_irq_eventfd(d->client, s->index, -1);
+        return irq_teardown(d, s->index);
     if (data != VFIO_IRQ_SET_DATA_EVENTFD || s->count != 1 ||
         s->argsz < sizeof(*s) + sizeof(fd))
         return -EINVAL;
     memcpy(&fd, s->data, sizeof(fd));
-    return zv_vfu_client_set_irq_eventfd(d->client, s->index, fd);
+    if (fd == -1)
+        return irq_teardown(d, s->index);
+    return (int)for_qemu(
+        zv_vfu_client_set_irq_eventfd(d->client, s->index, fd));
 }
 
 static int
@@ -437,29 +477,6 @@ zq_ioctl(struct zq *q, int fd, unsigned long req, void *arg)
 }
 
 /* --- region I/O */
-
-/*
- * Errors as QEMU's switch statements expect them: the transport gone
- * means the device is gone (ENODEV: cc 3); EAGAIN, which QEMU retries in
- * a tight loop, is retried here a bounded number of times and then
- * reported as EBUSY (cc 2).
- */
-static ssize_t
-for_qemu(ssize_t rc)
-{
-    switch (rc) {
-    case -ENOTCONN:
-    case -EPIPE:
-    case -ECONNRESET:
-    case -ETIMEDOUT:
-    case -EPROTO:
-        return -ENODEV;
-    case -EAGAIN:
-        return -EBUSY;
-    default:
-        return rc;
-    }
-}
 
 static ssize_t
 region_rw(struct zq_device *d, unsigned index, uint64_t off, void *buf,
@@ -539,7 +556,8 @@ cp_walk(struct zq *q, struct zq_device *d, const struct orb *orb,
  * cleared).
  */
 static void
-io_irb_read(struct zq *q, struct zq_device *d, const uint8_t *region)
+io_irb_read(struct zq *q, struct zq_device *d, const uint8_t *region,
+            uint64_t t0)
 {
     uint16_t ctrl = zv_be16(region + ZQ_IO_IRB_OFF + 2);
     unsigned fctl = (ctrl >> 12) & 7, stctl = ctrl & 0x1f;
@@ -553,8 +571,12 @@ io_irb_read(struct zq *q, struct zq_device *d, const uint8_t *region)
     cp_walk(q, d, &d->start.orb, &all);
     for (unsigned i = 0; i < all.n; i++)
         zq_guest_written(q, ct, all.r[i].addr, all.r[i].len);
-    if ((stctl & SCSW_STCTL_PRIMARY) || !(fctl & SCSW_FCTL_START))
+    if ((stctl & SCSW_STCTL_PRIMARY) || !(fctl & SCSW_FCTL_START)) {
         d->live = false;
+        zq_stats_note(q, ZQ_ST_SSCH_TO_IRB, t0 - d->ssch_ns);
+    }
+    if (q->stats)
+        zq_stats_note(q, ZQ_ST_COHERENCE, zq_now_ns() - t0);
 }
 
 /* A start function about to be sent: note its program's input areas
@@ -573,6 +595,20 @@ io_ssch_note(struct zq *q, struct zq_device *d, const uint8_t *region,
     return true;
 }
 
+/* what a region access is timed as */
+static const enum zq_stat_op read_op[] = {
+    [ZQ_R_PLAIN] = ZQ_ST_PLAIN, [ZQ_R_IO] = ZQ_ST_IRB,
+    [ZQ_R_ASYNC] = ZQ_ST_PLAIN, [ZQ_R_SCHIB] = ZQ_ST_SCHIB,
+    [ZQ_R_CRW] = ZQ_ST_CRW,
+};
+
+static void
+zq_stats_since(struct zq *q, enum zq_stat_op op, uint64_t t0)
+{
+    if (q->stats)
+        zq_stats_note(q, op, zq_now_ns() - t0);
+}
+
 ssize_t
 zq_pread(struct zq *q, int fd, void *buf, size_t len, off_t off)
 {
@@ -581,7 +617,7 @@ zq_pread(struct zq *q, int fd, void *buf, size_t len, off_t off)
     uint8_t blk[ZQ_IO_REGION_SIZE];
     struct zq_region *r;
     unsigned index;
-    uint64_t roff;
+    uint64_t roff, t0;
     ssize_t n;
 
     if (!d || off < 0)
@@ -591,14 +627,19 @@ zq_pread(struct zq *q, int fd, void *buf, size_t len, off_t off)
     r = region_at(d, (uint64_t)off, len, &index, &roff);
     if (!r || !(r->flags & VFIO_REGION_INFO_FLAG_READ))
         return -EINVAL;
-    if (r->kind == ZQ_R_PLAIN)
-        return region_rw(d, index, roff, buf, len, false);
+    t0 = q->stats ? zq_now_ns() : 0;
+    if (r->kind == ZQ_R_PLAIN) {
+        n = region_rw(d, index, roff, buf, len, false);
+        zq_stats_since(q, ZQ_ST_PLAIN, t0);
+        return n;
+    }
     n = region_rw(d, index, 0, blk, len, false);
+    zq_stats_since(q, read_op[r->kind], t0);
     if (n != (ssize_t)len)
         return n;
     switch (r->kind) {
     case ZQ_R_IO:
-        io_irb_read(q, d, blk);
+        io_irb_read(q, d, blk, q->stats ? zq_now_ns() : 0);
         break;
     case ZQ_R_SCHIB:
         zq_swap_schib_read(blk);
@@ -623,7 +664,7 @@ zq_pwrite(struct zq *q, int fd, const void *buf, size_t len, off_t off)
     struct zq_region *r;
     bool start = false;
     unsigned index;
-    uint64_t roff;
+    uint64_t roff, t0;
     ssize_t n;
 
     if (!d || off < 0)
@@ -642,12 +683,19 @@ zq_pwrite(struct zq *q, int fd, const void *buf, size_t len, off_t off)
     } else if (r->kind == ZQ_R_ASYNC) {
         zq_swap_async_write(blk);
     }
+    t0 = q->stats ? zq_now_ns() : 0;
     n = region_rw(d, index, 0, blk, len, true);
+    zq_stats_since(q,
+                   r->kind == ZQ_R_ASYNC ? ZQ_ST_ASYNC
+                   : start               ? ZQ_ST_SSCH
+                                         : ZQ_ST_IO_WRITE,
+                   t0);
     /* only an accepted start (cc 0) runs; a refused one (cc 2: the last
      * one still runs) changes nothing */
     if (start && n == (ssize_t)len) {
         d->start = st;
         d->live = true;
+        d->ssch_ns = q->stats ? zq_now_ns() : 0;
     }
     return n;
 }

@@ -119,11 +119,21 @@ is_qemu_system(void)
     return strncmp(base, "qemu-system-", 12) == 0;
 }
 
+/* ZVFIO_QEMU_STATS: the timings table to stderr when QEMU exits */
+static void
+zq_stats_at_exit(void)
+{
+    pthread_mutex_lock(&zq_g.lock);
+    zq_stats_dump(zq_g.q, stderr);
+    pthread_mutex_unlock(&zq_g.lock);
+}
+
 static void
 zq_init(void)
 {
     const char *root = getenv("ZVFIO_QEMU_ROOT");
     const char *trace = getenv("ZVFIO_QEMU_TRACE");
+    const char *stats = getenv("ZVFIO_QEMU_STATS");
     struct zq_hooks hooks = {.invalidate = zq_invalidate};
 
     zq_g.open = next_sym("open64");
@@ -151,6 +161,12 @@ zq_init(void)
     }
     zq_g.trace = trace && *trace && strcmp(trace, "0") != 0;
     zq_set_trace(zq_g.q, zq_g.trace);
+    if (stats && *stats && strcmp(stats, "0") != 0) {
+        if (zq_set_stats(zq_g.q, true) == 0)
+            atexit(zq_stats_at_exit);
+        else
+            fprintf(stderr, "zvfio-qemu: out of memory: no stats\n");
+    }
     if (zq_g.trace)
         fprintf(stderr, "zvfio-qemu: active, root %s%s\n", zq_g.root,
                 zq_g.tb_invalidate_phys_range ? "" : " (no TB invalidation)");

@@ -66,6 +66,7 @@ zq_free(struct zq *q)
     for (int i = 0; i < ZQ_MAX_OBJS; i++)
         if (q->objs[i].kind != ZQ_FREE)
             zq_close(q, q->objs[i].fd);
+    zq_stats_free(q);
     free(q->root);
     free(q);
 }

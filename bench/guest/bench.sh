@@ -7,7 +7,9 @@ FBA=0.0.0200
 ECKD=0.0.0201
 ROUNDS=${ROUNDS:-5}
 MIB=32     # per 1 MiB run
-IOS=2000   # per 4 KiB run
+IOS=${IOS:-2000}   # per 4 KiB run
+DISKS=${DISKS:-eckd fba virtio}
+TESTS=${TESTS:-write1m read1m read4k}
 now_us() {
     t=$EPOCHREALTIME
     echo $((${t%.*} * 1000000 + 1${t#*.} - 1000000))
@@ -37,10 +39,15 @@ echo "BENCH-DISKS eckd=$eckd fba=$fba virtio=$vd"
 for r in $(seq $ROUNDS); do
     for d in eckd:$eckd fba:$fba virtio:$vd; do
         n=${d%%:*} dev=/dev/${d#*:}
+        case " $DISKS " in *" $n "*) ;; *) continue ;; esac
         [ -b "$dev" ] || { echo "BENCH-FAIL $n: no $dev"; continue; }
-        run $n write1m $r $((MIB << 20)) dd if=/dev/zero of=$dev bs=1M count=$MIB oflag=direct
-        run $n read1m $r $((MIB << 20)) dd if=$dev of=/dev/null bs=1M count=$MIB iflag=direct
-        run $n read4k $r $IOS dd if=$dev of=/dev/null bs=4k count=$IOS iflag=direct
+        for t in $TESTS; do
+            case $t in
+            write1m) run $n write1m $r $((MIB << 20)) dd if=/dev/zero of=$dev bs=1M count=$MIB oflag=direct ;;
+            read1m) run $n read1m $r $((MIB << 20)) dd if=$dev of=/dev/null bs=1M count=$MIB iflag=direct ;;
+            read4k) run $n read4k $r $IOS dd if=$dev of=/dev/null bs=4k count=$IOS iflag=direct ;;
+            esac
+        done
     done
 done
 echo "E2E-END bench"

@@ -14,10 +14,15 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 B=$(cd "${1:-$ROOT/build/gcc}" && pwd)
 ROUNDS=${ROUNDS:-5}
-# LATENCY_US=N: the device models' latency per command (default: the
-# default host's 20 us + 0..10 us jitter)
+# LATENCY_US=N: the device models' latency (default: the default host's
+# 20 us + 0..10 us jitter); LATENCY_PER=command|program: what it is charged
+# for (default program, docs/zvfiod.md).  DISKS, TESTS, IOS narrow the run
+# (e.g. DISKS=eckd TESTS=read4k for the per-I/O breakdown);
+# ZVFIO_QEMU_STATS=1 prints the adapter's per-operation timings and
+# zvfiod's SSCH-to-status histogram of the zvfio disks.
 LAT=
 [ -n "${LATENCY_US:-}" ] && LAT=", \"latency_us\": $LATENCY_US, \"jitter_us\": 0"
+[ -n "${LATENCY_PER:-}" ] && LAT="$LAT, \"latency_per\": \"$LATENCY_PER\""
 eval "$("$ROOT/guest/kit" --quiet --print-paths)"
 T=$(mktemp -d /tmp/zvfio-bench.XXXXXX)
 ST=$T/state
@@ -47,7 +52,13 @@ for _ in $(seq 100); do
         >/dev/null 2>&1 && break
     sleep 0.05
 done
-{ echo "ROUNDS=$ROUNDS"; cat "$ROOT/bench/guest/bench.sh"; } >"$T/test.sh"
+{
+    echo "ROUNDS=$ROUNDS"
+    [ -n "${DISKS:-}" ] && echo "DISKS='$DISKS'"
+    [ -n "${TESTS:-}" ] && echo "TESTS='$TESTS'"
+    [ -n "${IOS:-}" ] && echo "IOS=$IOS"
+    cat "$ROOT/bench/guest/bench.sh"
+} >"$T/test.sh"
 "$ROOT/guest/kit" --quiet initrd "$T/test.sh" "$T/initrd"
 ZVFIO_QEMU_LIB=$B/qemu/libzvfio-qemu.so ZVFIOCTL=$B/tools/zvfioctl/zvfioctl \
     timeout 900 "$B/qemu/zvfio-qemu" --state "$ST" --bind 0.0.0100 \
@@ -56,6 +67,14 @@ ZVFIO_QEMU_LIB=$B/qemu/libzvfio-qemu.so ZVFIOCTL=$B/tools/zvfioctl/zvfioctl \
     -drive "file=$ST/virtio.raw,format=raw,if=none,id=vd0" \
     -device virtio-blk-ccw,drive=vd0,devno=fe.0.0300 \
     </dev/null >"$T/console" 2>&1 || true
+if [ -n "${ZVFIO_QEMU_STATS:-}" ]; then
+    for s in 0.0.0100 0.0.0101; do
+        echo "zvfiod stats $s:"
+        "$B/tools/zvfioctl/zvfioctl" --socket "$ST/control.sock" stats $s |
+            grep -E '^(latency|device_commands|vfio_user)' | sed 's/^/  /'
+    done
+    grep '^zvfio-qemu stats' "$T/console" || true
+fi
 if grep -q BENCH-FAIL "$T/console" || ! grep -q '^E2E-END bench' "$T/console"; then
     echo "bench failed:" >&2
     tail -30 "$T/console" >&2

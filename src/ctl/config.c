@@ -343,9 +343,9 @@ parse_dev(struct pctx *p, const char *path, struct json_object *o,
           struct zv_host_cfg *cfg, struct zv_host_dev_cfg *d)
 {
     static const char *const dkeys[] = {
-        "type",     "subchannel", "devno",      "chpids",    "image",
-        "create",   "model",      "latency_us", "jitter_us", "cu_type",
-        "cu_model", "dev_type",   "dev_model",  NULL};
+        "type",     "subchannel", "devno",      "chpids",      "image",
+        "create",   "model",      "latency_us", "jitter_us",   "cu_type",
+        "cu_model", "dev_type",   "dev_model",  "latency_per", NULL};
     struct json_object *v;
     const char *s = NULL;
     char sub[192];
@@ -412,6 +412,15 @@ parse_dev(struct pctx *p, const char *path, struct json_object *o,
         if ((rc = get_uint(p, sub, v, 0, 10000000, &n)))
             return rc;
         d->jitter_ns = n * ZV_NSEC_PER_USEC;
+    }
+    snprintf(sub, sizeof(sub), "%.120s.latency_per", path);
+    if (json_object_object_get_ex(o, "latency_per", &v)) {
+        if ((rc = get_str(p, sub, v, &s)))
+            return rc;
+        if (!strcmp(s, "command"))
+            d->latency_per_command = true;
+        else if (strcmp(s, "program"))
+            return perr(p, sub, "expected \"command\" or \"program\"");
     }
 
     if (d->type == ZV_HOST_DEV_TEST) {

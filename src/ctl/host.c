@@ -211,6 +211,9 @@ host_image(struct zv_loop *loop, struct zv_host_dev *hd, char *err,
     struct zv_host_dev_cfg *c = &hd->cfg;
     struct dasd_config dc = {.latency_ns = c->latency_ns,
                              .jitter_ns = c->jitter_ns,
+                             .unit = c->latency_per_command
+                                         ? DASD_LAT_PER_COMMAND
+                                         : DASD_LAT_PER_PROGRAM,
                              .model = c->model};
     struct stat st;
     bool fresh = false;

@@ -59,6 +59,7 @@ struct zv_host_dev_cfg {
     char volser[7];               /* eckd: CDL format with this volser */
     uint8_t model;                /* eckd: device type model (0 = derive) */
     uint64_t latency_ns, jitter_ns;
+    bool latency_per_command; /* else once per channel program */
     /* test */
     uint16_t cu_type, dev_type;
     uint8_t cu_model, dev_model;

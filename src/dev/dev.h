@@ -21,6 +21,12 @@
 #include "css/css.h"
 #include "img/img.h"
 
+/* What the modelled latency is charged for (see dasd_charge()). */
+enum dasd_latency_unit {
+    DASD_LAT_PER_COMMAND = 0, /* every command of a program */
+    DASD_LAT_PER_PROGRAM = 1, /* once per channel program (a request) */
+};
+
 enum dasd_latency_dist {
     DASD_LAT_UNIFORM = 0, /* jitter uniform in [0, jitter_ns] */
     DASD_LAT_EXP = 1,     /* jitter exponential, mean jitter_ns (capped at
@@ -34,6 +40,7 @@ struct dasd_config {
     uint64_t latency_ns;
     uint64_t jitter_ns;
     enum dasd_latency_dist dist;
+    enum dasd_latency_unit unit;
     /* Fault injection: probability in parts per million that a command
      * ends with unit check + equipment check (sense byte 0 = 0x10) before
      * it does anything.  Linux's ERP retries equipment checks. */

@@ -43,6 +43,37 @@ config_good_parses(void **state)
     free(cfg);
 }
 
+/* A DASD's latency is charged per channel program unless the description
+ * asks for every command (docs/zvfiod.md "Device latency"). */
+static void
+config_latency_per(void **state)
+{
+    static const char *const text[] = {
+        "{\"chpids\":[{\"chpid\":\"40\"}],\"devices\":[{\"type\":\"fba\","
+        "\"subchannel\":\"0.0.0100\",\"devno\":\"0.0.0200\","
+        "\"chpids\":[\"40\"],\"image\":\"a\"}]}",
+        "{\"chpids\":[{\"chpid\":\"40\"}],\"devices\":[{\"type\":\"fba\","
+        "\"subchannel\":\"0.0.0100\",\"devno\":\"0.0.0200\","
+        "\"chpids\":[\"40\"],\"image\":\"a\",\"latency_per\":\"command\"}]}",
+        "{\"chpids\":[{\"chpid\":\"40\"}],\"devices\":[{\"type\":\"fba\","
+        "\"subchannel\":\"0.0.0100\",\"devno\":\"0.0.0200\","
+        "\"chpids\":[\"40\"],\"image\":\"a\",\"latency_per\":\"program\"}]}",
+    };
+    static const bool per_command[] = {false, true, false};
+    struct zv_host_cfg *cfg = calloc(1, sizeof(*cfg));
+    char err[256] = "";
+
+    (void)state;
+    for (unsigned i = 0; i < 3; i++) {
+        assert_int_equal(zv_host_cfg_parse(text[i], cfg, err, sizeof(err)), 0);
+        assert_int_equal(cfg->dev[0].latency_per_command, per_command[i]);
+    }
+    zv_host_cfg_default(cfg);
+    for (unsigned i = 0; i < cfg->ndev; i++)
+        assert_false(cfg->dev[i].latency_per_command);
+    free(cfg);
+}
+
 #define CHP "\"chpids\":[{\"chpid\":\"40\"}]"
 #define DEV0                                                                   \
     "\"type\":\"test\",\"subchannel\":\"0.0.0100\",\"devno\":\"0.0.0200\""
@@ -100,6 +131,14 @@ static const struct {
      "\"devno\":\"0.0.0200\",\"chpids\":[\"40\"],\"image\":\"a\","
      "\"model\":12}]}",
      "$.devices[0].model: only for an eckd device"},
+    {"{" CHP ",\"devices\":[{\"type\":\"fba\",\"subchannel\":\"0.0.0100\","
+     "\"devno\":\"0.0.0200\",\"chpids\":[\"40\"],\"image\":\"a\","
+     "\"latency_per\":\"ccw\"}]}",
+     "$.devices[0].latency_per: expected \"command\" or \"program\""},
+    {"{" CHP ",\"devices\":[{\"type\":\"fba\",\"subchannel\":\"0.0.0100\","
+     "\"devno\":\"0.0.0200\",\"chpids\":[\"40\"],\"image\":\"a\","
+     "\"latency_per\":1}]}",
+     "$.devices[0].latency_per: expected a string"},
 };
 
 static void
@@ -333,6 +372,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(config_good_parses),
+        cmocka_unit_test(config_latency_per),
         cmocka_unit_test(config_refusals_name_the_json_path),
         cmocka_unit_test_setup_teardown(refusals_have_their_class, setup,
                                         teardown),

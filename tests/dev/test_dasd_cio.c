@@ -323,6 +323,30 @@ latency_changed_on_a_live_device(void **state)
     dh_free(h);
 }
 
+/* Latency per channel program (zvfiod's hosts): a three-command program
+ * takes one latency, not three, also after the control plane changed it;
+ * the next program takes it again. */
+static void
+latency_per_program(void **state)
+{
+    struct dh_opts o = basic;
+    struct dh *h;
+    uint64_t t;
+
+    o.cfg.latency_ns = 1000000;
+    o.cfg.unit = DASD_LAT_PER_PROGRAM;
+    h = dh_new_eckd(0, 10, false, &o);
+    assert_non_null(h);
+    t = three_nops_ns(h);
+    assert_true(t >= 1000000 && t < 2000000);
+    dev_dasd_set_latency(h->dev, 50000000, 0);
+    t = three_nops_ns(h);
+    assert_true(t >= 50000000 && t < 51000000);
+    t = three_nops_ns(h);
+    assert_true(t >= 50000000 && t < 51000000);
+    dh_free(h);
+}
+
 /* Equipment checks switched on for every command, then off again: the
  * first command ends with unit check, sense byte 0 = equipment check, and
  * nothing after it runs; with the rate at 0 the same program succeeds. */
@@ -470,6 +494,7 @@ main(void)
         cmocka_unit_test(injected_unit_check_mid_chain),
         cmocka_unit_test(latency_is_scheduled_on_the_loop),
         cmocka_unit_test(latency_changed_on_a_live_device),
+        cmocka_unit_test(latency_per_program),
         cmocka_unit_test(eq_check_rate_changed_on_a_live_device),
         cmocka_unit_test(jitter_is_drawn_from_the_loop_seed),
         cmocka_unit_test(exponential_jitter_has_the_configured_mean),

@@ -386,6 +386,61 @@ sense_id_through_the_io_region(void **state)
     assert_int_equal(f->inv_len[0], 7);
 }
 
+/* Sum of the counts of the dump's lines for op (0 when absent). */
+static unsigned long
+stats_count(const char *dump, const char *op)
+{
+    char key[64];
+    const char *p;
+
+    snprintf(key, sizeof(key), "zvfio-qemu stats: %s ", op);
+    p = strstr(dump, key);
+    return p ? strtoul(p + strlen(key), NULL, 10) : 0;
+}
+
+/* ZVFIO_QEMU_STATS: with stats on, two start functions and their IRB reads
+ * are counted per operation, the SSCH-to-final-IRB time once per start;
+ * a refused SSCH is no start; with stats off nothing is printed. */
+static void
+stats_count_each_operation(void **state)
+{
+    struct fix *f = *state;
+    uint8_t r[ZQ_IO_REGION_SIZE];
+    struct ccw1 c = {.cmd = CCW_CMD_SENSE_ID,
+                     .flags = CCW_FLAG_SLI,
+                     .count = 7,
+                     .cda = 0x2000};
+    char *dump = NULL;
+    size_t dlen = 0;
+    FILE *m;
+
+    realize(f, "/dev/vfio/7", MDEV0);
+    set_io_irq(f);
+    m = open_memstream(&dump, &dlen);
+    assert_non_null(m);
+    zq_stats_dump(f->q, m); /* off: nothing */
+    fflush(m);
+    assert_int_equal(dlen, 0);
+    assert_int_equal(zq_set_stats(f->q, true), 0);
+    ccw1_encode(&c, f->ram + 0x1000);
+    for (int i = 0; i < 2; i++) {
+        ssch_region(r, 0x1000);
+        assert_int_equal(zq_pwrite(f->q, f->dfd, r, sizeof(r), 0), sizeof(r));
+        wait_irq(f);
+        assert_int_equal(zq_pread(f->q, f->dfd, r, sizeof(r), 0), sizeof(r));
+    }
+    /* the region read again after the interrupt: one more IRB read, no
+     * second final status */
+    assert_int_equal(zq_pread(f->q, f->dfd, r, sizeof(r), 0), sizeof(r));
+    zq_stats_dump(f->q, m);
+    fclose(m);
+    assert_int_equal(stats_count(dump, "ssch-write"), 2);
+    assert_int_equal(stats_count(dump, "irb-read"), 3);
+    assert_int_equal(stats_count(dump, "ssch-to-final-irb-read"), 2);
+    assert_int_equal(stats_count(dump, "schib-read"), 0);
+    free(dump);
+}
+
 static void
 stsch_and_csch(void **state)
 {
@@ -462,6 +517,48 @@ lost_server_is_enodev(void **state)
     assert_int_equal(vfu_dasd_host_new(&f->h, "F", 0, 0, NULL), 0);
 }
 
+/* QEMU unplugging a device whose server is gone takes its triggers down
+ * (an eventfd of -1, or DATA_NONE count 0): that succeeds, there being
+ * nothing left to signal,
+ * while arming a new eventfd on it still fails as the device is gone. */
+static void
+lost_server_irq_teardown_succeeds(void **state)
+{
+    struct fix *f = *state;
+    uint8_t b[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
+    struct vfio_irq_set *s = (void *)b;
+    int32_t fd;
+
+    realize(f, "/dev/vfio/7", MDEV0);
+    set_io_irq(f);
+    vfu_dasd_host_stop(&f->h);
+    vfu_dasd_host_free(&f->h);
+    memset(&f->h, 0, sizeof(f->h));
+    fd = f->irq;
+    s->argsz = sizeof(b);
+    s->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+    s->index = 0;
+    s->start = 0;
+    s->count = 1;
+    memcpy(s->data, &fd, sizeof(fd));
+    assert_int_equal(zq_ioctl(f->q, f->dfd, VFIO_DEVICE_SET_IRQS, s), -ENODEV);
+    /* QEMU's form: one eventfd of -1 */
+    fd = -1;
+    memcpy(s->data, &fd, sizeof(fd));
+    for (s->index = 0; s->index < 3; s->index++)
+        assert_int_equal(zq_ioctl(f->q, f->dfd, VFIO_DEVICE_SET_IRQS, s), 0);
+    s->index = 0;
+    s->argsz = sizeof(*s);
+    s->flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER;
+    s->count = 0;
+    for (s->index = 0; s->index < 3; s->index++)
+        assert_int_equal(zq_ioctl(f->q, f->dfd, VFIO_DEVICE_SET_IRQS, s), 0);
+    /* a malformed teardown is still refused */
+    s->start = 1;
+    assert_int_equal(zq_ioctl(f->q, f->dfd, VFIO_DEVICE_SET_IRQS, s), -EINVAL);
+    assert_int_equal(vfu_dasd_host_new(&f->h, "F", 0, 0, NULL), 0);
+}
+
 int
 main(void)
 {
@@ -476,6 +573,10 @@ main(void)
         cmocka_unit_test_setup_teardown(teardown_order_and_unmap, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(lost_server_is_enodev, setup, teardown),
+        cmocka_unit_test_setup_teardown(stats_count_each_operation, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(lost_server_irq_teardown_succeeds,
+                                        setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
