@@ -435,7 +435,8 @@ set_irqs(struct fx *f, uint32_t flags, uint32_t index, uint32_t count,
                             .count = count};
 
     vfu_irq_set_encode(b, &s);
-    memcpy(b + ZV_VFU_IRQ_SET_SIZE, data, dlen);
+    if (dlen)
+        memcpy(b + ZV_VFU_IRQ_SET_SIZE, data, dlen);
     return call(f, ZV_VFU_CMD_DEVICE_SET_IRQS, b, ZV_VFU_IRQ_SET_SIZE + dlen,
                 fds, nfds);
 }
