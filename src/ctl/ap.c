@@ -144,8 +144,7 @@ queue_json(struct zv_ctl *ctl, const struct zv_host_ap_cfg *a, unsigned apqi,
     json_object_object_add(o, "status", st ? json_object_new_string(st) : NULL);
     if (q) {
         ap_queue_stats(q, &qs);
-        json_object_object_add(o, "requests",
-                               json_object_new_int64((int64_t)qs.enqueued));
+        ctl_u64_add(o, "requests", qs.enqueued);
     }
     return o;
 }
@@ -300,24 +299,15 @@ cmd_ap_mask(struct zv_ctl *ctl, struct json_object *args)
 static int
 arg_id(struct json_object *args, const char *key, unsigned *out)
 {
-    struct json_object *v = ctl_arg_get(args, key);
     const char *s;
     char *end;
-    unsigned long n;
+    uint64_t n;
+    int rc = ctl_arg_num(args, key, AP_MAX_ID, &n, &s);
 
-    if (!v)
-        return -ENOENT;
-    if (json_object_is_type(v, json_type_int)) {
-        int64_t i = json_object_get_int64(v);
-
-        if (i < 0 || i > AP_MAX_ID)
-            return -EINVAL;
-        *out = (unsigned)i;
-        return 0;
-    }
-    if (!json_object_is_type(v, json_type_string))
-        return -EINVAL;
-    s = json_object_get_string(v);
+    if (rc == 0)
+        *out = (unsigned)n;
+    if (rc != 1)
+        return rc;
     errno = 0;
     n = strtoul(s, &end, 0);
     if (!*s || *end || errno || n > AP_MAX_ID || s[0] == '-')

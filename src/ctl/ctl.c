@@ -102,27 +102,46 @@ ctl_arg_bool(struct json_object *args, const char *key)
 }
 
 /* CHPID as "40", "0.40" or 64. */
-static int
-arg_chpid(struct json_object *args, uint8_t *out)
+int
+ctl_arg_num(struct json_object *args, const char *key, uint64_t max,
+            uint64_t *out, const char **str)
 {
-    struct json_object *v = ctl_arg_get(args, "chpid");
-    const char *s;
-    char *end;
-    unsigned long n;
+    struct json_object *v = ctl_arg_get(args, key);
 
     if (!v)
         return -ENOENT;
     if (json_object_is_type(v, json_type_int)) {
         int64_t i = json_object_get_int64(v);
 
-        if (i < 0 || i > CSS_MAX_CHPID)
+        if (i < 0 || (uint64_t)i > max)
             return -EINVAL;
-        *out = (uint8_t)i;
+        *out = (uint64_t)i;
         return 0;
     }
     if (!json_object_is_type(v, json_type_string))
         return -EINVAL;
-    s = json_object_get_string(v);
+    *str = json_object_get_string(v);
+    return 1;
+}
+
+void
+ctl_u64_add(struct json_object *o, const char *key, uint64_t v)
+{
+    json_object_object_add(o, key, json_object_new_int64((int64_t)v));
+}
+
+static int
+arg_chpid(struct json_object *args, uint8_t *out)
+{
+    const char *s;
+    char *end;
+    uint64_t n;
+    int rc = ctl_arg_num(args, "chpid", CSS_MAX_CHPID, &n, &s);
+
+    if (rc == 0)
+        *out = (uint8_t)n;
+    if (rc != 1)
+        return rc;
     if (strncmp(s, "0.", 2) == 0)
         s += 2;
     if (!*s || strlen(s) > 2 || *s == '-' || *s == '+' || *s == ' ')
@@ -615,10 +634,9 @@ cmd_query_stats(struct zv_ctl *ctl, struct json_object *args)
         r, "subchannel",
         json_object_new_string(
             ctl_busid(buf, sizeof(buf), hd->cfg.ssid, hd->cfg.sch_no)));
-    json_object_object_add(
+    ctl_u64_add(
         r, "device_commands",
-        json_object_new_int64((int64_t)(hd->td ? testdev_cmd_count(hd->td)
-                                               : dev_dasd_commands(hd->dev))));
+        (hd->td ? testdev_cmd_count(hd->td) : dev_dasd_commands(hd->dev)));
     if (hd->sch) {
         struct json_object *o = json_object_new_object();
         uint64_t rd, wr;
@@ -643,16 +661,11 @@ cmd_query_stats(struct zv_ctl *ctl, struct json_object *args)
         json_object_object_add(o, "uuid", json_object_new_string(m->uuid));
         json_object_object_add(
             o, "state", json_object_new_string(zv_vfio_ccw_state_name(m->vd)));
-        json_object_object_add(o, "cp_translated",
-                               json_object_new_int64((int64_t)c.cp_translated));
-        json_object_object_add(o, "cp_freed",
-                               json_object_new_int64((int64_t)c.cp_freed));
-        json_object_object_add(o, "irb_dropped",
-                               json_object_new_int64((int64_t)c.irb_dropped));
-        json_object_object_add(o, "crw_lost",
-                               json_object_new_int64((int64_t)c.crw_lost));
-        json_object_object_add(o, "fsm_events",
-                               json_object_new_int64((int64_t)c.events));
+        ctl_u64_add(o, "cp_translated", c.cp_translated);
+        ctl_u64_add(o, "cp_freed", c.cp_freed);
+        ctl_u64_add(o, "irb_dropped", c.irb_dropped);
+        ctl_u64_add(o, "crw_lost", c.crw_lost);
+        ctl_u64_add(o, "fsm_events", c.events);
         json_object_object_add(r, "vfio_ccw", o);
         json_object_object_add(r, "latency", stats_latency(&c.lat));
     }
@@ -661,14 +674,10 @@ cmd_query_stats(struct zv_ctl *ctl, struct json_object *args)
         struct json_object *o = json_object_new_object();
 
         zv_vfu_server_stats(m->srv, &st);
-        json_object_object_add(o, "clients",
-                               json_object_new_int64((int64_t)st.clients));
-        json_object_object_add(o, "messages",
-                               json_object_new_int64((int64_t)st.messages));
-        json_object_object_add(o, "errors",
-                               json_object_new_int64((int64_t)st.errors));
-        json_object_object_add(o, "disconnects",
-                               json_object_new_int64((int64_t)st.disconnects));
+        ctl_u64_add(o, "clients", st.clients);
+        ctl_u64_add(o, "messages", st.messages);
+        ctl_u64_add(o, "errors", st.errors);
+        ctl_u64_add(o, "disconnects", st.disconnects);
         json_object_object_add(o, "dma_maps",
                                json_object_new_int64(st.dma_maps));
         json_object_object_add(r, "vfio_user", o);

@@ -83,6 +83,13 @@ struct json_object *ctl_arg_get(struct json_object *args, const char *key);
 const char *ctl_arg_str(struct json_object *args, const char *key);
 /* 0/1, -1 when absent, -2 when not a boolean */
 int ctl_arg_bool(struct json_object *args, const char *key);
+/* A numeric argument: a JSON integer in [0, max] goes to *out (0); a
+ * string is left in *str for the caller's own syntax (1); -ENOENT when
+ * absent, -EINVAL for anything else. */
+int ctl_arg_num(struct json_object *args, const char *key, uint64_t max,
+                uint64_t *out, const char **str);
+/* o[key] = v, a counter */
+void ctl_u64_add(struct json_object *o, const char *key, uint64_t v);
 /* The subchannel argument key: a present, defined device, or the error
  * reply to send. */
 struct json_object *ctl_arg_sch(struct zv_ctl *ctl, struct json_object *args,
