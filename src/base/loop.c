@@ -552,6 +552,21 @@ zv_loop_pending(const struct zv_loop *loop)
     return n;
 }
 
+bool
+zv_loop_due(struct zv_loop *loop)
+{
+    uint64_t t;
+    bool due;
+
+    if (loop->is_virtual)
+        return loop->fifo_len > 0 ||
+               (loop_heap_earliest(loop, &t) && t <= loop->now);
+    loop_real_lock(loop);
+    due = loop_heap_earliest(loop, &t) && t <= loop_real_now();
+    loop_real_unlock(loop);
+    return due;
+}
+
 int
 zv_loop_watch_fd(struct zv_loop *loop, int fd, unsigned events,
                  zv_loop_fd_fn fn, void *arg)

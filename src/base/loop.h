@@ -82,6 +82,9 @@ uint64_t zv_loop_run_until(struct zv_loop *loop, uint64_t deadline);
 void zv_loop_stop(struct zv_loop *loop);
 /* Number of events queued (virtual and real timers/posts). */
 size_t zv_loop_pending(const struct zv_loop *loop);
+/* Is an event due now (posted, or a timer whose time has come)?  A
+ * cancelled one may count on the virtual backend until it is reaped. */
+bool zv_loop_due(struct zv_loop *loop);
 
 /* Seeded PRNG (xoshiro256** or similar), deterministic per seed.  On the
  * real backend it is seeded from the seed given at creation, 0 = time. */

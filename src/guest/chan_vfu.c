@@ -218,18 +218,24 @@ chan_vfu_sleep(struct chan_vfu *c, uint64_t deadline)
     return 0;
 }
 
-/* The status comes after the SSCH's reply (the server answers first, then
- * runs the program), so a read of the IO eventfd before the poll would
- * only say EAGAIN: poll first (it returns at once if the interrupt is
- * there; it also watches REQ), then read what it found. */
+/* The server holds the SSCH's reply back until the program has run as
+ * far as it can without waiting, so with a device that answers at once
+ * the interrupt is already counted: read the IO eventfd first and sleep
+ * in poll (which also watches REQ) only when it had nothing. */
 static int
 chan_vfu_wait_irb(struct guest_chan *ch, struct irb *irb, uint64_t timeout_ns)
 {
     struct chan_vfu *c = cu_of(ch);
     uint64_t deadline = mono_ns() + timeout_ns;
+    bool tried = false;
 
     for (;;) {
         int rc;
+
+        if (!c->io_irqs && !tried) {
+            tried = true;
+            efd_drain(c->efd[VFU_IRQ_IO], &c->io_irqs);
+        }
 
         if (c->io_irqs) {
             c->io_irqs--;

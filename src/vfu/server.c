@@ -84,6 +84,8 @@ vfu_srv_drop(struct zv_vfu_server *s, const char *why)
         zv_loop_cancel(s->loop, c->open_timer);
     if (c->rx_more)
         zv_loop_cancel(s->loop, c->rx_more);
+    if (c->tx_later)
+        zv_loop_cancel(s->loop, c->tx_later);
     zv_loop_unwatch_fd(s->loop, c->fd);
     close(c->fd);
     srv_close_fds(c);
@@ -133,10 +135,35 @@ srv_flush(struct zv_vfu_server *s)
     c->out_len = c->out_off = 0;
 }
 
+static void srv_serve(struct zv_vfu_server *s);
+
+/* Turns a held-back reply waits at most for the loop's due work: a zero
+ * latency read is a handful of posted events; a device that keeps the
+ * loop busy for longer does not hold the reply for long. */
+#define SRV_DEFER_TURNS 16
+
+static void
+srv_flush_later(void *arg)
+{
+    struct zv_vfu_server *s = arg;
+    struct vfu_conn *c = &s->conn;
+
+    c->tx_later = 0;
+    if (c->tx_turns++ < SRV_DEFER_TURNS && zv_loop_due(s->loop)) {
+        c->tx_later = zv_loop_post(s->loop, srv_flush_later, s);
+        if (c->tx_later)
+            return;
+    }
+    c->tx_turns = 0;
+    srv_flush(s);
+    if (c->fd >= 0 && !c->out_len)
+        srv_serve(s); /* what came meanwhile */
+}
+
 bool
 vfu_srv_busy(const struct zv_vfu_server *s)
 {
-    return s->conn.out_len > 0 || s->conn.open_timer;
+    return s->conn.out_len > 0 || s->conn.open_timer || s->conn.tx_later;
 }
 
 void
@@ -158,6 +185,12 @@ vfu_srv_reply(struct zv_vfu_server *s, const struct vfu_hdr *req,
     vfu_hdr_encode(s->out, &h);
     s->conn.out_len = h.size;
     s->conn.out_off = 0;
+    if (s->conn.defer && zv_loop_due(s->loop)) {
+        s->conn.tx_turns = 0;
+        s->conn.tx_later = zv_loop_post(s->loop, srv_flush_later, s);
+        if (s->conn.tx_later)
+            return;
+    }
     srv_flush(s);
 }
 

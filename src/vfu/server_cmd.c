@@ -444,7 +444,13 @@ srv_cmd_region_write(struct zv_vfu_server *s, const struct vfu_hdr *h,
     }
     rw.count = (uint32_t)rc;
     vfu_region_rw_encode(srv_payload(s), &rw);
+    /* Held back until the program the write started has run as far as
+     * it can without waiting (vfu_srv_reply): with a device that answers
+     * at once the IO eventfd is signalled before the reply goes, so the
+     * client finds the interrupt without sleeping for it. */
+    s->conn.defer = true;
     vfu_srv_reply(s, h, ZV_VFU_REGION_RW_SIZE);
+    s->conn.defer = false;
 }
 
 static void

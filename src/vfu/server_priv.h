@@ -49,7 +49,12 @@ struct vfu_conn {
     size_t rx_off, rx_len;
     uint64_t rx_pos;
     zv_timer_id rx_more; /* messages left over from a burst */
-    struct vfu_hdr h;    /* of the message being dispatched */
+    /* a REGION_WRITE reply held back while the loop has work due (the
+     * program the write started), and how many turns it has waited */
+    zv_timer_id tx_later;
+    unsigned tx_turns;
+    bool defer;       /* the reply being made may be held back */
+    struct vfu_hdr h; /* of the message being dispatched */
     /* the fds of the message being dispatched */
     int fds[VFU_SRV_MAX_FDS];
     size_t nfds;
