@@ -40,6 +40,7 @@ struct zv_vdev {
     bool open;
     bool removed;
     unsigned requests;
+    uint64_t signals; /* zv_vdev_signal calls that told someone */
     struct zv_as *iova;
     struct vdev_region region[VDEV_MAX_REGIONS];
     unsigned num_irqs;
@@ -240,7 +241,14 @@ zv_vdev_signal(struct zv_vdev *vd, unsigned index)
         irq->fn(irq->arg, vd, index);
         told = true;
     }
+    vd->signals += told;
     return told;
+}
+
+uint64_t
+zv_vdev_signals(const struct zv_vdev *vd)
+{
+    return vd->signals;
 }
 
 void

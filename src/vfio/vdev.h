@@ -120,6 +120,9 @@ int zv_vdev_set_irq_info(struct zv_vdev *vd, unsigned index, uint32_t count,
 /* Signal IRQ index: write the eventfd and/or call the callback.  Returns
  * true if anyone was told. */
 bool zv_vdev_signal(struct zv_vdev *vd, unsigned index);
+/* How many signals have told someone, any index (a transport compares two
+ * readings to see whether an interrupt went out in between). */
+uint64_t zv_vdev_signals(const struct zv_vdev *vd);
 bool zv_vdev_is_open(const struct zv_vdev *vd);
 bool zv_vdev_is_removed(const struct zv_vdev *vd);
 

@@ -138,9 +138,20 @@ srv_flush(struct zv_vfu_server *s)
 static void srv_serve(struct zv_vfu_server *s);
 
 /* Turns a held-back reply waits at most for the loop's due work: a zero
- * latency read is a handful of posted events; a device that keeps the
- * loop busy for longer does not hold the reply for long. */
-#define SRV_DEFER_TURNS 16
+ * latency read is a handful of posted events; the loop's other work
+ * (other devices) or a write that starts nothing does not hold the reply
+ * for long. */
+#define SRV_DEFER_TURNS 8
+
+/* Hold the reply back one more turn? */
+static bool
+srv_hold(struct zv_vfu_server *s)
+{
+    struct vfu_conn *c = &s->conn;
+
+    return c->tx_turns++ < SRV_DEFER_TURNS &&
+           zv_vdev_signals(s->vd) == c->tx_signals && zv_loop_due(s->loop);
+}
 
 static void
 srv_flush_later(void *arg)
@@ -149,7 +160,7 @@ srv_flush_later(void *arg)
     struct vfu_conn *c = &s->conn;
 
     c->tx_later = 0;
-    if (c->tx_turns++ < SRV_DEFER_TURNS && zv_loop_due(s->loop)) {
+    if (srv_hold(s)) {
         c->tx_later = zv_loop_post(s->loop, srv_flush_later, s);
         if (c->tx_later)
             return;
@@ -185,8 +196,9 @@ vfu_srv_reply(struct zv_vfu_server *s, const struct vfu_hdr *req,
     vfu_hdr_encode(s->out, &h);
     s->conn.out_len = h.size;
     s->conn.out_off = 0;
-    if (s->conn.defer && zv_loop_due(s->loop)) {
-        s->conn.tx_turns = 0;
+    s->conn.tx_turns = 0;
+    s->conn.tx_signals = zv_vdev_signals(s->vd);
+    if (s->conn.defer && srv_hold(s)) {
         s->conn.tx_later = zv_loop_post(s->loop, srv_flush_later, s);
         if (s->conn.tx_later)
             return;

@@ -50,11 +50,13 @@ struct vfu_conn {
     uint64_t rx_pos;
     zv_timer_id rx_more; /* messages left over from a burst */
     /* a REGION_WRITE reply held back while the loop has work due (the
-     * program the write started), and how many turns it has waited */
+     * program the write started) and the device has not signalled an
+     * IRQ since, and how many turns it has waited */
     zv_timer_id tx_later;
     unsigned tx_turns;
-    bool defer;       /* the reply being made may be held back */
-    struct vfu_hdr h; /* of the message being dispatched */
+    uint64_t tx_signals; /* zv_vdev_signals when the reply was made */
+    bool defer;          /* the reply being made may be held back */
+    struct vfu_hdr h;    /* of the message being dispatched */
     /* the fds of the message being dispatched */
     int fds[VFU_SRV_MAX_FDS];
     size_t nfds;
