@@ -167,8 +167,11 @@ srv_flush_later(void *arg)
     }
     c->tx_turns = 0;
     srv_flush(s);
-    if (c->fd >= 0 && !c->out_len)
-        srv_serve(s); /* what came meanwhile */
+    /* Messages already buffered are served now; the socket itself is
+     * level-triggered, so one that is still to come wakes the loop (a
+     * read here would mostly find nothing: a syscall for EAGAIN). */
+    if (c->fd >= 0 && !c->out_len && c->rx_len)
+        srv_serve(s);
 }
 
 bool
