@@ -424,6 +424,90 @@ dma_unmap_terminates_the_program_using_the_range(void **state)
     wait_fds(f->baseline);
 }
 
+struct release {
+    struct fx *f;
+    int rc;
+};
+
+/* On the loop thread: end the held command (-EINVAL: none held yet). */
+static void
+release_hold(void *arg)
+{
+    struct release *r = arg;
+
+    r->rc = testdev_release(r->f->h.td, DEV_STAT_CHN_END | DEV_STAT_DEV_END, 0);
+}
+
+/* Read an eventfd without waiting: its count, 0 if it had none. */
+static uint64_t
+take_irq_now(int efd)
+{
+    uint64_t v = 0;
+
+    if (read(efd, &v, sizeof(v)) != 8)
+        return 0;
+    return v;
+}
+
+/* The SSCH reply is held back while the program it started can still end
+ * without waiting, so a device that answers at once has signalled the IO
+ * eventfd before the client sees the reply: the client reads the eventfd
+ * without a poll.  A program that waits (a held command, a device with
+ * latency) does not hold the reply: it comes at once, the IRQ later. */
+static void
+ssch_reply_follows_the_irq_of_a_program_that_ends_at_once(void **state)
+{
+    struct fx *f = *state;
+    static const struct testdev_resp hold = {
+        .dstat = DEV_STAT_CHN_END | DEV_STAT_DEV_END, .len = 64, .hold = true};
+    struct release rel = {.f = f, .rc = -EINVAL};
+    int io;
+    struct irb irb;
+    uint32_t ret;
+
+    fx_attach(f);
+    io = f->efd[ZV_VFIO_CCW_IO_IRQ_INDEX];
+    for (unsigned i = 0; i < 200; i++) {
+        assert_int_equal(fx_ssch(f, 0xE4, 7), ZV_CCW_IO_REGION_SIZE);
+        assert_int_equal(take_irq_now(io), 1);
+        fx_read_irb(f, &irb, &ret);
+        assert_int_equal(irb.scsw.dstat, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
+        assert_int_equal(irb.scsw.cstat, 0);
+    }
+
+    /* a held command: the reply does not wait for it */
+    vfu_host_stop(&f->h);
+    assert_int_equal(testdev_set_response(f->h.td, 0x02, &hold), 0);
+    assert_int_equal(vfu_host_start(&f->h), 0);
+    assert_int_equal(fx_ssch(f, 0x02, 64), ZV_CCW_IO_REGION_SIZE);
+    assert_int_equal(take_irq_now(io), 0);
+    for (int i = 0; i < 5000 && rel.rc; i++) {
+        vfu_host_call(&f->h, release_hold, &rel);
+        if (rel.rc)
+            usleep(100);
+    }
+    assert_int_equal(rel.rc, 0);
+    assert_int_equal(wait_irq(io, 5000), 1);
+    fx_read_irb(f, &irb, &ret);
+    assert_int_equal(irb.scsw.dstat, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
+
+    /* a device with latency: the reply comes before the timer */
+    vfu_host_stop(&f->h);
+    testdev_clear_response(f->h.td, 0x02);
+    testdev_set_default_latency(f->h.td, 300000000ull, 300000000ull);
+    assert_int_equal(vfu_host_start(&f->h), 0);
+    assert_int_equal(fx_ssch(f, 0xE4, 7), ZV_CCW_IO_REGION_SIZE);
+    assert_int_equal(take_irq_now(io), 0);
+    assert_int_equal(wait_irq(io, 5000), 1);
+    fx_read_irb(f, &irb, &ret);
+    assert_int_equal(irb.scsw.dstat, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
+    vfu_host_stop(&f->h);
+    testdev_set_default_latency(f->h.td, 0, 0);
+    assert_int_equal(vfu_host_start(&f->h), 0);
+    fx_client_close(f);
+    wait_fds(f->baseline);
+}
+
 int
 main(void)
 {
@@ -442,6 +526,9 @@ main(void)
             client_vanishing_mid_io_leaves_a_quiesced_device, setup, teardown),
         cmocka_unit_test_setup_teardown(
             dma_unmap_terminates_the_program_using_the_range, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            ssch_reply_follows_the_irq_of_a_program_that_ends_at_once, setup,
+            teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
