@@ -126,6 +126,33 @@ ZV_EXPORT ssize_t zv_vfu_client_region_write(struct zv_vfu_client *c,
                                              const void *buf, size_t len);
 ZV_EXPORT int zv_vfu_client_reset(struct zv_vfu_client *c);
 
+/* One access of a batch (zv_vfu_client_region_batch). */
+struct zv_vfu_region_io {
+    int write;       /* nonzero: REGION_WRITE of buf; else REGION_READ */
+    unsigned index;  /* region */
+    uint64_t offset; /* in the region */
+    void *buf;       /* len bytes: the data written, or room for the read */
+    size_t len;      /* 1 .. max_data_xfer_size */
+    ssize_t result;  /* out: bytes moved or -errno, as the calls above */
+};
+
+/* Most accesses in one batch. */
+#define ZV_VFU_REGION_BATCH_MAX 8
+
+/*
+ * Region accesses in one exchange: the n requests leave in one sendmsg,
+ * the server handles them in order (a read sees what an earlier write
+ * did), the n replies are read back together.  Each op's result is set.
+ * Returns 0, or -errno when the exchange itself failed (bad arguments:
+ * -EINVAL; a transport failure makes the handle dead as for any call).
+ * For a vfio-ccw I/O region, SSCH and a read of the IRB area in one batch
+ * cost one round trip where two calls cost two; the read may find the
+ * status of the program the write started (or none yet).
+ */
+ZV_EXPORT int zv_vfu_client_region_batch(struct zv_vfu_client *c,
+                                         struct zv_vfu_region_io *ops,
+                                         size_t n);
+
 /* A memfd of size bytes sealed against shrinking (the server refuses
  * unsealed memfds), for guest memory.  fd or -errno. */
 ZV_EXPORT int zv_vfu_memfd_create(const char *name, uint64_t size);

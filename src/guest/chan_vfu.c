@@ -34,8 +34,14 @@ struct chan_vfu {
     int efd[VFU_IRQS];
     int memfd;
     uint64_t mem_base, mem_size;
-    uint64_t io_irqs;  /* IO interrupts not yet answered by a read */
-    uint64_t crw_irqs; /* CRW interrupts not yet answered by a read */
+    /* IO interrupts not yet answered by a read of the IRB area; below 0
+     * when a read ahead (chan_vfu_ssch) took a status whose interrupt
+     * the IO eventfd has not shown us yet */
+    int64_t io_irqs;
+    /* a status the read ahead took, not yet handed out */
+    uint8_t ahead[ZV_CCW_IO_IRB_SIZE];
+    bool has_ahead;
+    int64_t crw_irqs;  /* CRW interrupts not yet answered by a read */
     unsigned requests; /* REQ interrupts */
 };
 
@@ -85,16 +91,81 @@ region_read(struct chan_vfu *c, uint32_t idx, void *buf, size_t len)
     return (size_t)rc == len ? 0 : -EIO;
 }
 
+/*
+ * SSCH and a read of the I/O region in one exchange.  The server answers
+ * a write that started a program once the program has run as far as it
+ * can without waiting, so with a device that answers at once the read
+ * finds its status: the IRB comes back with the SSCH's reply, one round
+ * trip where a write and a read after the interrupt take two.  The read
+ * consumes the status as any read of the IRB area does; the interrupt it
+ * answers is one the IO eventfd has counted or will count (the driver
+ * signals a status before a read can take it), hence io_irqs - 1.
+ */
 static int
 chan_vfu_ssch(struct guest_chan *ch, const struct orb *orb)
 {
+    struct chan_vfu *c = cu_of(ch);
     uint8_t region[ZV_CCW_IO_REGION_SIZE] = {0};
+    uint8_t back[ZV_CCW_IO_REGION_SIZE];
+    struct zv_vfu_region_io ops[2] = {
+        {.write = 1,
+         .index = ZV_VFIO_CCW_CONFIG_REGION_INDEX,
+         .buf = region,
+         .len = sizeof(region)},
+        {.write = 0,
+         .index = ZV_VFIO_CCW_CONFIG_REGION_INDEX,
+         .buf = back,
+         .len = sizeof(back)},
+    };
     struct scsw scsw = {.fctl = SCSW_FCTL_START};
+    int rc;
 
     orb_encode(orb, region + ZV_CCW_IO_ORB_OFF);
     scsw_encode(&scsw, region + ZV_CCW_IO_SCSW_OFF);
-    return errno_to_cc(region_write(cu_of(ch), ZV_VFIO_CCW_CONFIG_REGION_INDEX,
-                                    region, sizeof(region)));
+    if (c->has_ahead)
+        /* one status held already: do not take a second */
+        return errno_to_cc(region_write(c, ZV_VFIO_CCW_CONFIG_REGION_INDEX,
+                                        region, sizeof(region)));
+    rc = zv_vfu_client_region_batch(c->c, ops, 2);
+    if (rc < 0)
+        return errno_to_cc(rc);
+    if (ops[1].result == (ssize_t)sizeof(back)) {
+        struct scsw got;
+
+        scsw_decode(&got, back + ZV_CCW_IO_IRB_OFF);
+        if (got.stctl) {
+            memcpy(c->ahead, back + ZV_CCW_IO_IRB_OFF, sizeof(c->ahead));
+            c->has_ahead = true;
+            c->io_irqs--;
+        }
+    }
+    if (ops[0].result < 0)
+        return errno_to_cc((int)ops[0].result);
+    return errno_to_cc(ops[0].result == (ssize_t)sizeof(region) ? 0 : -EIO);
+}
+
+/* Reads ahead the IO eventfd may owe us before we look at it (and at REQ,
+ * read with it): one read() per this many I/Os, not one per I/O. */
+#define VFU_AHEAD_DRAIN 16
+
+static void efd_drain(int fd, int64_t *count);
+
+/* Hand out the status the read ahead took, if any. */
+static bool
+chan_vfu_take_ahead(struct chan_vfu *c, struct irb *irb)
+{
+    if (!c->has_ahead)
+        return false;
+    c->has_ahead = false;
+    if (c->io_irqs < -VFU_AHEAD_DRAIN) {
+        int64_t req = 0;
+
+        efd_drain(c->efd[VFU_IRQ_IO], &c->io_irqs);
+        efd_drain(c->efd[VFU_IRQ_REQ], &req);
+        c->requests += (unsigned)req;
+    }
+    irb_decode(irb, c->ahead);
+    return true;
 }
 
 static int
@@ -158,12 +229,12 @@ chan_vfu_take(struct chan_vfu *c, struct irb *irb)
 
 /* Drain an eventfd (non-blocking) into *count. */
 static void
-efd_drain(int fd, uint64_t *count)
+efd_drain(int fd, int64_t *count)
 {
     uint64_t v;
 
     if (read(fd, &v, sizeof(v)) == (ssize_t)sizeof(v))
-        *count += v;
+        *count += (int64_t)v;
 }
 
 /* Take what the IO eventfd counted.  The REQ eventfd is read only when
@@ -174,7 +245,7 @@ efd_drain(int fd, uint64_t *count)
 static void
 chan_vfu_drain(struct chan_vfu *c)
 {
-    uint64_t req = 0, io = c->io_irqs;
+    int64_t req = 0, io = c->io_irqs;
 
     efd_drain(c->efd[VFU_IRQ_IO], &c->io_irqs);
     if (c->io_irqs != io)
@@ -199,7 +270,8 @@ chan_vfu_sleep(struct chan_vfu *c, uint64_t deadline)
 {
     struct pollfd p[2] = {{.fd = c->efd[VFU_IRQ_IO], .events = POLLIN},
                           {.fd = c->efd[VFU_IRQ_REQ], .events = POLLIN}};
-    uint64_t now = mono_ns(), req = 0;
+    uint64_t now = mono_ns();
+    int64_t req = 0;
     uint64_t ms;
     int rc;
 
@@ -229,15 +301,17 @@ chan_vfu_wait_irb(struct guest_chan *ch, struct irb *irb, uint64_t timeout_ns)
     uint64_t deadline = mono_ns() + timeout_ns;
     bool tried = false;
 
+    if (chan_vfu_take_ahead(c, irb))
+        return 0;
     for (;;) {
         int rc;
 
-        if (!c->io_irqs && !tried) {
+        if (c->io_irqs <= 0 && !tried) {
             tried = true;
             efd_drain(c->efd[VFU_IRQ_IO], &c->io_irqs);
         }
 
-        if (c->io_irqs) {
+        if (c->io_irqs > 0) {
             c->io_irqs--;
             rc = chan_vfu_take(c, irb);
             if (rc != -EAGAIN)
@@ -257,8 +331,10 @@ guest_chan_vfu_poll_irb(struct guest_chan *ch, struct irb *irb)
 {
     struct chan_vfu *c = cu_of(ch);
 
+    if (chan_vfu_take_ahead(c, irb))
+        return 1;
     chan_vfu_drain(c);
-    while (c->io_irqs) {
+    while (c->io_irqs > 0) {
         int rc;
 
         c->io_irqs--;
@@ -296,7 +372,7 @@ unsigned
 guest_chan_vfu_requests(struct guest_chan *ch)
 {
     struct chan_vfu *c = cu_of(ch);
-    uint64_t req = 0;
+    int64_t req = 0;
 
     efd_drain(c->efd[VFU_IRQ_REQ], &req);
     c->requests += (unsigned)req;

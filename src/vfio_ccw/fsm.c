@@ -553,6 +553,13 @@ a_irb_read(struct vccw_private *p, const struct vccw_ev_arg *arg)
     struct irb irb;
     uint8_t *area = p->io + ZV_CCW_IO_IRB_OFF;
 
+    /* A status is signalled before a read takes it: an IO kick still
+     * posted goes out now.  So every status a read returns had its own
+     * interrupt first, and one left queued gets another after the read,
+     * a client that reads ahead of the eventfd (chan_vfu's SSCH) can
+     * count interrupts against the statuses it took. */
+    if (p->irbq_len)
+        vccw_kick_now(p, ZV_VFIO_CCW_IO_IRQ_INDEX);
     if (vccw_irbq_pop(p, &irb))
         irb_encode(&irb, area);
     else

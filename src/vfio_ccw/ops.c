@@ -81,6 +81,20 @@ kick_fn(void *arg)
     vccw_private_put(p);
 }
 
+/* A kick of irq_index still waiting for its posted event goes out now
+ * (the event finds nothing left of it). */
+void
+vccw_kick_now(struct vccw_private *p, unsigned irq_index)
+{
+    unsigned bit = 1u << irq_index;
+
+    if (!(p->kick_mask & bit) || p->in_io_work)
+        return;
+    p->kick_mask &= ~bit;
+    if (p->vd)
+        zv_vdev_signal(p->vd, irq_index);
+}
+
 /* Signal an IRQ after the current action: at the end of the io work when
  * inside it, else from a posted event (never from inside a region access:
  * a callback may access the regions again). */

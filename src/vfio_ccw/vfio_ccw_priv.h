@@ -174,6 +174,7 @@ void vccw_hirb_mark_stale(struct vccw_private *p);
 struct vccw_private *vccw_private_new(struct vccw_parent *parent);
 void vccw_private_get(struct vccw_private *p);
 void vccw_private_put(struct vccw_private *p);
+void vccw_kick_now(struct vccw_private *p, unsigned irq_index);
 void vccw_kick(struct vccw_private *p, unsigned irq_index);
 void vccw_io_set_ret(struct vccw_private *p, int ret);
 int vccw_irbq_push(struct vccw_private *p, const struct irb *irb);

@@ -54,37 +54,14 @@ client_fail(struct zv_vfu_client *c, int rc)
     return rc;
 }
 
+/* All of mh (total bytes); any fds go with the first part. */
 static int
-client_send(struct zv_vfu_client *c, const struct client_req *r, uint16_t id)
+client_sendmsg(struct zv_vfu_client *c, struct msghdr *mhp, size_t total)
 {
-    union {
-        char b[CMSG_SPACE(sizeof(int) * CLIENT_MAX_FDS)];
-        struct cmsghdr align;
-    } ctl;
-    struct vfu_hdr h = {.id = id,
-                        .cmd = r->cmd,
-                        .size = (uint32_t)(ZV_VFU_HDR_SIZE + r->len),
-                        .flags = ZV_VFU_F_TYPE_COMMAND};
-    uint8_t hdr[ZV_VFU_HDR_SIZE];
-    struct iovec iov[2] = {{hdr, sizeof(hdr)},
-                           {(void *)(uintptr_t)r->payload, r->len}};
-    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = r->len ? 2 : 1};
-    size_t total = h.size, sent = 0;
+    struct msghdr mh = *mhp;
+    size_t sent = 0;
     ssize_t n;
 
-    vfu_hdr_encode(hdr, &h);
-    if (r->nfds) {
-        struct cmsghdr *cm;
-
-        memset(&ctl, 0, sizeof(ctl));
-        mh.msg_control = ctl.b;
-        mh.msg_controllen = CMSG_SPACE(sizeof(int) * r->nfds);
-        cm = CMSG_FIRSTHDR(&mh);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int) * r->nfds);
-        memcpy(CMSG_DATA(cm), r->fds, sizeof(int) * r->nfds);
-    }
     while (sent < total) {
         n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
@@ -106,6 +83,48 @@ client_send(struct zv_vfu_client *c, const struct client_req *r, uint16_t id)
         }
     }
     return 0;
+}
+
+static int
+client_send(struct zv_vfu_client *c, const struct client_req *r, uint16_t id)
+{
+    union {
+        char b[CMSG_SPACE(sizeof(int) * CLIENT_MAX_FDS)];
+        struct cmsghdr align;
+    } ctl;
+    struct vfu_hdr h = {.id = id,
+                        .cmd = r->cmd,
+                        .size = (uint32_t)(ZV_VFU_HDR_SIZE + r->len),
+                        .flags = ZV_VFU_F_TYPE_COMMAND};
+    uint8_t hdr[ZV_VFU_HDR_SIZE];
+    struct iovec iov[2] = {{hdr, sizeof(hdr)},
+                           {(void *)(uintptr_t)r->payload, r->len}};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = r->len ? 2 : 1};
+    size_t total = h.size;
+
+    vfu_hdr_encode(hdr, &h);
+    if (r->nfds) {
+        struct cmsghdr *cm;
+
+        memset(&ctl, 0, sizeof(ctl));
+        mh.msg_control = ctl.b;
+        mh.msg_controllen = CMSG_SPACE(sizeof(int) * r->nfds);
+        cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int) * r->nfds);
+        memcpy(CMSG_DATA(cm), r->fds, sizeof(int) * r->nfds);
+    }
+    return client_sendmsg(c, &mh, total);
+}
+
+static int
+client_send_bytes(struct zv_vfu_client *c, const void *buf, size_t len)
+{
+    struct iovec iov = {(void *)(uintptr_t)buf, len};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+    return client_sendmsg(c, &mh, len);
 }
 
 /* Close any fds the server sent: it never should. */
@@ -553,6 +572,127 @@ zv_vfu_client_region_write(struct zv_vfu_client *c, unsigned index,
         rw.count > len)
         return client_fail(c, -EPROTO);
     return rw.count;
+}
+
+/* Room a batch op takes in the request stream and at most in the reply
+ * stream. */
+static size_t
+batch_req_size(const struct zv_vfu_region_io *op)
+{
+    return ZV_VFU_HDR_SIZE + ZV_VFU_REGION_RW_SIZE + (op->write ? op->len : 0);
+}
+
+static size_t
+batch_reply_max(const struct zv_vfu_region_io *op)
+{
+    return ZV_VFU_HDR_SIZE + ZV_VFU_REGION_RW_SIZE + (op->write ? 0 : op->len);
+}
+
+/* The reply to op (header decoded into h, h->size bytes at p): its
+ * result, or -EPROTO for a reply that does not answer it. */
+static int
+batch_take(const struct zv_vfu_region_io *op, const struct vfu_hdr *h,
+           const uint8_t *p, ssize_t *result)
+{
+    struct vfu_region_rw rw;
+    size_t n = h->size - ZV_VFU_HDR_SIZE;
+
+    if (h->flags & ZV_VFU_F_ERROR) {
+        *result = h->error && h->error < 4096 ? -(int)h->error : -EIO;
+        return 0;
+    }
+    if (vfu_region_rw_decode(p + ZV_VFU_HDR_SIZE, n, !op->write, &rw) < 0 ||
+        rw.count > op->len)
+        return -EPROTO;
+    if (!op->write)
+        memcpy(op->buf, rw.data, rw.count);
+    *result = rw.count;
+    return 0;
+}
+
+int
+zv_vfu_client_region_batch(struct zv_vfu_client *c,
+                           struct zv_vfu_region_io *ops, size_t n)
+{
+    size_t req = 0, rep = 0, have = 0;
+    uint16_t id0 = c->next_id;
+    uint8_t *p;
+    int rc;
+
+    if (!ops || n == 0 || n > ZV_VFU_REGION_BATCH_MAX)
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        if (ops[i].len == 0 || ops[i].len > c->caps.max_data_xfer_size ||
+            ops[i].len > ZV_VFU_DEFAULT_MAX_DATA_XFER_SIZE || !ops[i].buf)
+            return -EINVAL;
+        req += batch_req_size(&ops[i]);
+        rep += batch_reply_max(&ops[i]);
+    }
+    if (req > CLIENT_MAX_REPLY || rep > CLIENT_MAX_REPLY)
+        return -EINVAL;
+    if (c->dead)
+        return -ENOTCONN;
+
+    /* the requests, back to back in the buffer, go in one send */
+    p = c->buf;
+    for (size_t i = 0; i < n; i++) {
+        const struct zv_vfu_region_io *op = &ops[i];
+        struct vfu_hdr h = {.id = c->next_id++,
+                            .cmd = op->write ? ZV_VFU_CMD_REGION_WRITE
+                                             : ZV_VFU_CMD_REGION_READ,
+                            .size = (uint32_t)batch_req_size(op),
+                            .flags = ZV_VFU_F_TYPE_COMMAND};
+        struct vfu_region_rw rw = {.offset = op->offset,
+                                   .region = op->index,
+                                   .count = (uint32_t)op->len};
+
+        vfu_hdr_encode(p, &h);
+        vfu_region_rw_encode(p + ZV_VFU_HDR_SIZE, &rw);
+        if (op->write)
+            memcpy(p + ZV_VFU_HDR_SIZE + ZV_VFU_REGION_RW_SIZE, op->buf,
+                   op->len);
+        p += h.size;
+    }
+    rc = client_send_bytes(c, c->buf, req);
+    if (rc < 0)
+        return rc;
+
+    /* the replies, in order; reading ahead stays within what the
+     * remaining ones may hold (the server sends nothing else) */
+    for (size_t i = 0; i < n; i++) {
+        struct zv_vfu_region_io *op = &ops[i];
+        uint16_t cmd =
+            op->write ? ZV_VFU_CMD_REGION_WRITE : ZV_VFU_CMD_REGION_READ;
+        struct vfu_hdr h;
+        ssize_t got;
+
+        if (have < ZV_VFU_HDR_SIZE) {
+            got = client_recv(c, c->buf + have, ZV_VFU_HDR_SIZE - have,
+                              rep - have);
+            if (got < 0)
+                return (int)got;
+            have += (size_t)got;
+        }
+        if (vfu_hdr_decode(c->buf, &h) < 0 || !vfu_hdr_is_reply(&h) ||
+            h.id != (uint16_t)(id0 + i) || h.cmd != cmd ||
+            h.size > batch_reply_max(op))
+            return client_fail(c, -EPROTO);
+        if (have < h.size) {
+            got = client_recv(c, c->buf + have, h.size - have, rep - have);
+            if (got < 0)
+                return (int)got;
+            have += (size_t)got;
+        }
+        if (batch_take(op, &h, c->buf, &op->result) < 0)
+            return client_fail(c, -EPROTO);
+        /* what is left belongs to the next replies */
+        memmove(c->buf, c->buf + h.size, have - h.size);
+        have -= h.size;
+        rep -= batch_reply_max(op);
+    }
+    if (have)
+        return client_fail(c, -EPROTO);
+    return 0;
 }
 
 int
