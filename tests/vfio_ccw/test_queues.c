@@ -285,10 +285,51 @@ host_irqs_burst_with_final_in_the_middle(void **st)
     vh_teardown(&h);
 }
 
+/*
+ * A client that reads the I/O region ahead of its IO eventfd (chan_vfu
+ * reads it in the same exchange as the SSCH) counts the statuses it took
+ * against the interrupts it will see.  That holds only if every status a
+ * read returns was signalled before the read, also when the client reads
+ * back to back and the re-kick after the previous read is still posted:
+ * else two statuses share one interrupt and the second is never asked for.
+ */
+static void
+every_status_a_read_returns_was_signalled_first(void **st)
+{
+    struct vh h;
+    struct irb irb;
+    unsigned base, got = 0;
+
+    /* three unsolicited statuses and the final one, presented before the
+     * deferred work runs: queued in one turn, one kick for all */
+    vh_setup_busy(&h);
+    base = h.irqs[ZV_VFIO_CCW_IO_IRQ_INDEX];
+    for (unsigned i = 0; i < 3; i++)
+        host_irq(&h, SCSW_STCTL_ALERT | SCSW_STCTL_PENDING, DEV_STAT_ATTENTION,
+                 (uint16_t)(i + 1));
+    vh_dev_release(&h, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
+    vh_run(&h);
+    assert_int_equal(priv(&h)->irbq_len, 4);
+    /* no loop turn between the reads: the posted re-kicks have not run */
+    for (;;) {
+        assert_int_equal(vh_read_irb(&h, &irb), 0);
+        if (!irb.scsw.stctl)
+            break;
+        got++;
+        assert_true(h.irqs[ZV_VFIO_CCW_IO_IRQ_INDEX] - base >= got);
+    }
+    assert_int_equal(got, 4);
+    assert_int_equal(irb.scsw.stctl, 0);
+    vh_run(&h);
+    assert_string_equal(vh_state(&h), "idle");
+    vh_teardown(&h);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_status_a_read_returns_was_signalled_first),
         cmocka_unit_test(status_queue_full_keeps_final_status),
         cmocka_unit_test(status_queue_full_of_unsolicited_keeps_final_status),
         cmocka_unit_test(host_irqs_burst_all_delivered_in_order),
