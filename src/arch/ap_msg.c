@@ -49,23 +49,35 @@ ap_put_num(uint8_t *field, size_t w, const uint8_t *num, size_t len)
     return 0;
 }
 
-/* The format for mod_len, its header written to out; NULL with *rc. */
-static const struct ap_t50_fmt *
-ap_t50_start(uint8_t *out, size_t out_len, size_t mod_len, bool crt, int *rc)
+/*
+ * Build the format for mod_len (ME or CRT) from its numbers in field order:
+ * ME exponent, modulus, message; CRT p, q, dp, dq, u, message.  The last
+ * field is the message, of the format's message width.
+ */
+static int
+ap_t50_build(uint8_t *out, size_t out_len, size_t mod_len, bool crt,
+             const uint8_t *const num[], const size_t len[])
 {
     const struct ap_t50_fmt *f = ap_t50_fmt_for_mod(mod_len, crt);
+    size_t nf = crt ? 6 : 3;
+    uint8_t *p = out + AP_T50_HDR_LEN + AP_T50_KB_LEN;
 
-    *rc = -EINVAL;
     if (!f)
-        return NULL;
-    *rc = -ENOSPC;
+        return -EINVAL;
     if (out_len < f->total)
-        return NULL;
+        return -ENOSPC;
     memset(out, 0, f->total);
     out[1] = AP_T50_TYPE;
     zv_put_be16(out + 2, (uint16_t)f->total);
     zv_put_be16(out + AP_T50_HDR_LEN, f->kb);
-    return f;
+    for (size_t i = 0; i < nf; i++) {
+        size_t w = i == nf - 1 ? ap_t50_msg_width(f) : f->w;
+
+        if (ap_put_num(p, w, num[i], len[i]))
+            return -EINVAL;
+        p += w;
+    }
+    return (int)f->total;
 }
 
 int
@@ -73,42 +85,21 @@ ap_t50_build_mex(uint8_t *out, size_t out_len, const uint8_t *exp,
                  size_t exp_len, const uint8_t *mod, size_t mod_len,
                  const uint8_t *msg, size_t msg_len)
 {
-    const struct ap_t50_fmt *f;
-    uint8_t *p = out + AP_T50_HDR_LEN + AP_T50_KB_LEN;
-    int rc;
-    size_t w;
+    const uint8_t *const num[] = {exp, mod, msg};
+    const size_t len[] = {exp_len, mod_len, msg_len};
 
-    f = ap_t50_start(out, out_len, mod_len, false, &rc);
-    if (!f)
-        return rc;
-    w = f->w;
-    if (ap_put_num(p, w, exp, exp_len) || ap_put_num(p + w, w, mod, mod_len) ||
-        ap_put_num(p + 2 * w, w, msg, msg_len))
-        return -EINVAL;
-    return (int)f->total;
+    return ap_t50_build(out, out_len, mod_len, false, num, len);
 }
 
 int
 ap_t50_build_crt(uint8_t *out, size_t out_len, const struct ap_crt_key *k,
                  size_t mod_len, const uint8_t *msg, size_t msg_len)
 {
-    const struct ap_t50_fmt *f;
-    uint8_t *p = out + AP_T50_HDR_LEN + AP_T50_KB_LEN;
-    int rc;
-    size_t w;
+    const uint8_t *const num[] = {k->p, k->q, k->dp, k->dq, k->u, msg};
+    const size_t len[] = {k->p_len,  k->q_len, k->dp_len,
+                          k->dq_len, k->u_len, msg_len};
 
-    f = ap_t50_start(out, out_len, mod_len, true, &rc);
-    if (!f)
-        return rc;
-    w = f->w;
-    if (ap_put_num(p, w, k->p, k->p_len) ||
-        ap_put_num(p + w, w, k->q, k->q_len) ||
-        ap_put_num(p + 2 * w, w, k->dp, k->dp_len) ||
-        ap_put_num(p + 3 * w, w, k->dq, k->dq_len) ||
-        ap_put_num(p + 4 * w, w, k->u, k->u_len) ||
-        ap_put_num(p + 5 * w, 2 * w, msg, msg_len))
-        return -EINVAL;
-    return (int)f->total;
+    return ap_t50_build(out, out_len, mod_len, true, num, len);
 }
 
 static bool
