@@ -20,92 +20,15 @@
  *   message not below the modulus              -> 82 / 0x82 operand invalid
  *   the computation itself fails (libcrypto)   -> 88 / 0x10 module failure
  */
-#include <string.h>
-
 #include "ap/ap_msg.h"
-#include "base/bytes.h"
 
 #ifdef ZV_HAVE_LIBCRYPTO
 #include <openssl/bn.h>
-#endif
-
-struct t50_fmt {
-    uint16_t kb;
-    size_t total;
-    size_t w; /* width of each key field */
-    bool crt;
-};
-
-static const struct t50_fmt t50_fmts[] = {
-    {AP_T50_MEB1, AP_T50_MEB1_LEN, 128, false},
-    {AP_T50_MEB2, AP_T50_MEB2_LEN, 256, false},
-    {AP_T50_MEB3, AP_T50_MEB3_LEN, 512, false},
-    {AP_T50_CRB1, AP_T50_CRB1_LEN, 64, true},
-    {AP_T50_CRB2, AP_T50_CRB2_LEN, 128, true},
-    {AP_T50_CRB3, AP_T50_CRB3_LEN, 256, true},
-};
-
-static size_t
-ap_err_reply(uint8_t *reply, uint8_t type, uint8_t code)
-{
-    memset(reply, 0, AP_ERR_HDR_LEN);
-    reply[1] = type;
-    reply[4] = code;
-    return AP_ERR_HDR_LEN;
-}
-
-static bool
-t50_reserved_clear(const uint8_t *req)
-{
-    /* Header bytes 0, 4, 6-7 (byte 5 is "ignored" in zcrypt's layout)
-     * and the six bytes after the key-block type. */
-    if (req[0] || req[4] || req[6] || req[7])
-        return false;
-    for (size_t i = AP_T50_HDR_LEN + 2; i < AP_T50_HDR_LEN + AP_T50_KB_LEN; i++)
-        if (req[i])
-            return false;
-    return true;
-}
-
-/* Returns the format, or NULL with *code set to the type-82 reply code. */
-static const struct t50_fmt *
-t50_check(const uint8_t *req, size_t len, uint8_t *code)
-{
-    uint16_t kb;
-
-    *code = AP_REP82_MESSAGE_TYPE;
-    if (len < 2 || req[1] != AP_T50_TYPE)
-        return NULL;
-    *code = AP_REP82_INVALID_MSG_LEN;
-    if (len < AP_T50_HDR_LEN + AP_T50_KB_LEN || zv_be16(req + 2) != len)
-        return NULL;
-    *code = AP_REP82_RESERVED_FIELD;
-    if (!t50_reserved_clear(req))
-        return NULL;
-    kb = zv_be16(req + AP_T50_HDR_LEN);
-    for (size_t i = 0; i < sizeof(t50_fmts) / sizeof(t50_fmts[0]); i++) {
-        if (t50_fmts[i].kb != kb)
-            continue;
-        *code = AP_REP82_INVALID_MSG_LEN;
-        return t50_fmts[i].total == len ? &t50_fmts[i] : NULL;
-    }
-    *code = AP_REP82_FORMAT_FIELD;
-    return NULL;
-}
-
-#ifdef ZV_HAVE_LIBCRYPTO
 
 bool
 ap_cex_accel_available(void)
 {
     return true;
-}
-
-/* Width of the message field, which is also the width of the result. */
-static size_t
-t50_msg_width(const struct t50_fmt *f)
-{
-    return f->crt ? 2 * f->w : f->w;
 }
 
 /* A modulus or prime must be odd and > 1: 0x85 for even, 0x82 for 0/1. */
@@ -178,11 +101,11 @@ t50_crt(const uint8_t *f, size_t w, BIGNUM *r, BN_CTX *ctx)
 }
 
 static size_t
-t50_compute(const struct t50_fmt *fmt, const uint8_t *req, uint8_t *reply,
+t50_compute(const struct ap_t50_fmt *fmt, const uint8_t *req, uint8_t *reply,
             size_t reply_max)
 {
-    const uint8_t *f = req + AP_T50_HDR_LEN + AP_T50_KB_LEN;
-    size_t rw = t50_msg_width(fmt), total = AP_T80_HDR_LEN + rw;
+    const uint8_t *f = ap_t50_fields(req);
+    size_t rw = ap_t50_msg_width(fmt), total = AP_T80_HDR_LEN + rw;
     BN_CTX *ctx = BN_CTX_new();
     BIGNUM *r;
     uint8_t code = 0xff;
@@ -203,9 +126,7 @@ t50_compute(const struct t50_fmt *fmt, const uint8_t *req, uint8_t *reply,
         return ap_err_reply(reply, AP_T88_TYPE, AP_REP88_MODULE_FAILURE);
     if (code)
         return ap_err_reply(reply, AP_T82_TYPE, code);
-    memset(reply, 0, AP_T80_HDR_LEN);
-    reply[1] = AP_T80_TYPE;
-    zv_put_be16(reply + 2, (uint16_t)total);
+    ap_t80_put_header(reply, total);
     return total;
 }
 
@@ -218,7 +139,7 @@ ap_cex_accel_available(void)
 }
 
 static size_t
-t50_compute(const struct t50_fmt *fmt, const uint8_t *req, uint8_t *reply,
+t50_compute(const struct ap_t50_fmt *fmt, const uint8_t *req, uint8_t *reply,
             size_t reply_max)
 {
     return ap_err_reply(reply, AP_T88_TYPE, AP_REP88_MODULE_FAILURE);
@@ -230,12 +151,12 @@ size_t
 ap_cex_accel_process(const uint8_t *req, size_t len, uint8_t *reply,
                      size_t reply_max)
 {
-    const struct t50_fmt *fmt;
+    const struct ap_t50_fmt *fmt;
     uint8_t code;
 
     if (reply_max < AP_ERR_HDR_LEN)
         return 0;
-    fmt = t50_check(req, len, &code);
+    fmt = ap_t50_check(req, len, &code);
     if (!fmt)
         return ap_err_reply(reply, AP_T82_TYPE, code);
     return t50_compute(fmt, req, reply, reply_max);

@@ -245,10 +245,7 @@ ap_builtin_process(const struct ap_adapter *ad, const struct ap_msg *m,
 {
     if (ad->desc.mode == AP_MODE_ACCEL)
         return ap_cex_accel_process(m->data, m->len, reply, max);
-    memset(reply, 0, AP_ERR_HDR_LEN);
-    reply[1] = AP_T82_TYPE;
-    reply[4] = AP_REP82_MESSAGE_TYPE;
-    return AP_ERR_HDR_LEN;
+    return ap_err_reply(reply, AP_T82_TYPE, AP_REP82_MESSAGE_TYPE);
 }
 
 static void

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "base/bytes.h"
-#include "vfio_ap/vfio_ap.h"
+#include "vfio/uapi.h"
 
 /* Guest memory layout: the request, the reply, the QCI block. */
 #define REQ_OFF  0x0000u

@@ -7,6 +7,11 @@
  * builds without kernel headers and so the vfio-user transport can use them
  * on any host.  Region contents of vfio-ccw are served as the kernel serves
  * them on s390x: big-endian, architected blocks in architecture order.
+ *
+ * Items marked "zvfio extension" have no kernel counterpart: the vfio-ap
+ * NIB IRQ and instruction region (DESIGN.md principle 7, docs/ap.md "The
+ * guest AP path").  They are here, with the kernel's layouts, because both
+ * the server (src/vfio_ap) and guest-side clients (src/guest) use them.
  */
 #ifndef ZV_VFIO_UAPI_H
 #define ZV_VFIO_UAPI_H
@@ -110,5 +115,59 @@
 #define ZV_VFIO_AP_REQ_IRQ_INDEX     0
 #define ZV_VFIO_AP_CFG_CHG_IRQ_INDEX 1
 #define ZV_VFIO_AP_NUM_IRQS          2
+
+/*
+ * zvfio extension: IRQ 2, NIB, is an adapter interruption for a queue
+ * whose interruptions the guest enabled with PQAP(AQIC), after its
+ * indicator byte was set in guest memory (firmware's job under a GISA on
+ * s390).  It follows the kernel's IRQs, so the kernel's indices keep
+ * their meaning.
+ */
+#define ZV_VFIO_AP_NIB_IRQ_INDEX ZV_VFIO_AP_NUM_IRQS
+#define ZV_VFIO_AP_NUM_IRQS_EXT  (ZV_VFIO_AP_NUM_IRQS + 1)
+
+/*
+ * zvfio extension: region 0 of a vfio-ap device (the kernel's vfio-ap has
+ * no region, since firmware interprets AP instructions under SIE).  It
+ * holds one instruction block of ZV_AP_INSN_SIZE bytes, big-endian: a
+ * write of the whole block at offset 0 executes the instruction, a read
+ * returns the block with the results.
+ */
+#define ZV_VFIO_AP_INSN_REGION_INDEX 0
+
+#define ZV_AP_INSN_OFF_OP    0x00 /* u8 in: ZV_AP_INSN_PQAP/NQAP/DQAP */
+#define ZV_AP_INSN_OFF_CC    0x01 /* u8 out: condition code */
+#define ZV_AP_INSN_OFF_PIC   0x02 /* u16 out: program-interruption code */
+#define ZV_AP_INSN_OFF_RET   0x04 /* s32 out: 0 or -errno (not executed) */
+#define ZV_AP_INSN_OFF_GR0   0x08 /* u64 in: GR0 (FC, T, F, APQN) */
+#define ZV_AP_INSN_OFF_GR1   0x10 /* u64 in/out: GR1 (AQIC ctl / APQSW) */
+#define ZV_AP_INSN_OFF_GR2   0x18 /* u64 in/out: GR2 (NIB, QCI addr / info) */
+#define ZV_AP_INSN_OFF_PSMID 0x20 /* u64 NQAP in / DQAP out */
+#define ZV_AP_INSN_OFF_ADDR  0x28 /* u64 in: message / buffer guest address */
+#define ZV_AP_INSN_OFF_LEN   0x30 /* u64 in: length; DQAP out: bytes stored */
+#define ZV_AP_INSN_OFF_FLAGS 0x38 /* u8 out: ZV_AP_INSN_F_MORE */
+#define ZV_AP_INSN_SIZE      0x40
+
+#define ZV_AP_INSN_PQAP   1
+#define ZV_AP_INSN_NQAP   2
+#define ZV_AP_INSN_DQAP   3
+#define ZV_AP_INSN_F_MORE 0x80 /* DQAP: the rest of the reply stays queued */
+
+/* Program-interruption code for a guest address that is not mapped. */
+#define ZV_AP_PIC_ADDRESSING 0x05
+
+/* The block's fields are naturally aligned, in order, without overlap,
+ * and end inside it (bytes 0x39-0x3f are reserved). */
+_Static_assert(ZV_AP_INSN_OFF_CC == ZV_AP_INSN_OFF_OP + 1, "insn cc");
+_Static_assert(ZV_AP_INSN_OFF_PIC == ZV_AP_INSN_OFF_CC + 1, "insn pic");
+_Static_assert(ZV_AP_INSN_OFF_RET == ZV_AP_INSN_OFF_PIC + 2, "insn ret");
+_Static_assert(ZV_AP_INSN_OFF_GR0 == ZV_AP_INSN_OFF_RET + 4, "insn gr0");
+_Static_assert(ZV_AP_INSN_OFF_GR1 == ZV_AP_INSN_OFF_GR0 + 8, "insn gr1");
+_Static_assert(ZV_AP_INSN_OFF_GR2 == ZV_AP_INSN_OFF_GR1 + 8, "insn gr2");
+_Static_assert(ZV_AP_INSN_OFF_PSMID == ZV_AP_INSN_OFF_GR2 + 8, "insn psmid");
+_Static_assert(ZV_AP_INSN_OFF_ADDR == ZV_AP_INSN_OFF_PSMID + 8, "insn addr");
+_Static_assert(ZV_AP_INSN_OFF_LEN == ZV_AP_INSN_OFF_ADDR + 8, "insn len");
+_Static_assert(ZV_AP_INSN_OFF_FLAGS == ZV_AP_INSN_OFF_LEN + 8, "insn flags");
+_Static_assert(ZV_AP_INSN_OFF_FLAGS + 1 <= ZV_AP_INSN_SIZE, "insn size");
 
 #endif

@@ -77,41 +77,11 @@ const char *zv_vfio_ap_queue_status(const struct zv_vfio_ap *drv,
                                     uint16_t apqn);
 
 /*
- * The device (docs/ap.md "The guest AP path").  Flags AP | RESET,
- * device API "vfio-ap".  IRQs: the kernel's REQ (0) and CFG_CHG (1), and
- * a zvfio extension, NIB (2): an adapter interruption for a queue whose
- * interruptions the guest enabled with PQAP(AQIC), after its indicator
- * byte was set in guest memory (firmware's job under a GISA on s390).
- *
- * Region 0 (a zvfio extension; the kernel's vfio-ap has no region since
- * firmware interprets AP instructions under SIE): one instruction block,
- * big-endian.  A write of the whole block executes it; a read returns it
- * with the results.
+ * The device (docs/ap.md "The guest AP path"): flags AP | RESET, device
+ * API "vfio-ap", the kernel's IRQs plus our NIB IRQ and the instruction
+ * region; their indices and the region's layout are in vfio/uapi.h
+ * (ZV_VFIO_AP_*, ZV_AP_INSN_*), where a guest-side client finds them.
  */
-#define ZV_VFIO_AP_NIB_IRQ_INDEX     2
-#define ZV_VFIO_AP_NUM_IRQS_EXT      3
-#define ZV_VFIO_AP_INSN_REGION_INDEX 0
-
-#define ZV_AP_INSN_OFF_OP    0x00 /* u8 in: ZV_AP_INSN_PQAP/NQAP/DQAP */
-#define ZV_AP_INSN_OFF_CC    0x01 /* u8 out: condition code */
-#define ZV_AP_INSN_OFF_PIC   0x02 /* u16 out: program-interruption code */
-#define ZV_AP_INSN_OFF_RET   0x04 /* s32 out: 0 or -errno (not executed) */
-#define ZV_AP_INSN_OFF_GR0   0x08 /* u64 in: GR0 (FC, T, F, APQN) */
-#define ZV_AP_INSN_OFF_GR1   0x10 /* u64 in/out: GR1 (AQIC ctl / APQSW) */
-#define ZV_AP_INSN_OFF_GR2   0x18 /* u64 in/out: GR2 (NIB, QCI addr / info) */
-#define ZV_AP_INSN_OFF_PSMID 0x20 /* u64 NQAP in / DQAP out */
-#define ZV_AP_INSN_OFF_ADDR  0x28 /* u64 in: message / buffer guest address */
-#define ZV_AP_INSN_OFF_LEN   0x30 /* u64 in: length; DQAP out: bytes stored */
-#define ZV_AP_INSN_OFF_FLAGS 0x38 /* u8 out: ZV_AP_INSN_F_MORE */
-#define ZV_AP_INSN_SIZE      0x40
-
-#define ZV_AP_INSN_PQAP   1
-#define ZV_AP_INSN_NQAP   2
-#define ZV_AP_INSN_DQAP   3
-#define ZV_AP_INSN_F_MORE 0x80 /* DQAP: the rest of the reply stays queued */
-
-/* Program-interruption code for a guest address that is not mapped. */
-#define ZV_AP_PIC_ADDRESSING 0x05
 
 /* ---- test and simulator hooks ---- */
 

@@ -12,48 +12,10 @@
 # usage: ap.sh ZVFIOD ZVFIOCTL ZVFIO_GUEST
 set -u
 ZVFIOD=$1 CTL=$2 GUEST=$3
-"$CTL" --help >/dev/null 2>&1 || { echo "cannot run $CTL here: skipped"; exit 77; }
-T=$(mktemp -d /tmp/zvfiod-ap.XXXXXX)
-ST=$T/state
-PID= GP=
-cleanup() {
-    [ -n "$GP" ] && kill -KILL "$GP" 2>/dev/null
-    [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- daemon log"; tail -40 "$T/log" 2>/dev/null; exit 1; }
-ctl() { timeout 10 "$CTL" --socket "$ST/control.sock" "$@"; }
-start() {
-    "$ZVFIOD" --state-dir "$ST" --log-level debug "$@" 2>>"$T/log" &
-    PID=$!
-    for _ in $(seq 100); do
-        "$CTL" --socket "$ST/control.sock" lschp >/dev/null 2>&1 && return 0
-        kill -0 "$PID" 2>/dev/null || fail "daemon exited at start"
-        sleep 0.05
-    done
-    fail "daemon did not come up"
-}
-stop() {
-    kill -TERM "$PID"
-    wait "$PID"; local rc=$?
-    PID=
-    [ $rc = 0 ] || fail "daemon exit status $rc after SIGTERM"
-}
-raw() { # send lines, print replies (after the greeting)
-    python3 - "$ST/control.sock" "$@" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
-f = s.makefile('rwb')
-f.readline()
-for l in sys.argv[2:]:
-    f.write(l.encode() + b'\n'); f.flush()
-    while True:
-        r = f.readline().decode()
-        if not r.startswith('{"event"'): break
-    print(r.strip())
-PY
-}
+. "$(dirname "$0")/lib.sh"
+ZV_LOG_TAIL=40 ZV_EXTRA_PIDS=GP
+GP=
+zv_setup ap
 # refused: non-zero exit and the message names $2
 refused() {
     local what=$1 want=$2; shift 2

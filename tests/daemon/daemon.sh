@@ -6,51 +6,13 @@
 # usage: daemon.sh ZVFIOD ZVFIOCTL VFU_READ [ZVFIO_GUEST]
 set -u
 ZVFIOD=$1 CTL=$2 VFU=$3 GUEST=${4:-}
-# a cross build whose binaries this machine cannot start: skip (77)
-"$CTL" --help >/dev/null 2>&1 || { echo "cannot run $CTL here: skipped"; exit 77; }
-T=$(mktemp -d /tmp/zvfiod-test.XXXXXX)
-ST=$T/state
-PID=
-cleanup() {
-    [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- daemon log"; cat "$T/log" 2>/dev/null; exit 1; }
-ctl() { timeout 10 "$CTL" --socket "$ST/control.sock" "$@"; }
-start() {
-    "$ZVFIOD" --state-dir "$ST" --log-level debug "$@" 2>>"$T/log" &
-    PID=$!
-    for _ in $(seq 100); do
-        "$CTL" --socket "$ST/control.sock" lschp >/dev/null 2>&1 && return 0
-        kill -0 "$PID" 2>/dev/null || fail "daemon exited at start"
-        sleep 0.05
-    done
-    fail "daemon did not come up"
-}
-stop() {
-    kill -TERM "$PID"
-    for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
-    wait "$PID"; local rc=$?
-    PID=
-    [ $rc = 0 ] || fail "daemon exit status $rc after SIGTERM"
+. "$(dirname "$0")/lib.sh"
+zv_setup test
+stop() { # and nothing left behind
+    zv_stop
     [ -e "$ST/control.sock" ] && fail "control socket left behind"
     ls "$ST/mdev" | grep -q . && fail "mdev sockets left behind: $(ls "$ST/mdev")"
     return 0
-}
-raw() { # send lines, print replies (after the greeting)
-    python3 - "$ST/control.sock" "$@" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(sys.argv[1])
-f = s.makefile('rwb')
-f.readline()
-for l in sys.argv[2:]:
-    f.write(l.encode() + b'\n'); f.flush()
-    while True:
-        r = f.readline().decode()
-        if not r.startswith('{"event"'): break
-    print(r.strip())
-PY
 }
 U=6d5e2a3c-8f14-4b0e-9c1a-2f7b3e9d0a55
 
@@ -314,6 +276,5 @@ ctl lscss 2>"$T/err"; rc=$?
 [ $rc = 3 ] || fail "zvfioctl without a daemon: exit $rc"
 grep -q 'zvfiod --state-dir' "$T/err" || fail "no hint how to start: $(cat "$T/err")"
 
-# sanitizer builds: a report in the daemon's log is a failure
-grep -q 'runtime error\|Sanitizer' "$T/log" && fail "sanitizer report in the daemon log"
+no_sanitizer_report
 echo "PASS"

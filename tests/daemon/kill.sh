@@ -14,19 +14,12 @@
 set -u
 ZVFIOD=$1 CTL=$2 GUEST=$3 CHECK=$4
 N=${ZV_KILLS:-50}
-"$CTL" --help >/dev/null 2>&1 || { echo "cannot run $CTL here: skipped"; exit 77; }
-T=$(mktemp -d /tmp/zvfiod-kill.XXXXXX)
-ST=$T/state L=$T/logs
+. "$(dirname "$0")/lib.sh"
+ZV_LOG_LEVEL=info ZV_LOG_TAIL=40 ZV_EXTRA_PIDS=C
+C=
+zv_setup kill
+L=$T/logs
 mkdir -p "$L"
-PID= C=
-cleanup() {
-    [ -n "$C" ] && kill -KILL "$C" 2>/dev/null
-    [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
-    [ -n "${ZV_KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- daemon log (tail)"; tail -40 "$T/log"; exit 1; }
-ctl() { timeout 10 "$CTL" --socket "$ST/control.sock" "$@"; }
 fds() { ls "/proc/$PID/fd" | wc -l; }
 status_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$PID/status"; }
 released() { # no client attached (bounded wait)
@@ -42,13 +35,7 @@ SEED=${ZV_KILL_SEED:-$(date +%s)}
 echo "kill test: $N kills, seed $SEED (ZV_KILL_SEED=$SEED replays the moments)"
 RANDOM=$SEED
 
-"$ZVFIOD" --state-dir "$ST" --log-level info 2>>"$T/log" &
-PID=$!
-for _ in $(seq 100); do
-    ctl lschp >/dev/null 2>&1 && break
-    kill -0 "$PID" 2>/dev/null || fail "daemon exited at start"
-    sleep 0.05
-done
+start
 UA=6d5e2a3c-8f14-4b0e-9c1a-2f7b3e9d0a55 UB=0a5e2a3c-8f14-4b0e-9c1a-2f7b3e9d0a55
 ctl bind 0.0.0100 && ctl bind 0.0.0101 || fail bind
 ctl mdev define -p 0.0.0100 -u $UA --no-persist &&
@@ -113,11 +100,7 @@ done
 [ "$vm1" -le $((vm0 + 8192)) ] || fail "VmSize grew from $vm0 to $vm1 KiB"
 
 # SIGTERM: quiesce, flush the images, exit 0; then read them host-side
-kill -TERM "$PID"
-wait "$PID"
-rc=$?
-PID=
-[ $rc = 0 ] || fail "daemon exit status $rc after SIGTERM"
+stop
 "$CHECK" "$ST/disk0200.fba" "$ST/disk0201.3390" "$A" "$B" "$L" "$N" ||
     fail "images after the kills (seed $SEED)"
 # the checker can fail: a copy of the FBA image that lost the last write
@@ -130,5 +113,5 @@ out=$("$CHECK" "$T/lost.fba" "$ST/disk0201.3390" "$A" "$B" "$L" "$N" 2>&1) &&
     fail "kill_check accepted an image without block $blk: $out"
 echo "$out" | grep -q "block $blk lost the write client $N logged" ||
     fail "kill_check on a lost write: $out"
-grep -q 'runtime error\|Sanitizer' "$T/log" && fail "sanitizer report in the daemon log"
+no_sanitizer_report
 echo "PASS"

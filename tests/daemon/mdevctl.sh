@@ -15,16 +15,10 @@
 set -u
 ZVFIOD=$1 CTL=$2 VFU=$3
 MDEVCTL=$(command -v mdevctl) || { echo "no mdevctl: skipped"; exit 77; }
-"$CTL" --help >/dev/null 2>&1 || { echo "cannot run $CTL here: skipped"; exit 77; }
-T=$(mktemp -d /tmp/zvfiod-mdevctl.XXXXXX)
-ST=$T/state DEF=$T/state/mdevctl.d
-PID=
-cleanup() {
-    [ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- daemon log"; cat "$T/log" 2>/dev/null; exit 1; }
+. "$(dirname "$0")/lib.sh"
+ZV_LOG_LEVEL=info
+zv_setup mdevctl
+DEF=$ST/mdevctl.d
 
 # mdevctl wants its scripts.d/{callouts,notifiers}, as every
 # /etc/mdevctl.d has them; the daemon must not mind them
@@ -42,22 +36,6 @@ done
 mdevctl() { # the real tool, seeing $DEF as /etc/mdevctl.d
     $NS sh -c 'mount --bind "$1" /etc/mdevctl.d && shift && exec "$@"' \
         sh "$DEF" "$MDEVCTL" "$@"
-}
-ctl() { timeout 10 "$CTL" --socket "$ST/control.sock" "$@"; }
-start() {
-    "$ZVFIOD" --state-dir "$ST" --log-level info 2>>"$T/log" &
-    PID=$!
-    for _ in $(seq 100); do
-        ctl lschp >/dev/null 2>&1 && return 0
-        kill -0 "$PID" 2>/dev/null || fail "daemon exited at start"
-        sleep 0.05
-    done
-    fail "daemon did not come up"
-}
-stop() {
-    kill -TERM "$PID"
-    wait "$PID" || fail "daemon exit status $? after SIGTERM"
-    PID=
 }
 # mdevctl list -d --dumpjson against the expected JSON (as sets: mdevctl
 # orders parents and devices as it pleases)

@@ -78,7 +78,34 @@ PIN(ZV_VFIO_AP_REQ_IRQ_INDEX, VFIO_AP_REQ_IRQ_INDEX);
 #ifdef ZV_HAVE_VFIO_AP_CFG_CHG_IRQ_INDEX
 PIN(ZV_VFIO_AP_CFG_CHG_IRQ_INDEX, VFIO_AP_CFG_CHG_IRQ_INDEX);
 PIN(ZV_VFIO_AP_NUM_IRQS, VFIO_AP_NUM_IRQS);
+/* our NIB IRQ comes after the kernel's, which keep their indices */
+PIN(ZV_VFIO_AP_NIB_IRQ_INDEX, VFIO_AP_NUM_IRQS);
+PIN(ZV_VFIO_AP_NUM_IRQS_EXT, VFIO_AP_NUM_IRQS + 1);
 #endif
+
+/* ---- zvfio extension: the vfio-ap instruction region (docs/ap.md "The
+ * device and the guest AP path"; no kernel counterpart, so pinned to the
+ * documented table: clients outside this tree depend on it) ---- */
+PIN(ZV_VFIO_AP_NIB_IRQ_INDEX, 2);
+PIN(ZV_VFIO_AP_NUM_IRQS_EXT, 3);
+PIN(ZV_VFIO_AP_INSN_REGION_INDEX, 0);
+PIN(ZV_AP_INSN_OFF_OP, 0x00);
+PIN(ZV_AP_INSN_OFF_CC, 0x01);
+PIN(ZV_AP_INSN_OFF_PIC, 0x02);
+PIN(ZV_AP_INSN_OFF_RET, 0x04);
+PIN(ZV_AP_INSN_OFF_GR0, 0x08);
+PIN(ZV_AP_INSN_OFF_GR1, 0x10);
+PIN(ZV_AP_INSN_OFF_GR2, 0x18);
+PIN(ZV_AP_INSN_OFF_PSMID, 0x20);
+PIN(ZV_AP_INSN_OFF_ADDR, 0x28);
+PIN(ZV_AP_INSN_OFF_LEN, 0x30);
+PIN(ZV_AP_INSN_OFF_FLAGS, 0x38);
+PIN(ZV_AP_INSN_SIZE, 64);
+PIN(ZV_AP_INSN_PQAP, 1);
+PIN(ZV_AP_INSN_NQAP, 2);
+PIN(ZV_AP_INSN_DQAP, 3);
+PIN(ZV_AP_INSN_F_MORE, 0x80);
+PIN(ZV_AP_PIC_ADDRESSING, 0x05);
 
 /* ---- <linux/vfio_ccw.h> region layouts ---- */
 PIN_OFF(ZV_CCW_IO_ORB_OFF, struct ccw_io_region, orb_area);

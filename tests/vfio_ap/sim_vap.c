@@ -42,7 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ap/ap_msg.h"
+#include "arch/ap_msg.h"
 #include "base/bytes.h"
 #include "vfio_ap/vfio_ap.h"
 

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "ap/ap_msg.h"
+#include "arch/ap_msg.h"
 #include "vfio_ap/vfio_ap_priv.h"
 #include "vh.h"
 
