@@ -237,7 +237,7 @@ cp_ccw_append(struct cp *cp, const struct ccw1 *c, bool tic)
     k->in = 0;
     k->queued = 0;
     k->seg = (uint8_t)cp->nsegs; /* the segment being scanned */
-    /* xfer, backward and piece0 are set by cp_flow / cp_plan for every
+    /* xfer, backward and idaw0 are set by cp_flow / cp_plan for every
      * CCW, tic_target by cp_scan for every TIC, before anything reads
      * them. */
     cp->ntic += tic;
@@ -605,6 +605,7 @@ cp_piece_add(struct cp *cp, uint64_t lo, uint32_t len, uint32_t off)
     }
     cp->pieces[cp->npieces++] =
         (struct cp_piece){.iova = lo, .len = len, .idaw_off = off};
+    cp->nidaws++;
     return 0;
 }
 
@@ -768,50 +769,79 @@ cp_piece_reserve(struct cp *cp, uint32_t n)
 
 /*
  * Forward through a list of several IDAWs (large transfers): the rules of
- * cp_check_idaw in one pass, with room reserved up front.  Same pieces,
- * same errors as the general loop of cp_idal_pieces.  When every IDAW names the
- * block right after the previous piece and pins are lookups, one pin_run() pins
- * them all (cp_pin_span); otherwise cp_plan pins them.
+ * cp_check_idaw in one pass over the snapshot, each IDAW read once (into
+ * idaw[] when it will be needed again).  Same pieces, same errors as the
+ * general loop of cp_idal_pieces.  When every IDAW names the block right
+ * after the previous piece and pins are lookups, one pin_run() serves the
+ * whole count and the area is kept as one piece spanning several host
+ * blocks (cp_emit writes one IDAW per block of it); otherwise the pieces
+ * are cut block by block and pinned as cp_plan pins them.
  */
-static int cp_pin_span(struct cp *cp, uint32_t count);
+static int cp_pin_new_pieces(struct cp *cp, bool runs);
+
+static int
+cp_idal_fwd_blocks(struct cp *cp, const uint64_t *idaw, uint32_t n,
+                   uint32_t count)
+{
+    uint32_t bs = cp->guest_bs, left = count, len;
+
+    if (cp_piece_reserve(cp, n))
+        return -ENOMEM;
+    for (uint32_t i = 0; i < n; i++) {
+        len = i ? (left < bs ? left : bs) : cp_piece_len(idaw[0], left, bs, 0);
+        cp->pieces[cp->npieces++] =
+            (struct cp_piece){.iova = idaw[i], .len = len};
+        left -= len;
+    }
+    cp->nidaws += n;
+    return 0;
+}
 
 /* Kept out of line: the one-piece CCW's path stays short. */
 __attribute__((noinline)) static int
-cp_idal_fwd(struct cp *cp, const uint8_t *p, uint32_t left)
+cp_idal_fwd(struct cp *cp, const uint8_t *p, uint32_t count)
 {
-    uint32_t count = left;
+    uint64_t idaw[CP_IDAWS_PER_CCW], a, next, habs;
+    uint32_t bs = cp->guest_bs, left = count, len, n;
     bool contig = true;
-    uint32_t bs = cp->guest_bs, len, i = 0;
-    uint64_t a = cp_idaw_at(cp, p, 0), next;
-    struct cp_piece *out;
     int rc;
 
-    if (cp_piece_reserve(cp, (left >> cp_log2_bs(bs)) + 2))
-        return -ENOMEM;
-    len = cp_piece_len(a, left, bs, false);
-    rc = cp_check_idaw(cp, a, 0, len, false);
+    idaw[0] = cp_idaw_at(cp, p, 0);
+    len = cp_piece_len(idaw[0], left, bs, false);
+    rc = cp_check_idaw(cp, idaw[0], 0, len, false);
     if (rc)
         return rc;
-    out = &cp->pieces[cp->npieces];
-    for (;;) {
-        *out++ = (struct cp_piece){.iova = a, .len = len};
-        left -= len;
-        if (!left)
-            break;
-        next = a + len;
-        a = cp_idaw_at(cp, p, ++i);
+    n = cp_idaw_count(idaw[0], count, bs, false);
+    next = idaw[0] + len;
+    left -= len;
+    for (uint32_t i = 1; i < n; i++) {
+        a = cp_idaw_at(cp, p, i);
         len = left < bs ? left : bs;
         if ((!cp->idaw2 && (a & IDAW1_INVALID_BIT)) || (a & (bs - 1)) ||
-            a > UINT64_MAX - len) {
-            rc = -EINVAL;
-            break;
-        }
+            a > UINT64_MAX - len)
+            return -EINVAL;
         contig &= a == next;
+        idaw[i] = a;
+        next = a + len;
+        left -= len;
     }
-    cp->npieces = (uint32_t)(out - cp->pieces);
-    if (!rc && contig && cp->runs)
-        rc = cp_pin_span(cp, count);
-    return rc;
+    if (!contig || !cp->runs)
+        return cp_idal_fwd_blocks(cp, idaw, n, count);
+    if (cp->env.pin_run(cp->env.ctx, idaw[0], count, &habs)) {
+        /* Not inside one mapping: block by block, as per-piece pins. */
+        rc = cp_idal_fwd_blocks(cp, idaw, n, count);
+        return rc ? rc : cp_pin_new_pieces(cp, true);
+    }
+    rc = cp_piece_add(cp, idaw[0], count, 0);
+    if (rc)
+        return rc;
+    cp->nidaws += n - 1; /* cp_piece_add counted the first */
+    cp->pieces[cp->npinned].habs = habs;
+    cp->npinned = cp->npieces;
+    /* Every block of the area shares the first one's offset. */
+    if ((habs ^ idaw[0]) & (bs - 1))
+        return -EFAULT;
+    return 0;
 }
 
 static int
@@ -915,27 +945,6 @@ cp_pin_new_pieces(struct cp *cp, bool runs)
     return rc;
 }
 
-/*
- * The CCW's pieces from npinned on follow one another (count bytes in
- * all): one pin_run() for the lot, else the run-by-run path, whose
- * result and errors are those of per-piece pins.
- */
-static int
-cp_pin_span(struct cp *cp, uint32_t count)
-{
-    uint64_t habs, lo = cp->pieces[cp->npinned].iova;
-
-    if (cp->env.pin_run(cp->env.ctx, lo, count, &habs))
-        return cp_pin_new_pieces(cp, true);
-    for (uint32_t i = cp->npinned; i < cp->npieces; i++)
-        cp->pieces[i].habs = habs + (cp->pieces[i].iova - lo);
-    cp->npinned = cp->npieces;
-    /* All pieces share the offset: the first one's check is everyone's. */
-    if ((habs ^ lo) & (cp->host_bs - 1))
-        return -EFAULT;
-    return 0;
-}
-
 /* Phases 2 and 3, CCW by CCW: cut the data area into pieces, pin them. */
 static int
 cp_plan(struct cp *cp)
@@ -945,7 +954,7 @@ cp_plan(struct cp *cp)
     for (uint32_t i = 0; !rc && i < cp->nccw; i++) {
         struct cp_ccw *k = &cp->ccw[i];
 
-        k->piece0 = cp->npieces;
+        k->idaw0 = cp->nidaws;
         if (!k->xfer)
             continue;
         if (k->c.flags & CCW_FLAG_IDA)
@@ -983,7 +992,7 @@ cp_emit_ccw(const struct cp *cp, const struct cp_ccw *k, uint64_t idal,
         /* Direct addresses become IDALs too: guest data may sit above
          * 2G in host storage (vfio-ccw.md §4.4). */
         h.flags |= CCW_FLAG_IDA;
-        h.cda = (uint32_t)(idal + (uint64_t)k->piece0 * IDAW2_SIZE);
+        h.cda = (uint32_t)(idal + (uint64_t)k->idaw0 * IDAW2_SIZE);
     } else if (k->c.count && cp->sink_count) {
         /* Moves no data in any entry cp_flow found.  The channel still
          * gets an area it may touch: the program's own sink block, never
@@ -1050,12 +1059,37 @@ cp_emit_sink(struct cp *cp, uint64_t idal_end)
     memset(cp->host_ptr + (cp->sink_blk - cp->host_addr), 0, bs);
 }
 
+/*
+ * One host IDAW per block of each piece.  A forward piece (IDAW at its
+ * start) may span several host blocks (cp_idal_fwd): its IDAWs after the
+ * first name the following block boundaries, as the guest's did.
+ */
+static void
+cp_emit_idaws(const struct cp *cp, uint8_t *out)
+{
+    const struct cp_piece *p = cp->pieces, *end = p + cp->npieces;
+    uint64_t bs = cp->host_bs, h, last;
+
+    for (; p < end; p++) {
+        h = p->habs + p->idaw_off;
+        zv_put_be64(out, h);
+        out += IDAW2_SIZE;
+        if (p->idaw_off)
+            continue;
+        last = p->habs + p->len;
+        for (h = (h | (bs - 1)) + 1; h < last; h += bs) {
+            zv_put_be64(out, h);
+            out += IDAW2_SIZE;
+        }
+    }
+}
+
 /* Phase 4. */
 static int
 cp_emit(struct cp *cp)
 {
     uint64_t slots = cp->nccw + (uint64_t)cp->nsegs * 1;
-    uint64_t len = (slots + cp->npieces) * CCW_SIZE, idal, off = 0;
+    uint64_t len = (slots + cp->nidaws) * CCW_SIZE, idal, off = 0;
     void *ptr;
     int rc;
 
@@ -1078,7 +1112,7 @@ cp_emit(struct cp *cp)
     }
     idal = cp->host_addr + slots * CCW_SIZE;
     if (cp->sink_count)
-        cp_emit_sink(cp, idal + (uint64_t)cp->npieces * IDAW2_SIZE);
+        cp_emit_sink(cp, idal + (uint64_t)cp->nidaws * IDAW2_SIZE);
     for (uint32_t s = 0; s < cp->nsegs; s++) {
         const struct cp_seg *seg = &cp->seg[s];
         uint8_t *out = cp->host_ptr + (seg->host - cp->host_addr);
@@ -1087,12 +1121,7 @@ cp_emit(struct cp *cp)
             cp_emit_ccw(cp, &cp->ccw[seg->first + i], idal, out);
         cp_emit_tail(cp, seg, out);
     }
-    for (uint32_t i = 0; i < cp->npieces; i++) {
-        const struct cp_piece *p = &cp->pieces[i];
-
-        zv_put_be64(cp->host_ptr + (slots + i) * CCW_SIZE,
-                    p->habs + p->idaw_off);
-    }
+    cp_emit_idaws(cp, cp->host_ptr + slots * CCW_SIZE);
     return 0;
 }
 

@@ -46,11 +46,15 @@ struct cp_ccw {
     uint8_t backward;    /* 1 = that data moves backward (read backward) */
     uint8_t queued;      /* cp_flow work list membership */
     uint8_t seg;         /* index of its segment in cp->seg */
-    uint32_t piece0;     /* index of its first host IDAW in cp->pieces */
+    uint32_t idaw0;      /* index of its first host IDAW */
     uint32_t tic_target; /* TIC: global CCW index of the target */
 };
 
-/* A guest data piece: never crosses a host IDAW block or a 4K page. */
+/*
+ * A guest data piece: never crosses a host IDAW block or a 4K page, but
+ * for a forward IDAL area pinned whole by one pin_run() (cp_idal_fwd),
+ * which spans the blocks its IDAWs name (one host IDAW each).
+ */
 struct cp_piece {
     uint64_t iova; /* lowest guest address of the piece */
     uint32_t len;
@@ -91,6 +95,7 @@ struct cp {
     struct cp_piece *pieces;
     uint32_t npieces, pieces_cap;
     uint32_t npinned; /* pieces[0..npinned) are pinned */
+    uint32_t nidaws;  /* host IDAWs the pieces need (cp_emit_idaws) */
 
     uint32_t guest_bs; /* IDAW block of the guest's IDA CCWs, 0 if none */
     uint32_t host_bs;  /* block size of the host format-2 IDAWs */
