@@ -217,6 +217,17 @@ cp_run_continues(const struct ccw1 *c, bool tic, uint8_t prev_flags,
     return c->cda >= start && c->cda < addr;
 }
 
+/*
+ * The TIC command class (ccw_cmd_class, inline: it runs for every CCW):
+ * low four bits 1000 (css-pop.md §5.2); format 1 wants exactly 0x08,
+ * which cp_check_ccw enforces.
+ */
+static inline bool
+cp_is_tic(uint8_t cmd)
+{
+    return (cmd & 0x0F) == (CCW_CMD_TIC & 0x0F);
+}
+
 /* Append the CCW just fetched; cp_flow decides later what it moves. */
 static int
 cp_ccw_append(struct cp *cp, const struct ccw1 *c, bool tic)
@@ -258,9 +269,9 @@ cp_scan_seg(struct cp *cp, const struct orb *o, struct cp_fetch *f,
     struct cp_seg *s = &cp->seg[cp->nsegs];
     uint64_t addr = start;
     uint8_t prev_flags = 0;
-    enum ccw_class cls;
     struct ccw1 c;
     int rc, other;
+    bool tic;
 
     *s = (struct cp_seg){.iova = start, .first = cp->nccw};
     for (;;) {
@@ -277,15 +288,14 @@ cp_scan_seg(struct cp *cp, const struct orb *o, struct cp_fetch *f,
         rc = cp_fetch_ccw(cp, f, addr, &c);
         if (rc)
             return rc;
-        cls = ccw_cmd_class(c.cmd);
-        rc = cp_check_ccw(cp, o, &c, cls == CCW_CLASS_TIC);
+        tic = cp_is_tic(c.cmd);
+        rc = cp_check_ccw(cp, o, &c, tic);
         if (!rc)
-            rc = cp_ccw_append(cp, &c, cls == CCW_CLASS_TIC);
+            rc = cp_ccw_append(cp, &c, tic);
         if (rc)
             return rc;
         s->len++;
-        if (!cp_run_continues(&c, cls == CCW_CLASS_TIC, prev_flags, start,
-                              addr))
+        if (!cp_run_continues(&c, tic, prev_flags, start, addr))
             break;
         prev_flags = c.flags;
         addr += CCW_SIZE;
@@ -778,6 +788,7 @@ cp_piece_reserve(struct cp *cp, uint32_t n)
  * are cut block by block and pinned as cp_plan pins them.
  */
 static int cp_pin_new_pieces(struct cp *cp, bool runs);
+static int cp_pin_pending(struct cp *cp);
 
 static int
 cp_idal_fwd_blocks(struct cp *cp, const uint64_t *idaw, uint32_t n,
@@ -827,6 +838,10 @@ cp_idal_fwd(struct cp *cp, const uint8_t *p, uint32_t count)
     }
     if (!contig || !cp->runs)
         return cp_idal_fwd_blocks(cp, idaw, n, count);
+    /* Earlier CCWs' pieces first: their pin errors come before ours. */
+    rc = cp_pin_pending(cp);
+    if (rc)
+        return rc;
     if (cp->env.pin_run(cp->env.ctx, idaw[0], count, &habs)) {
         /* Not inside one mapping: block by block, as per-piece pins. */
         rc = cp_idal_fwd_blocks(cp, idaw, n, count);
@@ -945,31 +960,61 @@ cp_pin_new_pieces(struct cp *cp, bool runs)
     return rc;
 }
 
-/* Phases 2 and 3, CCW by CCW: cut the data area into pieces, pin them. */
+/* Pin the pieces cut so far and not pinned yet. */
+static int
+cp_pin_pending(struct cp *cp)
+{
+    /* The common CCW has one piece: no run to look for. */
+    if (cp->npieces - cp->npinned == 1)
+        return cp_pin_piece(cp);
+    if (cp->npinned < cp->npieces)
+        return cp_pin_new_pieces(cp, cp->runs);
+    return 0;
+}
+
+/*
+ * Phases 2 and 3, CCW by CCW: cut the data area into pieces, pin them.
+ * Where pins are lookups (runs), the pins wait until the whole program
+ * is cut, so consecutive pieces of several CCWs (a data-chained transfer
+ * into one buffer) share one pin_run() call.  The errors stay those of
+ * pinning CCW by CCW: a CCW whose cut fails drops its pieces, and its
+ * error is reported only once the CCWs before it are pinned (a pin error
+ * of theirs comes first).
+ */
 static int
 cp_plan(struct cp *cp)
 {
-    int rc = 0;
+    uint32_t mark;
+    int rc;
 
-    for (uint32_t i = 0; !rc && i < cp->nccw; i++) {
+    for (uint32_t i = 0; i < cp->nccw; i++) {
         struct cp_ccw *k = &cp->ccw[i];
 
         k->idaw0 = cp->nidaws;
         if (!k->xfer)
             continue;
+        mark = cp->npieces;
         if (k->c.flags & CCW_FLAG_IDA)
             rc = cp_idal_pieces(cp, k, k->backward);
         else
             rc = cp_direct_pieces(cp, k, k->backward);
-        if (rc)
-            break;
-        /* The common CCW has one piece: no run to look for. */
-        if (cp->npieces - cp->npinned == 1)
-            rc = cp_pin_piece(cp);
-        else if (cp->npinned < cp->npieces)
-            rc = cp_pin_new_pieces(cp, cp->runs);
+        if (rc) {
+            if (cp->npinned <= mark) {
+                int pin_rc;
+
+                cp->npieces = mark;
+                pin_rc = cp_pin_pending(cp);
+                rc = pin_rc ? pin_rc : rc;
+            }
+            return rc;
+        }
+        if (!cp->runs) {
+            rc = cp_pin_pending(cp);
+            if (rc)
+                return rc;
+        }
     }
-    return rc;
+    return cp_pin_pending(cp);
 }
 
 static uint64_t
