@@ -58,7 +58,8 @@ struct cp_ccw {
 struct cp_piece {
     uint64_t iova; /* lowest guest address of the piece */
     uint32_t len;
-    uint32_t idaw_off; /* offset of the IDAW address inside the piece */
+    uint16_t idaw_off; /* offset of the IDAW address inside the piece */
+    uint16_t more;     /* host blocks after the first (cp_idal_fwd) */
     uint64_t habs;     /* host absolute address of iova once pinned */
 };
 
