@@ -989,9 +989,15 @@ cp_pin_new_pieces(struct cp *cp, bool runs)
 {
     int rc = 0;
 
-    while (!rc && cp->npinned < cp->npieces)
-        rc = runs && cp->npieces - cp->npinned > 1 ? cp_pin_run(cp)
-                                                   : cp_pin_piece(cp);
+    while (!rc && cp->npinned < cp->npieces) {
+        const struct cp_piece *p = &cp->pieces[cp->npinned];
+
+        /* A run needs the next piece to follow this one. */
+        rc = runs && cp->npieces - cp->npinned > 1 &&
+                     p[1].iova == p[0].iova + p[0].len
+                 ? cp_pin_run(cp)
+                 : cp_pin_piece(cp);
+    }
     return rc;
 }
 
