@@ -508,6 +508,100 @@ ssch_reply_follows_the_irq_of_a_program_that_ends_at_once(void **state)
     wait_fds(f->baseline);
 }
 
+/* Region accesses in one exchange: each answered, in order, with its own
+ * result; a refused one in the middle does not disturb the others; bad
+ * batches are refused before anything is sent (the handle stays usable). */
+static void
+region_batch_answers_each_access_in_order(void **state)
+{
+    struct fx *f = *state;
+    struct ccw1 ccw = {.cmd = 0xE4,
+                       .flags = CCW_FLAG_SLI,
+                       .count = 7,
+                       .cda = (uint32_t)DATA_ADDR};
+    struct orb orb = {.intparm = 0x12345678,
+                      .fmt = true,
+                      .pfch = true,
+                      .c64 = true,
+                      .lpm = 0xC0,
+                      .cpa = (uint32_t)CCW_ADDR};
+    struct scsw start = {.fctl = SCSW_FCTL_START};
+    uint8_t io[ZV_CCW_IO_REGION_SIZE] = {0}, back[ZV_CCW_IO_REGION_SIZE];
+    uint8_t schib[ZV_CCW_SCHIB_REGION_SIZE], crw[ZV_CCW_CRW_REGION_SIZE];
+    uint8_t junk[8] = {0};
+    struct zv_vfu_region_io ops[ZV_VFU_REGION_BATCH_MAX + 1];
+    struct irb irb;
+
+    fx_attach(f);
+    ccw1_encode(&ccw, f->guest + (CCW_ADDR - GUEST_IOVA));
+    orb_encode(&orb, io + ZV_CCW_IO_ORB_OFF);
+    scsw_encode(&start, io + ZV_CCW_IO_SCSW_OFF);
+
+    /* SSCH + the I/O region: the read sees the status of the program the
+     * write started (it ends at once), its interrupt already counted */
+    for (unsigned round = 0; round < 50; round++) {
+        memset(back, 0xee, sizeof(back));
+        ops[0] = (struct zv_vfu_region_io){
+            .write = 1, .index = 0, .buf = io, .len = sizeof(io)};
+        ops[1] = (struct zv_vfu_region_io){
+            .write = 0, .index = 0, .buf = back, .len = sizeof(back)};
+        assert_int_equal(zv_vfu_client_region_batch(f->c, ops, 2), 0);
+        assert_int_equal(ops[0].result, ZV_CCW_IO_REGION_SIZE);
+        assert_int_equal(ops[1].result, ZV_CCW_IO_REGION_SIZE);
+        irb_decode(&irb, back + ZV_CCW_IO_IRB_OFF);
+        assert_int_equal(irb.scsw.dstat, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
+        assert_int_equal(irb.scsw.cpa, (uint32_t)CCW_ADDR + 8);
+        assert_int_equal(zv_be32(back + ZV_CCW_IO_RET_OFF), 0);
+        assert_int_equal(take_irq_now(f->efd[ZV_VFIO_CCW_IO_IRQ_INDEX]), 1);
+    }
+    /* the status was consumed by the batch's read: none left */
+    fx_read_irb(f, &irb, &(uint32_t){0});
+    assert_int_equal(irb.scsw.stctl, 0);
+
+    /* a refused access in the middle: a write to the read-only CRW
+     * region; the reads around it are answered */
+    ops[0] = (struct zv_vfu_region_io){
+        .write = 0, .index = 2, .buf = schib, .len = sizeof(schib)};
+    ops[1] = (struct zv_vfu_region_io){
+        .write = 1, .index = 3, .buf = junk, .len = sizeof(junk)};
+    ops[2] = (struct zv_vfu_region_io){
+        .write = 0, .index = 3, .buf = crw, .len = sizeof(crw)};
+    ops[3] = (struct zv_vfu_region_io){
+        .write = 0, .index = 9, .buf = junk, .len = sizeof(junk)};
+    ops[4] = (struct zv_vfu_region_io){
+        .write = 0, .index = 0, .buf = back, .len = 4096};
+    assert_int_equal(zv_vfu_client_region_batch(f->c, ops, 5), 0);
+    assert_int_equal(ops[0].result, sizeof(schib));
+    assert_true(ops[1].result < 0);
+    assert_int_equal(ops[2].result, sizeof(crw));
+    assert_true(ops[3].result < 0);
+    assert_true(ops[4].result < 0);
+    /* the SCHIB is the test device's: device number in the PMCW */
+    assert_int_equal(zv_be16(schib + 6), VFU_HOST_DEVNO);
+
+    /* bad batches: nothing sent, the handle still works */
+    assert_int_equal(zv_vfu_client_region_batch(f->c, ops, 0), -EINVAL);
+    for (unsigned i = 0; i <= ZV_VFU_REGION_BATCH_MAX; i++)
+        ops[i] = (struct zv_vfu_region_io){
+            .write = 0, .index = 2, .buf = schib, .len = sizeof(schib)};
+    assert_int_equal(
+        zv_vfu_client_region_batch(f->c, ops, ZV_VFU_REGION_BATCH_MAX + 1),
+        -EINVAL);
+    ops[3].len = 0;
+    assert_int_equal(zv_vfu_client_region_batch(f->c, ops, 4), -EINVAL);
+    ops[3].len = sizeof(schib);
+    ops[3].buf = NULL;
+    assert_int_equal(zv_vfu_client_region_batch(f->c, ops, 4), -EINVAL);
+    ops[3].buf = schib;
+    /* the most a batch holds */
+    assert_int_equal(
+        zv_vfu_client_region_batch(f->c, ops, ZV_VFU_REGION_BATCH_MAX), 0);
+    for (unsigned i = 0; i < ZV_VFU_REGION_BATCH_MAX; i++)
+        assert_int_equal(ops[i].result, sizeof(schib));
+    fx_client_close(f);
+    wait_fds(f->baseline);
+}
+
 int
 main(void)
 {
@@ -529,6 +623,8 @@ main(void)
         cmocka_unit_test_setup_teardown(
             ssch_reply_follows_the_irq_of_a_program_that_ends_at_once, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            region_batch_answers_each_access_in_order, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
