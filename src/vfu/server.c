@@ -119,6 +119,7 @@ srv_flush(struct zv_vfu_server *s)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            c->out_blocked = true;
             if (vfu_srv_watch(s, ZV_LOOP_OUT) < 0) {
                 s->stats.disconnects++;
                 vfu_srv_drop(s, "cannot watch for output");
@@ -133,9 +134,25 @@ srv_flush(struct zv_vfu_server *s)
         c->out_off += (size_t)n;
     }
     c->out_len = c->out_off = 0;
+    c->out_blocked = false;
 }
 
-static void srv_serve(struct zv_vfu_server *s);
+/* A reply is queued at out: send it now unless it is corked (more
+ * buffered messages are being served; srv_serve sends them together) or
+ * held back (srv_flush_later). */
+static void
+srv_push(struct zv_vfu_server *s)
+{
+    struct vfu_conn *c = &s->conn;
+
+    if (c->tx_later || c->out_blocked)
+        return;
+    if (c->cork && c->out_len <= VFU_SRV_CORK_ROOM)
+        return;
+    srv_flush(s);
+}
+
+static void srv_serve_from(struct zv_vfu_server *s, bool may_read);
 
 /* Turns a held-back reply waits at most for the loop's due work: a zero
  * latency read is a handful of posted events; the loop's other work
@@ -166,18 +183,23 @@ srv_flush_later(void *arg)
             return;
     }
     c->tx_turns = 0;
-    srv_flush(s);
-    /* Messages already buffered are served now; the socket itself is
+    /* Messages already buffered are served now, their replies sent with
+     * this one (srv_serve sends what it queued); the socket itself is
      * level-triggered, so one that is still to come wakes the loop (a
      * read here would mostly find nothing: a syscall for EAGAIN). */
-    if (c->fd >= 0 && !c->out_len && c->rx_len)
-        srv_serve(s);
+    if (c->rx_len >= ZV_VFU_HDR_SIZE)
+        srv_serve_from(s, false);
+    if (c->fd >= 0 && c->out_len && !c->tx_later && !c->out_blocked)
+        srv_flush(s);
 }
 
 bool
 vfu_srv_busy(const struct zv_vfu_server *s)
 {
-    return s->conn.out_len > 0 || s->conn.open_timer || s->conn.tx_later;
+    const struct vfu_conn *c = &s->conn;
+
+    return c->out_blocked || (c->out_len > 0 && !c->cork) || c->open_timer ||
+           c->tx_later;
 }
 
 void
@@ -196,9 +218,8 @@ vfu_srv_reply(struct zv_vfu_server *s, const struct vfu_hdr *req,
     srv_close_fds(&s->conn);
     if (req->flags & ZV_VFU_F_NO_REPLY)
         return;
-    vfu_hdr_encode(s->out, &h);
-    s->conn.out_len = h.size;
-    s->conn.out_off = 0;
+    vfu_hdr_encode(s->out + s->conn.out_len, &h);
+    s->conn.out_len += h.size;
     s->conn.tx_turns = 0;
     s->conn.tx_signals = zv_vdev_signals(s->vd);
     if (s->conn.defer && srv_hold(s)) {
@@ -206,7 +227,7 @@ vfu_srv_reply(struct zv_vfu_server *s, const struct vfu_hdr *req,
         if (s->conn.tx_later)
             return;
     }
-    srv_flush(s);
+    srv_push(s);
 }
 
 void
@@ -224,10 +245,9 @@ vfu_srv_reply_err(struct zv_vfu_server *s, const struct vfu_hdr *req, int err)
     srv_close_fds(&s->conn);
     if (req->flags & ZV_VFU_F_NO_REPLY)
         return;
-    vfu_hdr_encode(s->out, &h);
-    s->conn.out_len = h.size;
-    s->conn.out_off = 0;
-    srv_flush(s);
+    vfu_hdr_encode(s->out + s->conn.out_len, &h);
+    s->conn.out_len += h.size;
+    srv_push(s);
 }
 
 /* ---- input ----------------------------------------------------------- */
@@ -382,8 +402,11 @@ srv_header(struct zv_vfu_server *s)
          * The reply goes out best effort (the socket is non-blocking). */
         c->h.flags &= ~ZV_VFU_F_NO_REPLY;
         vfu_srv_reply_err(s, &c->h, EINVAL);
+        if (c->out_len && !c->out_blocked)
+            srv_flush(s);
         s->stats.disconnects++;
-        vfu_srv_drop(s, "message size out of range");
+        if (c->fd >= 0)
+            vfu_srv_drop(s, "message size out of range");
         return false;
     }
     return true;
@@ -432,22 +455,30 @@ srv_dispatch_front(struct zv_vfu_server *s)
 
 static void srv_more(void *arg);
 
-/* Serve the buffered messages, reading once when none is whole. */
+/* Serve the buffered messages; read the socket once when none is whole
+ * if may_read. */
 static void
-srv_serve(struct zv_vfu_server *s)
+srv_serve_from(struct zv_vfu_server *s, bool may_read)
 {
     struct vfu_conn *c = &s->conn;
-    bool have_read = false;
+    bool have_read = !may_read, corked = c->cork;
     unsigned served = 0;
 
+    /* the replies to the messages served here leave together */
+    c->cork = true;
     while (c->fd >= 0 && !vfu_srv_busy(s)) {
         int rc = srv_front(s);
 
         if (rc < 0)
-            return;
+            break;
         if (rc == 0) {
-            if (have_read || srv_fill(s) <= 0)
-                return;
+            if (have_read)
+                break;
+            /* what is queued goes before we read on */
+            if (c->out_len)
+                srv_flush(s);
+            if (c->fd < 0 || c->out_blocked || srv_fill(s) <= 0)
+                break;
             have_read = true;
             continue;
         }
@@ -455,11 +486,22 @@ srv_serve(struct zv_vfu_server *s)
             if (!c->rx_more)
                 c->rx_more = zv_loop_post(s->loop, srv_more, s);
             if (c->rx_more)
-                return;
+                break;
             served = 0; /* cannot post: serve on rather than stall */
         }
         srv_dispatch_front(s);
     }
+    if (c->fd < 0)
+        return;
+    c->cork = corked;
+    if (!corked && c->out_len && !c->tx_later && !c->out_blocked)
+        srv_flush(s);
+}
+
+static void
+srv_serve(struct zv_vfu_server *s)
+{
+    srv_serve_from(s, true);
 }
 
 static void
@@ -479,7 +521,7 @@ srv_conn_io(void *arg, int fd, unsigned events)
 
     if (fd != c->fd)
         return; /* stale event for a closed connection's number */
-    if (c->out_len) {
+    if (c->out_blocked) {
         if (!(events & (ZV_LOOP_OUT | ZV_LOOP_ERR)))
             return;
         srv_flush(s);
@@ -607,7 +649,7 @@ zv_vfu_server_new(struct zv_loop *loop, struct zv_vdev *vd, const char *path,
     s->conn.fd = -1;
     zv_vdev_get(vd);
     s->in = malloc(VFU_SRV_MAX_MSG);
-    s->out = malloc(VFU_SRV_MAX_MSG);
+    s->out = malloc(VFU_SRV_OUT_CAP);
     if (!s->in || !s->out)
         goto err_free;
     if (path) {

@@ -26,7 +26,7 @@
 static uint8_t *
 srv_payload(struct zv_vfu_server *s)
 {
-    return s->out + ZV_VFU_HDR_SIZE;
+    return vfu_srv_payload(s);
 }
 
 /* ---- VERSION ---------------------------------------------------------- */

@@ -65,8 +65,11 @@ struct vfu_conn {
      * message being completed and the one after it) */
     struct vfu_fdset pend[2];
     unsigned npend;
-    /* output: one reply */
+    /* output: replies at out, out_off of out_len bytes sent; while cork
+     * is set (serving buffered messages) replies queue up to go in one
+     * send; out_blocked: the socket said EAGAIN, ZV_LOOP_OUT watched */
     size_t out_len, out_off;
+    bool cork, out_blocked;
     /* DMA mappings (bounded by ZV_VDEV_MAX_DMA_MAPS through the vdev) */
     struct vfu_dma *dma;
     size_t ndma, dma_cap;
@@ -78,14 +81,27 @@ struct zv_vfu_server {
     int lfd;
     char *path;
     struct vfu_conn conn;
-    uint8_t *in;  /* received bytes (VFU_SRV_MAX_MSG: one whole message) */
-    uint8_t *out; /* the reply being sent */
+    uint8_t *in; /* received bytes (VFU_SRV_MAX_MSG: one whole message) */
+    /* replies being sent: VFU_SRV_OUT_CAP bytes (one whole reply after
+     * up to VFU_SRV_CORK_ROOM bytes of queued ones) */
+    uint8_t *out;
     struct zv_vfu_server_stats stats;
 };
 
 /* server.c */
 int vfu_srv_watch(struct zv_vfu_server *s, unsigned events);
-/* Send the reply whose payload (payload bytes) is at s->out + 16. */
+/* Queued replies stay below this before the next is made (beyond it they
+ * are sent first), so a whole reply always fits after them. */
+#define VFU_SRV_CORK_ROOM 4096u
+#define VFU_SRV_OUT_CAP   (VFU_SRV_MAX_MSG + VFU_SRV_CORK_ROOM)
+
+/* Where the next reply's payload goes (after any queued replies). */
+static inline uint8_t *
+vfu_srv_payload(struct zv_vfu_server *s)
+{
+    return s->out + s->conn.out_len + ZV_VFU_HDR_SIZE;
+}
+/* Send the reply whose payload (payload bytes) is at vfu_srv_payload. */
 void vfu_srv_reply(struct zv_vfu_server *s, const struct vfu_hdr *req,
                    size_t payload);
 void vfu_srv_reply_err(struct zv_vfu_server *s, const struct vfu_hdr *req,
