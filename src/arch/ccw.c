@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* CCWs, MIDAWs and command-code classes (css-pop.md §2.4, §2.5). */
+/* Format-0 CCWs and MIDAWs (css-pop.md §2.4, §2.5); the format-1 codec and
+ * the command-code classes are inline in ccw.h. */
 #include "arch/ccw.h"
 
 #include <string.h>
@@ -10,68 +11,6 @@
 #define MIDAW_RSVD_MASK 0xFFFFFFFFFFull /* bytes 0-4: 40 bits */
 _Static_assert(CCW_SIZE == 8, "a CCW is a doubleword");
 _Static_assert(MIDAW_SIZE == 16, "a MIDAW is a quadword");
-
-/*
- * Class of a command code (PoP "Command Code", css-pop.md §2.4).  The
- * 4-bit patterns sense (0100), TIC (1000) and read backward (1100) share
- * their low two bits (00) with nothing else, so they are matched on the
- * low nibble first; only then does the 2-bit write/read/control rule apply.
- */
-enum ccw_class
-ccw_cmd_class(uint8_t cmd)
-{
-    switch (cmd & 0x0F) {
-    case 0x0:
-        return CCW_CLASS_INVALID;
-    case 0x4:
-        return CCW_CLASS_SENSE;
-    case 0x8:
-        return CCW_CLASS_TIC;
-    case 0xC:
-        return CCW_CLASS_READ_BACK;
-    }
-    switch (cmd & 0x03) {
-    case 0x1:
-        return CCW_CLASS_WRITE;
-    case 0x2:
-        return CCW_CLASS_READ;
-    default:
-        return CCW_CLASS_CONTROL;
-    }
-}
-
-/* Read, read backward and sense store data; write and control fetch it. */
-bool
-ccw_cmd_is_input(uint8_t cmd)
-{
-    switch (ccw_cmd_class(cmd)) {
-    case CCW_CLASS_READ:
-    case CCW_CLASS_READ_BACK:
-    case CCW_CLASS_SENSE:
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* Format 1: cmd | flags | count(16) | address(32). */
-void
-ccw1_encode(const struct ccw1 *c, uint8_t out[CCW_SIZE])
-{
-    out[0] = c->cmd;
-    out[1] = c->flags;
-    zv_put_be16(out + 2, c->count);
-    zv_put_be32(out + 4, c->cda);
-}
-
-void
-ccw1_decode(struct ccw1 *c, const uint8_t in[CCW_SIZE])
-{
-    c->cmd = in[0];
-    c->flags = in[1];
-    c->count = zv_be16(in + 2);
-    c->cda = zv_be32(in + 4);
-}
 
 /* Format 0: cmd | address(24) | flags | unused | count(16). */
 void
