@@ -53,18 +53,15 @@ struct stream_win {
     unsigned prot;
 };
 
-/* Host pointer to [addr, addr+n) with prot through w, or NULL when the
- * range is not inside one mapping (the caller then goes byte-exact). */
-static uint8_t *
-stream_win_ptr(const struct zv_as *as, struct stream_win *w, uint64_t addr,
-               uint64_t n, unsigned prot)
+/* A new window at addr (the window missed); NULL as stream_win_ptr.  Out
+ * of line: the hit below is the common case on every IDAW and segment. */
+static __attribute__((noinline)) uint8_t *
+stream_win_fill(const struct zv_as *as, struct stream_win *w, uint64_t addr,
+                uint64_t n, unsigned prot)
 {
     uint64_t page_left = WIN_PAGE - (addr & (WIN_PAGE - 1));
     uint8_t *p;
 
-    if (w->len && (w->prot & prot) == prot && addr >= w->base &&
-        addr - w->base < w->len && n <= w->len - (addr - w->base))
-        return w->p + (addr - w->base);
     if (n > page_left)
         return NULL;
     p = zv_as_ptr(as, addr, page_left, prot);
@@ -73,6 +70,18 @@ stream_win_ptr(const struct zv_as *as, struct stream_win *w, uint64_t addr,
     *w = (struct stream_win){
         .base = addr, .len = page_left, .p = p, .prot = prot};
     return p;
+}
+
+/* Host pointer to [addr, addr+n) with prot through w, or NULL when the
+ * range is not inside one mapping (the caller then goes byte-exact). */
+static inline uint8_t *
+stream_win_ptr(const struct zv_as *as, struct stream_win *w, uint64_t addr,
+               uint64_t n, unsigned prot)
+{
+    if (w->len && (w->prot & prot) == prot && addr >= w->base &&
+        addr - w->base < w->len && n <= w->len - (addr - w->base))
+        return w->p + (addr - w->base);
+    return stream_win_fill(as, w, addr, n, prot);
 }
 
 /* ---- CCW fetch and checks (css-pop.md §5.1, §5.2) ---- */
