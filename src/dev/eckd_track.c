@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "dev/eckd_priv.h"
 
@@ -441,20 +442,124 @@ eckd_past_record(struct eckd *e)
     e->after_count = false;
 }
 
+/* ---- data fields straight between image and storage ----
+ *
+ * The data field of a record whose place in the slot is known (its count
+ * is in the record table) moves between the image file and storage by
+ * preadv/pwritev into the iovecs css_io_iov gives, without the track
+ * buffer, when the channel offers the whole field as one plain transfer.
+ * Anything else (a count shorter than the field, skip, IDAWs that run
+ * into storage that is not there, PCI in the data chain, copy_data) gets
+ * 0 iovecs and goes through the buffer, which gives the architected
+ * result.  Coherence with the buffer: while it holds bytes the image does
+ * not have yet (dirty), everything stays buffered; a direct write drops
+ * the pieces of the buffer it overwrote, so they are read again when next
+ * needed.  Counts, keys and format writes always use the buffer.
+ */
+static int
+eckd_data_iov(const struct eckd *e, struct css_io *io, uint32_t off, size_t len,
+              bool to_storage, struct iovec *iov)
+{
+    if (e->trk_dirty || len == 0 || off + len > e->geom.trksize)
+        return 0;
+    return css_io_iov(io, len, to_storage, iov, IMG_IOV_MAX);
+}
+
+/* Pieces of the slot in [lo, hi) are no longer what the image holds. */
+static void
+eckd_forget(struct eckd *e, uint32_t lo, uint32_t hi)
+{
+    uint32_t s;
+
+    for (s = lo / ECKD_SECT; s <= (hi - 1) / ECKD_SECT; s++)
+        e->ldmap[s / 64] &= ~(1ull << (s % 64));
+}
+
+/* Read the data field of r straight into storage: *done when it went
+ * that way (or failed: then nothing moved, as when the buffer cannot be
+ * filled). */
+static enum eckd_err
+eckd_read_direct(struct eckd *e, struct css_io *io, const struct ckd_record *r,
+                 bool *done)
+{
+    struct iovec iov[IMG_IOV_MAX];
+    uint32_t off = r->offset + CKD_COUNT_SIZE + r->kl;
+    int n = eckd_data_iov(e, io, off, r->dl, true, iov);
+
+    *done = n > 0;
+    if (n <= 0)
+        return EE_OK;
+    if (img_preadv(ckd_img_backend(e->img), iov, n, eckd_slot_off(e) + off) <
+        0) {
+        css_io_iov_undo(io);
+        return EE_EQUIPMENT;
+    }
+    return EE_OK;
+}
+
+static void
+iov_gather(uint8_t *dst, const struct iovec *iov, int n)
+{
+    for (int i = 0; i < n; i++) {
+        memcpy(dst, iov[i].iov_base, iov[i].iov_len);
+        dst += iov[i].iov_len;
+    }
+}
+
+/*
+ * Write len bytes of a data field at off straight from storage to the
+ * image.  When the image refuses (read-only, full), the data is kept in
+ * the buffer instead, exactly as the copying path keeps it, so the error
+ * surfaces where that path reports it: when the buffer is written back.
+ */
+static enum eckd_err
+eckd_write_direct(struct eckd *e, struct css_io *io, uint32_t off, size_t len,
+                  bool *done)
+{
+    struct iovec iov[IMG_IOV_MAX];
+    int n = eckd_data_iov(e, io, off, len, false, iov);
+    enum eckd_err err;
+
+    *done = n > 0;
+    if (n <= 0)
+        return EE_OK;
+    if (img_pwritev(ckd_img_backend(e->img), iov, n, eckd_slot_off(e) + off) ==
+        0) {
+        eckd_forget(e, off, off + (uint32_t)len);
+        return EE_OK;
+    }
+    err = eckd_need(e, off, off + (uint32_t)len);
+    if (err) {
+        css_io_iov_undo(io);
+        return err;
+    }
+    iov_gather(e->trk + off, iov, n);
+    eckd_mark_dirty(e, off, off + (uint32_t)len);
+    return EE_OK;
+}
+
 static enum eckd_err
 cmd_read_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
 {
     const struct ckd_record *r;
+    bool done = false;
     enum eckd_err err = eckd_pos_record(e, mt);
 
     if (err)
         return err;
     r = &e->recs[e->cur];
-    err = eckd_need(e, r->offset, rec_end(e, e->cur));
+    if (!key)
+        err = eckd_read_direct(e, io, r, &done);
     if (err)
         return err;
-    err = give(io, rec_count(e, e->cur) + CKD_COUNT_SIZE + (key ? 0 : r->kl),
-               (size_t)r->dl + (key ? r->kl : 0));
+    if (!done) {
+        err = eckd_need(e, r->offset, rec_end(e, e->cur));
+        if (err)
+            return err;
+        err =
+            give(io, rec_count(e, e->cur) + CKD_COUNT_SIZE + (key ? 0 : r->kl),
+                 (size_t)r->dl + (key ? r->kl : 0));
+    }
     eckd_past_record(e);
     if (!err && r->dl == 0)
         return EE_EOF;
@@ -467,6 +572,7 @@ cmd_write_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
     const struct ckd_record *r;
     size_t len;
     uint32_t off;
+    bool done = false;
     enum eckd_err err = eckd_pos_record(e, mt);
 
     if (err)
@@ -478,17 +584,23 @@ cmd_write_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
     if ((e->lr_aux & LR_AUX_TLF_VALID) && len != e->tlf)
         return EE_ITF;
     off = r->offset + CKD_COUNT_SIZE + (key ? 0 : r->kl);
-    /* The range written back must hold image bytes everywhere: read
-     * what it spans (pieces shared with neighbours, gaps between two
-     * records written in one chain) before the new data lands. */
-    err = eckd_need(e, e->trk_dirty && e->dirty_lo < off ? e->dirty_lo : off,
-                    e->trk_dirty && e->dirty_hi > off + len
-                        ? e->dirty_hi
-                        : off + (uint32_t)len);
+    if (!key)
+        err = eckd_write_direct(e, io, off, len, &done);
     if (err)
         return err;
-    err = take(io, e->trk + off, len);
-    eckd_mark_dirty(e, off, off + (uint32_t)len);
+    if (!done) {
+        /* The range written back must hold image bytes everywhere: read
+         * what it spans (pieces shared with neighbours, gaps between two
+         * records written in one chain) before the new data lands. */
+        err = eckd_need(
+            e, e->trk_dirty && e->dirty_lo < off ? e->dirty_lo : off,
+            e->trk_dirty && e->dirty_hi > off + len ? e->dirty_hi
+                                                    : off + (uint32_t)len);
+        if (err)
+            return err;
+        err = take(io, e->trk + off, len);
+        eckd_mark_dirty(e, off, off + (uint32_t)len);
+    }
     eckd_past_record(e);
     return err;
 }
