@@ -366,8 +366,9 @@ ez_prog_track(struct dh *h, struct ez_rng *r, uint32_t trk)
 static void
 ez_program(struct dh *h, struct ez_rng *r)
 {
-    uint32_t trk =
-        ez_rand(r, 4) ? 2 + ez_rand(r, EZ_TRACKS - 2) : ez_rand(r, EZ_TRACKS);
+    /* mostly three tracks, so programs meet what the one before left in
+     * the track buffer */
+    uint32_t trk = ez_rand(r, 4) ? 2 + ez_rand(r, 3) : ez_rand(r, EZ_TRACKS);
     uint32_t pick = ez_rand(r, 20);
 
     if (pick < 9)
