@@ -538,17 +538,75 @@ eckd_write_direct(struct eckd *e, struct css_io *io, uint32_t off, size_t len,
     return EE_OK;
 }
 
+/* Bytes [lo, hi) of the slot all in the buffer? */
+static bool
+eckd_have(const struct eckd *e, uint32_t lo, uint32_t hi)
+{
+    uint32_t s;
+
+    if (hi <= lo)
+        return true;
+    for (s = lo / ECKD_SECT; s <= (hi - 1) / ECKD_SECT; s++)
+        if (!sect_loaded(e, s))
+            return false;
+    return true;
+}
+
+/*
+ * A Locate Record domain that goes on past the current record on this
+ * track (Linux's multi-block requests): one image read brings the
+ * records of the domain that the record table already knows on this
+ * track into the buffer (*run), and the commands that follow take them
+ * from there.  A system call per record costs more than the copy the
+ * straight path saves (bench/dev/ab.sh: ~4 us per call against ~0.2 us
+ * for a 4 KiB copy), so the straight path is for the record that stands
+ * alone.  Loading more of the slot is invisible to the channel program.
+ */
+static enum eckd_err
+eckd_run_ahead(struct eckd *e, bool *run)
+{
+    uint32_t lo = e->recs[e->cur].offset, hi;
+    int want = e->cur + (int)e->lr_left - 1, last = want;
+    uint64_t guess;
+
+    *run = false;
+    if (!e->domain || e->lr_left < 2 || e->nrecs < 0)
+        return EE_OK;
+    if (last > e->nrecs - 1)
+        last = e->nrecs - 1;
+    if (last <= e->cur && e->complete)
+        return EE_OK; /* the domain goes on on the next track */
+    hi = rec_end(e, last);
+    /* Records not parsed yet (a track seen for the first time): assume
+     * they are the size of this one.  Parsing ahead is not an option:
+     * it would find a malformed track earlier than the commands do. */
+    if (!e->complete && want > last) {
+        guess = lo + (uint64_t)(rec_end(e, e->cur) - lo) *
+                         (uint64_t)(want - e->cur + 1);
+        if (guess > e->geom.trksize)
+            guess = e->geom.trksize;
+        if (guess > hi)
+            hi = (uint32_t)guess;
+    }
+    *run = true;
+    return eckd_need(e, lo, hi);
+}
+
 static enum eckd_err
 cmd_read_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
 {
     const struct ckd_record *r;
-    bool done = false;
+    bool done = false, run = false;
     enum eckd_err err = eckd_pos_record(e, mt);
 
     if (err)
         return err;
     r = &e->recs[e->cur];
     if (!key)
+        err = eckd_run_ahead(e, &run);
+    /* straight into storage unless the buffer has the data already */
+    if (!key && !err && !run &&
+        !eckd_have(e, r->offset + CKD_COUNT_SIZE + r->kl, rec_end(e, e->cur)))
         err = eckd_read_direct(e, io, r, &done);
     if (err)
         return err;
@@ -572,7 +630,7 @@ cmd_write_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
     const struct ckd_record *r;
     size_t len;
     uint32_t off;
-    bool done = false;
+    bool done = false, run = false;
     enum eckd_err err = eckd_pos_record(e, mt);
 
     if (err)
@@ -584,7 +642,11 @@ cmd_write_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
     if ((e->lr_aux & LR_AUX_TLF_VALID) && len != e->tlf)
         return EE_ITF;
     off = r->offset + CKD_COUNT_SIZE + (key ? 0 : r->kl);
+    /* a run of records is gathered in the buffer and written back in
+     * one piece; a record alone goes straight to the image */
     if (!key)
+        err = eckd_run_ahead(e, &run);
+    if (!key && !err && !run)
         err = eckd_write_direct(e, io, off, len, &done);
     if (err)
         return err;

@@ -275,7 +275,8 @@ ez_orient(struct ez_rng *r)
 static void
 ez_prog_read(struct dh *h, struct ez_rng *r, uint32_t trk)
 {
-    uint8_t k = (uint8_t)(1 + ez_rand(r, 6));
+    /* one record alone goes straight, runs through the buffer */
+    uint8_t k = (uint8_t)(ez_rand(r, 3) ? 1 + ez_rand(r, 6) : 1);
     unsigned ncmd = ez_rand(r, 6) ? k : 1 + ez_rand(r, k + 1), slot = 0;
     uint8_t op = ez_rand(r, 4) ? 0x06 : 0x16;
     uint32_t end = trk + ez_rand(r, 3);
@@ -296,7 +297,8 @@ static void
 ez_prog_write(struct dh *h, struct ez_rng *r, uint32_t trk)
 {
     static const uint8_t masks[] = {0x80, 0x80, 0x00, 0x00, 0x40};
-    uint8_t k = (uint8_t)(1 + ez_rand(r, 6));
+    /* one record alone goes straight, runs through the buffer */
+    uint8_t k = (uint8_t)(ez_rand(r, 3) ? 1 + ez_rand(r, 6) : 1);
     unsigned ncmd = ez_rand(r, 6) ? k : 1 + ez_rand(r, k + 1), slot = 0;
     uint32_t end = trk + ez_rand(r, 3);
 
