@@ -57,10 +57,22 @@ eckd_slot_off(const struct eckd *e)
     return CKD_DEVHDR_SIZE + (uint64_t)e->trk_no * e->geom.trksize;
 }
 
-static bool
-sect_loaded(const struct eckd *e, uint32_t s)
+/* The first piece in [s, last] whose loaded bit is `loaded`, or last + 1:
+ * a word of the map at a time. */
+static uint32_t
+sect_find(const struct eckd *e, uint32_t s, uint32_t last, bool loaded)
 {
-    return e->ldmap[s / 64] & (1ull << (s % 64));
+    while (s <= last) {
+        uint64_t w = e->ldmap[s / 64];
+
+        w = (loaded ? w : ~w) >> (s % 64);
+        if (w) {
+            s += (uint32_t)__builtin_ctzll(w);
+            return s <= last ? s : last + 1;
+        }
+        s = (s / 64 + 1) * 64;
+    }
+    return last + 1;
 }
 
 /* Bytes [lo, hi) of the slot in the buffer: the pieces not read yet are
@@ -75,20 +87,18 @@ eckd_need(struct eckd *e, uint32_t lo, uint32_t hi)
     if (hi <= lo)
         return EE_OK;
     last = (hi - 1) / ECKD_SECT;
-    while (s <= last) {
-        if (sect_loaded(e, s)) {
-            s++;
-            continue;
-        }
-        a = s;
-        while (s <= last && !sect_loaded(e, s))
-            e->ldmap[s / 64] |= 1ull << (s % 64), s++;
+    for (;;) {
+        a = sect_find(e, s, last, false);
+        if (a > last)
+            return EE_OK;
+        s = sect_find(e, a, last, true);
+        for (uint32_t i = a; i < s; i++)
+            e->ldmap[i / 64] |= 1ull << (i % 64);
         b = s * ECKD_SECT < e->geom.trksize ? s * ECKD_SECT : e->geom.trksize;
         if (img_pread(ckd_img_backend(e->img), e->trk + a * ECKD_SECT,
                       b - a * ECKD_SECT, eckd_slot_off(e) + a * ECKD_SECT) < 0)
             return EE_EQUIPMENT;
     }
-    return EE_OK;
 }
 
 /* The first upto bytes of the slot, read ahead in 8 KiB steps (parsing
@@ -281,6 +291,7 @@ eckd_load(struct eckd *e, uint32_t trk)
     memset(e->ldmap, 0,
            (e->geom.trksize + ECKD_SECT * 64 - 1) / (ECKD_SECT * 64) *
                sizeof(uint64_t));
+    e->ahead_hi = 0;
     e->nrecs = 0;
     e->complete = false;
     e->parse_off = CKD_HA_SIZE;
@@ -473,6 +484,7 @@ eckd_forget(struct eckd *e, uint32_t lo, uint32_t hi)
 
     for (s = lo / ECKD_SECT; s <= (hi - 1) / ECKD_SECT; s++)
         e->ldmap[s / 64] &= ~(1ull << (s % 64));
+    e->ahead_hi = 0;
 }
 
 /* Read the data field of r straight into storage: *done when it went
@@ -542,14 +554,9 @@ eckd_write_direct(struct eckd *e, struct css_io *io, uint32_t off, size_t len,
 static bool
 eckd_have(const struct eckd *e, uint32_t lo, uint32_t hi)
 {
-    uint32_t s;
+    uint32_t last = (hi - 1) / ECKD_SECT;
 
-    if (hi <= lo)
-        return true;
-    for (s = lo / ECKD_SECT; s <= (hi - 1) / ECKD_SECT; s++)
-        if (!sect_loaded(e, s))
-            return false;
-    return true;
+    return hi <= lo || sect_find(e, lo / ECKD_SECT, last, false) > last;
 }
 
 /*
@@ -568,6 +575,7 @@ eckd_run_ahead(struct eckd *e, bool *run)
     uint32_t lo = e->recs[e->cur].offset, hi;
     int want = e->cur + (int)e->lr_left - 1, last = want;
     uint64_t guess;
+    enum eckd_err err;
 
     *run = false;
     if (!e->domain || e->lr_left < 2 || e->nrecs < 0)
@@ -576,7 +584,10 @@ eckd_run_ahead(struct eckd *e, bool *run)
         last = e->nrecs - 1;
     if (last <= e->cur && e->complete)
         return EE_OK; /* the domain goes on on the next track */
+    *run = true;
     hi = rec_end(e, last);
+    if (lo >= e->ahead_lo && rec_end(e, e->cur) <= e->ahead_hi)
+        return EE_OK; /* brought in by the run's first command */
     /* Records not parsed yet (a track seen for the first time): assume
      * they are the size of this one.  Parsing ahead is not an option:
      * it would find a malformed track earlier than the commands do. */
@@ -588,8 +599,12 @@ eckd_run_ahead(struct eckd *e, bool *run)
         if (guess > hi)
             hi = (uint32_t)guess;
     }
-    *run = true;
-    return eckd_need(e, lo, hi);
+    err = eckd_need(e, lo, hi);
+    if (!err) {
+        e->ahead_lo = lo;
+        e->ahead_hi = hi;
+    }
+    return err;
 }
 
 static enum eckd_err
