@@ -6,11 +6,18 @@
  * zero device latency, so what is measured is our own CPU cost plus the
  * image file's page cache (QD1, one thread, like fio --ioengine=psync).
  *
- *   dasd_bench fba  FILE [runs] [seconds-per-run]
- *   dasd_bench eckd FILE [runs] [seconds-per-run]   (CDL 4 KiB volume)
+ *   dasd_bench fba  FILE [runs] [seconds-per-run] [only [ops]]
+ *   dasd_bench eckd FILE [runs] [seconds-per-run] [only [ops]]
+ *                                                 (CDL 4 KiB volume)
  *
  * Prints the median over runs of: 4 KiB random read IOPS, 4 KiB random
  * write IOPS, 1 MiB sequential read MB/s, 1 MiB sequential write MB/s.
+ * only (4k-randread, 4k-randwrite, 1m-seqread, 1m-seqwrite, or "all")
+ * runs one of them; ops > 0 makes every run exactly that many requests
+ * instead of a timed run, for instruction counts per request, e.g.
+ *   valgrind --tool=callgrind --toggle-collect=run_once \
+ *       dasd_bench eckd FILE 1 0 4k-randread 10000
+ * (instructions / 10000 = per 4 KiB read).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -116,9 +123,10 @@ static const char *const mode_name[NMODES] = {
     "4k-randread IOPS", "4k-randwrite IOPS", "1m-seqread MB/s",
     "1m-seqwrite MB/s"};
 
-/* One timed run; returns ops/s (random) or MB/s (sequential). */
+/* One timed run (or exactly nops requests when nops > 0); returns ops/s
+ * (random) or MB/s (sequential). */
 static double
-run_once(struct bench *b, enum mode m, double secs, uint8_t *buf)
+run_once(struct bench *b, enum mode m, double secs, uint64_t nops, uint8_t *buf)
 {
     const struct guest_dasd_info *i = guest_dasd_info(b->g);
     uint32_t per =
@@ -130,7 +138,7 @@ run_once(struct bench *b, enum mode m, double secs, uint8_t *buf)
     int rc;
 
     do {
-        for (int k = 0; k < 64; k++, ops++) {
+        for (int k = 0; k < 64 && (!nops || ops < nops); k++, ops++) {
             uint64_t s = (m == RANDREAD || m == RANDWRITE) ? xrand(b) % slots
                                                            : pos++ % slots;
             uint64_t blk = first + s * per;
@@ -144,7 +152,7 @@ run_once(struct bench *b, enum mode m, double secs, uint8_t *buf)
             }
         }
         t = now_s() - t0;
-    } while (t < secs);
+    } while (nops ? ops < nops : t < secs);
     if (m == SEQREAD || m == SEQWRITE)
         return (double)ops * per * i->blksize / 1e6 / t;
     return (double)ops / t;
@@ -164,11 +172,15 @@ main(int argc, char **argv)
     struct bench b = {0};
     int runs = argc > 3 ? atoi(argv[3]) : 5;
     double secs = argc > 4 ? atof(argv[4]) : 1.0;
+    const char *only = argc > 5 ? argv[5] : "all";
+    uint64_t nops = argc > 6 ? strtoull(argv[6], NULL, 0) : 0;
     static uint8_t buf[1 << 20];
     double v[MAX_RUNS];
 
     if (argc < 3 || (strcmp(argv[1], "fba") && strcmp(argv[1], "eckd"))) {
-        fprintf(stderr, "usage: %s fba|eckd FILE [runs] [seconds]\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s fba|eckd FILE [runs] [seconds] [only [ops]]\n",
+                argv[0]);
         return 2;
     }
     if (runs < 1 || runs > MAX_RUNS)
@@ -182,8 +194,11 @@ main(int argc, char **argv)
            "zero device latency, QD1\n",
            argv[1], argv[2], guest_dasd_info(b.g)->blksize, runs, secs);
     for (int m = 0; m < NMODES; m++) {
+        if (strcmp(only, "all") &&
+            strncmp(mode_name[m], only, strlen(only)) != 0)
+            continue;
         for (int r = 0; r < runs; r++)
-            v[r] = run_once(&b, (enum mode)m, secs, buf);
+            v[r] = run_once(&b, (enum mode)m, secs, nops, buf);
         qsort(v, (size_t)runs, sizeof(v[0]), cmp_double);
         printf("%s %.1f\n", mode_name[m], v[runs / 2]);
         fflush(stdout);

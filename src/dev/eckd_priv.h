@@ -80,6 +80,9 @@ struct eckd {
     uint32_t dirty_lo; /* else: the byte range an update write changed */
     uint32_t dirty_hi;
     uint64_t *ldmap; /* 512-byte pieces of the slot read from the image */
+    /* slot bytes [ahead_lo, ahead_hi) are in the buffer: read ahead for a
+     * run of records in one domain (0 = none) */
+    uint32_t ahead_lo, ahead_hi;
     struct eckd_layout *layouts; /* record tables of tracks seen before */
     uint32_t parse_off;          /* offset of the next count field to parse */
     bool complete; /* end-of-track marker parsed: nrecs is final */

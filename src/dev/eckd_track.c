@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "dev/eckd_priv.h"
 
@@ -56,10 +57,22 @@ eckd_slot_off(const struct eckd *e)
     return CKD_DEVHDR_SIZE + (uint64_t)e->trk_no * e->geom.trksize;
 }
 
-static bool
-sect_loaded(const struct eckd *e, uint32_t s)
+/* The first piece in [s, last] whose loaded bit is `loaded`, or last + 1:
+ * a word of the map at a time. */
+static uint32_t
+sect_find(const struct eckd *e, uint32_t s, uint32_t last, bool loaded)
 {
-    return e->ldmap[s / 64] & (1ull << (s % 64));
+    while (s <= last) {
+        uint64_t w = e->ldmap[s / 64];
+
+        w = (loaded ? w : ~w) >> (s % 64);
+        if (w) {
+            s += (uint32_t)__builtin_ctzll(w);
+            return s <= last ? s : last + 1;
+        }
+        s = (s / 64 + 1) * 64;
+    }
+    return last + 1;
 }
 
 /* Bytes [lo, hi) of the slot in the buffer: the pieces not read yet are
@@ -74,20 +87,18 @@ eckd_need(struct eckd *e, uint32_t lo, uint32_t hi)
     if (hi <= lo)
         return EE_OK;
     last = (hi - 1) / ECKD_SECT;
-    while (s <= last) {
-        if (sect_loaded(e, s)) {
-            s++;
-            continue;
-        }
-        a = s;
-        while (s <= last && !sect_loaded(e, s))
-            e->ldmap[s / 64] |= 1ull << (s % 64), s++;
+    for (;;) {
+        a = sect_find(e, s, last, false);
+        if (a > last)
+            return EE_OK;
+        s = sect_find(e, a, last, true);
+        for (uint32_t i = a; i < s; i++)
+            e->ldmap[i / 64] |= 1ull << (i % 64);
         b = s * ECKD_SECT < e->geom.trksize ? s * ECKD_SECT : e->geom.trksize;
         if (img_pread(ckd_img_backend(e->img), e->trk + a * ECKD_SECT,
                       b - a * ECKD_SECT, eckd_slot_off(e) + a * ECKD_SECT) < 0)
             return EE_EQUIPMENT;
     }
-    return EE_OK;
 }
 
 /* The first upto bytes of the slot, read ahead in 8 KiB steps (parsing
@@ -280,6 +291,7 @@ eckd_load(struct eckd *e, uint32_t trk)
     memset(e->ldmap, 0,
            (e->geom.trksize + ECKD_SECT * 64 - 1) / (ECKD_SECT * 64) *
                sizeof(uint64_t));
+    e->ahead_hi = 0;
     e->nrecs = 0;
     e->complete = false;
     e->parse_off = CKD_HA_SIZE;
@@ -441,20 +453,188 @@ eckd_past_record(struct eckd *e)
     e->after_count = false;
 }
 
+/* ---- data fields straight between image and storage ----
+ *
+ * The data field of a record whose place in the slot is known (its count
+ * is in the record table) moves between the image file and storage by
+ * preadv/pwritev into the iovecs css_io_iov gives, without the track
+ * buffer, when the channel offers the whole field as one plain transfer.
+ * Anything else (a count shorter than the field, skip, IDAWs that run
+ * into storage that is not there, PCI in the data chain, copy_data) gets
+ * 0 iovecs and goes through the buffer, which gives the architected
+ * result.  Coherence with the buffer: while it holds bytes the image does
+ * not have yet (dirty), everything stays buffered; a direct write drops
+ * the pieces of the buffer it overwrote, so they are read again when next
+ * needed.  Counts, keys and format writes always use the buffer.
+ */
+static int
+eckd_data_iov(const struct eckd *e, struct css_io *io, uint32_t off, size_t len,
+              bool to_storage, struct iovec *iov)
+{
+    if (e->trk_dirty || len == 0 || off + len > e->geom.trksize)
+        return 0;
+    return css_io_iov(io, len, to_storage, iov, IMG_IOV_MAX);
+}
+
+/* Pieces of the slot in [lo, hi) are no longer what the image holds. */
+static void
+eckd_forget(struct eckd *e, uint32_t lo, uint32_t hi)
+{
+    uint32_t s;
+
+    for (s = lo / ECKD_SECT; s <= (hi - 1) / ECKD_SECT; s++)
+        e->ldmap[s / 64] &= ~(1ull << (s % 64));
+    e->ahead_hi = 0;
+}
+
+/* Read the data field of r straight into storage: *done when it went
+ * that way (or failed: then nothing moved, as when the buffer cannot be
+ * filled). */
+static enum eckd_err
+eckd_read_direct(struct eckd *e, struct css_io *io, const struct ckd_record *r,
+                 bool *done)
+{
+    struct iovec iov[IMG_IOV_MAX];
+    uint32_t off = r->offset + CKD_COUNT_SIZE + r->kl;
+    int n = eckd_data_iov(e, io, off, r->dl, true, iov);
+
+    *done = n > 0;
+    if (n <= 0)
+        return EE_OK;
+    if (img_preadv(ckd_img_backend(e->img), iov, n, eckd_slot_off(e) + off) <
+        0) {
+        css_io_iov_undo(io);
+        return EE_EQUIPMENT;
+    }
+    return EE_OK;
+}
+
+static void
+iov_gather(uint8_t *dst, const struct iovec *iov, int n)
+{
+    for (int i = 0; i < n; i++) {
+        memcpy(dst, iov[i].iov_base, iov[i].iov_len);
+        dst += iov[i].iov_len;
+    }
+}
+
+/*
+ * Write len bytes of a data field at off straight from storage to the
+ * image.  When the image refuses (read-only, full), the data is kept in
+ * the buffer instead, exactly as the copying path keeps it, so the error
+ * surfaces where that path reports it: when the buffer is written back.
+ */
+static enum eckd_err
+eckd_write_direct(struct eckd *e, struct css_io *io, uint32_t off, size_t len,
+                  bool *done)
+{
+    struct iovec iov[IMG_IOV_MAX];
+    int n = eckd_data_iov(e, io, off, len, false, iov);
+    enum eckd_err err;
+
+    *done = n > 0;
+    if (n <= 0)
+        return EE_OK;
+    if (img_pwritev(ckd_img_backend(e->img), iov, n, eckd_slot_off(e) + off) ==
+        0) {
+        eckd_forget(e, off, off + (uint32_t)len);
+        return EE_OK;
+    }
+    err = eckd_need(e, off, off + (uint32_t)len);
+    if (err) {
+        css_io_iov_undo(io);
+        return err;
+    }
+    iov_gather(e->trk + off, iov, n);
+    eckd_mark_dirty(e, off, off + (uint32_t)len);
+    return EE_OK;
+}
+
+/* Bytes [lo, hi) of the slot all in the buffer? */
+static bool
+eckd_have(const struct eckd *e, uint32_t lo, uint32_t hi)
+{
+    uint32_t last = (hi - 1) / ECKD_SECT;
+
+    return hi <= lo || sect_find(e, lo / ECKD_SECT, last, false) > last;
+}
+
+/*
+ * A Locate Record domain that goes on past the current record on this
+ * track (Linux's multi-block requests): one image read brings the
+ * records of the domain that the record table already knows on this
+ * track into the buffer (*run), and the commands that follow take them
+ * from there.  A system call per record costs more than the copy the
+ * straight path saves (bench/dev/ab.sh on a 2-vCPU VM: 1 MiB of 4 KiB
+ * records read with 2.7x, written with 2.2x less CPU this way than with
+ * one preadv/pwritev per record), so the straight path is for the record
+ * that stands alone.  Loading more of the slot is invisible to the
+ * channel program.
+ */
+static enum eckd_err
+eckd_run_ahead(struct eckd *e, bool *run)
+{
+    uint32_t lo = e->recs[e->cur].offset, hi;
+    int want = e->cur + (int)e->lr_left - 1, last = want;
+    uint64_t guess;
+    enum eckd_err err;
+
+    *run = false;
+    if (!e->domain || e->lr_left < 2 || e->nrecs < 0)
+        return EE_OK;
+    if (last > e->nrecs - 1)
+        last = e->nrecs - 1;
+    if (last <= e->cur && e->complete)
+        return EE_OK; /* the domain goes on on the next track */
+    *run = true;
+    hi = rec_end(e, last);
+    if (lo >= e->ahead_lo && rec_end(e, e->cur) <= e->ahead_hi)
+        return EE_OK; /* brought in by the run's first command */
+    /* Records not parsed yet (a track seen for the first time): assume
+     * they are the size of this one.  Parsing ahead is not an option:
+     * it would find a malformed track earlier than the commands do. */
+    if (!e->complete && want > last) {
+        guess = lo + (uint64_t)(rec_end(e, e->cur) - lo) *
+                         (uint64_t)(want - e->cur + 1);
+        if (guess > e->geom.trksize)
+            guess = e->geom.trksize;
+        if (guess > hi)
+            hi = (uint32_t)guess;
+    }
+    err = eckd_need(e, lo, hi);
+    if (!err) {
+        e->ahead_lo = lo;
+        e->ahead_hi = hi;
+    }
+    return err;
+}
+
 static enum eckd_err
 cmd_read_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
 {
     const struct ckd_record *r;
+    bool done = false, run = false;
     enum eckd_err err = eckd_pos_record(e, mt);
 
     if (err)
         return err;
     r = &e->recs[e->cur];
-    err = eckd_need(e, r->offset, rec_end(e, e->cur));
+    if (!key)
+        err = eckd_run_ahead(e, &run);
+    /* straight into storage unless the buffer has the data already */
+    if (!key && !err && !run &&
+        !eckd_have(e, r->offset + CKD_COUNT_SIZE + r->kl, rec_end(e, e->cur)))
+        err = eckd_read_direct(e, io, r, &done);
     if (err)
         return err;
-    err = give(io, rec_count(e, e->cur) + CKD_COUNT_SIZE + (key ? 0 : r->kl),
-               (size_t)r->dl + (key ? r->kl : 0));
+    if (!done) {
+        err = eckd_need(e, r->offset, rec_end(e, e->cur));
+        if (err)
+            return err;
+        err =
+            give(io, rec_count(e, e->cur) + CKD_COUNT_SIZE + (key ? 0 : r->kl),
+                 (size_t)r->dl + (key ? r->kl : 0));
+    }
     eckd_past_record(e);
     if (!err && r->dl == 0)
         return EE_EOF;
@@ -467,6 +647,7 @@ cmd_write_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
     const struct ckd_record *r;
     size_t len;
     uint32_t off;
+    bool done = false, run = false;
     enum eckd_err err = eckd_pos_record(e, mt);
 
     if (err)
@@ -478,17 +659,27 @@ cmd_write_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
     if ((e->lr_aux & LR_AUX_TLF_VALID) && len != e->tlf)
         return EE_ITF;
     off = r->offset + CKD_COUNT_SIZE + (key ? 0 : r->kl);
-    /* The range written back must hold image bytes everywhere: read
-     * what it spans (pieces shared with neighbours, gaps between two
-     * records written in one chain) before the new data lands. */
-    err = eckd_need(e, e->trk_dirty && e->dirty_lo < off ? e->dirty_lo : off,
-                    e->trk_dirty && e->dirty_hi > off + len
-                        ? e->dirty_hi
-                        : off + (uint32_t)len);
+    /* a run of records is gathered in the buffer and written back in
+     * one piece; a record alone goes straight to the image */
+    if (!key)
+        err = eckd_run_ahead(e, &run);
+    if (!key && !err && !run)
+        err = eckd_write_direct(e, io, off, len, &done);
     if (err)
         return err;
-    err = take(io, e->trk + off, len);
-    eckd_mark_dirty(e, off, off + (uint32_t)len);
+    if (!done) {
+        /* The range written back must hold image bytes everywhere: read
+         * what it spans (pieces shared with neighbours, gaps between two
+         * records written in one chain) before the new data lands. */
+        err = eckd_need(
+            e, e->trk_dirty && e->dirty_lo < off ? e->dirty_lo : off,
+            e->trk_dirty && e->dirty_hi > off + len ? e->dirty_hi
+                                                    : off + (uint32_t)len);
+        if (err)
+            return err;
+        err = take(io, e->trk + off, len);
+        eckd_mark_dirty(e, off, off + (uint32_t)len);
+    }
     eckd_past_record(e);
     return err;
 }

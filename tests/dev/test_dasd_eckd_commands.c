@@ -290,8 +290,10 @@ search_home_address_and_search_high(void **state)
     assert_int_equal(h->irb.scsw.cpa, dh_ccw_addr(h, 5) + 8);
 }
 
-/* A write whose chain has not ended yet sits in the track buffer;
- * dev_dasd_flush() puts it into the image. */
+/* A buffered write whose chain has not ended yet sits in the track
+ * buffer; dev_dasd_flush() puts it into the image.  Write Key and Data
+ * (key length 0 here) always goes through the buffer; a plain Write Data
+ * may go straight to the image (test_dasd_eckd_zero_copy). */
 static void
 flush_writes_back_the_track_buffer(void **state)
 {
@@ -304,7 +306,7 @@ flush_writes_back_the_track_buffer(void **state)
     assert_non_null(slot);
     memset(h->buf + EK_DATA, 0x4D, 4096);
     ek_de_lr(h, 0x80, 0x01, 1, 3, 2, 4096);
-    dh_ccw(h, 0x85, CCW_FLAG_CC, 4096, EK_DATA);
+    dh_ccw(h, 0x8D, CCW_FLAG_CC, 4096, EK_DATA);
     /* a long-latency NOP keeps the chain open */
     dh_ccw(h, 0x03, 0, 0, 0);
     orb.cpa = (uint32_t)guest_prog_ccw_addr(&h->prog, 0);
