@@ -15,9 +15,10 @@
  *    path): TAPQ, RAPQ, ZAPQ, AQIC, QCI, NQAP, DQAP return a typed result
  *    (condition code, program-interruption code, AP queue status word).
  *
- * Everything runs on one zv_loop (DESIGN.md principle 2).  Uses base only.
- * Masks are architected: 256 bits, MSB first (bit 0 = leftmost bit of
- * byte 0 = ID 0), held as bytes, so no host byte order leaks in.
+ * Everything runs on one zv_loop (DESIGN.md principle 2).  Uses base and
+ * arch: the architected formats (APQNs, 256-bit masks, the QCI block, the
+ * AP queue status word and response codes, PQAP operands) are arch/ap.h's,
+ * included here; this header adds the bus model.
  */
 #ifndef ZV_AP_AP_H
 #define ZV_AP_AP_H
@@ -26,58 +27,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/ap.h"
 #include "base/loop.h"
 
 struct ap_bus;
 struct ap_queue;
 
-#define AP_MAX_ID     255 /* APIDs and APQIs are 8 bits */
-#define AP_MASK_BYTES 32
-
-/* APQN = APID << 8 | APQI; sysfs name "AA.DDDD" */
-#define AP_MKQN(apid, apqi) ((uint16_t)(((apid)&0xff) << 8 | ((apqi)&0xff)))
-#define AP_QN_APID(apqn)    ((uint8_t)((apqn) >> 8))
-#define AP_QN_APQI(apqn)    ((uint8_t)(apqn))
-
-/* ---- 256-bit masks, MSB first (reference §1.2 "Bit order") ---- */
-
-struct ap_mask {
-    uint8_t b[AP_MASK_BYTES];
-};
-
-static inline bool
-ap_mask_test(const struct ap_mask *m, unsigned id)
-{
-    return id <= AP_MAX_ID && (m->b[id >> 3] & (0x80u >> (id & 7)));
-}
-static inline void
-ap_mask_set(struct ap_mask *m, unsigned id)
-{
-    if (id <= AP_MAX_ID)
-        m->b[id >> 3] |= (uint8_t)(0x80u >> (id & 7));
-}
-static inline void
-ap_mask_clear(struct ap_mask *m, unsigned id)
-{
-    if (id <= AP_MAX_ID)
-        m->b[id >> 3] &= (uint8_t) ~(0x80u >> (id & 7));
-}
-void ap_mask_zero(struct ap_mask *m);
-void ap_mask_fill(struct ap_mask *m);
-bool ap_mask_empty(const struct ap_mask *m);
-bool ap_mask_equal(const struct ap_mask *a, const struct ap_mask *b);
-bool ap_mask_intersects(const struct ap_mask *a, const struct ap_mask *b);
-/* r = a & b, r = a & ~b (r may alias a or b) */
-void ap_mask_and(struct ap_mask *r, const struct ap_mask *a,
-                 const struct ap_mask *b);
-void ap_mask_andnot(struct ap_mask *r, const struct ap_mask *a,
-                    const struct ap_mask *b);
-unsigned ap_mask_weight(const struct ap_mask *m);
-/* Next set ID >= from, or -1. */
-int ap_mask_next(const struct ap_mask *m, unsigned from);
-#define ap_mask_for_each(id, m)                                                \
-    for ((id) = ap_mask_next((m), 0); (id) >= 0;                               \
-         (id) = ap_mask_next((m), (unsigned)(id) + 1))
+/* ---- masks: the sysfs syntax (the masks themselves: arch/ap.h) ---- */
 
 /*
  * Parse a mask write with the AP bus's sysfs syntax (reference §2.2):
@@ -95,15 +51,6 @@ int ap_mask_parse(struct ap_mask *m, const char *str);
 void ap_mask_format(const struct ap_mask *m, char out[AP_MASK_STR_LEN]);
 
 /* ---- adapters ---- */
-
-/* Adapter (AP) types as TAPQ reports them (reference §5.5, BUSH). */
-enum ap_type {
-    AP_TYPE_CEX4 = 10,
-    AP_TYPE_CEX5 = 11,
-    AP_TYPE_CEX6 = 12,
-    AP_TYPE_CEX7 = 13,
-    AP_TYPE_CEX8 = 14,
-};
 
 /* The mode a CEX card is configured in: accelerator (CEXnA),
  * CCA coprocessor (CEXnC) or EP11 coprocessor (CEXnP). */
@@ -188,17 +135,8 @@ void ap_bus_rescan(struct ap_bus *bus);
 /* Number of completed scans. */
 uint64_t ap_bus_scans(const struct ap_bus *bus);
 
-/* The QCI information, decoded. */
-struct ap_config {
-    bool apsc, apxa, qact;
-    uint8_t na, nd;
-    struct ap_mask apm, aqm, adm;
-};
+/* The machine's configuration as QCI reports it (arch/ap.h), decoded. */
 void ap_bus_qci_info(const struct ap_bus *bus, struct ap_config *out);
-/* The 128-byte QCI block (reference §1.2), big-endian bytes. */
-#define AP_QCI_BLOCK_LEN 128
-void ap_config_encode(const struct ap_config *c, uint8_t out[AP_QCI_BLOCK_LEN]);
-void ap_config_decode(const uint8_t in[AP_QCI_BLOCK_LEN], struct ap_config *c);
 
 /* ---- ownership: /sys/bus/ap/apmask and aqmask (reference §2.2) ---- */
 
@@ -274,37 +212,6 @@ void ap_bus_bindings(const struct ap_bus *bus, unsigned *bound,
 
 /* ---- AP instructions (reference §5) ---- */
 
-/* AP queue status word (reference §5.2): GR1 bits 32-63. */
-struct ap_qstatus {
-    bool empty;   /* E: no request and no reply in the queue */
-    bool replies; /* R: replies waiting */
-    bool full;    /* F: the queue holds qd + 1 entries */
-    bool irq;     /* I: interruptions enabled */
-    uint8_t rc;   /* response code */
-};
-uint32_t ap_qstatus_encode(const struct ap_qstatus *st);
-void ap_qstatus_decode(uint32_t w, struct ap_qstatus *st);
-/* The word as architected big-endian bytes (for a region or a log). */
-void ap_qstatus_put(uint8_t out[4], const struct ap_qstatus *st);
-void ap_qstatus_get(const uint8_t in[4], struct ap_qstatus *st);
-
-/* Response codes (reference §5.3). */
-enum ap_rc {
-    AP_RC_NORMAL = 0x00,
-    AP_RC_Q_NOT_AVAIL = 0x01,
-    AP_RC_RESET_IN_PROGRESS = 0x02,
-    AP_RC_DECONFIGURED = 0x03,
-    AP_RC_CHECKSTOPPED = 0x04,
-    AP_RC_BUSY = 0x05,
-    AP_RC_INVALID_ADDRESS = 0x06,
-    AP_RC_OTHERWISE_CHANGED = 0x07,
-    AP_RC_Q_FULL = 0x10,           /* NQAP */
-    AP_RC_NO_PENDING_REPLY = 0x10, /* DQAP */
-    AP_RC_INDEX_TOO_BIG = 0x11,
-    AP_RC_NO_FIRST_PART = 0x13,
-    AP_RC_MESSAGE_TOO_BIG = 0x15,
-};
-
 /* Program-interruption codes these instructions can raise (PoP). */
 #define AP_PIC_NONE          0x00
 #define AP_PIC_SPECIFICATION 0x06
@@ -315,23 +222,6 @@ struct ap_insn_rc {
     uint8_t cc;
     uint8_t pic;
     struct ap_qstatus st;
-};
-
-/* TAPQ GR2 "hwinfo" (reference §5.1), decoded. */
-struct ap_tapq_info {
-    bool apsc, mex4k, crt4k, cca, accel, ep11, apxa;
-    uint8_t at; /* adapter type (enum ap_type) */
-    uint8_t nd; /* highest domain number */
-    uint8_t ml; /* max message length in 4 KiB units, 0 = 12 KiB */
-    uint8_t qd; /* queue depth - 1 */
-};
-uint64_t ap_tapq_info_encode(const struct ap_tapq_info *i);
-void ap_tapq_info_decode(uint64_t gr2, struct ap_tapq_info *i);
-
-/* AQIC control (GR1): IR = enable, ISC = interruption subclass. */
-struct ap_aqic_ctl {
-    bool ir;
-    uint8_t isc;
 };
 
 /*
@@ -376,13 +266,6 @@ struct ap_insn_rc ap_dqap(struct ap_bus *bus, uint16_t apqn, uint64_t *psmid,
  */
 struct ap_insn_rc ap_insn_pqap(struct ap_bus *bus, uint64_t gr0, uint64_t *gr1,
                                uint64_t *gr2, uint8_t *qci);
-
-#define AP_FC_TAPQ 0
-#define AP_FC_RAPQ 1
-#define AP_FC_ZAPQ 2
-#define AP_FC_AQIC 3
-#define AP_FC_QCI  4
-#define AP_FC_QACT 5
 
 /* Per queue, for tests and the simulator's invariants. */
 struct ap_queue_stats {

@@ -3,14 +3,14 @@
  * ap private declarations shared by the ap/ files.
  *
  * Division of labour:
- *  - mask.c: 256-bit masks, the sysfs mask syntax, the QCI block, APQSW
- *    and TAPQ-info codecs (the only place architected bits are packed);
+ *  - mask.c: the sysfs mask syntax (masks and the architected codecs --
+ *    QCI block, APQSW, PQAP operands, TAPQ info -- are arch/ap.c's);
  *  - bus.c: adapters, the machine's configuration and the bus's view of
  *    it (scan), drivers, apmask/aqmask ownership, probe/remove;
  *  - queue.c: the AP queue (requests, replies, reset, interruptions) and
  *    the AP instructions;
- *  - msg50.c / cex_accel.c: type-50/80/82 messages and the accelerator
- *    card model.
+ *  - cex_accel.c: the accelerator card model (its type-50/80/82/88
+ *    messages are arch/ap_msg.c's).
  *
  * Two configurations exist on purpose: bus->cur is the machine's (what
  * QCI and the instructions answer from, changed at once), bus->seen is

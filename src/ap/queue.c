@@ -563,13 +563,6 @@ ap_dqap(struct ap_bus *bus, uint16_t apqn, uint64_t *psmid, void *buf,
 
 /* ---- PQAP in register form ---- */
 
-#define GR0_FC_SHIFT 24
-#define GR0_T        (1ull << 23)  /* bit 40 */
-#define GR0_F        (1ull << 22)  /* bit 41 */
-#define GR0_RESERVED 0x003f0000ull /* bits 42-47 */
-#define GR1_AQIC_IR  (1ull << 47)  /* bit 16 */
-#define GR1_AQIC_ISC 0x7ull
-
 static void
 ap_gr1_put_status(uint64_t *gr1, const struct ap_insn_rc *r)
 {
@@ -580,30 +573,31 @@ struct ap_insn_rc
 ap_insn_pqap(struct ap_bus *bus, uint64_t gr0, uint64_t *gr1, uint64_t *gr2,
              uint8_t *qci)
 {
-    unsigned fc = (unsigned)(gr0 >> GR0_FC_SHIFT) & 0xff;
-    uint16_t apqn = (uint16_t)gr0;
-    bool t = gr0 & GR0_T, f = gr0 & GR0_F;
+    struct ap_pqap_gr0 op;
     struct ap_insn_rc r;
 
+    ap_pqap_gr0_decode(gr0, &op);
     /* The T bit belongs to TAPQ, the F bit to RAPQ/ZAPQ; anything else in
      * bits 40-47 is a specification exception.  QACT is not installed. */
-    if ((gr0 & GR0_RESERVED) || (t && fc != AP_FC_TAPQ) ||
-        (f && fc != AP_FC_RAPQ && fc != AP_FC_ZAPQ) || fc > AP_FC_QCI)
+    if (op.reserved || (op.t && op.fc != AP_FC_TAPQ) ||
+        (op.f && op.fc != AP_FC_RAPQ && op.fc != AP_FC_ZAPQ) ||
+        op.fc > AP_FC_QCI)
         return ap_rc_spec();
-    switch (fc) {
+    switch (op.fc) {
     case AP_FC_TAPQ:
-        r = ap_tapq(bus, apqn, t, gr2);
+        r = ap_tapq(bus, op.apqn, op.t, gr2);
         break;
     case AP_FC_RAPQ:
-        r = ap_rapq(bus, apqn, f);
+        r = ap_rapq(bus, op.apqn, op.f);
         break;
     case AP_FC_ZAPQ:
-        r = ap_zapq(bus, apqn, f);
+        r = ap_zapq(bus, op.apqn, op.f);
         break;
     case AP_FC_AQIC: {
-        struct ap_aqic_ctl ctl = {.ir = *gr1 & GR1_AQIC_IR,
-                                  .isc = (uint8_t)(*gr1 & GR1_AQIC_ISC)};
-        r = ap_aqic(bus, apqn, &ctl, *gr2);
+        struct ap_aqic_ctl ctl;
+
+        ap_aqic_ctl_decode(*gr1, &ctl);
+        r = ap_aqic(bus, op.apqn, &ctl, *gr2);
         break;
     }
     default: /* QCI */

@@ -3,6 +3,7 @@
 #ifndef ZV_ARCH_ARCH_H
 #define ZV_ARCH_ARCH_H
 
+#include "arch/ap.h"
 #include "arch/ap_msg.h"
 #include "arch/ccw.h"
 #include "arch/cmb.h"

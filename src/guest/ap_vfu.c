@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch/ap.h"
 #include "base/bytes.h"
 #include "vfio/uapi.h"
 
@@ -193,8 +194,9 @@ guest_ap_requests(struct guest_ap *g)
 int
 guest_ap_qci(struct guest_ap *g, struct ap_config *cfg)
 {
+    const struct ap_pqap_gr0 op = {.fc = AP_FC_QCI};
     struct insn in = {.op = ZV_AP_INSN_PQAP,
-                      .gr0 = (uint64_t)AP_FC_QCI << 24,
+                      .gr0 = ap_pqap_gr0_encode(&op),
                       .gr2 = g->base + QCI_OFF};
     int rc;
 
@@ -212,9 +214,9 @@ int
 guest_ap_tapq(struct guest_ap *g, uint16_t apqn, struct ap_qstatus *st,
               struct ap_tapq_info *info)
 {
-    /* GR0: FC 0 (TAPQ) in bits 32-39, T (bit 40), APQN in bits 48-63 */
-    struct insn in = {.op = ZV_AP_INSN_PQAP,
-                      .gr0 = (uint64_t)AP_FC_TAPQ << 24 | 1u << 23 | apqn};
+    /* T: ask for the adapter information in GR2 as well */
+    const struct ap_pqap_gr0 op = {.fc = AP_FC_TAPQ, .t = true, .apqn = apqn};
+    struct insn in = {.op = ZV_AP_INSN_PQAP, .gr0 = ap_pqap_gr0_encode(&op)};
     int rc = insn_exec(g, &in);
 
     if (rc)

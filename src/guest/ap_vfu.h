@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ap/ap.h"
+#include "arch/ap.h"
 #include "zvfio/client.h"
 
 struct guest_ap;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/ap.h"
 #include "arch/ap_msg.h"
 #include "guest/ap_vfu.h"
 #include "zvfio-guest.h"
