@@ -290,10 +290,9 @@ chan_vfu_sleep(struct chan_vfu *c, uint64_t deadline)
     return 0;
 }
 
-/* The server holds the SSCH's reply back until the program has run as
- * far as it can without waiting, so with a device that answers at once
- * the interrupt is already counted: read the IO eventfd first and sleep
- * in poll (which also watches REQ) only when it had nothing. */
+/* The status the SSCH's read ahead took comes first.  Else read the IO
+ * eventfd (the interrupt may be counted already) and sleep in poll
+ * (which also watches REQ) only when it had nothing. */
 static int
 chan_vfu_wait_irb(struct guest_chan *ch, struct irb *irb, uint64_t timeout_ns)
 {

@@ -194,6 +194,18 @@ srv_flush_later(void *arg)
 }
 
 bool
+vfu_srv_read_follows(const struct zv_vfu_server *s)
+{
+    const struct vfu_conn *c = &s->conn;
+    struct vfu_hdr h;
+
+    if (c->rx_len < (size_t)c->h.size + ZV_VFU_HDR_SIZE ||
+        vfu_hdr_decode(s->in + c->rx_off + c->h.size, &h) < 0)
+        return false;
+    return h.cmd == ZV_VFU_CMD_REGION_READ && !vfu_hdr_is_reply(&h);
+}
+
+bool
 vfu_srv_busy(const struct zv_vfu_server *s)
 {
     const struct vfu_conn *c = &s->conn;

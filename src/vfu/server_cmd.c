@@ -444,11 +444,14 @@ srv_cmd_region_write(struct zv_vfu_server *s, const struct vfu_hdr *h,
     }
     rw.count = (uint32_t)rc;
     vfu_region_rw_encode(srv_payload(s), &rw);
-    /* Held back until the program the write started has run as far as
-     * it can without waiting (vfu_srv_reply): with a device that answers
-     * at once the IO eventfd is signalled before the reply goes, so the
-     * client finds the interrupt without sleeping for it. */
-    s->conn.defer = true;
+    /* A client that sent a read right behind the write (a batch: the
+     * SSCH and the I/O region) wants what the write started to have run
+     * as far as it can without waiting before the read is served, so the
+     * read finds the status: the reply, and the read behind it, are held
+     * back until then (vfu_srv_reply).  A write alone is answered at
+     * once: its client (QEMU's vCPU in an SSCH) waits for nothing else,
+     * and the program runs while the reply travels. */
+    s->conn.defer = vfu_srv_read_follows(s);
     vfu_srv_reply(s, h, ZV_VFU_REGION_RW_SIZE);
     s->conn.defer = false;
 }

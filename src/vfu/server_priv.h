@@ -108,6 +108,9 @@ void vfu_srv_reply_err(struct zv_vfu_server *s, const struct vfu_hdr *req,
                        int err);
 /* Hang up on the client and release everything it had.  Idempotent. */
 void vfu_srv_drop(struct zv_vfu_server *s, const char *why);
+/* Is the message after the one being dispatched already buffered, and a
+ * REGION_READ? */
+bool vfu_srv_read_follows(const struct zv_vfu_server *s);
 /* Is a reply still going out, or a reply deferred? */
 bool vfu_srv_busy(const struct zv_vfu_server *s);
 void vfu_srv_resume(struct zv_vfu_server *s);

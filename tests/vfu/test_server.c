@@ -153,6 +153,42 @@ fx_ssch(struct fx *f, uint8_t cmd, uint16_t count)
                                       region, sizeof(region));
 }
 
+/* fx_ssch and a read of the whole I/O region into back, in one batch:
+ * the write's result (the read must have been answered in full). */
+static ssize_t
+fx_ssch_batch(struct fx *f, uint8_t cmd, uint16_t count, uint8_t *back)
+{
+    struct ccw1 ccw = {.cmd = cmd,
+                       .flags = CCW_FLAG_SLI,
+                       .count = count,
+                       .cda = (uint32_t)DATA_ADDR};
+    struct orb orb = {.intparm = 0xfeedf00d,
+                      .fmt = true,
+                      .pfch = true,
+                      .c64 = true,
+                      .lpm = 0xC0,
+                      .cpa = (uint32_t)CCW_ADDR};
+    struct scsw scsw = {.fctl = SCSW_FCTL_START};
+    uint8_t region[ZV_CCW_IO_REGION_SIZE] = {0};
+    struct zv_vfu_region_io ops[2] = {
+        {.write = 1,
+         .index = ZV_VFIO_CCW_CONFIG_REGION_INDEX,
+         .buf = region,
+         .len = sizeof(region)},
+        {.write = 0,
+         .index = ZV_VFIO_CCW_CONFIG_REGION_INDEX,
+         .buf = back,
+         .len = ZV_CCW_IO_REGION_SIZE},
+    };
+
+    ccw1_encode(&ccw, f->guest + (CCW_ADDR - GUEST_IOVA));
+    orb_encode(&orb, region + ZV_CCW_IO_ORB_OFF);
+    scsw_encode(&scsw, region + ZV_CCW_IO_SCSW_OFF);
+    assert_int_equal(zv_vfu_client_region_batch(f->c, ops, 2), 0);
+    assert_int_equal(ops[1].result, ZV_CCW_IO_REGION_SIZE);
+    return ops[0].result;
+}
+
 static void
 fx_read_irb(struct fx *f, struct irb *irb, uint32_t *ret_code)
 {
@@ -452,18 +488,20 @@ take_irq_now(int efd)
     return v;
 }
 
-/* The SSCH reply is held back while the program it started can still end
- * without waiting, so a device that answers at once has signalled the IO
- * eventfd before the client sees the reply: the client reads the eventfd
- * without a poll.  A program that waits (a held command, a device with
- * latency) does not hold the reply: it comes at once, the IRQ later. */
+/* SSCH + a region batch: the write starts a program on a device that
+ * answers at once (the test device), and its reply and the read behind
+ * it are held back until the program ran, so the read finds the status
+ * and the IO eventfd already counts its interrupt (read without a poll).
+ * A program that waits (a held command, a device with latency) does not
+ * hold anything, and a write alone is answered at once. */
 static void
-ssch_reply_follows_the_irq_of_a_program_that_ends_at_once(void **state)
+ssch_batch_read_sees_the_status_of_a_program_that_ends_at_once(void **state)
 {
     struct fx *f = *state;
     static const struct testdev_resp hold = {
         .dstat = DEV_STAT_CHN_END | DEV_STAT_DEV_END, .len = 64, .hold = true};
     struct release rel = {.f = f, .rc = -EINVAL};
+    uint8_t back[ZV_CCW_IO_REGION_SIZE];
     int io;
     struct irb irb;
     uint32_t ret;
@@ -471,18 +509,24 @@ ssch_reply_follows_the_irq_of_a_program_that_ends_at_once(void **state)
     fx_attach(f);
     io = f->efd[ZV_VFIO_CCW_IO_IRQ_INDEX];
     for (unsigned i = 0; i < 200; i++) {
-        assert_int_equal(fx_ssch(f, 0xE4, 7), ZV_CCW_IO_REGION_SIZE);
-        assert_true(take_irq_now(io) > 0);
-        fx_read_irb(f, &irb, &ret);
+        assert_int_equal(fx_ssch_batch(f, 0xE4, 7, back),
+                         ZV_CCW_IO_REGION_SIZE);
+        irb_decode(&irb, back + ZV_CCW_IO_IRB_OFF);
         assert_int_equal(irb.scsw.dstat, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
         assert_int_equal(irb.scsw.cstat, 0);
+        assert_true(take_irq_now(io) > 0);
     }
+    /* nothing left: the batch's read took the status */
+    fx_read_irb(f, &irb, &ret);
+    assert_int_equal(irb.scsw.stctl, 0);
 
     /* a held command: the reply does not wait for it */
     vfu_host_stop(&f->h);
     assert_int_equal(testdev_set_response(f->h.td, 0x02, &hold), 0);
     assert_int_equal(vfu_host_start(&f->h), 0);
-    assert_int_equal(fx_ssch(f, 0x02, 64), ZV_CCW_IO_REGION_SIZE);
+    assert_int_equal(fx_ssch_batch(f, 0x02, 64, back), ZV_CCW_IO_REGION_SIZE);
+    irb_decode(&irb, back + ZV_CCW_IO_IRB_OFF);
+    assert_int_equal(irb.scsw.stctl, 0);
     assert_int_equal(take_irq_now(io), 0);
     for (int i = 0; i < 5000 && rel.rc; i++) {
         vfu_host_call(&f->h, release_hold, &rel);
@@ -494,16 +538,26 @@ ssch_reply_follows_the_irq_of_a_program_that_ends_at_once(void **state)
     fx_read_irb(f, &irb, &ret);
     assert_int_equal(irb.scsw.dstat, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
 
-    /* a device with latency: the reply comes before the timer */
+    /* a device with latency: the replies come before the timer, for a
+     * batch and for a write alone */
     vfu_host_stop(&f->h);
     testdev_clear_response(f->h.td, 0x02);
     testdev_set_default_latency(f->h.td, 300000000ull, 300000000ull);
     assert_int_equal(vfu_host_start(&f->h), 0);
-    assert_int_equal(fx_ssch(f, 0xE4, 7), ZV_CCW_IO_REGION_SIZE);
-    assert_int_equal(take_irq_now(io), 0);
-    assert_true(wait_irq(io, 5000) > 0);
-    fx_read_irb(f, &irb, &ret);
-    assert_int_equal(irb.scsw.dstat, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
+    for (int lone = 0; lone < 2; lone++) {
+        if (lone) {
+            assert_int_equal(fx_ssch(f, 0xE4, 7), ZV_CCW_IO_REGION_SIZE);
+        } else {
+            assert_int_equal(fx_ssch_batch(f, 0xE4, 7, back),
+                             ZV_CCW_IO_REGION_SIZE);
+            irb_decode(&irb, back + ZV_CCW_IO_IRB_OFF);
+            assert_int_equal(irb.scsw.stctl, 0);
+        }
+        assert_int_equal(take_irq_now(io), 0);
+        assert_true(wait_irq(io, 5000) > 0);
+        fx_read_irb(f, &irb, &ret);
+        assert_int_equal(irb.scsw.dstat, DEV_STAT_CHN_END | DEV_STAT_DEV_END);
+    }
     vfu_host_stop(&f->h);
     testdev_set_default_latency(f->h.td, 0, 0);
     assert_int_equal(vfu_host_start(&f->h), 0);
@@ -624,8 +678,8 @@ main(void)
         cmocka_unit_test_setup_teardown(
             dma_unmap_terminates_the_program_using_the_range, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            ssch_reply_follows_the_irq_of_a_program_that_ends_at_once, setup,
-            teardown),
+            ssch_batch_read_sees_the_status_of_a_program_that_ends_at_once,
+            setup, teardown),
         cmocka_unit_test_setup_teardown(
             region_batch_answers_each_access_in_order, setup, teardown),
     };
