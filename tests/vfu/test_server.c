@@ -129,9 +129,11 @@ wait_irq(int efd, int timeout_ms)
     return v;
 }
 
-/* SSCH of one CCW at CCW_ADDR, data at DATA_ADDR, through the client. */
-static ssize_t
-fx_ssch(struct fx *f, uint8_t cmd, uint16_t count)
+/* The I/O region of an SSCH of one CCW (cmd, count) at CCW_ADDR, data at
+ * DATA_ADDR; the CCW is written to guest memory. */
+static void
+fx_ssch_region(struct fx *f, uint8_t cmd, uint16_t count,
+               uint8_t region[ZV_CCW_IO_REGION_SIZE])
 {
     struct ccw1 ccw = {.cmd = cmd,
                        .flags = CCW_FLAG_SLI,
@@ -144,11 +146,20 @@ fx_ssch(struct fx *f, uint8_t cmd, uint16_t count)
                       .lpm = 0xC0,
                       .cpa = (uint32_t)CCW_ADDR};
     struct scsw scsw = {.fctl = SCSW_FCTL_START};
-    uint8_t region[ZV_CCW_IO_REGION_SIZE] = {0};
 
+    memset(region, 0, ZV_CCW_IO_REGION_SIZE);
     ccw1_encode(&ccw, f->guest + (CCW_ADDR - GUEST_IOVA));
     orb_encode(&orb, region + ZV_CCW_IO_ORB_OFF);
     scsw_encode(&scsw, region + ZV_CCW_IO_SCSW_OFF);
+}
+
+/* SSCH of one CCW at CCW_ADDR, data at DATA_ADDR, through the client. */
+static ssize_t
+fx_ssch(struct fx *f, uint8_t cmd, uint16_t count)
+{
+    uint8_t region[ZV_CCW_IO_REGION_SIZE];
+
+    fx_ssch_region(f, cmd, count, region);
     return zv_vfu_client_region_write(f->c, ZV_VFIO_CCW_CONFIG_REGION_INDEX, 0,
                                       region, sizeof(region));
 }
@@ -158,18 +169,7 @@ fx_ssch(struct fx *f, uint8_t cmd, uint16_t count)
 static ssize_t
 fx_ssch_batch(struct fx *f, uint8_t cmd, uint16_t count, uint8_t *back)
 {
-    struct ccw1 ccw = {.cmd = cmd,
-                       .flags = CCW_FLAG_SLI,
-                       .count = count,
-                       .cda = (uint32_t)DATA_ADDR};
-    struct orb orb = {.intparm = 0xfeedf00d,
-                      .fmt = true,
-                      .pfch = true,
-                      .c64 = true,
-                      .lpm = 0xC0,
-                      .cpa = (uint32_t)CCW_ADDR};
-    struct scsw scsw = {.fctl = SCSW_FCTL_START};
-    uint8_t region[ZV_CCW_IO_REGION_SIZE] = {0};
+    uint8_t region[ZV_CCW_IO_REGION_SIZE];
     struct zv_vfu_region_io ops[2] = {
         {.write = 1,
          .index = ZV_VFIO_CCW_CONFIG_REGION_INDEX,
@@ -181,9 +181,7 @@ fx_ssch_batch(struct fx *f, uint8_t cmd, uint16_t count, uint8_t *back)
          .len = ZV_CCW_IO_REGION_SIZE},
     };
 
-    ccw1_encode(&ccw, f->guest + (CCW_ADDR - GUEST_IOVA));
-    orb_encode(&orb, region + ZV_CCW_IO_ORB_OFF);
-    scsw_encode(&scsw, region + ZV_CCW_IO_SCSW_OFF);
+    fx_ssch_region(f, cmd, count, region);
     assert_int_equal(zv_vfu_client_region_batch(f->c, ops, 2), 0);
     assert_int_equal(ops[1].result, ZV_CCW_IO_REGION_SIZE);
     return ops[0].result;
