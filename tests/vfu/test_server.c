@@ -570,27 +570,14 @@ static void
 region_batch_answers_each_access_in_order(void **state)
 {
     struct fx *f = *state;
-    struct ccw1 ccw = {.cmd = 0xE4,
-                       .flags = CCW_FLAG_SLI,
-                       .count = 7,
-                       .cda = (uint32_t)DATA_ADDR};
-    struct orb orb = {.intparm = 0x12345678,
-                      .fmt = true,
-                      .pfch = true,
-                      .c64 = true,
-                      .lpm = 0xC0,
-                      .cpa = (uint32_t)CCW_ADDR};
-    struct scsw start = {.fctl = SCSW_FCTL_START};
-    uint8_t io[ZV_CCW_IO_REGION_SIZE] = {0}, back[ZV_CCW_IO_REGION_SIZE];
+    uint8_t io[ZV_CCW_IO_REGION_SIZE], back[ZV_CCW_IO_REGION_SIZE];
     uint8_t schib[ZV_CCW_SCHIB_REGION_SIZE], crw[ZV_CCW_CRW_REGION_SIZE];
     uint8_t junk[8] = {0};
     struct zv_vfu_region_io ops[ZV_VFU_REGION_BATCH_MAX + 1];
     struct irb irb;
 
     fx_attach(f);
-    ccw1_encode(&ccw, f->guest + (CCW_ADDR - GUEST_IOVA));
-    orb_encode(&orb, io + ZV_CCW_IO_ORB_OFF);
-    scsw_encode(&start, io + ZV_CCW_IO_SCSW_OFF);
+    fx_ssch_region(f, 0xE4, 7, io);
 
     /* SSCH + the I/O region: the read sees the status of the program the
      * write started (it ends at once), its interrupt already counted */
