@@ -334,6 +334,44 @@ struct iovec;
 int css_io_iov(struct css_io *io, size_t len, bool write, struct iovec *iov,
                int max);
 void css_io_iov_undo(struct css_io *io);
+/*
+ * Bounded look-ahead for a device that moves the data of several commands
+ * in one image I/O.  cmds[0] is the current command: css_io_iov of
+ * cmds[0].len bytes, which must use up the current CCW exactly (the data
+ * chain ends there, CC is set, no incorrect length can follow).  Then the
+ * CCWs command-chained after it are looked at, one at a time, without
+ * executing them: each must be a CCW the engine would fetch, check and
+ * start as a plain command of code cmds[i].cmd whose count is cmds[i].len
+ * (no TIC, CD, PCI, skip, suspend, MIDAW, no program check on its fetch or
+ * on its data area, the previous one chains with CC), and its data area
+ * is resolved into iovecs as css_io_iov would.  The walk stops before the
+ * first CCW that is anything else, and before the channel would yield to
+ * the loop (burst limit), so what follows is exactly what CCW-by-CCW
+ * execution gives.  Returns how many commands (cmds[0] included) were
+ * resolved, 0 when even cmds[0] was refused (nothing happened); for each,
+ * cmds[i].niov iovecs follow each other in iov and cmds[i].flags is its
+ * CCW's flags.  Nothing of the later commands has happened yet.
+ *
+ * The device then does its I/O and either calls css_io_iov_undo() (all of
+ * it undone, as for css_io_iov) or css_io_advance(io, j), j < the count
+ * returned: the first j later commands are over, each having moved its
+ * whole count and ended with channel end and device end, and io is now
+ * the j-th one: the device calls css_io_done() for it (its flags are
+ * css_io_flags()).  Only for a device whose commands end at once (latency
+ * 0): the look-ahead moves the data of later commands at the time of the
+ * current one.
+ */
+#define CSS_IO_AHEAD_MAX 64
+struct css_io_next {
+    uint8_t cmd;   /* in: command code (ignored for cmds[0]) */
+    uint32_t len;  /* in: bytes the device moves: the whole CCW count */
+    uint8_t flags; /* out: the CCW's flags */
+    int niov;      /* out: iovecs of its data area */
+};
+int css_io_iov_chain(struct css_io *io, bool write, struct css_io_next *cmds,
+                     int n, struct iovec *iov, int max);
+/* 0, or -1 when j is more than the look-ahead resolved (nothing done). */
+int css_io_advance(struct css_io *io, int j);
 /* Sense for concurrent sense, when done with unit check (<= 32 bytes). */
 void css_io_set_sense(struct css_io *io, const uint8_t *sense, size_t len);
 /*

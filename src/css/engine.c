@@ -43,10 +43,6 @@
 
 #include "css/engine_priv.h"
 
-/* Commands chained within one loop event before yielding, so a program
- * that runs at zero latency cannot starve the loop (HSCH must get in). */
-#define RUN_BURST 1024
-
 enum halt_kind {
     HALT_IDLE,      /* no start function at the channel: DE from device */
     HALT_START_PND, /* start pending: withdrawn, no device signal */

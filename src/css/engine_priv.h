@@ -19,6 +19,10 @@
 
 #include "css/css_priv.h"
 
+/* Commands chained within one loop event before yielding, so a program
+ * that runs at zero latency cannot starve the loop (HSCH must get in). */
+#define RUN_BURST 1024
+
 /* Function-level state of the run: the rows of the FSM table. */
 enum run_state {
     RUN_IDLE,      /* no start function at the channel */
@@ -36,6 +40,12 @@ enum run_ev {
     RUN_EV_CONTINUE,   /* go on chaining after a fairness yield */
     RUN_EV_HALT_DONE,  /* complete the halt function */
     RUN_EV_CLEAR_DONE, /* complete the clear function */
+};
+
+/* Checked, decoded CCW ready to be used (engine.c). */
+struct run_ccw {
+    uint64_t addr; /* where it was fetched (after any TIC) */
+    struct ccw1 ccw;
 };
 
 /* Where a data transfer stands: the current CCW and its data segment. */
@@ -98,18 +108,15 @@ struct css_run {
     uint32_t burst;     /* commands run without yielding to the loop */
     uint64_t ccw_addr;  /* address of the last CCW used */
     uint64_t next_addr; /* where command chaining continues */
+    /* CCWs css_io_iov_chain resolved after the current one. */
+    uint8_t nahead;
     /* What css_io_iov changed, for css_io_iov_undo. */
     struct {
         struct css_io io;
         uint64_t ccw_addr, bytes;
         uint16_t tics;
     } undo;
-};
-
-/* Checked, decoded CCW ready to be used (engine.c). */
-struct run_ccw {
-    uint64_t addr; /* where it was fetched (after any TIC) */
-    struct ccw1 ccw;
+    struct run_ccw ahead[CSS_IO_AHEAD_MAX];
 };
 
 /*

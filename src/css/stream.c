@@ -675,6 +675,7 @@ css_io_iov(struct css_io *io, size_t len, bool write, struct iovec *iov,
     struct stream_sink sink = {.iov = iov, .max = max};
     int rc;
 
+    run->nahead = 0;
     if (!run->sch || css_get_config(run->sch->css)->copy_data || len == 0 ||
         len > INT32_MAX || max <= 0 || write != io->input || io->backward)
         return 0;
@@ -697,8 +698,142 @@ css_io_iov_undo(struct css_io *io)
 {
     struct subchannel *sch = io->run->sch;
 
+    io->run->nahead = 0;
     sch->bytes_direct -= *stream_bytes(io, io->input) - io->run->undo.bytes;
     stream_restore(io);
+}
+
+/* ---- look-ahead over command chaining ---- */
+
+/*
+ * The CCW at addr, when the engine would reach it by command chaining and
+ * start it as a plain command cmd of count len: fetched and checked as
+ * run_fetch_ccw does (a CCW that would fail its checks is simply not
+ * taken: the engine finds the failure itself when it gets there), and
+ * nothing about it that the CCW-by-CCW path treats specially.
+ */
+static bool
+ahead_fetch(struct css_run *run, uint64_t addr, uint8_t cmd, uint32_t len,
+            bool write, struct run_ccw *out)
+{
+    const uint8_t special = CCW_FLAG_CD | CCW_FLAG_PCI | CCW_FLAG_SKIP |
+                            CCW_FLAG_SUSPEND | CCW_FLAG_MIDA;
+    struct ccw1 c;
+
+    if (run_read_ccw(run, addr, &c) < 0 || run_is_tic(run, c.cmd))
+        return false;
+    if (c.cmd != cmd || c.count != len || len == 0 || (c.flags & special) ||
+        ccw_cmd_is_input(c.cmd) != write ||
+        ccw_cmd_class(c.cmd) == CCW_CLASS_READ_BACK ||
+        !run_ccw_valid(run, &c, false))
+        return false;
+    out->addr = addr;
+    out->ccw = c;
+    return true;
+}
+
+/* The data area of c as iovecs, walked by a copy of the stream (so the
+ * real one stays at the current command): its count, or -1. */
+static int
+ahead_resolve(const struct css_io *io, const struct run_ccw *c, bool write,
+              struct stream_sink *sink)
+{
+    struct css_io s = *io;
+
+    stream_begin(&s, c, false);
+    return stream_xfer(&s, NULL, c->ccw.count, write, sink) == (int)c->ccw.count
+               ? 0
+               : -1;
+}
+
+/* The later commands of css_io_iov_chain; the number resolved. */
+static int
+ahead_walk(struct css_io *io, bool write, struct css_io_next *cmds, int n,
+           struct iovec *iov, int max)
+{
+    struct css_run *run = io->run;
+    uint64_t addr = io->ccw_addr;
+    uint8_t flags = io->ccw_flags;
+    int k = 0, used = 0;
+
+    /* The channel yields to the loop after RUN_BURST commands: stop
+     * where it would, so no event can see a different order. */
+    if (n - 1 > (int)(RUN_BURST - run->burst))
+        n = (int)(RUN_BURST - run->burst) + 1;
+    if (n - 1 > CSS_IO_AHEAD_MAX)
+        n = CSS_IO_AHEAD_MAX + 1;
+    while (k + 1 < n && (flags & CCW_FLAG_CC)) {
+        struct css_io_next *x = &cmds[k + 1];
+        struct run_ccw *c = &run->ahead[k];
+        struct stream_sink sink = {.iov = iov + used, .max = max - used};
+
+        if (used >= max ||
+            !ahead_fetch(run, addr + 8, x->cmd, x->len, write, c))
+            break;
+        if (ahead_resolve(io, c, write, &sink) < 0)
+            break;
+        x->flags = c->ccw.flags;
+        x->niov = sink.n;
+        used += sink.n;
+        addr = c->addr;
+        flags = c->ccw.flags;
+        k++;
+    }
+    return k;
+}
+
+int
+css_io_iov_chain(struct css_io *io, bool write, struct css_io_next *cmds, int n,
+                 struct iovec *iov, int max)
+{
+    struct css_run *run = io->run;
+    uint64_t rd, wr;
+    int n0, k;
+
+    if (n <= 0 || io->left != cmds[0].len || (io->ccw_flags & CCW_FLAG_CD))
+        return 0;
+    n0 = css_io_iov(io, cmds[0].len, write, iov, max);
+    if (n0 <= 0)
+        return 0;
+    cmds[0].flags = io->ccw_flags;
+    cmds[0].niov = n0;
+    /* The walk counts bytes as if they moved: they move at advance. */
+    rd = run->sch->bytes_read;
+    wr = run->sch->bytes_written;
+    k = ahead_walk(io, write, cmds, n, iov + n0, max - n0);
+    run->sch->bytes_read = rd;
+    run->sch->bytes_written = wr;
+    run->nahead = (uint8_t)k;
+    return k + 1;
+}
+
+int
+css_io_advance(struct css_io *io, int j)
+{
+    struct css_run *run = io->run;
+
+    if (j < 0 || j > run->nahead || !io->outstanding)
+        return -1;
+    /* What run_status_apply and run_drive do between two commands that
+     * end with channel end and device end and move their whole count. */
+    for (int i = 0; i < j; i++) {
+        const struct run_ccw *c = &run->ahead[i];
+        uint32_t count = c->ccw.count;
+
+        run->burst++;
+        run->ccw_addr = c->addr;
+        run->first_cmd = false;
+        run->tics = 0;
+        stream_begin(io, c, false);
+        io->xferred = true;
+        io->left = 0;
+        io->seg_left = 0;
+        io->moved = count;
+        *stream_bytes(io, io->input) += count;
+        run->sch->bytes_direct += count;
+    }
+    run->nahead = 0;
+    return 0;
 }
 
 uint8_t

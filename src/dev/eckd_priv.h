@@ -101,6 +101,9 @@ struct eckd {
     uint32_t lr_left;
     uint16_t tlf;
     bool trk_started; /* Read Track: first track of the domain done */
+    /* count and key fields between the data fields of a chained run read
+     * in one image read land here (eckd_read_chain) */
+    uint8_t gap[CKD_COUNT_SIZE + 256];
     /* Perform Subsystem Function -> Read Subsystem Data */
     uint16_t rssd_len; /* prepared bytes, 0 = none */
     bool rssd_ready;   /* previous command was the PSF that prepared */

@@ -609,6 +609,121 @@ eckd_run_ahead(struct eckd *e, bool *run)
     return err;
 }
 
+/* ---- a run of Read Data commands in one image read ----
+ *
+ * Read Data commands chained in a Locate Record domain on records that
+ * follow each other on the track: the channel resolves the data areas of
+ * the commands after this one (css_io_iov_chain) and one preadv fills
+ * them all, the count and key fields in between going to a scratch area.
+ * Each command taken this way is one the device would have run exactly
+ * so on its own: a record already in the record table (no parsing, so a
+ * malformed track is found by the same command as before), of the
+ * length the CCW count asks, inside the domain, and a device whose
+ * commands all end at once (no latency, no injected fault: their data
+ * would otherwise move earlier than the status that precedes it).
+ */
+#define ECKD_CHAIN_MAX 32
+
+static uint32_t
+rec_data_off(const struct eckd *e, int i)
+{
+    return e->recs[i].offset + CKD_COUNT_SIZE + e->recs[i].kl;
+}
+
+/* How many commands after this one may end at once as this one does:
+ * no latency drawn or charged for them, no equipment check drawn, and
+ * none of them the one an injected fault waits for (dasd_start). */
+static uint32_t
+eckd_at_once_ahead(const struct eckd *e, struct css_io *io)
+{
+    const struct dasd *d = &e->d;
+    bool zero = !d->cfg.latency_ns && !d->cfg.jitter_ns;
+
+    if (d->cfg.eq_check_ppm ||
+        (!zero && (d->cfg.unit == DASD_LAT_PER_COMMAND || css_io_initial(io))))
+        return 0;
+    return d->fault_armed ? d->fault_after : UINT32_MAX;
+}
+
+/* The commands a run from record cur may take: how many. */
+static int
+eckd_chain_plan(const struct eckd *e, struct css_io *io,
+                struct css_io_next *cmds)
+{
+    uint32_t more = eckd_at_once_ahead(e, io);
+    int n = 0, cur = e->cur;
+
+    if (!e->domain || e->lr_left < 2 || e->trk_dirty || e->nrecs < 0 ||
+        more == 0)
+        return 0;
+    /* at most lr_left - 1 after this one: the last stays in the domain */
+    while (n < ECKD_CHAIN_MAX && n < (int)e->lr_left &&
+           (n == 0 || (uint32_t)n <= more)) {
+        int j = cur + n;
+        uint32_t end;
+
+        if (j >= e->nrecs || (j + 1 >= e->nrecs && !e->complete) ||
+            e->recs[j].dl == 0)
+            break;
+        end = rec_data_off(e, j) + e->recs[j].dl;
+        if (end > e->geom.trksize ||
+            (n && (rec_data_off(e, j) < rec_end(e, j - 1) ||
+                   rec_data_off(e, j) - rec_end(e, j - 1) > sizeof(e->gap))))
+            break;
+        cmds[n].cmd = css_io_cmd(io);
+        cmds[n].len = e->recs[j].dl;
+        n++;
+    }
+    return n;
+}
+
+static enum eckd_err
+eckd_read_chain(struct eckd *e, struct css_io *io, bool *done)
+{
+    struct css_io_next cmds[ECKD_CHAIN_MAX];
+    struct iovec got[IMG_IOV_MAX], iov[IMG_IOV_MAX];
+    int n = eckd_chain_plan(e, io, cmds), k, m = 0, g = 0;
+    uint32_t off0 = rec_data_off(e, e->cur);
+
+    *done = false;
+    if (n < 2)
+        return EE_OK;
+    /* room for a scratch iovec between two commands */
+    k = css_io_iov_chain(io, true, cmds, n, got, IMG_IOV_MAX - (n - 1));
+    if (k < 2) {
+        if (k)
+            css_io_iov_undo(io);
+        return EE_OK;
+    }
+    for (int i = 0; i < k; i++) {
+        if (i) {
+            uint32_t gap =
+                rec_data_off(e, e->cur + i) - rec_end(e, e->cur + i - 1);
+
+            if (gap)
+                iov[m++] = (struct iovec){.iov_base = e->gap, .iov_len = gap};
+        }
+        memcpy(&iov[m], &got[g], (size_t)cmds[i].niov * sizeof(iov[0]));
+        m += cmds[i].niov;
+        g += cmds[i].niov;
+    }
+    if (img_preadv(ckd_img_backend(e->img), iov, m, eckd_slot_off(e) + off0) <
+        0) {
+        css_io_iov_undo(io);
+        return EE_EQUIPMENT;
+    }
+    if (css_io_advance(io, k - 1) < 0)
+        return EE_CHANNEL; /* cannot happen: k - 1 were resolved */
+    /* what the k - 1 commands taken did to the device */
+    e->d.cmds += (uint64_t)(k - 1);
+    if (e->d.fault_armed)
+        e->d.fault_after -= (uint32_t)(k - 1);
+    e->cur += k - 1;
+    e->lr_left -= (uint32_t)(k - 1);
+    *done = true;
+    return EE_OK;
+}
+
 static enum eckd_err
 cmd_read_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
 {
@@ -618,6 +733,13 @@ cmd_read_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
 
     if (err)
         return err;
+    if (!key) {
+        err = eckd_read_chain(e, io, &done);
+        if (err || done) {
+            eckd_past_record(e);
+            return err;
+        }
+    }
     r = &e->recs[e->cur];
     if (!key)
         err = eckd_run_ahead(e, &run);
