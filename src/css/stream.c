@@ -433,6 +433,31 @@ struct stream_sink {
 
 #define STREAM_REFUSE (-2)
 
+/*
+ * Storage that resolving iovecs reads ([addr, addr + len): a CCW, IDAWs)
+ * must not be among the storage the transfer before it stores into
+ * (iov[0..n)): moving the data piece by piece, the channel would fetch
+ * it after those stores and find what they put there (a program that
+ * reads its own next CCWs or IDAWs).  Compared as host memory, so two
+ * guest addresses of one byte are one.
+ */
+static bool
+stream_unstored(const struct css_io *io, uint64_t addr, uint64_t len,
+                const struct iovec *iov, int n)
+{
+    const uint8_t *p = zv_as_ptr(io->as, addr, len, ZV_MEM_READ);
+
+    if (!p)
+        return false;
+    for (int i = 0; i < n; i++) {
+        const uint8_t *b = iov[i].iov_base;
+
+        if (p < b + iov[i].iov_len && b < p + len)
+            return false;
+    }
+    return true;
+}
+
 /* The current CCW's count ran out and it has CD: go to the next one. */
 static int
 stream_chain(struct css_io *io, const struct stream_sink *sink)
@@ -440,6 +465,9 @@ stream_chain(struct css_io *io, const struct stream_sink *sink)
     struct run_ccw c = {.addr = UINT64_MAX};
     uint32_t cpa;
 
+    if (sink && io->input &&
+        !stream_unstored(io, io->ccw_addr + 8, CCW_SIZE, sink->iov, sink->n))
+        return STREAM_REFUSE;
     if (run_fetch_ccw(io->run, io->ccw_addr + 8, true, &c, &cpa)) {
         if (sink)
             return STREAM_REFUSE;
@@ -453,6 +481,10 @@ stream_chain(struct css_io *io, const struct stream_sink *sink)
     }
     /* A PCI is made at once (run_ccw_control): nothing to take back. */
     if (sink && (c.ccw.flags & CCW_FLAG_PCI))
+        return STREAM_REFUSE;
+    /* reached through a TIC: its target too */
+    if (sink && io->input && c.addr != io->ccw_addr + 8 &&
+        !stream_unstored(io, c.addr, CCW_SIZE, sink->iov, sink->n))
         return STREAM_REFUSE;
     stream_load_ccw(io, &c);
     run_ccw_control(io->run, &c);
@@ -570,6 +602,17 @@ stream_sink_add(struct css_io *io, struct stream_sink *sink, uint32_t n,
     return 0;
 }
 
+/* The next IDAW, not stored into by the transfer so far. */
+static bool
+stream_list_unstored(const struct css_io *io, const struct stream_sink *sink)
+{
+    uint32_t size = io_orb(io)->c64 ? IDAW2_SIZE : IDAW1_SIZE;
+
+    if (!(io->ccw_flags & CCW_FLAG_IDA))
+        return true; /* MIDAWs refuse anyway; a direct area has no list */
+    return stream_unstored(io, io->list, size, sink->iov, sink->n);
+}
+
 /* Move up to len bytes; store = into storage (the device gives data). */
 static int
 stream_xfer(struct css_io *io, uint8_t *buf, size_t len, bool store,
@@ -598,6 +641,8 @@ stream_xfer(struct css_io *io, uint8_t *buf, size_t len, bool store,
             continue;
         }
         if (io->seg_left == 0) {
+            if (sink && io->input && !stream_list_unstored(io, sink))
+                return STREAM_REFUSE;
             if (stream_next_segment(io, &lw) < 0)
                 return sink ? STREAM_REFUSE : -1;
             continue;
@@ -733,28 +778,31 @@ ahead_fetch(struct css_run *run, uint64_t addr, uint8_t cmd, uint32_t len,
 }
 
 /* The data area of c as iovecs, walked by a copy of the stream (so the
- * real one stays at the current command): its count, or -1. */
+ * real one stays at the current command): 0, or -1.  *list_end: where
+ * its IDAW list ended (its first byte not read). */
 static int
 ahead_resolve(const struct css_io *io, const struct run_ccw *c, bool write,
-              struct stream_sink *sink)
+              struct stream_sink *sink, uint64_t *list_end)
 {
     struct css_io s = *io;
+    int rc;
 
     stream_begin(&s, c, false);
-    return stream_xfer(&s, NULL, c->ccw.count, write, sink) == (int)c->ccw.count
-               ? 0
-               : -1;
+    rc = stream_xfer(&s, NULL, c->ccw.count, write, sink);
+    *list_end = s.list;
+    return rc == (int)c->ccw.count ? 0 : -1;
 }
 
-/* The later commands of css_io_iov_chain; the number resolved. */
+/* The later commands of css_io_iov_chain, whose iovecs go after the
+ * current command's used ones; the number resolved. */
 static int
 ahead_walk(struct css_io *io, bool write, struct css_io_next *cmds, int n,
-           struct iovec *iov, int max)
+           struct iovec *iov, int used, int max)
 {
     struct css_run *run = io->run;
     uint64_t addr = io->ccw_addr;
     uint8_t flags = io->ccw_flags;
-    int k = 0, used = 0;
+    int k = 0;
 
     /* The channel yields to the loop after RUN_BURST commands: stop
      * where it would, so no event can see a different order. */
@@ -762,15 +810,19 @@ ahead_walk(struct css_io *io, bool write, struct css_io_next *cmds, int n,
         n = (int)(RUN_BURST - run->burst) + 1;
     if (n - 1 > CSS_IO_AHEAD_MAX)
         n = CSS_IO_AHEAD_MAX + 1;
-    while (k + 1 < n && (flags & CCW_FLAG_CC)) {
+    while (k + 1 < n && (flags & CCW_FLAG_CC) && used < max) {
         struct css_io_next *x = &cmds[k + 1];
         struct run_ccw *c = &run->ahead[k];
         struct stream_sink sink = {.iov = iov + used, .max = max - used};
+        uint64_t list_end;
 
-        if (used >= max ||
-            !ahead_fetch(run, addr + 8, x->cmd, x->len, write, c))
+        if (!ahead_fetch(run, addr + 8, x->cmd, x->len, write, c) ||
+            (write && !stream_unstored(io, c->addr, CCW_SIZE, iov, used)))
             break;
-        if (ahead_resolve(io, c, write, &sink) < 0)
+        if (ahead_resolve(io, c, write, &sink, &list_end) < 0)
+            break;
+        if (write && (c->ccw.flags & CCW_FLAG_IDA) &&
+            !stream_unstored(io, c->ccw.cda, list_end - c->ccw.cda, iov, used))
             break;
         x->flags = c->ccw.flags;
         x->niov = sink.n;
@@ -800,7 +852,7 @@ css_io_iov_chain(struct css_io *io, bool write, struct css_io_next *cmds, int n,
     /* The walk counts bytes as if they moved: they move at advance. */
     rd = run->sch->bytes_read;
     wr = run->sch->bytes_written;
-    k = ahead_walk(io, write, cmds, n, iov + n0, max - n0);
+    k = ahead_walk(io, write, cmds, n, iov, n0, max);
     run->sch->bytes_read = rd;
     run->sch->bytes_written = wr;
     run->nahead = (uint8_t)k;
