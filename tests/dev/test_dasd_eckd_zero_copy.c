@@ -738,6 +738,80 @@ direct_write_reaches_the_image_slot(void **state)
     dh_free(h);
 }
 
+/*
+ * A run of Read Data in one domain (records 1..12 of a track seen before,
+ * so its record table is known): one image read puts every data field
+ * straight into storage, and each lands where its own CCW says, the count
+ * fields between them nowhere.  Records written first with a pattern
+ * each, one program per record.  Then the same run with the eleventh CCW
+ * wrong (count one short): the commands before it go in one read, it
+ * ends the program with incorrect length, as CCW by CCW.
+ */
+#define RUN_RECS 12u
+#define RUN_DST  0x40000u
+
+static void
+run_lr(struct dh *h, uint8_t count, uint8_t rec)
+{
+    co_de(h);
+    ez_lr(h, 0x06, 0, count, CO_TRK, rec, 0, 0);
+    dh_ccw(h, CMD_LR, CCW_FLAG_CC, 16, EZ_PARM + 32);
+}
+
+static void
+read_run_goes_straight_in_one_read(void **state)
+{
+    struct dh_opts o = {.seed = 5, .csense = true};
+    struct dh *h = dh_new_eckd(0, EZ_CYLS, true, &o);
+    uint64_t d0, rd0, wr0, rd1, wr1;
+
+    (void)state;
+    assert_non_null(h);
+    for (uint8_t r = 1; r <= RUN_RECS; r++) {
+        co_pattern(h, CO_SRC, (uint8_t)(0x10 * r + 3));
+        co_de(h);
+        ez_lr(h, 0x01, 0, 1, CO_TRK, r, 0, 0);
+        dh_ccw(h, CMD_LR, CCW_FLAG_CC, 16, EZ_PARM + 32);
+        dh_ccw(h, CMD_WD, 0, REC_4K, CO_SRC);
+        dh_run_ok(h);
+    }
+    memset(h->buf + RUN_DST, 0xEE, RUN_RECS * REC_4K + 64);
+    d0 = co_direct(h);
+    css_sch_bytes(h->sch, &rd0, &wr0);
+    run_lr(h, RUN_RECS, 1);
+    /* the fields far apart and out of order in storage */
+    for (unsigned i = 0; i < RUN_RECS; i++)
+        dh_ccw(h, CMD_RD, i + 1 < RUN_RECS ? CCW_FLAG_CC : 0, REC_4K,
+               RUN_DST + (RUN_RECS - 1 - i) * REC_4K);
+    dh_run_ok(h);
+    css_sch_bytes(h->sch, &rd1, &wr1);
+    assert_int_equal(rd1 - rd0, RUN_RECS * REC_4K);
+    assert_int_equal(co_direct(h) - d0, RUN_RECS * REC_4K);
+    for (unsigned i = 0; i < RUN_RECS; i++) {
+        co_pattern(h, CO_SRC, (uint8_t)(0x10 * (i + 1) + 3));
+        assert_memory_equal(h->buf + RUN_DST + (RUN_RECS - 1 - i) * REC_4K,
+                            h->buf + CO_SRC, REC_4K);
+    }
+    assert_int_equal(h->buf[RUN_DST + RUN_RECS * REC_4K], 0xEE);
+
+    /* CCW 10 of the run one byte short: nine go in one read, the tenth
+     * stores its count and ends with incorrect length there */
+    memset(h->buf + RUN_DST, 0xEE, RUN_RECS * REC_4K);
+    run_lr(h, RUN_RECS, 1);
+    for (unsigned i = 0; i < RUN_RECS; i++)
+        dh_ccw(h, CMD_RD, i + 1 < RUN_RECS ? CCW_FLAG_CC : 0,
+               i == 9 ? REC_4K - 1 : REC_4K, RUN_DST + i * REC_4K);
+    assert_int_equal(dh_run(h), 0);
+    assert_int_equal(h->irb.scsw.cstat, SCHN_STAT_INCORR_LEN);
+    assert_int_equal(h->irb.scsw.cpa, dh_ccw_addr(h, 2 + 9) + 8);
+    assert_int_equal(h->irb.scsw.count, 0);
+    co_pattern(h, CO_SRC, 0x10 * 10 + 3);
+    assert_memory_equal(h->buf + RUN_DST + 9 * REC_4K, h->buf + CO_SRC,
+                        REC_4K - 1);
+    assert_int_equal(h->buf[RUN_DST + 10 * REC_4K], 0xEE);
+    dh_free(h);
+}
+
 int
 main(void)
 {
@@ -746,6 +820,7 @@ main(void)
         cmocka_unit_test(buffered_and_direct_writes_alternate_with_reads),
         cmocka_unit_test(read_data_after_buffered_write_in_one_chain),
         cmocka_unit_test(direct_write_reaches_the_image_slot),
+        cmocka_unit_test(read_run_goes_straight_in_one_read),
         cmocka_unit_test(eckd_fast_and_copying_paths_agree_on_random_programs),
     };
 
