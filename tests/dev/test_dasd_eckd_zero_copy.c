@@ -13,7 +13,9 @@
  * The programs mix Read Data, Read Key and Data, Read Count, Read CKD,
  * Read R0, Write Data, Write Key and Data, Write CKD (format writes that
  * change record sizes and put keys and odd lengths on the tracks), Read
- * Track, multitrack commands, Locate Record and Locate Record Extended
+ * Track, multitrack commands, runs of plain Read Data with one command
+ * that is not plain somewhere in them (where the look-ahead over command
+ * chaining must stop), Locate Record and Locate Record Extended
  * domains with wrong counts, orientations and transfer-length factors,
  * CCW counts that do not match the record (incorrect length, short
  * writes that zero-fill), SLI, skip, PCI, data chaining, IDALs whose IDAWs
@@ -293,6 +295,36 @@ ez_prog_read(struct dh *h, struct ez_rng *r, uint32_t trk)
     }
 }
 
+/* A run of plain Read Data (what Linux sends), the whole domain or part
+ * of it, with now and then one command that is not plain somewhere in
+ * it (a count off, a flag, another command), so the look-ahead meets
+ * its stops at every place of a run. */
+static void
+ez_prog_read_run(struct dh *h, struct ez_rng *r, uint32_t trk)
+{
+    uint8_t k = (uint8_t)(2 + ez_rand(r, 13));
+    unsigned ncmd = ez_rand(r, 4) ? k : 1 + ez_rand(r, k + 1), slot = 0;
+    unsigned odd = ez_rand(r, 2) ? ez_rand(r, ncmd) : ncmd;
+    uint8_t rd = ez_rand(r, 3) ? CMD_RD : CMD_RD | CMD_MT;
+    uint32_t end = trk + ez_rand(r, 2);
+
+    ez_de(h, 0x40, trk, end < EZ_TRACKS ? end : trk);
+    dh_ccw(h, CMD_DE, CCW_FLAG_CC, 16, EZ_PARM);
+    ez_domain_lr(h, r, 0x06, k, trk, (uint8_t)(1 + ez_rand(r, 12)));
+    for (unsigned i = 0; i < ncmd; i++) {
+        bool more = i + 1 < ncmd;
+
+        if (i == odd) {
+            uint32_t want;
+            uint8_t cmd = ez_read_op(r, &want);
+
+            ez_read_cmd(h, r, &slot, cmd, ez_count(r, want), more);
+        } else {
+            ez_data_ccw(h, r, &slot, rd, more ? CCW_FLAG_CC : 0, REC_4K);
+        }
+    }
+}
+
 static void
 ez_prog_write(struct dh *h, struct ez_rng *r, uint32_t trk)
 {
@@ -373,8 +405,10 @@ ez_program(struct dh *h, struct ez_rng *r)
     uint32_t trk = ez_rand(r, 4) ? 2 + ez_rand(r, 3) : ez_rand(r, EZ_TRACKS);
     uint32_t pick = ez_rand(r, 20);
 
-    if (pick < 9)
+    if (pick < 5)
         ez_prog_read(h, r, trk);
+    else if (pick < 9)
+        ez_prog_read_run(h, r, trk);
     else if (pick < 16)
         ez_prog_write(h, r, trk);
     else if (pick < 18)
