@@ -317,18 +317,20 @@ uint32_t css_io_available(const struct css_io *io);
 int css_io_read(struct css_io *io, void *buf, size_t len);
 int css_io_write(struct css_io *io, const void *buf, size_t len);
 /*
- * Zero-copy transfer: css_io_read/write of len bytes (write: into
- * storage), except that no byte moves: instead the host memory those
- * bytes occupy comes back as at most max iovecs, each inside one storage
- * mapping (base/mem zv_as_iov), for the device to preadv/pwritev straight
- * into or out of.  Only for a plain transfer of all len bytes: no skip,
- * no read backward, no MIDAW, no PCI or TIC in the data chain, no channel
- * error on the way.  Returns the number of iovecs, or 0 when that does
- * not hold: then nothing happened, and the device uses css_io_read/write,
- * which give the architected result (partial transfer, channel-program
- * check).  A device whose own I/O then fails before any data would have
- * moved calls css_io_iov_undo() (before any other css_io call): the
- * stream is back where it was, as if the device never transferred.
+ * Zero-copy transfer: css_io_read/write of len bytes (write: into storage),
+ * except that no byte moves: instead the host memory those bytes occupy
+ * comes back as at most max iovecs, each inside one storage mapping
+ * (base/mem zv_as_iov), for the device to preadv/pwritev straight into or
+ * out of.  Only for a plain transfer of all len bytes: no skip, no read
+ * backward, no MIDAW, no PCI or TIC in the data chain, no channel error on
+ * the way, and (input) no IDAW or data-chained CCW inside the storage the
+ * transfer stores into before the channel would fetch it.  Returns the
+ * number of iovecs, or 0 when that does not hold: then nothing happened, and
+ * the device uses css_io_read/write, which give the architected result
+ * (partial transfer, channel-program check).  A device whose own I/O then
+ * fails before any data would have moved calls css_io_iov_undo() (before any
+ * other css_io call): the stream is back where it was, as if the device
+ * never transferred.
  */
 struct iovec;
 int css_io_iov(struct css_io *io, size_t len, bool write, struct iovec *iov,
@@ -343,8 +345,9 @@ void css_io_iov_undo(struct css_io *io);
  * executing them: each must be a CCW the engine would fetch, check and
  * start as a plain command of code cmds[i].cmd whose count is cmds[i].len
  * (no TIC, CD, PCI, skip, suspend, MIDAW, no program check on its fetch or
- * on its data area, the previous one chains with CC), and its data area
- * is resolved into iovecs as css_io_iov would.  The walk stops before the
+ * on its data area, the previous one chains with CC, and for input its
+ * CCW and IDAWs not stored into by the commands before it), and its data
+ * area is resolved into iovecs as css_io_iov would.  The walk stops before the
  * first CCW that is anything else, and before the channel would yield to
  * the loop (burst limit), so what follows is exactly what CCW-by-CCW
  * execution gives.  Returns how many commands (cmds[0] included) were

@@ -864,7 +864,7 @@ css_io_advance(struct css_io *io, int j)
 {
     struct css_run *run = io->run;
 
-    if (j < 0 || j > run->nahead || !io->outstanding)
+    if (j < 0 || j > run->nahead || !io->outstanding || !run->sch)
         return -1;
     /* What run_status_apply and run_drive do between two commands that
      * end with channel end and device end and move their whole count. */
