@@ -14,9 +14,13 @@
  * client threads (CLOCK_THREAD_CPUTIME_ID): with one loop thread serving
  * every device, the server's share bounds the aggregate IOPS.
  *
- *   vfu_dasd_bench [seconds-per-run [E|F]]   (E: ECKD 3390 CDL, 4 KiB
- *   records, one Read per 4 KiB (default); F: FBA, 8 chained 512-byte
- *   Reads per 4 KiB)
+ *   vfu_dasd_bench [seconds-per-run [E|F [poll-us [spin-us]]]]   (E: ECKD
+ *   3390 CDL, 4 KiB records, one Read per 4 KiB (default); F: FBA, 8
+ *   chained 512-byte Reads per 4 KiB; poll-us: the server loop looks for
+ *   work that long before it sleeps, zvfiod --poll-us; spin-us: each
+ *   client polls for its reply that long before it sleeps, only in the
+ *   1-device run: with 4 client threads on fewer CPUs it would only
+ *   steal the server's CPU)
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -200,7 +204,7 @@ bench_inproc(struct vfu_dasd_host *h, double secs)
 }
 
 static int
-bench_vfu(struct vfu_dasd_host *h, unsigned n, double secs)
+bench_vfu(struct vfu_dasd_host *h, unsigned n, double secs, unsigned spin_us)
 {
     struct run r[NDEV] = {{0}};
     int rc = 0;
@@ -209,6 +213,8 @@ bench_vfu(struct vfu_dasd_host *h, unsigned n, double secs)
         struct zv_vfu_client *c;
 
         rc = zv_vfu_client_connect(h->d[d].path, &c);
+        if (!rc)
+            rc = zv_vfu_client_set_spin(c, spin_us);
         if (!rc)
             rc = guest_chan_vfu_new(c, GUEST_BASE, GUEST_SIZE, &r[d].ch);
         if (!rc)
@@ -240,18 +246,22 @@ main(int argc, char **argv)
 {
     double secs = argc > 1 ? atof(argv[1]) : 3;
     const char *kinds = argc > 2 && argv[2][0] == 'F' ? "FFFF" : "EEEE";
+    unsigned poll_us = argc > 3 ? (unsigned)atoi(argv[3]) : 0;
+    unsigned spin_us = argc > 4 ? (unsigned)atoi(argv[4]) : 0;
     struct vfu_dasd_host h;
 
     if (vfu_dasd_host_new(&h, kinds, 0, 0, NULL)) {
         fprintf(stderr, "vfu_dasd_bench: setup failed\n");
         return 1;
     }
-    printf("4 KiB random reads, %s, %.1f s per run\n",
+    zv_loop_set_poll(h.loop, (uint64_t)poll_us * 1000u);
+    printf("4 KiB random reads, %s, %.1f s per run, server poll %u us, "
+           "client spin %u us (1 device)\n",
            kinds[0] == 'E' ? "ECKD 3390 CDL (4 KiB records)"
                            : "FBA (8 x 512-byte Reads)",
-           secs);
+           secs, poll_us, spin_us);
     if (bench_inproc(&h, secs) || vfu_dasd_host_start(&h) ||
-        bench_vfu(&h, 1, secs) || bench_vfu(&h, NDEV, secs)) {
+        bench_vfu(&h, 1, secs, spin_us) || bench_vfu(&h, NDEV, secs, 0)) {
         fprintf(stderr, "vfu_dasd_bench: a run failed\n");
         vfu_dasd_host_free(&h);
         return 1;

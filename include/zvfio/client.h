@@ -77,6 +77,11 @@ ZV_EXPORT int zv_vfu_client_from_fd(int fd, struct zv_vfu_client **out);
 ZV_EXPORT void zv_vfu_client_close(struct zv_vfu_client *c);
 /* How long a reply may take (default 10 s); 0 waits forever. */
 ZV_EXPORT int zv_vfu_client_set_timeout(struct zv_vfu_client *c, unsigned msec);
+/* Poll for a reply up to usec (0..1000; 0, the default: never) before
+ * sleeping for it.  Worth it when the calling thread has a CPU of its own
+ * (on a virtual machine a sleeping CPU is slow to wake); harmful when
+ * more threads spin than there are CPUs.  -EINVAL past 1000. */
+ZV_EXPORT int zv_vfu_client_set_spin(struct zv_vfu_client *c, unsigned usec);
 ZV_EXPORT void zv_vfu_client_caps(const struct zv_vfu_client *c,
                                   struct zv_vfu_caps *caps);
 

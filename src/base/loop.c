@@ -552,6 +552,13 @@ zv_loop_pending(const struct zv_loop *loop)
     return n;
 }
 
+void
+zv_loop_set_poll(struct zv_loop *loop, uint64_t ns)
+{
+    if (!loop->is_virtual)
+        loop_real_set_poll(loop, ns > ZV_NSEC_PER_MSEC ? ZV_NSEC_PER_MSEC : ns);
+}
+
 bool
 zv_loop_due(struct zv_loop *loop)
 {

@@ -97,6 +97,7 @@ void loop_real_lock(const struct zv_loop *loop);
 void loop_real_unlock(const struct zv_loop *loop);
 void loop_real_wake(struct zv_loop *loop);
 int loop_real_run_once(struct zv_loop *loop, uint64_t timeout_ns);
+void loop_real_set_poll(struct zv_loop *loop, uint64_t ns);
 uint64_t loop_real_run(struct zv_loop *loop);
 uint64_t loop_real_run_until(struct zv_loop *loop, uint64_t deadline);
 int loop_real_watch_fd(struct zv_loop *loop, int fd, unsigned events,

@@ -38,7 +38,8 @@ struct loop_real {
     int efd;
     atomic_int wake_pending;
     unsigned fast_streak;
-    uint64_t armed; /* deadline the timerfd holds, UINT64_MAX: disarmed */
+    uint64_t poll_ns; /* look for ready fds this long before sleeping */
+    uint64_t armed;   /* deadline the timerfd holds, UINT64_MAX: disarmed */
     struct loop_watch *watches;
     size_t nwatch;
     size_t capwatch;
@@ -348,11 +349,31 @@ real_poll(struct zv_loop *loop, uint64_t timeout_ns)
         ms = -1;
     }
     real_arm_timer(r, ms ? deadline : UINT64_MAX);
-    n = epoll_wait(r->epfd, evs, LOOP_REAL_MAX_EVENTS, ms);
+    n = 0;
+    if (ms && r->poll_ns) {
+        /* Busy-poll before sleeping: on a virtual machine a sleeping CPU
+         * is slow to wake, and the next request of a client in a
+         * request/reply rhythm is usually microseconds away. */
+        uint64_t end = loop_real_now() + r->poll_ns;
+
+        if (end > deadline)
+            end = deadline;
+        do
+            n = epoll_wait(r->epfd, evs, LOOP_REAL_MAX_EVENTS, 0);
+        while (n == 0 && !atomic_load(&loop->stop) && loop_real_now() < end);
+    }
+    if (n == 0)
+        n = epoll_wait(r->epfd, evs, LOOP_REAL_MAX_EVENTS, ms);
     for (int i = 0; i < n; i++)
         ran += real_dispatch_fd(loop, &evs[i]);
     r->fast_streak = 0;
     return ran;
+}
+
+void
+loop_real_set_poll(struct zv_loop *loop, uint64_t ns)
+{
+    loop->real->poll_ns = ns;
 }
 
 int

@@ -93,6 +93,7 @@ get_uint(struct pctx *p, const char *path, struct json_object *v, uint64_t min,
 {
     int64_t n;
 
+    *out = 0; /* set on every path (gcc -O3 cannot see that perr fails) */
     if (!json_object_is_type(v, json_type_int))
         return perr(p, path, "expected an integer");
     n = json_object_get_int64(v);

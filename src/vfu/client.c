@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vfio/uapi.h"
@@ -34,6 +35,7 @@
 struct zv_vfu_client {
     int fd;
     bool dead;
+    unsigned spin_ns; /* poll for a reply this long before sleeping */
     uint16_t next_id;
     struct vfu_caps caps; /* the server's */
     uint8_t *buf;         /* requests and replies, CLIENT_MAX_REPLY bytes */
@@ -144,6 +146,32 @@ client_close_fds(struct msghdr *mh)
     }
 }
 
+static uint64_t
+client_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* recvmsg, first trying without sleeping for spin_ns (set_spin). */
+static ssize_t
+client_recvmsg(struct zv_vfu_client *c, struct msghdr *mh)
+{
+    if (c->spin_ns) {
+        uint64_t end = client_now_ns() + c->spin_ns;
+
+        do {
+            ssize_t n = recvmsg(c->fd, mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
+            if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+                return n;
+        } while (client_now_ns() < end);
+    }
+    return recvmsg(c->fd, mh, MSG_CMSG_CLOEXEC);
+}
+
 /* At least min and at most max bytes.  The server sends nothing but the
  * reply to our one outstanding request, so reading ahead up to the
  * largest reply we accept cannot take bytes of another message. */
@@ -162,7 +190,7 @@ client_recv(struct zv_vfu_client *c, uint8_t *buf, size_t min, size_t max)
                             .msg_iovlen = 1,
                             .msg_control = ctl.b,
                             .msg_controllen = sizeof(ctl.b)};
-        ssize_t n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
+        ssize_t n = client_recvmsg(c, &mh);
 
         if (n < 0 && errno == EINTR)
             continue;
@@ -306,6 +334,15 @@ zv_vfu_client_close(struct zv_vfu_client *c)
     close(c->fd);
     free(c->buf);
     free(c);
+}
+
+int
+zv_vfu_client_set_spin(struct zv_vfu_client *c, unsigned usec)
+{
+    if (usec > 1000)
+        return -EINVAL;
+    c->spin_ns = usec * 1000u;
+    return 0;
 }
 
 int

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -364,6 +365,90 @@ fd_watch_rejects_bad_fd(void **state)
     zv_loop_free(l);
 }
 
+struct efd_seen {
+    struct zv_loop *loop;
+    int fd;
+    int calls;
+    uint64_t at;
+};
+
+static void
+efd_ready(void *arg, int fd, unsigned events)
+{
+    struct efd_seen *e = arg;
+    uint64_t v;
+
+    assert_int_equal(read(fd, &v, sizeof(v)), sizeof(v));
+    e->calls++;
+    e->at = zv_loop_now(e->loop);
+}
+
+struct late_write {
+    int fd;
+    unsigned usec;
+};
+
+static void *
+write_later(void *arg)
+{
+    struct late_write *w = arg;
+    uint64_t one = 1;
+
+    usleep(w->usec);
+    assert_int_equal(write(w->fd, &one, sizeof(one)), sizeof(one));
+    return NULL;
+}
+
+/* A loop that busy-polls before it sleeps keeps every rule of one that
+ * sleeps at once: timers in order and not early, an fd that becomes ready
+ * during the poll or after it (while the loop sleeps) is dispatched, a
+ * timeout is kept, and the poll never outlasts the next deadline. */
+static void
+polling_loop_keeps_the_rules(void **state)
+{
+    struct zv_loop *l = zv_loop_new_real();
+    struct order o = {.loop = l, .stop_after = 3};
+    struct otag t[3] = {{&o, 3}, {&o, 1}, {&o, 2}};
+    struct efd_seen e = {.loop = l};
+    uint64_t start;
+    pthread_t th;
+
+    zv_loop_set_poll(l, 500 * 1000); /* 500 us */
+    start = zv_loop_now(l);
+    zv_loop_after(l, 3 * ZV_NSEC_PER_MSEC, note, &t[0]);
+    zv_loop_after(l, 1 * ZV_NSEC_PER_MSEC, note, &t[1]);
+    zv_loop_after(l, 2 * ZV_NSEC_PER_MSEC, note, &t[2]);
+    assert_int_equal(zv_loop_run(l), 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(o.ids[i], i + 1);
+        assert_true(o.when[i] >= start + (uint64_t)(i + 1) * ZV_NSEC_PER_MSEC);
+    }
+
+    e.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    assert_true(e.fd >= 0);
+    assert_int_equal(zv_loop_watch_fd(l, e.fd, ZV_LOOP_IN, efd_ready, &e), 0);
+    /* ready inside the poll window (100 us) and after it (20 ms) */
+    for (unsigned usec = 100; usec <= 20000; usec += 19900) {
+        struct late_write w = {e.fd, usec};
+        int calls = e.calls;
+
+        start = zv_loop_now(l);
+        assert_int_equal(pthread_create(&th, NULL, write_later, &w), 0);
+        while (e.calls == calls)
+            assert_true(zv_loop_run_once(l, 5 * ZV_NSEC_PER_SEC) >= 0);
+        pthread_join(th, NULL);
+        assert_true(e.at >= start + (uint64_t)usec * 1000);
+        assert_true(e.at < start + 5 * ZV_NSEC_PER_SEC);
+    }
+    /* nothing to do: the timeout is kept, the poll does not end it early */
+    start = zv_loop_now(l);
+    assert_int_equal(zv_loop_run_once(l, 3 * ZV_NSEC_PER_MSEC), 0);
+    assert_true(zv_loop_now(l) >= start + 3 * ZV_NSEC_PER_MSEC);
+    zv_loop_unwatch_fd(l, e.fd);
+    close(e.fd);
+    zv_loop_free(l);
+}
+
 int
 main(void)
 {
@@ -380,6 +465,7 @@ main(void)
         cmocka_unit_test(fd_watch_out_and_rewatch_replaces),
         cmocka_unit_test(stop_posted_from_thread_ends_idle_run),
         cmocka_unit_test(fd_watch_rejects_bad_fd),
+        cmocka_unit_test(polling_loop_keeps_the_rules),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

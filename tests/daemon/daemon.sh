@@ -22,11 +22,17 @@ out=$("$ZVFIOD" --config "$T/bad.json" --check-config 2>&1) && fail "bad config 
 echo "$out" | grep -q 'devices\[0\].chpids\[0\]' || fail "bad config error lacks the JSON path: $out"
 "$ZVFIOD" --config "$(dirname "$0")/../../examples/host-small.json" --check-config >/dev/null ||
     fail "examples/host-small.json rejected"
+for bad in 1001 -1 x ""; do
+    out=$("$ZVFIOD" --poll-us "$bad" --check-config 2>&1)
+    [ $? = 2 ] || fail "--poll-us '$bad' not refused with exit 2"
+    echo "$out" | grep -q 'expected 0 to 1000' || fail "--poll-us '$bad': $out"
+done
 
 # --- default host; a stale control socket (daemon killed) is replaced
 mkdir -p "$ST"
 python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.bind('$ST/control.sock')"
-start
+# the loop busy-polls before it sleeps (all of this file's I/O runs so)
+start --poll-us 50
 [ -f "$ST/disk0200.fba" ] && [ -f "$ST/disk0201.3390" ] || fail "images not created"
 [ "$(stat -c %a "$ST/control.sock")" = 600 ] || fail "control socket not 0600"
 out=$(ctl lscss) || fail "lscss"

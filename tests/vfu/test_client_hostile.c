@@ -302,6 +302,31 @@ a_silent_server_times_out(void **state)
     peer_close(&p);
 }
 
+/* A client that polls for its replies before sleeping (set_spin) reads
+ * them as one that sleeps, and still times out on a silent server. */
+static void
+a_spinning_client_behaves_as_a_sleeping_one(void **state)
+{
+    struct peer p;
+    struct batch b;
+
+    peer_open(&p);
+    assert_int_equal(zv_vfu_client_set_spin(p.c, 1001), -EINVAL);
+    assert_int_equal(zv_vfu_client_set_spin(p.c, 200), 0);
+    batch_init(&b);
+    put_read_reply(p.fd, 2, RLEN);
+    put_write_reply(p.fd, 3, 8);
+    put_read_reply(p.fd, 4, RLEN);
+    assert_int_equal(zv_vfu_client_region_batch(p.c, b.ops, 3), 0);
+    assert_int_equal(b.ops[0].result, RLEN);
+    assert_int_equal(b.ops[2].result, RLEN);
+    batch_canaries(&b);
+    assert_int_equal(zv_vfu_client_set_timeout(p.c, 100), 0);
+    assert_int_equal(zv_vfu_client_region_batch(p.c, b.ops, 3), -ETIMEDOUT);
+    assert_dead(&p);
+    peer_close(&p);
+}
+
 int
 main(void)
 {
@@ -313,6 +338,7 @@ main(void)
         cmocka_unit_test(a_reply_of_the_wrong_command_or_a_request_is_refused),
         cmocka_unit_test(a_hang_up_half_way_is_a_reset),
         cmocka_unit_test(a_silent_server_times_out),
+        cmocka_unit_test(a_spinning_client_behaves_as_a_sleeping_one),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
