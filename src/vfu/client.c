@@ -555,60 +555,32 @@ zv_vfu_memfd_create(const char *name, uint64_t size)
 
 /* ---- regions and reset ------------------------------------------------ */
 
+/* One region access: a batch of one (the same encoding, the same checks
+ * of the reply). */
+static ssize_t
+client_region_rw(struct zv_vfu_client *c, int write, unsigned index,
+                 uint64_t off, void *buf, size_t len)
+{
+    struct zv_vfu_region_io op = {
+        .write = write, .index = index, .offset = off, .buf = buf, .len = len};
+    int rc = zv_vfu_client_region_batch(c, &op, 1);
+
+    return rc < 0 ? rc : op.result;
+}
+
 ssize_t
 zv_vfu_client_region_read(struct zv_vfu_client *c, unsigned index, uint64_t off,
                           void *buf, size_t len)
 {
-    uint8_t req[ZV_VFU_REGION_RW_SIZE];
-    struct vfu_region_rw rw = {
-        .offset = off, .region = index, .count = (uint32_t)len};
-    struct client_req r = {
-        .cmd = ZV_VFU_CMD_REGION_READ, .payload = req, .len = sizeof(req)};
-    ssize_t n;
-
-    if (len == 0 || len > c->caps.max_data_xfer_size ||
-        len > ZV_VFU_DEFAULT_MAX_DATA_XFER_SIZE)
-        return -EINVAL;
-    vfu_region_rw_encode(req, &rw);
-    n = client_call(c, &r, ZV_VFU_REGION_RW_SIZE + len);
-    if (n < 0)
-        return n;
-    if (vfu_region_rw_decode(client_payload(c), (size_t)n, true, &rw) < 0 ||
-        rw.count > len)
-        return client_fail(c, -EPROTO);
-    memcpy(buf, rw.data, rw.count);
-    return rw.count;
+    return client_region_rw(c, 0, index, off, buf, len);
 }
 
 ssize_t
 zv_vfu_client_region_write(struct zv_vfu_client *c, unsigned index,
                            uint64_t off, const void *buf, size_t len)
 {
-    struct vfu_region_rw rw = {
-        .offset = off, .region = index, .count = (uint32_t)len};
-    struct client_req r = {.cmd = ZV_VFU_CMD_REGION_WRITE,
-                           .payload = NULL,
-                           .len = ZV_VFU_REGION_RW_SIZE + len};
-    uint8_t *req;
-    ssize_t n;
-
-    if (len == 0 || len > c->caps.max_data_xfer_size ||
-        len > ZV_VFU_DEFAULT_MAX_DATA_XFER_SIZE)
-        return -EINVAL;
-    if (c->dead)
-        return -ENOTCONN;
-    /* built in the buffer; the reply overwrites it only once it is sent */
-    req = client_payload(c);
-    vfu_region_rw_encode(req, &rw);
-    memcpy(req + ZV_VFU_REGION_RW_SIZE, buf, len);
-    r.payload = req;
-    n = client_call(c, &r, ZV_VFU_REGION_RW_SIZE);
-    if (n < 0)
-        return n;
-    if (vfu_region_rw_decode(client_payload(c), (size_t)n, false, &rw) < 0 ||
-        rw.count > len)
-        return client_fail(c, -EPROTO);
-    return rw.count;
+    /* a batch only reads the buffer of a write */
+    return client_region_rw(c, 1, index, off, (void *)(uintptr_t)buf, len);
 }
 
 /* Room a batch op takes in the request stream and at most in the reply
