@@ -183,14 +183,12 @@ srv_flush_later(void *arg)
             return;
     }
     c->tx_turns = 0;
-    /* Messages already buffered are served now, their replies sent with
-     * this one (srv_serve sends what it queued); the socket itself is
-     * level-triggered, so one that is still to come wakes the loop (a
-     * read here would mostly find nothing: a syscall for EAGAIN). */
-    if (c->rx_len >= ZV_VFU_HDR_SIZE)
-        srv_serve_from(s, false);
-    if (c->fd >= 0 && c->out_len && !c->tx_later && !c->out_blocked)
-        srv_flush(s);
+    /* Messages already buffered are served now and their replies leave
+     * with this one (srv_serve_from sends what is queued, also when
+     * nothing was buffered); the socket itself is level-triggered, so one
+     * that is still to come wakes the loop (a read here would mostly find
+     * nothing: a syscall for EAGAIN). */
+    srv_serve_from(s, false);
 }
 
 bool
