@@ -144,30 +144,6 @@ chan_vfu_ssch(struct guest_chan *ch, const struct orb *orb)
     return errno_to_cc(ops[0].result == (ssize_t)sizeof(region) ? 0 : -EIO);
 }
 
-/* Reads ahead the IO eventfd may owe us before we look at it (and at REQ,
- * read with it): one read() per this many I/Os, not one per I/O. */
-#define VFU_AHEAD_DRAIN 16
-
-static void efd_drain(int fd, int64_t *count);
-
-/* Hand out the status the read ahead took, if any. */
-static bool
-chan_vfu_take_ahead(struct chan_vfu *c, struct irb *irb)
-{
-    if (!c->has_ahead)
-        return false;
-    c->has_ahead = false;
-    if (c->io_irqs < -VFU_AHEAD_DRAIN) {
-        int64_t req = 0;
-
-        efd_drain(c->efd[VFU_IRQ_IO], &c->io_irqs);
-        efd_drain(c->efd[VFU_IRQ_REQ], &req);
-        c->requests += (unsigned)req;
-    }
-    irb_decode(irb, c->ahead);
-    return true;
-}
-
 static int
 chan_vfu_async(struct guest_chan *ch, uint32_t command)
 {
@@ -252,6 +228,28 @@ chan_vfu_drain(struct chan_vfu *c)
         return;
     efd_drain(c->efd[VFU_IRQ_REQ], &req);
     c->requests += (unsigned)req;
+}
+
+/* Reads ahead the IO eventfd may owe us before we look at it (and at REQ,
+ * read with it): one read() per this many I/Os, not one per I/O. */
+#define VFU_AHEAD_DRAIN 16
+
+/* Hand out the status the read ahead took, if any. */
+static bool
+chan_vfu_take_ahead(struct chan_vfu *c, struct irb *irb)
+{
+    if (!c->has_ahead)
+        return false;
+    c->has_ahead = false;
+    if (c->io_irqs < -VFU_AHEAD_DRAIN) {
+        int64_t req = 0;
+
+        efd_drain(c->efd[VFU_IRQ_IO], &c->io_irqs);
+        efd_drain(c->efd[VFU_IRQ_REQ], &req);
+        c->requests += (unsigned)req;
+    }
+    irb_decode(irb, c->ahead);
+    return true;
 }
 
 static uint64_t
