@@ -78,4 +78,26 @@ void eh_expect_clean(struct eh *h, uint32_t cpa);
 void eh_respond(struct eh *h, uint8_t cmd, uint8_t dstat, const void *data,
                 size_t len, uint64_t latency);
 
+/* splitmix64: a seeded generator of the test's own, independent of the
+ * loop's (random-program tests). */
+struct eh_rng {
+    uint64_t s;
+};
+
+static inline uint64_t
+eh_rnd(struct eh_rng *r)
+{
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
+
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static inline unsigned
+eh_pick(struct eh_rng *r, unsigned n)
+{
+    return (unsigned)(eh_rnd(r) % n);
+}
+
 #endif

@@ -43,33 +43,13 @@
 #define AH_WRITE   0x01
 #define AH_NOP     0x03
 
-struct rng {
-    uint64_t s;
-};
-
-static uint64_t
-rnd(struct rng *r)
-{
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static unsigned
-pick(struct rng *r, unsigned n)
-{
-    return (unsigned)(rnd(r) % n);
-}
-
 /* The device: a read stores a pattern of its command number, a write
  * hashes what it takes.  want bytes per command; its own choices come
  * from its own generator (the same sequence in both worlds as long as
  * both worlds behave the same). */
 struct adev {
     struct css_dev dev;
-    struct rng r;
+    struct eh_rng r;
     uint32_t want;
     uint64_t seq;  /* commands ended */
     uint64_t hash; /* of every byte taken, with its command number */
@@ -132,7 +112,7 @@ ad_chain(struct adev *d, struct css_io *io, bool read)
 {
     struct css_io_next cmds[9];
     struct iovec iov[64];
-    int n = 1 + (int)pick(&d->r, 9), max = 1 + (int)pick(&d->r, 64);
+    int n = 1 + (int)eh_pick(&d->r, 9), max = 1 + (int)eh_pick(&d->r, 64);
     int k, j, used = 0;
 
     for (int i = 0; i < n; i++) {
@@ -143,13 +123,13 @@ ad_chain(struct adev *d, struct css_io *io, bool read)
     if (k == 0)
         return false;
     assert_true(k <= n);
-    if (pick(&d->r, 8) == 0) {
+    if (eh_pick(&d->r, 8) == 0) {
         css_io_iov_undo(io);
         return false;
     }
     /* advance only over commands that end with CE|DE: each one before
      * the last must, and chain with CC */
-    j = (int)pick(&d->r, (unsigned)k);
+    j = (int)eh_pick(&d->r, (unsigned)k);
     for (int i = 0; i < j; i++) {
         if (ad_status(d->seq + (uint64_t)i) != CEDE) {
             j = i;
@@ -258,30 +238,30 @@ put_ccw(struct world *w, bool fmt1, unsigned i, const struct ccw1 *c)
 }
 
 static uint32_t
-rand_data_addr(struct rng *r, uint32_t count)
+rand_data_addr(struct eh_rng *r, uint32_t count)
 {
-    switch (pick(r, 24)) {
+    switch (eh_pick(r, 24)) {
     case 0:
-        return EH_HOLE + pick(r, 64); /* not there */
+        return EH_HOLE + eh_pick(r, 64); /* not there */
     case 1:
-        return EH_MEM_SIZE - pick(r, 2 * count + 1); /* runs off the end */
+        return EH_MEM_SIZE - eh_pick(r, 2 * count + 1); /* runs off the end */
     case 2:
-        return AH_IDAL + 8 * pick(r, 16); /* over the lists */
+        return AH_IDAL + 8 * eh_pick(r, 16); /* over the lists */
     default:
-        return AH_DATA + pick(r, AH_DATALEN - count);
+        return AH_DATA + eh_pick(r, AH_DATALEN - count);
     }
 }
 
 static void
-rand_ccw(struct rng *r, struct ccw1 *c, unsigned i, unsigned n, uint32_t want,
-         uint8_t main_cmd)
+rand_ccw(struct eh_rng *r, struct ccw1 *c, unsigned i, unsigned n,
+         uint32_t want, uint8_t main_cmd)
 {
-    unsigned p = pick(r, 40);
+    unsigned p = eh_pick(r, 40);
 
     memset(c, 0, sizeof(*c));
     c->cmd = main_cmd;
     c->count = (uint16_t)want;
-    c->flags = i + 1 < n ? CCW_FLAG_CC : (pick(r, 3) ? 0 : CCW_FLAG_CC);
+    c->flags = i + 1 < n ? CCW_FLAG_CC : (eh_pick(r, 3) ? 0 : CCW_FLAG_CC);
     if (p == 0)
         c->cmd = AH_NOP;
     else if (p == 1)
@@ -289,7 +269,7 @@ rand_ccw(struct rng *r, struct ccw1 *c, unsigned i, unsigned n, uint32_t want,
     else if (p == 2)
         c->cmd = 0x00; /* invalid */
     else if (p == 3)
-        c->count = (uint16_t)(1 + pick(r, want + 100));
+        c->count = (uint16_t)(1 + eh_pick(r, want + 100));
     else if (p == 4)
         c->flags |= CCW_FLAG_CD;
     else if (p == 5)
@@ -305,32 +285,33 @@ rand_ccw(struct rng *r, struct ccw1 *c, unsigned i, unsigned n, uint32_t want,
     c->cda = rand_data_addr(r, c->count);
     if (p == 10 || p == 11 || p == 12) {
         c->flags |= CCW_FLAG_IDA;
-        c->cda = AH_IDAL + 8 * pick(r, 24) + (p == 12 ? 2 : 0);
+        c->cda = AH_IDAL + 8 * eh_pick(r, 24) + (p == 12 ? 2 : 0);
     } else if (p == 13) {
         c->flags |= CCW_FLAG_MIDA;
-        c->cda = AH_MIDAL + 16 * pick(r, 4);
+        c->cda = AH_MIDAL + 16 * eh_pick(r, 4);
     } else if (p == 14 || p == 15) {
         /* TIC: forward one, to anywhere in the program, or a loop */
         c->cmd = CCW_CMD_TIC;
         c->flags = 0;
         c->count = 0;
-        c->cda = AH_CCW + 8 * (p == 14 ? i + 1 : pick(r, n + 1));
+        c->cda = AH_CCW + 8 * (p == 14 ? i + 1 : eh_pick(r, n + 1));
     }
 }
 
 static void
-rand_lists(struct world *a, struct world *b, struct rng *r)
+rand_lists(struct world *a, struct world *b, struct eh_rng *r)
 {
     for (unsigned i = 0; i < 40; i++) {
-        uint64_t blk = AH_DATA + 0x800 * pick(r, 32) + (pick(r, 8) ? 0 : 100);
+        uint64_t blk =
+            AH_DATA + 0x800 * eh_pick(r, 32) + (eh_pick(r, 8) ? 0 : 100);
         uint8_t v[8];
 
-        switch (pick(r, 12)) {
+        switch (eh_pick(r, 12)) {
         case 0:
             blk = EH_HOLE;
             break;
         case 1:
-            blk = rnd(r);
+            blk = eh_rnd(r);
             break;
         case 2:
             blk = AH_IDAL; /* data stored over the list itself */
@@ -344,8 +325,8 @@ rand_lists(struct world *a, struct world *b, struct rng *r)
     }
     for (unsigned i = 0; i < 4; i++) {
         struct midaw m = {
-            .flags = (uint8_t)(i == 3 || !pick(r, 3) ? MIDAW_FLAG_LAST : 0),
-            .count = (uint16_t)(1 + pick(r, 600)),
+            .flags = (uint8_t)(i == 3 || !eh_pick(r, 3) ? MIDAW_FLAG_LAST : 0),
+            .count = (uint16_t)(1 + eh_pick(r, 600)),
             .data = AH_DATA + 0x1000 * i,
         };
 
@@ -355,9 +336,9 @@ rand_lists(struct world *a, struct world *b, struct rng *r)
 }
 
 static void
-rand_orb(struct rng *r, struct orb *o)
+rand_orb(struct eh_rng *r, struct orb *o)
 {
-    uint64_t b = rnd(r);
+    uint64_t b = eh_rnd(r);
 
     memset(o, 0, sizeof(*o));
     o->intparm = 0xCAFE;
@@ -429,12 +410,12 @@ tsch_both(struct world *a, struct world *b, uint64_t seed)
 
 /* Drive both back to idle with the same interventions. */
 static void
-settle(struct world *a, struct world *b, struct rng *r, uint64_t seed)
+settle(struct world *a, struct world *b, struct eh_rng *r, uint64_t seed)
 {
     for (unsigned round = 0; round < 24; round++) {
         bool qa = run_bounded(a), qb = run_bounded(b);
         struct schib s;
-        unsigned act = pick(r, 4);
+        unsigned act = eh_pick(r, 4);
 
         assert_int_equal(qa, qb);
         same(a, b, 0, 0, "run", seed);
@@ -460,11 +441,11 @@ settle(struct world *a, struct world *b, struct rng *r, uint64_t seed)
 }
 
 static void
-one_program(struct world *a, struct world *b, struct rng *r, uint64_t seed)
+one_program(struct world *a, struct world *b, struct eh_rng *r, uint64_t seed)
 {
-    unsigned n = 1 + pick(r, AH_NCCW);
-    uint32_t want = pick(r, 4) ? 4096 : 1 + pick(r, 4096);
-    uint8_t main_cmd = pick(r, 2) ? AH_READ : AH_WRITE;
+    unsigned n = 1 + eh_pick(r, AH_NCCW);
+    uint32_t want = eh_pick(r, 4) ? 4096 : 1 + eh_pick(r, 4096);
+    uint8_t main_cmd = eh_pick(r, 2) ? AH_READ : AH_WRITE;
     struct orb o;
 
     rand_orb(r, &o);
@@ -477,7 +458,7 @@ one_program(struct world *a, struct world *b, struct rng *r, uint64_t seed)
         put_ccw(a, o.fmt, i, &c);
         put_ccw(b, o.fmt, i, &c);
     }
-    if (pick(r, 4) == 0) {
+    if (eh_pick(r, 4) == 0) {
         /* a loop back to the start: runs until halted or cleared */
         struct ccw1 t = {.cmd = CCW_CMD_TIC, .cda = AH_CCW};
 
@@ -500,7 +481,7 @@ ahead_matches_ccw_by_ccw(void **state)
 {
     uint64_t seed = (uint64_t)(uintptr_t)*state;
     struct world a, b;
-    struct rng r = {seed};
+    struct eh_rng r = {seed};
 
     w_new(&a, true, seed);
     w_new(&b, false, seed);

@@ -20,27 +20,6 @@
 #define MAXEV    200 /* loop events before the test intervenes */
 #define PROG_LEN 0x400
 
-struct rng {
-    uint64_t s;
-};
-
-static uint64_t
-rnd(struct rng *r)
-{
-    /* splitmix64: deterministic per seed, independent of the loop's. */
-    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static unsigned
-pick(struct rng *r, unsigned n)
-{
-    return (unsigned)(rnd(r) % n);
-}
-
 static const uint8_t cmds[] = {
     CCW_CMD_NOOP,
     0x02,
@@ -55,34 +34,34 @@ static const uint8_t cmds[] = {
 };
 
 static uint32_t
-rand_addr(struct rng *r)
+rand_addr(struct eh_rng *r)
 {
-    switch (pick(r, 8)) {
+    switch (eh_pick(r, 8)) {
     case 0:
-        return (uint32_t)rnd(r); /* garbage */
+        return (uint32_t)eh_rnd(r); /* garbage */
     case 1:
-        return EH_HOLE + pick(r, 64);
+        return EH_HOLE + eh_pick(r, 64);
     case 2:
-        return EH_IDAW + 4 * pick(r, 8);
+        return EH_IDAW + 4 * eh_pick(r, 8);
     case 3:
-        return EH_MIDAW + 16 * pick(r, 4);
+        return EH_MIDAW + 16 * eh_pick(r, 4);
     default:
-        return EH_DATA + pick(r, 0x8000);
+        return EH_DATA + eh_pick(r, 0x8000);
     }
 }
 
 static void
-rand_ccw(struct eh *h, struct rng *r, uint64_t at, bool fmt1)
+rand_ccw(struct eh *h, struct eh_rng *r, uint64_t at, bool fmt1)
 {
-    uint8_t cmd = cmds[pick(r, sizeof(cmds))];
-    uint8_t flags = (uint8_t)(rnd(r) & rnd(r)); /* sparse flags */
-    uint16_t count = (uint16_t)(pick(r, 4) ? pick(r, 300) : rnd(r));
+    uint8_t cmd = cmds[eh_pick(r, sizeof(cmds))];
+    uint8_t flags = (uint8_t)(eh_rnd(r) & eh_rnd(r)); /* sparse flags */
+    uint16_t count = (uint16_t)(eh_pick(r, 4) ? eh_pick(r, 300) : eh_rnd(r));
     uint32_t cda = rand_addr(r);
 
     if (cmd == CCW_CMD_TIC) {
-        flags = pick(r, 4) ? 0 : flags;
+        flags = eh_pick(r, 4) ? 0 : flags;
         count = 0;
-        cda = A + 8 * pick(r, PROG_LEN / 8);
+        cda = A + 8 * eh_pick(r, PROG_LEN / 8);
     }
     if (fmt1)
         eh_ccw1(h, at, cmd, flags, count, cda & 0x7FFFFFFF);
@@ -91,24 +70,24 @@ rand_ccw(struct eh *h, struct rng *r, uint64_t at, bool fmt1)
 }
 
 static void
-rand_lists(struct eh *h, struct rng *r)
+rand_lists(struct eh *h, struct eh_rng *r)
 {
     for (unsigned i = 0; i < 8; i++) {
-        uint64_t blk = EH_DATA + 0x800 * pick(r, 16);
+        uint64_t blk = EH_DATA + 0x800 * eh_pick(r, 16);
 
         eh_idaw1(h, EH_IDAW + 4 * i,
-                 pick(r, 6) ? (uint32_t)blk : (uint32_t)rnd(r));
+                 eh_pick(r, 6) ? (uint32_t)blk : (uint32_t)eh_rnd(r));
     }
     for (unsigned i = 0; i < 4; i++)
         eh_midaw(h, EH_MIDAW + 16 * i,
-                 (uint8_t)(i == 3 || !pick(r, 3) ? MIDAW_FLAG_LAST : 0),
-                 (uint16_t)(1 + pick(r, 200)), EH_DATA + 0x1000 * i);
+                 (uint8_t)(i == 3 || !eh_pick(r, 3) ? MIDAW_FLAG_LAST : 0),
+                 (uint16_t)(1 + eh_pick(r, 200)), EH_DATA + 0x1000 * i);
 }
 
 static void
-rand_orb(struct rng *r, struct orb *o)
+rand_orb(struct eh_rng *r, struct orb *o)
 {
-    uint64_t b = rnd(r);
+    uint64_t b = eh_rnd(r);
 
     eh_orb(o, A);
     o->fmt = b & 1;
@@ -123,13 +102,13 @@ rand_orb(struct rng *r, struct orb *o)
 }
 
 static void
-rand_device(struct eh *h, struct rng *r)
+rand_device(struct eh *h, struct eh_rng *r)
 {
     static uint8_t data[512];
     struct testdev_resp resp;
 
     for (size_t i = 0; i < sizeof(data); i++)
-        data[i] = (uint8_t)rnd(r);
+        data[i] = (uint8_t)eh_rnd(r);
     for (unsigned c = 0; c < 4; c++) {
         static const uint8_t codes[] = {0x02, 0x01, 0x0C, 0x07};
         static const uint8_t ds[] = {
@@ -142,14 +121,14 @@ rand_device(struct eh *h, struct rng *r)
         };
 
         memset(&resp, 0, sizeof(resp));
-        resp.dstat = ds[pick(r, sizeof(ds))];
+        resp.dstat = ds[eh_pick(r, sizeof(ds))];
         resp.data = data;
-        resp.len = pick(r, 512);
-        resp.latency_ns = pick(r, 3) ? 0 : pick(r, 5000);
-        resp.latency_max_ns = resp.latency_ns + pick(r, 2000);
+        resp.len = eh_pick(r, 512);
+        resp.latency_ns = eh_pick(r, 3) ? 0 : eh_pick(r, 5000);
+        resp.latency_max_ns = resp.latency_ns + eh_pick(r, 2000);
         assert_int_equal(testdev_set_response(h->td, codes[c], &resp), 0);
     }
-    testdev_busy_next(h->td, !pick(r, 20));
+    testdev_busy_next(h->td, !eh_pick(r, 20));
 }
 
 /* Run a bounded number of events; true if the loop went quiet. */
@@ -164,7 +143,7 @@ run_bounded(struct eh *h)
 
 /* Drive the subchannel back to idle; returns the interruptions taken. */
 static unsigned
-settle(struct eh *h, struct rng *r)
+settle(struct eh *h, struct eh_rng *r)
 {
     unsigned taken = 0;
 
@@ -177,9 +156,9 @@ settle(struct eh *h, struct rng *r)
         css_sch_stsch(h->sch, &s);
         if (quiet && s.scsw.fctl == 0)
             return taken;
-        if (s.scsw.actl & SCSW_ACTL_SUSPENDED && pick(r, 2))
+        if (s.scsw.actl & SCSW_ACTL_SUSPENDED && eh_pick(r, 2))
             css_sch_rsch(h->sch);
-        else if (round < 4 && pick(r, 2))
+        else if (round < 4 && eh_pick(r, 2))
             css_sch_hsch(h->sch);
         else
             css_sch_csch(h->sch);
@@ -191,23 +170,23 @@ settle(struct eh *h, struct rng *r)
 static void
 one_program(struct eh *h, uint64_t seed)
 {
-    struct rng r = {seed};
+    struct eh_rng r = {seed};
     struct orb o;
-    unsigned n = 1 + pick(&r, 12);
+    unsigned n = 1 + eh_pick(&r, 12);
 
     rand_orb(&r, &o);
     for (unsigned i = 0; i < n; i++)
         rand_ccw(h, &r, A + 8 * i, o.fmt);
-    if (pick(&r, 2))
+    if (eh_pick(&r, 2))
         eh_ccw1(h, A + 8 * n, CCW_CMD_TIC, 0, 0, A); /* a loop back */
     rand_lists(h, &r);
     rand_device(h, &r);
-    if (pick(&r, 8) == 0)
+    if (eh_pick(&r, 8) == 0)
         eh_modify(h, true, 0xFF);
     if (eh_ssch(h, &o).cc != ZV_CC0)
         fail_msg("ssch refused");
-    if (pick(&r, 10) == 0)
-        css_chp_set_failed(h->css, pick(&r, 2) ? EH_CHP0 : EH_CHP1, true);
+    if (eh_pick(&r, 10) == 0)
+        css_chp_set_failed(h->css, eh_pick(&r, 2) ? EH_CHP0 : EH_CHP1, true);
     settle(h, &r);
     css_chp_set_failed(h->css, EH_CHP0, false);
     css_chp_set_failed(h->css, EH_CHP1, false);
