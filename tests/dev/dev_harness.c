@@ -311,3 +311,37 @@ dh_run_ok(struct dh *h)
     assert_int_equal(dh_run(h), 0);
     dh_assert_ok(h);
 }
+
+uint32_t
+dh_rand(struct dh_rng *r, uint32_t n)
+{
+    r->s = r->s * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)((r->s >> 33) % n);
+}
+
+uint32_t
+dh_zc_idal(struct dh *h, struct dh_rng *r, unsigned slot, uint32_t count,
+           uint32_t odds)
+{
+    uint32_t off = DH_ZC_IDAL + slot * 0x100u;
+    uint64_t a = h->buf_addr + dh_rand(r, DH_ZC_DATA);
+    uint32_t left = count;
+
+    for (unsigned i = 0; left && i < 32; i++) {
+        uint32_t room = 4096u - (uint32_t)(a & 4095u);
+        uint32_t take = left < room ? left : room;
+        uint32_t pick = dh_rand(r, odds);
+
+        zv_put_be64(h->buf + off + 8 * i, a);
+        left -= take;
+        if (pick == 0)
+            a = DH_ZC_NOWHERE; /* storage that is not there */
+        else if (pick == 1)
+            a = (a & ~4095ull) + 4096 + 16; /* not on a block boundary */
+        else if (pick < 6)
+            a = (h->buf_addr + dh_rand(r, DH_ZC_DATA)) & ~4095ull;
+        else
+            a = (a & ~4095ull) + 4096; /* the next block: one run */
+    }
+    return off;
+}

@@ -91,4 +91,23 @@ void dh_run_ok(struct dh *h);
 /* Put/get the CCHH of track (cyl, head) in the data area. */
 void dh_put_cchh(uint8_t *p, uint32_t cyl, uint32_t head);
 
+/* ---- the two-world (with and without copy_data) random programs ----
+ * Layout of their guest buffer, a seeded LCG, and the IDAL generator. */
+#define DH_ZC_IDAL    0xF0000u     /* IDALs, 0x100 bytes per CCW */
+#define DH_ZC_DATA    0xE0000u     /* data areas start below this offset */
+#define DH_ZC_NOWHERE 0x4000000ull /* above the guest storage */
+
+struct dh_rng {
+    uint64_t s;
+};
+
+/* A number below n. */
+uint32_t dh_rand(struct dh_rng *r, uint32_t n);
+/* An IDAL for count bytes at DH_ZC_IDAL + slot * 0x100 (returns that
+ * offset): from a random data address, each next IDAW the next block, or
+ * (one in `odds` each) storage that is not there, an address off a block
+ * boundary, and (four in `odds`) a random block. */
+uint32_t dh_zc_idal(struct dh *h, struct dh_rng *r, unsigned slot,
+                    uint32_t count, uint32_t odds);
+
 #endif

@@ -42,14 +42,11 @@
 
 #include "dev_harness.h"
 
-#define EZ_CYLS    2u
-#define EZ_TRACKS  (EZ_CYLS * 15u)
-#define EZ_OPS     60
-#define EZ_PARM    0xF8000u     /* DE at +0, LR/LRE at +32 */
-#define EZ_IDAL    0xF0000u     /* IDALs, 0x100 bytes per CCW */
-#define EZ_DATA    0xE0000u     /* data areas start below this offset */
-#define EZ_NOWHERE 0x4000000ull /* above the guest storage */
-#define EZ_MAXCCW  24
+#define EZ_CYLS   2u
+#define EZ_TRACKS (EZ_CYLS * 15u)
+#define EZ_OPS    60
+#define EZ_PARM   0xF8000u /* DE at +0, LR/LRE at +32 */
+#define EZ_MAXCCW 24
 
 #define CMD_DE   0x63
 #define CMD_LR   0x47
@@ -67,17 +64,6 @@
 #define CMD_MT   0x80
 #define REC_4K   4096u
 #define EQ_CHECK 0x10
-
-struct ez_rng {
-    uint64_t s;
-};
-
-static uint32_t
-ez_rand(struct ez_rng *r, uint32_t n)
-{
-    r->s = r->s * 6364136223846793005ull + 1442695040888963407ull;
-    return (uint32_t)((r->s >> 33) % n);
-}
 
 static void
 ez_trk(uint8_t *p, uint32_t trk)
@@ -115,36 +101,9 @@ ez_lr(struct dh *h, uint8_t op, uint8_t aux, uint8_t count, uint32_t trk,
     p[17] = ext;
 }
 
-/* An IDAL for count bytes at EZ_IDAL + slot * 0x100: returns its offset. */
-static uint32_t
-ez_idal(struct dh *h, struct ez_rng *r, unsigned slot, uint32_t count)
-{
-    uint32_t off = EZ_IDAL + slot * 0x100u;
-    uint64_t a = h->buf_addr + ez_rand(r, EZ_DATA);
-    uint32_t left = count;
-
-    for (unsigned i = 0; left && i < 32; i++) {
-        uint32_t room = 4096u - (uint32_t)(a & 4095u);
-        uint32_t take = left < room ? left : room;
-        uint32_t pick = ez_rand(r, 24);
-
-        zv_put_be64(h->buf + off + 8 * i, a);
-        left -= take;
-        if (pick == 0)
-            a = EZ_NOWHERE; /* storage that is not there */
-        else if (pick == 1)
-            a = (a & ~4095ull) + 4096 + 16; /* not on a block boundary */
-        else if (pick < 6)
-            a = (h->buf_addr + ez_rand(r, EZ_DATA)) & ~4095ull;
-        else
-            a = (a & ~4095ull) + 4096; /* the next block: one run */
-    }
-    return off;
-}
-
 /* Data address of a CCW: a direct area or an IDAL. */
 static void
-ez_data_ccw(struct dh *h, struct ez_rng *r, unsigned *slot, uint8_t cmd,
+ez_data_ccw(struct dh *h, struct dh_rng *r, unsigned *slot, uint8_t cmd,
             uint8_t flags, uint32_t count)
 {
     uint32_t off;
@@ -153,26 +112,26 @@ ez_data_ccw(struct dh *h, struct ez_rng *r, unsigned *slot, uint8_t cmd,
         count = 1;
     if (count > 0xffff)
         count = 0xffff;
-    if (*slot < 32 && ez_rand(r, 2)) {
+    if (*slot < 32 && dh_rand(r, 2)) {
         flags |= CCW_FLAG_IDA;
-        off = ez_idal(h, r, (*slot)++, count);
+        off = dh_zc_idal(h, r, (*slot)++, count, 24);
     } else {
-        off = ez_rand(r, EZ_DATA - count);
+        off = dh_rand(r, DH_ZC_DATA - count);
     }
     dh_ccw(h, cmd, flags, (uint16_t)count, off);
 }
 
 /* A count near what the record needs: mostly exact, sometimes off. */
 static uint32_t
-ez_count(struct ez_rng *r, uint32_t want)
+ez_count(struct dh_rng *r, uint32_t want)
 {
-    switch (ez_rand(r, 10)) {
+    switch (dh_rand(r, 10)) {
     case 0:
-        return 1 + ez_rand(r, want + 64);
+        return 1 + dh_rand(r, want + 64);
     case 1:
-        return want + 1 + ez_rand(r, 600);
+        return want + 1 + dh_rand(r, 600);
     case 2:
-        return 1 + ez_rand(r, 9000);
+        return 1 + dh_rand(r, 9000);
     default:
         return want;
     }
@@ -180,29 +139,29 @@ ez_count(struct ez_rng *r, uint32_t want)
 
 /* Random CCW flags of a data transfer (not chaining). */
 static uint8_t
-ez_flags(struct ez_rng *r, bool read)
+ez_flags(struct dh_rng *r, bool read)
 {
     uint8_t f = 0;
 
-    if (ez_rand(r, 6) == 0)
+    if (dh_rand(r, 6) == 0)
         f |= CCW_FLAG_SLI;
-    if (read && ez_rand(r, 8) == 0)
+    if (read && dh_rand(r, 8) == 0)
         f |= CCW_FLAG_SKIP;
-    if (ez_rand(r, 12) == 0)
+    if (dh_rand(r, 12) == 0)
         f |= CCW_FLAG_PCI;
     return f;
 }
 
 /* One read-type command, maybe split over data-chained CCWs. */
 static void
-ez_read_cmd(struct dh *h, struct ez_rng *r, unsigned *slot, uint8_t cmd,
+ez_read_cmd(struct dh *h, struct dh_rng *r, unsigned *slot, uint8_t cmd,
             uint32_t total, bool chain)
 {
-    unsigned pieces = ez_rand(r, 5) == 0 ? 2 + ez_rand(r, 3) : 1;
+    unsigned pieces = dh_rand(r, 5) == 0 ? 2 + dh_rand(r, 3) : 1;
 
     for (unsigned i = 0; i < pieces; i++) {
         bool last = i + 1 == pieces;
-        uint32_t c = last ? total : 1 + ez_rand(r, total);
+        uint32_t c = last ? total : 1 + dh_rand(r, total);
         uint8_t flags = ez_flags(r, true);
 
         if (c > total)
@@ -217,15 +176,15 @@ ez_read_cmd(struct dh *h, struct ez_rng *r, unsigned *slot, uint8_t cmd,
 }
 
 static uint8_t
-ez_mt(struct ez_rng *r, uint8_t cmd)
+ez_mt(struct dh_rng *r, uint8_t cmd)
 {
-    return ez_rand(r, 3) == 0 ? cmd | CMD_MT : cmd;
+    return dh_rand(r, 3) == 0 ? cmd | CMD_MT : cmd;
 }
 
 static uint8_t
-ez_read_op(struct ez_rng *r, uint32_t *want)
+ez_read_op(struct dh_rng *r, uint32_t *want)
 {
-    switch (ez_rand(r, 12)) {
+    switch (dh_rand(r, 12)) {
     case 0:
         *want = REC_4K + 4;
         return ez_mt(r, CMD_RKD);
@@ -245,19 +204,19 @@ ez_read_op(struct ez_rng *r, uint32_t *want)
 }
 
 static void
-ez_domain_lr(struct dh *h, struct ez_rng *r, uint8_t op, uint8_t count,
+ez_domain_lr(struct dh *h, struct dh_rng *r, uint8_t op, uint8_t count,
              uint32_t trk, uint8_t rec)
 {
-    bool tlf = ez_rand(r, 2);
-    uint16_t tlfv = ez_rand(r, 5) ? REC_4K : (uint16_t)ez_rand(r, 6000);
+    bool tlf = dh_rand(r, 2);
+    uint16_t tlfv = dh_rand(r, 5) ? REC_4K : (uint16_t)dh_rand(r, 6000);
     uint8_t ext = 0;
     uint8_t cmd = CMD_LR;
 
     /* Locate Record Extended: the extended operation codes for read
      * any / write any map onto the basic ones. */
-    if (ez_rand(r, 5) == 0) {
+    if (dh_rand(r, 5) == 0) {
         cmd = CMD_LRE;
-        if (ez_rand(r, 2)) {
+        if (dh_rand(r, 2)) {
             ext = (op & 0x3F) == 0x01 ? 0x09 : 0x0A;
             op = (uint8_t)((op & 0xC0) | 0x3F);
         }
@@ -267,26 +226,26 @@ ez_domain_lr(struct dh *h, struct ez_rng *r, uint8_t op, uint8_t count,
 }
 
 static uint8_t
-ez_orient(struct ez_rng *r)
+ez_orient(struct dh_rng *r)
 {
     static const uint8_t o[] = {0x00, 0x00, 0x00, 0x80, 0xC0, 0x40};
 
-    return o[ez_rand(r, sizeof(o))];
+    return o[dh_rand(r, sizeof(o))];
 }
 
 static void
-ez_prog_read(struct dh *h, struct ez_rng *r, uint32_t trk)
+ez_prog_read(struct dh *h, struct dh_rng *r, uint32_t trk)
 {
     /* one record alone goes straight, runs through the buffer */
-    uint8_t k = (uint8_t)(ez_rand(r, 3) ? 1 + ez_rand(r, 6) : 1);
-    unsigned ncmd = ez_rand(r, 6) ? k : 1 + ez_rand(r, k + 1), slot = 0;
-    uint8_t op = ez_rand(r, 4) ? 0x06 : 0x16;
-    uint32_t end = trk + ez_rand(r, 3);
+    uint8_t k = (uint8_t)(dh_rand(r, 3) ? 1 + dh_rand(r, 6) : 1);
+    unsigned ncmd = dh_rand(r, 6) ? k : 1 + dh_rand(r, k + 1), slot = 0;
+    uint8_t op = dh_rand(r, 4) ? 0x06 : 0x16;
+    uint32_t end = trk + dh_rand(r, 3);
 
-    ez_de(h, ez_rand(r, 2) ? 0x40 : 0x80, trk, end < EZ_TRACKS ? end : trk);
+    ez_de(h, dh_rand(r, 2) ? 0x40 : 0x80, trk, end < EZ_TRACKS ? end : trk);
     dh_ccw(h, CMD_DE, CCW_FLAG_CC, 16, EZ_PARM);
     ez_domain_lr(h, r, (uint8_t)(ez_orient(r) | op), k, trk,
-                 (uint8_t)ez_rand(r, 14));
+                 (uint8_t)dh_rand(r, 14));
     for (unsigned i = 0; i < ncmd; i++) {
         uint32_t want;
         uint8_t cmd = ez_read_op(r, &want);
@@ -300,17 +259,17 @@ ez_prog_read(struct dh *h, struct ez_rng *r, uint32_t trk)
  * it (a count off, a flag, another command), so the look-ahead meets
  * its stops at every place of a run. */
 static void
-ez_prog_read_run(struct dh *h, struct ez_rng *r, uint32_t trk)
+ez_prog_read_run(struct dh *h, struct dh_rng *r, uint32_t trk)
 {
-    uint8_t k = (uint8_t)(2 + ez_rand(r, 13));
-    unsigned ncmd = ez_rand(r, 4) ? k : 1 + ez_rand(r, k + 1), slot = 0;
-    unsigned odd = ez_rand(r, 2) ? ez_rand(r, ncmd) : ncmd;
-    uint8_t rd = ez_rand(r, 3) ? CMD_RD : CMD_RD | CMD_MT;
-    uint32_t end = trk + ez_rand(r, 2);
+    uint8_t k = (uint8_t)(2 + dh_rand(r, 13));
+    unsigned ncmd = dh_rand(r, 4) ? k : 1 + dh_rand(r, k + 1), slot = 0;
+    unsigned odd = dh_rand(r, 2) ? dh_rand(r, ncmd) : ncmd;
+    uint8_t rd = dh_rand(r, 3) ? CMD_RD : CMD_RD | CMD_MT;
+    uint32_t end = trk + dh_rand(r, 2);
 
     ez_de(h, 0x40, trk, end < EZ_TRACKS ? end : trk);
     dh_ccw(h, CMD_DE, CCW_FLAG_CC, 16, EZ_PARM);
-    ez_domain_lr(h, r, 0x06, k, trk, (uint8_t)(1 + ez_rand(r, 12)));
+    ez_domain_lr(h, r, 0x06, k, trk, (uint8_t)(1 + dh_rand(r, 12)));
     for (unsigned i = 0; i < ncmd; i++) {
         bool more = i + 1 < ncmd;
 
@@ -326,27 +285,27 @@ ez_prog_read_run(struct dh *h, struct ez_rng *r, uint32_t trk)
 }
 
 static void
-ez_prog_write(struct dh *h, struct ez_rng *r, uint32_t trk)
+ez_prog_write(struct dh *h, struct dh_rng *r, uint32_t trk)
 {
     static const uint8_t masks[] = {0x80, 0x80, 0x00, 0x00, 0x40};
     /* one record alone goes straight, runs through the buffer */
-    uint8_t k = (uint8_t)(ez_rand(r, 3) ? 1 + ez_rand(r, 6) : 1);
-    unsigned ncmd = ez_rand(r, 6) ? k : 1 + ez_rand(r, k + 1), slot = 0;
-    uint32_t end = trk + ez_rand(r, 3);
+    uint8_t k = (uint8_t)(dh_rand(r, 3) ? 1 + dh_rand(r, 6) : 1);
+    unsigned ncmd = dh_rand(r, 6) ? k : 1 + dh_rand(r, k + 1), slot = 0;
+    uint32_t end = trk + dh_rand(r, 3);
 
-    ez_de(h, masks[ez_rand(r, sizeof(masks))], trk,
+    ez_de(h, masks[dh_rand(r, sizeof(masks))], trk,
           end < EZ_TRACKS ? end : trk);
     dh_ccw(h, CMD_DE, CCW_FLAG_CC, 16, EZ_PARM);
     ez_domain_lr(h, r, (uint8_t)(ez_orient(r) | 0x01), k, trk,
-                 (uint8_t)ez_rand(r, 14));
+                 (uint8_t)dh_rand(r, 14));
     for (unsigned i = 0; i < ncmd; i++) {
-        bool kd = ez_rand(r, 6) == 0;
+        bool kd = dh_rand(r, 6) == 0;
         uint8_t cmd = ez_mt(r, kd ? CMD_WKD : CMD_WD);
         uint8_t flags = ez_flags(r, false);
 
         if (i + 1 < ncmd)
             flags |= CCW_FLAG_CC;
-        if (ez_rand(r, 25) == 0)
+        if (dh_rand(r, 25) == 0)
             flags |= CCW_FLAG_CD; /* a write may not data-chain */
         ez_data_ccw(h, r, &slot, cmd, flags,
                     ez_count(r, kd ? REC_4K + 4 : REC_4K));
@@ -356,35 +315,35 @@ ez_prog_write(struct dh *h, struct ez_rng *r, uint32_t trk)
 /* Format writes: R1..Rk of a track with random key and data lengths (the
  * counts are put in the data area, identically in both worlds). */
 static void
-ez_prog_format(struct dh *h, struct ez_rng *r, uint32_t trk)
+ez_prog_format(struct dh *h, struct dh_rng *r, uint32_t trk)
 {
-    uint8_t k = (uint8_t)(1 + ez_rand(r, 5));
+    uint8_t k = (uint8_t)(1 + dh_rand(r, 5));
 
-    ez_de(h, ez_rand(r, 8) ? 0x00 : 0x80, trk, trk);
+    ez_de(h, dh_rand(r, 8) ? 0x00 : 0x80, trk, trk);
     dh_ccw(h, CMD_DE, CCW_FLAG_CC, 16, EZ_PARM);
     ez_lr(h, 0x43, 0, k, trk, 0, 0, 0);
     dh_ccw(h, CMD_LR, CCW_FLAG_CC, 16, EZ_PARM + 32);
     for (unsigned i = 0; i < k; i++) {
-        uint8_t kl = (uint8_t)(ez_rand(r, 3) * 4);
-        uint16_t dl = (uint16_t)(ez_rand(r, 4) ? REC_4K : ez_rand(r, 7000));
+        uint8_t kl = (uint8_t)(dh_rand(r, 3) * 4);
+        uint16_t dl = (uint16_t)(dh_rand(r, 4) ? REC_4K : dh_rand(r, 7000));
         uint32_t len = 8u + kl + dl;
-        uint32_t off = ez_rand(r, EZ_DATA - len - 1);
+        uint32_t off = dh_rand(r, DH_ZC_DATA - len - 1);
         uint8_t *c = h->buf + off;
 
         ez_trk(c, trk);
         c[4] = (uint8_t)(i + 1);
         c[5] = kl;
         zv_put_be16(c + 6, dl);
-        if (ez_rand(r, 10) == 0)
+        if (dh_rand(r, 10) == 0)
             len = ez_count(r, len);
         dh_ccw(h, CMD_WCKD, i + 1 < k ? CCW_FLAG_CC : 0, (uint16_t)len, off);
     }
 }
 
 static void
-ez_prog_track(struct dh *h, struct ez_rng *r, uint32_t trk)
+ez_prog_track(struct dh *h, struct dh_rng *r, uint32_t trk)
 {
-    uint8_t k = (uint8_t)(1 + ez_rand(r, 2));
+    uint8_t k = (uint8_t)(1 + dh_rand(r, 2));
     unsigned slot = 0;
 
     ez_de(h, 0x40, trk, trk + 1 < EZ_TRACKS ? trk + 1 : trk);
@@ -393,17 +352,17 @@ ez_prog_track(struct dh *h, struct ez_rng *r, uint32_t trk)
     dh_ccw(h, CMD_LR, CCW_FLAG_CC, 16, EZ_PARM + 32);
     for (unsigned i = 0; i < k; i++)
         ez_read_cmd(h, r, &slot, CMD_RTRK,
-                    ez_rand(r, 2) ? 0xffff : ez_count(r, 13 * 4200), i + 1 < k);
+                    dh_rand(r, 2) ? 0xffff : ez_count(r, 13 * 4200), i + 1 < k);
 }
 
 /* One random program: reads, writes, format writes or Read Track. */
 static void
-ez_program(struct dh *h, struct ez_rng *r)
+ez_program(struct dh *h, struct dh_rng *r)
 {
     /* mostly three tracks, so programs meet what the one before left in
      * the track buffer */
-    uint32_t trk = ez_rand(r, 4) ? 2 + ez_rand(r, 3) : ez_rand(r, EZ_TRACKS);
-    uint32_t pick = ez_rand(r, 20);
+    uint32_t trk = dh_rand(r, 4) ? 2 + dh_rand(r, 3) : dh_rand(r, EZ_TRACKS);
+    uint32_t pick = dh_rand(r, 20);
 
     if (pick < 5)
         ez_prog_read(h, r, trk);
@@ -416,8 +375,8 @@ ez_program(struct dh *h, struct ez_rng *r)
     else
         ez_prog_track(h, r, trk);
     /* a stray command code after the rest (if the chain gets there) */
-    if (ez_rand(r, 15) == 0) {
-        guest_prog_add(&h->prog, (uint8_t)ez_rand(r, 256), 0, 16,
+    if (dh_rand(r, 15) == 0) {
+        guest_prog_add(&h->prog, (uint8_t)dh_rand(r, 256), 0, 16,
                        (uint32_t)(h->buf_addr + EZ_PARM));
     }
 }
@@ -425,10 +384,10 @@ ez_program(struct dh *h, struct ez_rng *r)
 static void
 ez_fill(struct dh *h, uint64_t seed)
 {
-    struct ez_rng r = {seed * 7919u};
+    struct dh_rng r = {seed * 7919u};
 
-    for (uint32_t i = 0; i < EZ_DATA; i++)
-        h->buf[i] = (uint8_t)ez_rand(&r, 256);
+    for (uint32_t i = 0; i < DH_ZC_DATA; i++)
+        h->buf[i] = (uint8_t)dh_rand(&r, 256);
 }
 
 static uint8_t *
@@ -507,12 +466,12 @@ ez_seed(uint64_t seed, struct ez_totals *t)
     struct dh_opts ob = {.seed = seed, .csense = true};
     struct dh *a = dh_new_eckd(0, EZ_CYLS, true, &oa);
     struct dh *b = dh_new_eckd(0, EZ_CYLS, true, &ob);
-    struct ez_rng ra = {seed}, rb = {seed};
+    struct dh_rng ra = {seed}, rb = {seed};
     uint64_t rd_a, wr_a, rd_b, wr_b;
 
     assert_non_null(a);
     assert_non_null(b);
-    assert_false(zv_as_check(a->as, EZ_NOWHERE, 1, ZV_MEM_READ));
+    assert_false(zv_as_check(a->as, DH_ZC_NOWHERE, 1, ZV_MEM_READ));
     ez_fill(a, seed);
     ez_fill(b, seed);
     for (unsigned op = 0; op < EZ_OPS; op++) {
@@ -522,8 +481,8 @@ ez_seed(uint64_t seed, struct ez_totals *t)
         ez_program(a, &ra);
         ez_program(b, &rb);
         /* a unit check injected mid-chain, the same in both */
-        if (ez_rand(&ra, 10) == 0) {
-            uint32_t after = ez_rand(&ra, 6);
+        if (dh_rand(&ra, 10) == 0) {
+            uint32_t after = dh_rand(&ra, 6);
 
             dev_dasd_inject_uc(a->dev, after, EQ_CHECK);
             dev_dasd_inject_uc(b->dev, after, EQ_CHECK);

@@ -26,28 +26,14 @@
 
 #include "dev_harness.h"
 
-#define ZC_BLOCKS  4096u
-#define ZC_OPS     40
-#define ZC_DE_OFF  0xF8000u     /* DE and Locate parameters */
-#define ZC_IDAL    0xF0000u     /* IDALs, 0x100 bytes per CCW */
-#define ZC_DATA    0xE0000u     /* data areas start below this offset */
-#define ZC_NOWHERE 0x4000000ull /* above the 8 MiB of guest storage */
+#define ZC_BLOCKS 4096u
+#define ZC_OPS    40
+#define ZC_DE_OFF 0xF8000u /* DE and Locate parameters */
 
 #define CMD_DE   0x63
 #define CMD_LO   0x43
 #define CMD_READ 0x42
 #define CMD_WRT  0x41
-
-struct zc_rng {
-    uint64_t s;
-};
-
-static uint32_t
-zc_rand(struct zc_rng *r, uint32_t n)
-{
-    r->s = r->s * 6364136223846793005ull + 1442695040888963407ull;
-    return (uint32_t)((r->s >> 33) % n);
-}
 
 /* Define Extent over [blk, blk+n) and Locate of `lo_n` blocks at 0. */
 static void
@@ -64,50 +50,23 @@ zc_params(struct dh *h, bool wr, uint32_t blk, uint32_t n, uint32_t lo_n)
     zv_put_be16(p + 18, (uint16_t)lo_n);
 }
 
-/* An IDAL for count bytes at ZC_IDAL + slot * 0x100: returns its offset. */
-static uint32_t
-zc_idal(struct dh *h, struct zc_rng *r, unsigned slot, uint32_t count)
-{
-    uint32_t off = ZC_IDAL + slot * 0x100u;
-    uint64_t a = h->buf_addr + zc_rand(r, ZC_DATA);
-    uint32_t left = count;
-
-    for (unsigned i = 0; left && i < 32; i++) {
-        uint32_t room = 4096u - (uint32_t)(a & 4095u);
-        uint32_t take = left < room ? left : room;
-        uint32_t pick = zc_rand(r, 20);
-
-        zv_put_be64(h->buf + off + 8 * i, a);
-        left -= take;
-        if (pick == 0)
-            a = ZC_NOWHERE; /* storage that is not there */
-        else if (pick == 1)
-            a = (a & ~4095ull) + 4096 + 16; /* not on a block boundary */
-        else if (pick < 6)
-            a = (h->buf_addr + zc_rand(r, ZC_DATA)) & ~4095ull;
-        else
-            a = (a & ~4095ull) + 4096; /* the next block: one run */
-    }
-    return off;
-}
-
 static void
-zc_program(struct dh *h, struct zc_rng *r)
+zc_program(struct dh *h, struct dh_rng *r)
 {
-    bool wr = zc_rand(r, 2);
-    uint32_t n = 1 + zc_rand(r, 24);
-    uint32_t blk = zc_rand(r, ZC_BLOCKS - n);
-    uint32_t lo_n = zc_rand(r, 8) ? n : 1 + zc_rand(r, n + 2);
-    uint32_t total = n * 512u, nccw = 1 + zc_rand(r, 6);
+    bool wr = dh_rand(r, 2);
+    uint32_t n = 1 + dh_rand(r, 24);
+    uint32_t blk = dh_rand(r, ZC_BLOCKS - n);
+    uint32_t lo_n = dh_rand(r, 8) ? n : 1 + dh_rand(r, n + 2);
+    uint32_t total = n * 512u, nccw = 1 + dh_rand(r, 6);
 
-    if (zc_rand(r, 5) == 0)
-        total = 1 + zc_rand(r, n * 512u + 1024u);
+    if (dh_rand(r, 5) == 0)
+        total = 1 + dh_rand(r, n * 512u + 1024u);
     zc_params(h, wr, blk, n, lo_n);
     dh_ccw(h, CMD_DE, CCW_FLAG_CC, 16, ZC_DE_OFF);
     dh_ccw(h, CMD_LO, CCW_FLAG_CC, 8, ZC_DE_OFF + 16);
     for (unsigned i = 0; i < nccw; i++) {
         bool last = i + 1 == nccw;
-        uint32_t c = last ? total : 1 + zc_rand(r, total);
+        uint32_t c = last ? total : 1 + dh_rand(r, total);
         uint8_t flags = last ? 0 : CCW_FLAG_CD;
         uint32_t off;
 
@@ -118,17 +77,17 @@ zc_program(struct dh *h, struct zc_rng *r)
         if (c == 0)
             c = 1;
         total = total > c ? total - c : 1;
-        if (zc_rand(r, 6) == 0)
+        if (dh_rand(r, 6) == 0)
             flags |= CCW_FLAG_SLI;
-        if (!wr && zc_rand(r, 8) == 0)
+        if (!wr && dh_rand(r, 8) == 0)
             flags |= CCW_FLAG_SKIP;
-        if (zc_rand(r, 10) == 0)
+        if (dh_rand(r, 10) == 0)
             flags |= CCW_FLAG_PCI;
-        if (zc_rand(r, 2)) {
+        if (dh_rand(r, 2)) {
             flags |= CCW_FLAG_IDA;
-            off = zc_idal(h, r, i, c);
+            off = dh_zc_idal(h, r, i, c, 20);
         } else {
-            off = zc_rand(r, ZC_DATA);
+            off = dh_rand(r, DH_ZC_DATA);
         }
         /* data chaining keeps the command of the first CCW */
         dh_ccw(h, wr ? CMD_WRT : CMD_READ, flags, (uint16_t)c, off);
@@ -138,10 +97,10 @@ zc_program(struct dh *h, struct zc_rng *r)
 static void
 zc_fill(struct dh *h, uint64_t seed)
 {
-    struct zc_rng r = {seed * 7919u};
+    struct dh_rng r = {seed * 7919u};
 
-    for (uint32_t i = 0; i < ZC_DATA; i++)
-        h->buf[i] = (uint8_t)zc_rand(&r, 256);
+    for (uint32_t i = 0; i < DH_ZC_DATA; i++)
+        h->buf[i] = (uint8_t)dh_rand(&r, 256);
 }
 
 static void
@@ -162,12 +121,12 @@ zc_seed(uint64_t seed, uint64_t *direct)
     struct dh_opts oa = {.seed = seed, .csense = true, .copy_data = true};
     struct dh_opts ob = {.seed = seed, .csense = true};
     struct dh *a = dh_new_fba(ZC_BLOCKS, &oa), *b = dh_new_fba(ZC_BLOCKS, &ob);
-    struct zc_rng ra = {seed}, rb = {seed};
+    struct dh_rng ra = {seed}, rb = {seed};
     uint64_t rd_a, wr_a, rd_b, wr_b;
 
     assert_non_null(a);
     assert_non_null(b);
-    assert_false(zv_as_check(a->as, ZC_NOWHERE, 1, ZV_MEM_READ));
+    assert_false(zv_as_check(a->as, DH_ZC_NOWHERE, 1, ZV_MEM_READ));
     zc_fill(a, seed);
     zc_fill(b, seed);
     for (unsigned op = 0; op < ZC_OPS; op++) {
