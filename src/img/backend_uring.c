@@ -7,9 +7,18 @@
  * A request may need more than one SQE: regular files can return short
  * transfers, which are resubmitted for the rest, and with IMG_SYNC_FSYNC a
  * write is followed by a data fsync before its callback runs.
+ *
+ * The eventfd is registered for asynchronous completions only: a request
+ * the kernel finished inside io_uring_submit() (a read the page cache
+ * had) signals nothing.  Started transfers (img_preadv_start) look for
+ * that completion right after the submit and report it to the caller at
+ * once; any other completion found on the way goes to its callback
+ * through a posted loop event (uring_post_done).
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
 
 #include "img/img_priv.h"
 
@@ -32,6 +41,9 @@ struct uring_req {
     img_io_cb cb;
     void *arg;
     struct uring_req *next;
+    /* vectored (started) transfers: iov[vi..niov) is what is left */
+    int niov, vi;
+    struct iovec iov[];
 };
 
 struct uring_be {
@@ -42,6 +54,7 @@ struct uring_be {
     bool batching; /* inside the eventfd handler: submit once at its end */
     unsigned inflight;
     struct uring_req *done_head, *done_tail;
+    zv_timer_id post_id; /* uring_post_done's event, 0 = none */
 };
 
 static struct uring_be *
@@ -65,6 +78,14 @@ uring_queue(struct uring_be *ub, struct uring_req *req)
     }
     if (req->fsyncing)
         io_uring_prep_fsync(sqe, ub->be.fd, IORING_FSYNC_DATASYNC);
+    else if (req->niov && req->write)
+        io_uring_prep_writev(sqe, ub->be.fd, &req->iov[req->vi],
+                             (unsigned)(req->niov - req->vi),
+                             req->off + req->done);
+    else if (req->niov)
+        io_uring_prep_readv(sqe, ub->be.fd, &req->iov[req->vi],
+                            (unsigned)(req->niov - req->vi),
+                            req->off + req->done);
     else if (req->write)
         io_uring_prep_write(sqe, ub->be.fd, req->buf + req->done,
                             (unsigned)(req->len - req->done),
@@ -74,6 +95,8 @@ uring_queue(struct uring_be *ub, struct uring_req *req)
                            (unsigned)(req->len - req->done),
                            req->off + req->done);
     io_uring_sqe_set_data(sqe, req);
+    if (ub->be.defer)
+        io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
     ub->inflight++;
     if (ub->batching)
         return 0;
@@ -112,6 +135,22 @@ uring_requeue(struct uring_be *ub, struct uring_req *req)
         uring_finish(ub, req, rc);
 }
 
+/* A short vectored transfer of n bytes: step over them. */
+static void
+uring_iov_advance(struct uring_req *req, size_t n)
+{
+    while (n && req->vi < req->niov) {
+        struct iovec *v = &req->iov[req->vi];
+        size_t take = n < v->iov_len ? n : v->iov_len;
+
+        v->iov_base = (uint8_t *)v->iov_base + take;
+        v->iov_len -= take;
+        n -= take;
+        if (v->iov_len == 0)
+            req->vi++;
+    }
+}
+
 /* One CQE for req: finish it, or queue its next step. */
 static void
 uring_complete(struct uring_be *ub, struct uring_req *req, int res)
@@ -126,6 +165,8 @@ uring_complete(struct uring_be *ub, struct uring_req *req, int res)
     } else if (res == 0) {
         uring_finish(ub, req, -EIO); /* end of file inside the range */
     } else if ((req->done += (size_t)res) < req->len) {
+        if (req->niov)
+            uring_iov_advance(req, (size_t)res);
         uring_requeue(ub, req);
     } else if (req->write && ub->be.sync == IMG_SYNC_FSYNC) {
         req->fsyncing = true;
@@ -167,6 +208,41 @@ uring_run_done(struct uring_be *ub)
     }
 }
 
+static void uring_flush(struct uring_be *ub);
+
+static void
+uring_done_fn(void *arg)
+{
+    struct uring_be *ub = arg;
+
+    ub->post_id = 0;
+    ub->batching = true;
+    uring_run_done(ub);
+    ub->batching = false;
+    uring_flush(ub);
+}
+
+/* Finished requests whose completion signalled no eventfd (they finished
+ * inside a submit) run their callbacks from a loop event. */
+static void
+uring_post_done(struct uring_be *ub)
+{
+    if (ub->done_head && !ub->post_id && ub->be.loop)
+        ub->post_id = zv_loop_post(ub->be.loop, uring_done_fn, ub);
+}
+
+/* Submit what callbacks queued, and take the completions that came
+ * inside the submit (they signal no eventfd). */
+static void
+uring_flush(struct uring_be *ub)
+{
+    if (!io_uring_sq_ready(&ub->ring))
+        return;
+    io_uring_submit(&ub->ring);
+    uring_reap(ub);
+    uring_post_done(ub);
+}
+
 static void
 uring_on_eventfd(void *arg, int fd, unsigned events)
 {
@@ -183,8 +259,7 @@ uring_on_eventfd(void *arg, int fd, unsigned events)
     uring_reap(ub);
     uring_run_done(ub);
     ub->batching = false;
-    if (io_uring_sq_ready(&ub->ring))
-        io_uring_submit(&ub->ring);
+    uring_flush(ub);
 }
 
 /* Wait until req finished; other completions seen on the way are kept
@@ -212,6 +287,7 @@ uring_wait(struct uring_be *ub, struct uring_req *req)
         }
         uring_reap(ub);
     }
+    uring_post_done(ub);
 }
 
 static int
@@ -261,9 +337,92 @@ uring_submit(struct img_backend *be, bool write, void *buf, size_t len,
                               .cb = cb,
                               .arg = arg};
     rc = uring_queue(ub, req);
-    if (rc < 0)
+    if (rc < 0) {
         free(req);
-    return rc;
+        return rc;
+    }
+    if (!ub->batching) {
+        uring_reap(ub);
+        uring_post_done(ub);
+    }
+    return 0;
+}
+
+static int
+uring_start(struct img_backend *be, bool write, const struct iovec *iov, int n,
+            size_t total, uint64_t off, img_io_cb cb, void *arg, int *res)
+{
+    struct uring_be *ub = to_ub(be);
+    struct uring_req *req;
+    int rc;
+
+    if (!ub->watching) {
+        /* no loop to call back on: the bytes move now */
+        *res = img_fd_iov(be, write, iov, n, off);
+        return 1;
+    }
+    req = calloc(1, sizeof(*req) + (size_t)n * sizeof(req->iov[0]));
+    if (!req)
+        return -ENOMEM;
+    req->write = write;
+    req->len = total;
+    req->off = off;
+    req->niov = n;
+    memcpy(req->iov, iov, (size_t)n * sizeof(req->iov[0]));
+    /* A waiter while we look: if it finished inside the submit it is not
+     * queued for a callback. */
+    req->waiter = true;
+    rc = uring_queue(ub, req);
+    if (rc < 0) {
+        free(req);
+        return rc;
+    }
+    /* Deferred (tests): the caller is to see it in flight, whenever the
+     * worker thread finishes it. */
+    if (!ub->batching && !ub->be.defer)
+        uring_reap(ub);
+    if (req->finished) {
+        *res = req->res < 0 ? req->res : 0;
+        free(req);
+        uring_post_done(ub);
+        return 1;
+    }
+    req->waiter = false;
+    req->cb = cb;
+    req->arg = arg;
+    uring_post_done(ub);
+    return 0;
+}
+
+/* Everything in flight is waited for (one image, one device: waiting for
+ * arg's requests alone would buy nothing), then arg's callbacks go. */
+static void
+uring_forget(struct img_backend *be, void *arg)
+{
+    struct uring_be *ub = to_ub(be);
+    struct uring_req **pp = &ub->done_head, *last = NULL;
+    struct io_uring_cqe *cqe;
+
+    while (ub->inflight) {
+        if (io_uring_sq_ready(&ub->ring))
+            io_uring_submit(&ub->ring);
+        if (io_uring_wait_cqe(&ub->ring, &cqe) < 0)
+            break;
+        uring_reap(ub);
+    }
+    while (*pp) {
+        struct uring_req *req = *pp;
+
+        if (req->arg == arg) {
+            *pp = req->next;
+            free(req);
+        } else {
+            last = req;
+            pp = &req->next;
+        }
+    }
+    ub->done_tail = last;
+    uring_post_done(ub);
 }
 
 /* In-flight requests are waited for (the kernel may still be writing into
@@ -286,6 +445,8 @@ uring_destroy(struct img_backend *be)
         ub->done_head = req->next;
         free(req);
     }
+    if (ub->post_id)
+        zv_loop_cancel(ub->be.loop, ub->post_id);
     if (ub->watching)
         zv_loop_unwatch_fd(ub->be.loop, ub->efd);
     io_uring_queue_exit(&ub->ring);
@@ -297,6 +458,8 @@ static const struct img_backend_ops uring_ops = {
     .pread = uring_pread,
     .pwrite = uring_pwrite,
     .submit = uring_submit,
+    .start = uring_start,
+    .forget = uring_forget,
     .destroy = uring_destroy,
 };
 
@@ -312,7 +475,7 @@ uring_setup(struct uring_be *ub, unsigned depth)
         rc = -errno;
         goto err_ring;
     }
-    rc = io_uring_register_eventfd(&ub->ring, ub->efd);
+    rc = io_uring_register_eventfd_async(&ub->ring, ub->efd);
     if (rc < 0)
         goto err_efd;
     if (ub->be.loop) {

@@ -235,6 +235,38 @@ fba_img_writev(struct fba_img *img, uint64_t block, uint32_t n,
     return img_pwritev(img->f.be, iov, niov, off);
 }
 
+int
+fba_img_readv_start(struct fba_img *img, uint64_t block, uint32_t n,
+                    const struct iovec *iov, int niov, img_io_cb cb, void *arg,
+                    int *res)
+{
+    uint64_t off;
+    size_t len;
+    int rc = fba_range(img, block, n, &off, &len);
+
+    if (rc < 0)
+        return rc;
+    if (niov <= 0 || !fba_iov_len_ok(iov, niov, len))
+        return -EINVAL;
+    return img_preadv_start(img->f.be, iov, niov, off, cb, arg, res);
+}
+
+int
+fba_img_writev_start(struct fba_img *img, uint64_t block, uint32_t n,
+                     const struct iovec *iov, int niov, img_io_cb cb, void *arg,
+                     int *res)
+{
+    uint64_t off;
+    size_t len;
+    int rc = fba_write_range(img, block, n, &off, &len);
+
+    if (rc < 0)
+        return rc;
+    if (niov <= 0 || !fba_iov_len_ok(iov, niov, len))
+        return -EINVAL;
+    return img_pwritev_start(img->f.be, iov, niov, off, cb, arg, res);
+}
+
 /* Zeros are written (not punched) so the result is the same on every
  * file system and through every backend. */
 int

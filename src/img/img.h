@@ -75,12 +75,41 @@ int img_preadv(struct img_backend *be, const struct iovec *iov, int n,
                uint64_t off);
 int img_pwritev(struct img_backend *be, const struct iovec *iov, int n,
                 uint64_t off);
+typedef void (*img_io_cb)(void *arg, int res);
+/*
+ * The same transfers, started: the backend moves the bytes now if it can
+ * without blocking (io_uring: the page cache had them; the sync backend:
+ * always) and returns 1 with *res = 0 or -errno, and cb never runs; or it
+ * returns 0 and the transfer is in flight: cb(arg, res) runs on the loop
+ * later, never inside this call, res = bytes moved or -errno.  < 0: not
+ * started (-EINVAL bad iovecs, -ENOMEM, -EBUSY the ring is full), nothing
+ * moved.  The iovec array is copied; the memory it points to must stay
+ * valid until cb ran or img_backend_forget(be, arg) returned.
+ */
+int img_preadv_start(struct img_backend *be, const struct iovec *iov, int n,
+                     uint64_t off, img_io_cb cb, void *arg, int *res);
+int img_pwritev_start(struct img_backend *be, const struct iovec *iov, int n,
+                      uint64_t off, img_io_cb cb, void *arg, int *res);
+/*
+ * Wait until no transfer started with callback argument arg is in flight
+ * (nothing the kernel or the backend does afterwards touches its memory)
+ * and drop their callbacks: they never run.  For a device stopping a
+ * command, or going away, with a transfer still running.
+ */
+void img_backend_forget(struct img_backend *be, void *arg);
+/*
+ * Tests: started transfers never finish inside the call (the sync backend
+ * moves the bytes at once but calls back later through the loop; io_uring
+ * hands every request to its worker threads, IOSQE_ASYNC), so the paths
+ * that wait for a completion run.  Needs the loop (img_backend_set_loop
+ * for the sync backend).
+ */
+void img_backend_set_defer(struct img_backend *be, bool defer);
 /* Make every write that completed so far durable (fdatasync), whatever
  * the backend's sync mode: for a device model's flush or teardown. */
 int img_flush(struct img_backend *be);
 /* Async: cb(arg, res) runs on the loop later, res = bytes or -errno.
  * On the sync backend it is posted to the loop after doing the I/O. */
-typedef void (*img_io_cb)(void *arg, int res);
 int img_pread_async(struct img_backend *be, void *buf, size_t len, uint64_t off,
                     img_io_cb cb, void *arg);
 int img_pwrite_async(struct img_backend *be, const void *buf, size_t len,
@@ -201,6 +230,14 @@ int fba_img_readv(struct fba_img *img, uint64_t block, uint32_t n,
                   const struct iovec *iov, int niov);
 int fba_img_writev(struct fba_img *img, uint64_t block, uint32_t n,
                    const struct iovec *iov, int niov);
+/* The same, started (img_preadv_start): 1 done (*res), 0 in flight,
+ * < 0 refused (range as above). */
+int fba_img_readv_start(struct fba_img *img, uint64_t block, uint32_t n,
+                        const struct iovec *iov, int niov, img_io_cb cb,
+                        void *arg, int *res);
+int fba_img_writev_start(struct fba_img *img, uint64_t block, uint32_t n,
+                         const struct iovec *iov, int niov, img_io_cb cb,
+                         void *arg, int *res);
 struct img_backend *fba_img_backend(struct fba_img *img);
 struct img_backend *ckd_img_backend(struct ckd_img *img);
 /* Switch an image to another backend built on its own fd (e.g.

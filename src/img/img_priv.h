@@ -17,6 +17,12 @@ struct img_backend_ops {
                   uint64_t off);
     int (*submit)(struct img_backend *be, bool write, void *buf, size_t len,
                   uint64_t off, img_io_cb cb, void *arg);
+    /* img_preadv_start/img_pwritev_start, arguments checked; total is the
+     * byte count of the n iovecs. */
+    int (*start)(struct img_backend *be, bool write, const struct iovec *iov,
+                 int n, size_t total, uint64_t off, img_io_cb cb, void *arg,
+                 int *res);
+    void (*forget)(struct img_backend *be, void *arg);
     void (*destroy)(struct img_backend *be);
 };
 
@@ -25,7 +31,14 @@ struct img_backend {
     int fd;
     enum img_sync sync;
     struct zv_loop *loop;
+    bool defer; /* img_backend_set_defer */
 };
+
+/* preadv/pwritev of the whole iovec array on the backend's fd, going on
+ * after short transfers: 0, -EIO (end of file inside the range), -errno.
+ * The caller checked the array (img_iov_total). */
+int img_fd_iov(const struct img_backend *be, bool write,
+               const struct iovec *iov, int n, uint64_t off);
 
 /* Full-length pread/pwrite on fd: 0, -EIO on a short transfer (end of
  * file), or -errno.  Shared by both backends. */

@@ -11,6 +11,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
 
 #include <cmocka.h>
 
@@ -136,6 +138,67 @@ sync_async_completes_later_on_loop(void **state)
     assert_int_equal(d.res[2], -EIO);
     assert_memory_equal(w, r, BS);
     img_backend_free(be);
+    zv_loop_free(loop);
+}
+
+/* Started (vectored) transfers on the sync backend: done inside the call
+ * unless deferred; a deferred one calls back from the loop, and forget
+ * takes the callback back. */
+static void
+sync_started_transfers(void **state)
+{
+    struct fx *f = *state;
+    struct zv_loop *loop = zv_loop_new_virtual(1);
+    struct img_backend *be = img_backend_sync(f->fd, IMG_SYNC_WRITE_THROUGH);
+    struct done d = {0};
+    struct op ops[3] = {{&d, 0}, {&d, 1}, {&d, 2}};
+    static uint8_t w[BS], r[BS + 64];
+    struct iovec wv[2] = {{w, 1000}, {w + 1000, BS - 1000}};
+    struct iovec rv[3] = {{r, 7}, {r + 7, 2000}, {r + 2007, BS - 2007}};
+    int res = 1;
+
+    fill(w, BS, 9);
+    assert_int_equal(
+        img_pwritev_start(be, wv, 2, 4 * BS, on_done, &ops[0], &res), 1);
+    assert_int_equal(res, 0);
+    assert_int_equal(
+        img_preadv_start(be, rv, 3, 4 * BS, on_done, &ops[0], &res), 1);
+    assert_int_equal(res, 0);
+    assert_memory_equal(r, w, BS);
+    /* the file ends inside the range */
+    assert_int_equal(img_preadv_start(be, rv, 3, FILE_BLOCKS * BS - 100,
+                                      on_done, &ops[0], &res),
+                     1);
+    assert_int_equal(res, -EIO);
+    /* bad arrays are refused before anything moves */
+    assert_int_equal(img_preadv_start(be, rv, 0, 0, on_done, &ops[0], &res),
+                     -EINVAL);
+    assert_int_equal(
+        img_preadv_start(be, rv, IMG_IOV_MAX + 1, 0, on_done, &ops[0], &res),
+        -EINVAL);
+    assert_int_equal(img_preadv_start(be, rv, 3, 0, NULL, &ops[0], &res),
+                     -EINVAL);
+    assert_int_equal(d.calls, 0);
+    /* deferred: the bytes move now, the report comes from the loop */
+    img_backend_set_loop(be, loop);
+    img_backend_set_defer(be, true);
+    memset(r, 0, sizeof(r));
+    assert_int_equal(
+        img_preadv_start(be, rv, 3, 4 * BS, on_done, &ops[1], &res), 0);
+    assert_int_equal(
+        img_preadv_start(be, rv, 3, 4 * BS, on_done, &ops[2], &res), 0);
+    assert_int_equal(d.calls, 0);
+    img_backend_forget(be, &ops[2]);
+    zv_loop_run(loop);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(d.order[0], 1);
+    assert_int_equal(d.res[1], BS);
+    assert_memory_equal(r, w, BS);
+    /* freeing the backend drops what is still posted */
+    assert_int_equal(img_preadv_start(be, rv, 3, 0, on_done, &ops[2], &res), 0);
+    img_backend_free(be);
+    zv_loop_run(loop);
+    assert_int_equal(d.calls, 1);
     zv_loop_free(loop);
 }
 
@@ -363,6 +426,114 @@ uring_backend_under_ckd_image(void **state)
     zv_loop_free(loop);
 }
 
+/* Started transfers on io_uring: a read the page cache has finishes
+ * inside the call; deferred ones (every request to the worker threads)
+ * call back through the eventfd, scattered over several iovecs. */
+static void
+uring_started_transfers(void **state)
+{
+    struct fx *f = *state;
+    struct zv_loop *loop = zv_loop_new_real();
+    struct img_backend *be = uring_or_skip(f->fd, IMG_SYNC_WRITE_THROUGH, loop);
+    static uint8_t w[2 * BS], r[2 * BS];
+    struct iovec rv[3] = {{r, 5}, {r + 5, BS}, {r + 5 + BS, BS - 5}};
+    struct iovec wv[2] = {{w, 3}, {w + 3, 2 * BS - 3}};
+    struct done d = {0};
+    struct op ops[4] = {{&d, 0}, {&d, 1}, {&d, 2}, {&d, 3}};
+    int res = 1, rc;
+
+    fill(w, sizeof(w), 21);
+    assert_int_equal(pwrite(f->fd, w, sizeof(w), 9 * BS), (ssize_t)sizeof(w));
+    rc = img_preadv_start(be, rv, 3, 9 * BS, on_done, &ops[0], &res);
+    assert_true(rc == 0 || rc == 1);
+    if (rc == 0)
+        run_until_calls(loop, &d, 1);
+    else
+        assert_int_equal(res, 0);
+    assert_memory_equal(r, w, sizeof(w));
+
+    img_backend_set_defer(be, true);
+    fill(w, sizeof(w), 22);
+    memset(r, 0, sizeof(r));
+    assert_int_equal(
+        img_pwritev_start(be, wv, 2, 20 * BS, on_done, &ops[1], &res), 0);
+    assert_int_equal(img_preadv_start(be, rv, 3, FILE_BLOCKS * BS - BS, on_done,
+                                      &ops[2], &res),
+                     0);
+    run_until_calls(loop, &d, (rc == 0) + 2);
+    assert_int_equal(d.res[1], 2 * BS);
+    assert_int_equal(d.res[2], -EIO);
+    assert_int_equal(
+        img_preadv_start(be, rv, 3, 20 * BS, on_done, &ops[3], &res), 0);
+    run_until_calls(loop, &d, (rc == 0) + 3);
+    assert_int_equal(d.res[3], 2 * BS);
+    assert_memory_equal(r, w, sizeof(w));
+    img_backend_free(be);
+    zv_loop_free(loop);
+}
+
+/*
+ * What forget promises a device that stops a command: when it returns,
+ * the kernel has finished with the memory of the transfers in flight.
+ * The memory is then unmapped and a canary mapped in its place (as a
+ * guest's DMA unmap and a later map can do): no byte of the canary may
+ * change afterwards.  Deferred requests run in io_uring's worker threads,
+ * so without the wait a read still copying would land in the canary.
+ */
+static void
+uring_forget_waits_for_the_memory(void **state)
+{
+    struct fx *f = *state;
+    struct zv_loop *loop = zv_loop_new_real();
+    struct img_backend *be = uring_or_skip(f->fd, IMG_SYNC_WRITE_THROUGH, loop);
+    const size_t len = FILE_BLOCKS * BS;
+    static uint8_t w[FILE_BLOCKS * BS];
+    struct done d = {0};
+    struct op ops[2] = {{&d, 0}, {&d, 1}};
+    int res;
+
+    fill(w, len, 5);
+    assert_int_equal(pwrite(f->fd, w, len, 0), (ssize_t)len);
+    img_backend_set_defer(be, true);
+    for (int round = 0; round < 20; round++) {
+        uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        struct iovec v[IMG_IOV_MAX];
+        int n = 0;
+
+        assert_true(m != MAP_FAILED);
+        for (size_t o = 0; o < len; o += BS)
+            v[n++] = (struct iovec){m + o, BS};
+        assert_int_equal(img_preadv_start(be, v, n, 0, on_done, &ops[0], &res),
+                         0);
+        img_backend_forget(be, &ops[0]);
+        /* the read is over: its bytes are all there */
+        assert_memory_equal(m, w, len);
+        assert_int_equal(munmap(m, len), 0);
+        uint8_t *c =
+            mmap(m, len, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        assert_true(c == m);
+        memset(c, 0xA5, len);
+        /* a late copy would land now */
+        zv_loop_run_once(loop, 2 * ZV_NSEC_PER_MSEC);
+        for (size_t i = 0; i < len; i++)
+            if (c[i] != 0xA5)
+                fail_msg("round %d: byte %zu of the canary changed", round, i);
+        munmap(c, len);
+    }
+    /* another argument's callback is kept */
+    uint8_t r[BS];
+    struct iovec v1 = {r, BS};
+    assert_int_equal(img_preadv_start(be, &v1, 1, 0, on_done, &ops[1], &res),
+                     0);
+    img_backend_forget(be, &ops[0]);
+    run_until_calls(loop, &d, 1);
+    assert_int_equal(d.order[0], 1);
+    img_backend_free(be);
+    zv_loop_free(loop);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int
@@ -373,7 +544,8 @@ main(void)
         T(uring_refuses_virtual_loop),    T(uring_sync_calls),
         T(uring_async_through_eventfd),   T(uring_async_fsync_and_eof),
         T(uring_sync_call_from_callback), T(uring_free_with_requests_in_flight),
-        T(uring_backend_under_ckd_image),
+        T(uring_backend_under_ckd_image), T(sync_started_transfers),
+        T(uring_started_transfers),       T(uring_forget_waits_for_the_memory),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
