@@ -289,6 +289,15 @@ struct css_dev_ops {
      * device that takes time to stop).  signal behaves as returning 0.
      */
     uint64_t (*signal_timed)(struct css_dev *dev, enum css_signal sig);
+    /*
+     * Optional: the channel has given up the outstanding command without
+     * a signal (the path it ran on was lost, the start withdrawn): the
+     * program ends now, so the device must stop moving data for the
+     * command before it returns (nothing may reach storage after the
+     * program's end).  It still calls css_io_done(), inside or later; the
+     * status is void.
+     */
+    void (*abandon)(struct css_dev *dev);
 };
 
 struct css_dev {

@@ -189,6 +189,21 @@ run_signal(struct css_run *run, enum css_signal sig)
     return ns;
 }
 
+/* The outstanding command's status will be void; without a signal to
+ * say so, the device is told to stop moving its data. */
+static void
+run_abandon(struct css_run *run)
+{
+    struct css_dev *dev = run->sch ? run->sch->dev : NULL;
+
+    run->discard = true;
+    if (!dev || !dev->ops->abandon)
+        return;
+    run->nest++;
+    dev->ops->abandon(dev);
+    run->nest--;
+}
+
 static void
 run_free(struct css_run *run)
 {
@@ -946,7 +961,7 @@ act_cancel_active(struct css_run *run, uint8_t arg)
     if (run->accepted)
         return;
     if (run->io.outstanding)
-        run->discard = true;
+        run_abandon(run);
     act_cancel(run, arg);
 }
 
@@ -980,7 +995,7 @@ act_path_lost(struct css_run *run, uint8_t mask)
         return;
     run_unschedule(run);
     if (run->io.outstanding)
-        run->discard = true;
+        run_abandon(run);
     run_end_channel(run, SCHN_STAT_INTF_CTRL_CHK,
                     (uint32_t)(run->ccw_addr + 8));
     sch->schib.scsw.eswf = true;

@@ -252,6 +252,55 @@ dasd_charge(struct dasd *d, struct css_io *io)
     return 0;
 }
 
+int
+dasd_started(struct dasd *d, struct css_io *io, struct img_backend *be, int rc,
+             int res)
+{
+    if (rc != 0)
+        return rc == 1 ? res : rc;
+    d->pend_io = io;
+    d->pend_be = be;
+    d->held++;
+    return 1;
+}
+
+void
+dasd_image_done(void *arg, int res)
+{
+    struct dasd *d = arg;
+    struct css_io *io = d->pend_io;
+    uint8_t dstat = d->pend_dstat;
+
+    if (!io)
+        return;
+    d->pend_io = NULL;
+    if (res < 0) {
+        css_io_iov_undo(io);
+        dstat = dasd_unit_check(d, io, SNS0_EQUIPMENT_CHECK, 0, 0);
+    }
+    css_io_done(io, dstat, dasd_charge(d, io));
+}
+
+/*
+ * The channel stops taking or giving data for the held command (a halt
+ * or clear signal, a lost path): wait until the image transfer no longer
+ * touches storage, drop its completion, and end the command now (its
+ * status is void: the engine asked for it or discards it).  Nothing of a
+ * channel program may reach storage after the program ended: a guest
+ * reuses or unmaps its buffers once it has the status.
+ */
+static void
+dasd_stop_transfer(struct dasd *d)
+{
+    struct css_io *io = d->pend_io;
+
+    if (!io)
+        return;
+    img_backend_forget(d->pend_be, d);
+    d->pend_io = NULL;
+    css_io_done(io, d->pend_dstat, 0);
+}
+
 static void
 dasd_start(struct css_dev *dev, struct css_io *io)
 {
@@ -269,6 +318,10 @@ dasd_start(struct css_dev *dev, struct css_io *io)
     } else {
         dstat = dasd_dispatch(d, io);
     }
+    if (d->pend_io) {
+        d->pend_dstat = dstat; /* dasd_image_done ends it */
+        return;
+    }
     css_io_done(io, dstat, dasd_charge(d, io));
 }
 
@@ -277,9 +330,11 @@ dasd_signal(struct css_dev *dev, enum css_signal sig)
 {
     struct dasd *d = dasd_of(dev);
 
-    /* Every command completes inside start(), so nothing is outstanding:
-     * a halt or clear only ends the program, and the next one starts with
-     * a fresh chain state anyway.  Clear also resets the sense. */
+    /* A command whose image transfer still runs ends here, once the
+     * transfer is over; every other command completed inside start().
+     * A halt or clear then only ends the program, and the next one starts
+     * with a fresh chain state anyway.  Clear also resets the sense. */
+    dasd_stop_transfer(d);
     if (d->kind->quiesce)
         d->kind->quiesce(d);
     if (sig == CSS_SIGNAL_CLEAR) {
@@ -288,9 +343,16 @@ dasd_signal(struct css_dev *dev, enum css_signal sig)
     }
 }
 
+static void
+dasd_abandon(struct css_dev *dev)
+{
+    dasd_stop_transfer(dasd_of(dev));
+}
+
 const struct css_dev_ops dasd_ops = {
     .start = dasd_start,
     .signal = dasd_signal,
+    .abandon = dasd_abandon,
 };
 
 void
@@ -313,6 +375,10 @@ dev_dasd_free(struct css_dev *dev)
     if (!dev)
         return;
     d = dasd_of(dev);
+    /* The subchannel runs nothing on it any more; a transfer it left
+     * would still write into storage and call back into d. */
+    if (d->pend_io)
+        img_backend_forget(d->pend_be, d);
     if (d->kind->quiesce)
         d->kind->quiesce(d);
     d->kind->destroy(d);
@@ -357,4 +423,16 @@ uint64_t
 dev_dasd_commands(const struct css_dev *dev)
 {
     return ((const struct dasd *)dev)->cmds;
+}
+
+bool
+dev_dasd_transfer_running(const struct css_dev *dev)
+{
+    return dasd_of((struct css_dev *)dev)->pend_io != NULL;
+}
+
+uint64_t
+dev_dasd_held(const struct css_dev *dev)
+{
+    return dasd_of((struct css_dev *)dev)->held;
 }

@@ -83,6 +83,12 @@ struct dasd {
     uint32_t fault_after;
     uint8_t fault_sense0;
     uint64_t cmds;
+    /* The command held while its image transfer runs (dasd_started):
+     * the transfer's backend and the status exec gave. */
+    struct css_io *pend_io;
+    struct img_backend *pend_be;
+    uint8_t pend_dstat;
+    uint64_t held;
 };
 
 static inline struct dasd *
@@ -108,5 +114,21 @@ uint8_t dasd_reject(struct dasd *d, struct css_io *io, uint8_t msg);
 uint8_t dasd_give(struct css_io *io, const void *buf, size_t len);
 
 #define DASD_OK (DEV_STAT_CHN_END | DEV_STAT_DEV_END)
+
+/*
+ * A transfer straight between the image and storage was started on be
+ * with img_*_start(..., dasd_image_done, d, &res), which returned rc:
+ * 0 when the bytes moved, < 0 when it failed (the caller undoes the
+ * channel's side and reports an equipment check, as for a synchronous
+ * transfer), 1 when it runs on: the command is then held, and it ends
+ * when the transfer does, with the status exec returned, or, if the image
+ * failed, with the channel's side undone and an equipment check.  It must
+ * be the last thing the command does with io (css_io_iov_undo may follow
+ * it), and a device model may start it only when its command would end
+ * with it (the one chunk left, the record alone).
+ */
+int dasd_started(struct dasd *d, struct css_io *io, struct img_backend *be,
+                 int rc, int res);
+void dasd_image_done(void *arg, int res);
 
 #endif

@@ -82,6 +82,12 @@ void dev_dasd_set_eq_check_ppm(struct css_dev *dev, uint32_t ppm);
  * 0 or -errno.  dev_dasd_free() writes back but does not fdatasync.
  */
 int dev_dasd_flush(struct css_dev *dev);
+/* A command is held while its image transfer runs (an asynchronous
+ * backend: io_uring, or one deferring for tests). */
+bool dev_dasd_transfer_running(const struct css_dev *dev);
+/* Commands that were held so far (their transfer did not finish inside
+ * the command). */
+uint64_t dev_dasd_held(const struct css_dev *dev);
 /* Commands started on the device so far (for tests and benchmarks). */
 uint64_t dev_dasd_commands(const struct css_dev *dev);
 

@@ -495,14 +495,18 @@ eckd_read_direct(struct eckd *e, struct css_io *io, const struct ckd_record *r,
                  bool *done)
 {
     struct iovec iov[IMG_IOV_MAX];
+    struct img_backend *be = ckd_img_backend(e->img);
     uint32_t off = r->offset + CKD_COUNT_SIZE + r->kl;
-    int n = eckd_data_iov(e, io, off, r->dl, true, iov);
+    int n = eckd_data_iov(e, io, off, r->dl, true, iov), rc, res = 0;
 
     *done = n > 0;
     if (n <= 0)
         return EE_OK;
-    if (img_preadv(ckd_img_backend(e->img), iov, n, eckd_slot_off(e) + off) <
-        0) {
+    /* The record is the command's last transfer: the read may run on
+     * after the command returns (dasd_started). */
+    rc = img_preadv_start(be, iov, n, eckd_slot_off(e) + off, dasd_image_done,
+                          &e->d, &res);
+    if (dasd_started(&e->d, io, be, rc, res) < 0) {
         css_io_iov_undo(io);
         return EE_EQUIPMENT;
     }

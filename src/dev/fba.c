@@ -161,6 +161,28 @@ fba_chunk(const struct fba *f)
 }
 
 /*
+ * Move nb blocks at f->next straight between the image and the iovecs
+ * css_io_iov gave: 0, < 0 (the image failed), or 1 when the transfer runs
+ * on after the command returns (dasd_started), which only the chunk that
+ * ends the command may do.
+ */
+static int
+fba_image_iov(struct fba *f, struct css_io *io, bool write, uint32_t nb,
+              const struct iovec *iov, int n)
+{
+    int rc, res = 0;
+
+    if (nb != f->left)
+        return write ? fba_img_writev(f->img, f->next, nb, iov, n)
+                     : fba_img_readv(f->img, f->next, nb, iov, n);
+    rc = write ? fba_img_writev_start(f->img, f->next, nb, iov, n,
+                                      dasd_image_done, &f->d, &res)
+               : fba_img_readv_start(f->img, f->next, nb, iov, n,
+                                     dasd_image_done, &f->d, &res);
+    return dasd_started(&f->d, io, fba_img_backend(f->img), rc, res);
+}
+
+/*
  * One chunk straight from the image into storage when the channel offers
  * it as a plain transfer (css_io_iov): *r = len, or -1 when the image
  * read failed (the stream is put back: as if fba_img_read had failed
@@ -176,7 +198,7 @@ fba_read_direct(struct fba *f, struct css_io *io, uint32_t nb, int *r)
 
     if (n <= 0)
         return false;
-    if (fba_img_readv(f->img, f->next, nb, iov, n) < 0) {
+    if (fba_image_iov(f, io, false, nb, iov, n) < 0) {
         css_io_iov_undo(io);
         *r = -1;
     } else {
@@ -236,7 +258,7 @@ fba_write(struct fba *f, struct css_io *io)
         /* Straight from storage to the image: the channel has moved the
          * data either way when the image write fails (as below). */
         if (n > 0) {
-            if (fba_img_writev(f->img, f->next, nb, iov, n) < 0)
+            if (fba_image_iov(f, io, true, nb, iov, n) < 0)
                 return dasd_unit_check(&f->d, io, SNS0_EQUIPMENT_CHECK, 0, 0);
             f->next += nb;
             f->left -= nb;

@@ -65,6 +65,21 @@ dh_vfio(struct dh *h)
                                &h->ch);
 }
 
+/* o->defer: the image's transfers are reported through the loop, so
+ * commands whose data moves straight are held until then. */
+static void
+dh_defer(struct dh *h, const struct dh_opts *o)
+{
+    struct img_backend *be =
+        h->fimg ? fba_img_backend(h->fimg) : ckd_img_backend(h->cimg);
+
+    if (!o || !o->defer)
+        return;
+    img_backend_set_loop(be, h->loop);
+    img_backend_set_defer(be, true);
+    h->deferred = true;
+}
+
 static int
 dh_css(struct dh *h, const struct dh_opts *o)
 {
@@ -130,7 +145,7 @@ dh_new_fba(uint64_t blocks, const struct dh_opts *o)
         fba_img_open(h->path, false, IMG_SYNC_WRITE_THROUGH, &h->fimg, err,
                      sizeof(err)) ||
         dev_fba_new(h->loop, h->fimg, o ? &o->cfg : NULL, &h->dev) ||
-        dh_css(h, o)) {
+        (dh_defer(h, o), false) || dh_css(h, o)) {
         fprintf(stderr, "dh_new_fba failed %s\n", err);
         dh_free(h);
         return NULL;
@@ -207,7 +222,7 @@ dh_new_eckd(uint8_t model, uint32_t cyls, bool cdl, const struct dh_opts *o)
                      sizeof(err)) ||
         (cdl && ckd_img_format_cdl(h->cimg, "ZV0001", err, sizeof(err))) ||
         dev_eckd_new(h->loop, h->cimg, o ? &o->cfg : NULL, &h->dev) ||
-        dh_css(h, o)) {
+        (dh_defer(h, o), false) || dh_css(h, o)) {
         fprintf(stderr, "dh_new_eckd failed %s\n", err);
         dh_free(h);
         return NULL;
@@ -344,4 +359,11 @@ dh_zc_idal(struct dh *h, struct dh_rng *r, unsigned slot, uint32_t count,
             a = (a & ~4095ull) + 4096; /* the next block: one run */
     }
     return off;
+}
+
+void
+dh_irb_pci_neutral(struct irb *irb)
+{
+    irb->scsw.cstat &= (uint8_t)~SCHN_STAT_PCI;
+    irb->scsw.stctl &= (uint8_t)~SCSW_STCTL_INTER;
 }

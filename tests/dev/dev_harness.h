@@ -44,6 +44,7 @@ struct dh {
     uint64_t buf_addr; /* guest data area, DH_BUF_SZ bytes */
     uint8_t *buf;
     struct irb irb;
+    bool deferred; /* dh_opts.defer */
 };
 
 struct dh_opts {
@@ -57,7 +58,20 @@ struct dh_opts {
      * Hercules images may declare smaller slots in dh_trksize; then the
      * slot, not the 3390 track capacity, bounds what a track holds. */
     uint32_t trksize;
+    /* Image transfers started by the device report back through the loop
+     * (img_backend_set_defer): commands wait for them, as on io_uring. */
+    bool defer;
 };
+
+/*
+ * When a command is held while its image transfer runs, the channel may
+ * present a PCI interruption on its own before the program ends, where a
+ * program that ran through at once has it merged into the final status
+ * (the timing of the PCI interruption is the channel's, PoP): a world
+ * with deferred transfers is compared with the PCI bit and intermediate
+ * status taken out of both final IRBs.
+ */
+void dh_irb_pci_neutral(struct irb *irb);
 
 /* FBA of `blocks` 512-byte blocks. */
 struct dh *dh_new_fba(uint64_t blocks, const struct dh_opts *o);
