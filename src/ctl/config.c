@@ -616,11 +616,39 @@ parse_ap(struct pctx *p, struct json_object *o, struct zv_host_cfg *cfg)
     return 0;
 }
 
+static const char *const image_io_names[] = {
+    [ZV_IMAGE_IO_AUTO] = "auto",
+    [ZV_IMAGE_IO_SYNC] = "sync",
+    [ZV_IMAGE_IO_URING] = "uring",
+};
+
+int
+zv_image_io_parse(const char *s, enum zv_image_io *out)
+{
+    for (unsigned i = 0; i < sizeof(image_io_names) / sizeof(image_io_names[0]);
+         i++)
+        if (!strcmp(s, image_io_names[i])) {
+            *out = (enum zv_image_io)i;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+const char *
+zv_image_io_name(enum zv_image_io io)
+{
+    return (unsigned)io < sizeof(image_io_names) / sizeof(image_io_names[0])
+               ? image_io_names[io]
+               : "?";
+}
+
 int
 zv_host_cfg_parse(const char *text, struct zv_host_cfg *cfg, char *err,
                   size_t errlen)
 {
-    static const char *const keys[] = {"css", "chpids", "devices", "ap", NULL};
+    static const char *const keys[] = {"css",      "chpids", "devices",
+                                       "image_io", "ap",     NULL};
+    const char *s = NULL;
     struct pctx p = {err, errlen};
     struct json_tokener *tok = json_tokener_new();
     struct json_object *root, *v;
@@ -644,6 +672,15 @@ zv_host_cfg_parse(const char *text, struct zv_host_cfg *cfg, char *err,
     }
     if ((rc = only_keys(&p, "$", root, keys)))
         goto out;
+    if (json_object_object_get_ex(root, "image_io", &v)) {
+        if ((rc = get_str(&p, "$.image_io", v, &s)))
+            goto out;
+        if (zv_image_io_parse(s, &cfg->image_io)) {
+            rc = perr(&p, "$.image_io",
+                      "\"%s\": expected \"auto\", \"sync\" or \"uring\"", s);
+            goto out;
+        }
+    }
     if (json_object_object_get_ex(root, "css", &v) &&
         (rc = parse_css(&p, v, &cfg->css)))
         goto out;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "dev/dev.h"
 #include "dev/testdev.h"
 #include "img/img.h"
@@ -204,9 +205,52 @@ zv_host_dev_ident(const struct zv_host_dev *d, uint16_t *cu_type,
     }
 }
 
+/*
+ * Put the image on io_uring (image_io auto or uring): a read the page
+ * cache has still finishes inside the command, one that must wait for
+ * the disk no longer stops the loop, and with it every other device.
+ * auto falls back to pread/pwrite where io_uring is unavailable (old
+ * kernel, seccomp, a virtual loop), saying so once.
+ */
 static int
-host_image(struct zv_loop *loop, struct zv_host_dev *hd, char *err,
-           size_t errlen)
+host_image_io(struct zv_loop *loop, enum zv_image_io io, struct zv_host_dev *hd,
+              char *err, size_t errlen)
+{
+    static bool told;
+    int fd = hd->fimg ? fba_img_fd(hd->fimg) : ckd_img_fd(hd->cimg);
+    struct img_backend *be;
+
+    if (io == ZV_IMAGE_IO_SYNC) {
+        if (!told)
+            zv_log(ZV_LOG_INFO, "host: image I/O: pread/pwrite");
+        told = true;
+        return 0;
+    }
+    be = img_backend_uring(fd, IMG_SYNC_WRITE_THROUGH, loop, 0);
+    if (!be) {
+        if (io == ZV_IMAGE_IO_URING) {
+            snprintf(err, errlen, "image %s: io_uring: %s", hd->cfg.image,
+                     strerror(errno));
+            return -errno;
+        }
+        if (!told)
+            zv_log(ZV_LOG_INFO,
+                   "host: image I/O: io_uring unavailable (%s), using "
+                   "pread/pwrite",
+                   strerror(errno));
+        told = true;
+        return 0;
+    }
+    if (!told)
+        zv_log(ZV_LOG_INFO, "host: image I/O: io_uring");
+    told = true;
+    return hd->fimg ? fba_img_set_backend(hd->fimg, be)
+                    : ckd_img_set_backend(hd->cimg, be);
+}
+
+static int
+host_image(struct zv_loop *loop, enum zv_image_io io, struct zv_host_dev *hd,
+           char *err, size_t errlen)
 {
     struct zv_host_dev_cfg *c = &hd->cfg;
     struct dasd_config dc = {.latency_ns = c->latency_ns,
@@ -236,6 +280,8 @@ host_image(struct zv_loop *loop, struct zv_host_dev *hd, char *err,
         rc = fba_img_open(c->image, false, IMG_SYNC_WRITE_THROUGH, &hd->fimg,
                           err, errlen);
         if (!rc)
+            rc = host_image_io(loop, io, hd, err, errlen);
+        if (!rc)
             rc = dev_fba_new(loop, hd->fimg, &dc, &hd->dev);
     } else {
         rc = ckd_img_open(c->image, false, IMG_SYNC_WRITE_THROUGH, &hd->cimg,
@@ -245,6 +291,8 @@ host_image(struct zv_loop *loop, struct zv_host_dev *hd, char *err,
          * guest sees as such */
         if (!rc && fresh && c->volser[0])
             rc = ckd_img_format_cdl(hd->cimg, c->volser, err, errlen);
+        if (!rc)
+            rc = host_image_io(loop, io, hd, err, errlen);
         if (!rc)
             rc = dev_eckd_new(loop, hd->cimg, &dc, &hd->dev);
     }
@@ -270,7 +318,7 @@ host_dev(struct zv_host *h, struct zv_host_dev *hd, char *err, size_t errlen)
             return -ENOMEM;
         hd->dev = testdev_css_dev(hd->td);
     } else {
-        rc = host_image(h->loop, hd, err, errlen);
+        rc = host_image(h->loop, h->cfg.image_io, hd, err, errlen);
         if (rc)
             return rc;
     }

@@ -72,8 +72,20 @@ struct zv_host_ap_cfg {
     enum ap_mode mode;
 };
 
+/* How the DASD models reach their images. */
+enum zv_image_io {
+    ZV_IMAGE_IO_AUTO = 0, /* io_uring where the kernel allows it */
+    ZV_IMAGE_IO_SYNC,     /* pread/pwrite on the loop thread */
+    ZV_IMAGE_IO_URING,    /* io_uring, or the host does not start */
+};
+
+/* "auto", "sync", "uring": 0, or -EINVAL. */
+int zv_image_io_parse(const char *s, enum zv_image_io *out);
+const char *zv_image_io_name(enum zv_image_io io);
+
 struct zv_host_cfg {
     struct css_config css;
+    enum zv_image_io image_io;
     unsigned nchp;
     struct zv_host_chp_cfg chp[ZV_HOST_MAX_CHP];
     unsigned ndev;

@@ -27,12 +27,22 @@ for bad in 1001 -1 x ""; do
     [ $? = 2 ] || fail "--poll-us '$bad' not refused with exit 2"
     echo "$out" | grep -q 'expected 0 to 1000' || fail "--poll-us '$bad': $out"
 done
+for bad in io_uring "" SYNC; do
+    out=$("$ZVFIOD" --image-io "$bad" --check-config 2>&1)
+    [ $? = 2 ] || fail "--image-io '$bad' not refused with exit 2"
+    echo "$out" | grep -q 'expected auto, uring or sync' || fail "--image-io '$bad': $out"
+done
+out=$("$ZVFIOD" --image-io sync --check-config) || fail "--image-io sync"
+echo "$out" | grep -q '^image_io sync$' || fail "--image-io sync not in force: $out"
 
 # --- default host; a stale control socket (daemon killed) is replaced
 mkdir -p "$ST"
 python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.bind('$ST/control.sock')"
-# the loop busy-polls before it sleeps (all of this file's I/O runs so)
-start --poll-us 50
+# the loop busy-polls before it sleeps, and the images are read and
+# written with pread/pwrite (all of this file's I/O runs so; kill.sh and
+# the guest boots run on io_uring)
+start --poll-us 50 --image-io sync
+grep -q 'image I/O: pread/pwrite' "$T/log" || fail "image I/O not pread/pwrite: $(tail -5 "$T/log")"
 [ -f "$ST/disk0200.fba" ] && [ -f "$ST/disk0201.3390" ] || fail "images not created"
 [ "$(stat -c %a "$ST/control.sock")" = 600 ] || fail "control socket not 0600"
 out=$(ctl lscss) || fail "lscss"

@@ -35,7 +35,9 @@ SEED=${ZV_KILL_SEED:-$(date +%s)}
 echo "kill test: $N kills, seed $SEED (ZV_KILL_SEED=$SEED replays the moments)"
 RANDOM=$SEED
 
-start
+# io_uring: a client killed while a command waits for its image transfer
+start --image-io uring
+grep -q 'image I/O: io_uring' "$T/log" || fail "image I/O not on io_uring: $(tail -5 "$T/log")"
 UA=6d5e2a3c-8f14-4b0e-9c1a-2f7b3e9d0a55 UB=0a5e2a3c-8f14-4b0e-9c1a-2f7b3e9d0a55
 ctl bind 0.0.0100 && ctl bind 0.0.0101 || fail bind
 ctl mdev define -p 0.0.0100 -u $UA --no-persist &&

@@ -13,6 +13,26 @@
 #define DASD_CHPID1 0x51
 #define DASD_UUID   "0b6f1e28-7c1c-4a57-8e35-6d1f1f2a02%02x"
 
+/* ZVFIO_IMAGE_IO=uring: the image on io_uring, as zvfiod puts it (for
+ * benchmarks: the default stays pread/pwrite). */
+static int
+dasd_image_io(struct vfu_dasd_host *h, struct vfu_dasd *d)
+{
+    const char *io = getenv("ZVFIO_IMAGE_IO");
+    struct img_backend *be;
+
+    if (!io || strcmp(io, "uring"))
+        return 0;
+    be = img_backend_uring(d->fimg ? fba_img_fd(d->fimg) : ckd_img_fd(d->cimg),
+                           IMG_SYNC_WRITE_THROUGH, h->loop, 0);
+    if (!be) {
+        fprintf(stderr, "vfu_dasd_host: io_uring: %s\n", strerror(errno));
+        return -errno;
+    }
+    return d->fimg ? fba_img_set_backend(d->fimg, be)
+                   : ckd_img_set_backend(d->cimg, be);
+}
+
 static int
 dasd_image(struct vfu_dasd_host *h, struct vfu_dasd *d, unsigned i,
            uint64_t blocks, uint32_t cyls, const struct dasd_config *cfg)
@@ -25,6 +45,8 @@ dasd_image(struct vfu_dasd_host *h, struct vfu_dasd *d, unsigned i,
             fba_img_open(d->img, false, IMG_SYNC_WRITE_THROUGH, &d->fimg, err,
                          sizeof(err)))
             goto fail;
+        if (dasd_image_io(h, d))
+            return -EIO;
         return dev_fba_new(h->loop, d->fimg, cfg, &d->dev);
     }
     snprintf(volser, sizeof(volser), "ZV%04u", i);
@@ -33,6 +55,8 @@ dasd_image(struct vfu_dasd_host *h, struct vfu_dasd *d, unsigned i,
                      sizeof(err)) ||
         ckd_img_format_cdl(d->cimg, volser, err, sizeof(err)))
         goto fail;
+    if (dasd_image_io(h, d))
+        return -EIO;
     return dev_eckd_new(h->loop, d->cimg, cfg, &d->dev);
 fail:
     fprintf(stderr, "vfu_dasd_host: %s: %s\n", d->img, err);

@@ -46,6 +46,10 @@ static const char usage[] =
     "                        clients pause, saves the wake-up of a sleeping "
     "CPU\n"
     "                        (tens of microseconds per request on a VM)\n"
+    "      --image-io MODE   how the DASDs reach their images: auto (default:\n"
+    "                        io_uring where the kernel allows it, else\n"
+    "                        pread/pwrite), uring (or refuse to start), sync;\n"
+    "                        overrides the configuration's \"image_io\"\n"
     "      --check-config    parse the configuration, print the host, exit\n"
     "  -h, --help            this text\n"
     "\n"
@@ -190,6 +194,7 @@ read_file(const char *path, char *err, size_t errlen)
 static void
 print_host(const struct zv_host_cfg *cfg)
 {
+    printf("image_io %s\n", zv_image_io_name(cfg->image_io));
     for (unsigned i = 0; i < cfg->nchp; i++)
         printf("chpid 0.%02x type %02x\n", cfg->chp[i].chpid, cfg->chp[i].type);
     for (unsigned i = 0; i < cfg->ndev; i++) {
@@ -225,6 +230,7 @@ main(int argc, char **argv)
         {"log-level", required_argument, NULL, 'l'},
         {"check-config", no_argument, NULL, 'C'},
         {"poll-us", required_argument, NULL, 'P'},
+        {"image-io", required_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *state_dir = getenv("ZVFIO_STATE_DIR"), *config = NULL,
@@ -235,6 +241,8 @@ main(int argc, char **argv)
     enum zv_log_level level = ZV_LOG_INFO;
     bool check = false;
     unsigned long poll_us = 0;
+    enum zv_image_io image_io = ZV_IMAGE_IO_AUTO;
+    bool image_io_set = false;
     sigset_t mask;
     int opt, rc, failed;
 
@@ -278,6 +286,16 @@ main(int argc, char **argv)
             }
             break;
         }
+        case 'I':
+            if (zv_image_io_parse(optarg, &image_io)) {
+                fprintf(stderr,
+                        "zvfiod: --image-io: \"%s\": expected auto, uring or "
+                        "sync\n",
+                        optarg);
+                return 2;
+            }
+            image_io_set = true;
+            break;
         case 'h':
             fputs(usage, stdout);
             return 0;
@@ -310,6 +328,8 @@ main(int argc, char **argv)
     } else {
         zv_host_cfg_default(&cfg);
     }
+    if (image_io_set)
+        cfg.image_io = image_io;
     if (zv_host_cfg_resolve(&cfg, state_dir)) {
         fprintf(stderr, "zvfiod: state directory path too long\n");
         return 1;
