@@ -40,6 +40,28 @@ config_good_parses(void **state)
     assert_int_equal(cfg->dev[0].devno, 0x0300);
     assert_int_equal(cfg->dev[0].nchp, 2);
     assert_int_equal(cfg->dev[0].cu_type, 0x3990); /* the default */
+    assert_int_equal(cfg->image_io, ZV_IMAGE_IO_AUTO);
+    free(cfg);
+}
+
+/* How the images are reached: "auto" unless the description says. */
+static void
+config_image_io(void **state)
+{
+    static const char *const names[] = {"auto", "sync", "uring"};
+    struct zv_host_cfg *cfg = calloc(1, sizeof(*cfg));
+    char text[256], err[256] = "";
+
+    (void)state;
+    for (unsigned i = 0; i < 3; i++) {
+        snprintf(text, sizeof(text),
+                 "{\"image_io\":\"%s\",\"chpids\":[{\"chpid\":\"40\"}],"
+                 "\"devices\":[]}",
+                 names[i]);
+        assert_int_equal(zv_host_cfg_parse(text, cfg, err, sizeof(err)), 0);
+        assert_int_equal(cfg->image_io, (enum zv_image_io)i);
+        assert_string_equal(zv_image_io_name(cfg->image_io), names[i]);
+    }
     free(cfg);
 }
 
@@ -139,6 +161,10 @@ static const struct {
      "\"devno\":\"0.0.0200\",\"chpids\":[\"40\"],\"image\":\"a\","
      "\"latency_per\":1}]}",
      "$.devices[0].latency_per: expected a string"},
+    {"{\"image_io\":\"fast\"," CHP ",\"devices\":[]}",
+     "$.image_io: \"fast\": expected \"auto\", \"sync\" or \"uring\""},
+    {"{\"image_io\":1," CHP ",\"devices\":[]}",
+     "$.image_io: expected a string"},
 };
 
 static void
@@ -372,6 +398,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(config_good_parses),
+        cmocka_unit_test(config_image_io),
         cmocka_unit_test(config_latency_per),
         cmocka_unit_test(config_refusals_name_the_json_path),
         cmocka_unit_test_setup_teardown(refusals_have_their_class, setup,
