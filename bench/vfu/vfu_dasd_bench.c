@@ -14,20 +14,26 @@
  * client threads (CLOCK_THREAD_CPUTIME_ID): with one loop thread serving
  * every device, the server's share bounds the aggregate IOPS.
  *
- *   vfu_dasd_bench [seconds-per-run [E|F [poll-us [spin-us]]]]   (E: ECKD
+ *   vfu_dasd_bench [seconds-per-run [E|F [poll-us [spin-us [cold]]]]]  (E: ECKD
  *   3390 CDL, 4 KiB records, one Read per 4 KiB (default); F: FBA, 8
  *   chained 512-byte Reads per 4 KiB; poll-us: the server loop looks for
  *   work that long before it sleeps, zvfiod --poll-us; spin-us: each
  *   client polls for its reply that long before it sleeps, only in the
  *   1-device run: with 4 client threads on fewer CPUs it would only
- *   steal the server's CPU)
+ *   steal the server's CPU; cold: only the 4-device run, device 0's
+ *   image evicted from the page cache (POSIX_FADV_DONTNEED) before each of
+ *   its reads, so they wait for the disk while devices 1-3 read cached
+ *   images: with image I/O on the loop thread (pread) every device waits
+ *   with it, on io_uring (ZVFIO_IMAGE_IO=uring) only device 0 does)
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "guest/chan_vfio.h"
 #include "guest/chan_vfu.h"
@@ -48,6 +54,7 @@ struct run {
     size_t n, cap;
     uint64_t rng;
     int err;
+    int cold_fd; /* > 0: evict this image before each read */
 };
 
 static uint64_t
@@ -101,6 +108,8 @@ run_reads(void *arg)
         r->rng ^= r->rng >> 7;
         r->rng ^= r->rng << 17;
         blk = first + r->rng % slots * n;
+        if (r->cold_fd > 0)
+            posix_fadvise(r->cold_fd, 0, 0, POSIX_FADV_DONTNEED);
         t0 = now_ns();
         r->err = guest_dasd_read(r->g, blk, n, buf);
         if (r->n == r->cap) {
@@ -204,10 +213,17 @@ bench_inproc(struct vfu_dasd_host *h, double secs)
 }
 
 static int
-bench_vfu(struct vfu_dasd_host *h, unsigned n, double secs, unsigned spin_us)
+bench_vfu(struct vfu_dasd_host *h, unsigned n, double secs, unsigned spin_us,
+          bool cold)
 {
     struct run r[NDEV] = {{0}};
     int rc = 0;
+
+    if (cold) {
+        r[0].cold_fd = open(h->d[0].img, O_RDONLY | O_CLOEXEC);
+        if (r[0].cold_fd < 0)
+            return -1;
+    }
 
     for (unsigned d = 0; d < n && !rc; d++) {
         struct zv_vfu_client *c;
@@ -236,7 +252,13 @@ bench_vfu(struct vfu_dasd_host *h, unsigned n, double secs, unsigned spin_us)
             printf("           CPU per I/O: server loop %.1f us, client "
                    "%.1f us\n",
                    (double)(s1 - s0) / ios / 1e3, (double)cli / ios / 1e3);
+        if (cold) {
+            report("  dev 0 cold", r, 1, secs);
+            report("  devs 1-3", r + 1, n - 1, secs);
+        }
     }
+    if (cold)
+        close(r[0].cold_fd);
     runs_free(r, NDEV);
     return rc;
 }
@@ -248,6 +270,7 @@ main(int argc, char **argv)
     const char *kinds = argc > 2 && argv[2][0] == 'F' ? "FFFF" : "EEEE";
     unsigned poll_us = argc > 3 ? (unsigned)atoi(argv[3]) : 0;
     unsigned spin_us = argc > 4 ? (unsigned)atoi(argv[4]) : 0;
+    bool cold = argc > 5 && !strcmp(argv[5], "cold");
     struct vfu_dasd_host h;
 
     if (vfu_dasd_host_new(&h, kinds, 0, 0, NULL)) {
@@ -260,8 +283,23 @@ main(int argc, char **argv)
            kinds[0] == 'E' ? "ECKD 3390 CDL (4 KiB records)"
                            : "FBA (8 x 512-byte Reads)",
            secs, poll_us, spin_us);
+    if (cold) {
+        const char *io = getenv("ZVFIO_IMAGE_IO");
+
+        printf("device 0's image evicted before each of its reads; image "
+               "I/O: %s\n",
+               io && !strcmp(io, "uring") ? "io_uring" : "pread/pwrite");
+        if (vfu_dasd_host_start(&h) || bench_vfu(&h, NDEV, secs, 0, true)) {
+            fprintf(stderr, "vfu_dasd_bench: a run failed\n");
+            vfu_dasd_host_free(&h);
+            return 1;
+        }
+        vfu_dasd_host_free(&h);
+        return 0;
+    }
     if (bench_inproc(&h, secs) || vfu_dasd_host_start(&h) ||
-        bench_vfu(&h, 1, secs, spin_us) || bench_vfu(&h, NDEV, secs, 0)) {
+        bench_vfu(&h, 1, secs, spin_us, false) ||
+        bench_vfu(&h, NDEV, secs, 0, false)) {
         fprintf(stderr, "vfu_dasd_bench: a run failed\n");
         vfu_dasd_host_free(&h);
         return 1;

@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * img/backend_uring: image I/O through io_uring.  Completions are
- * signalled on an eventfd (io_uring_register_eventfd) that the real loop
- * watches, so callbacks run on the loop thread like every other event.
+ * img/backend_uring: image I/O through io_uring.  The real loop watches
+ * the ring's own fd, which polls readable while completions wait in the
+ * CQ ring, so callbacks run on the loop thread like every other event.
+ * (An eventfd registered with the ring would not do: in its async-only
+ * mode it says nothing of a buffered read the kernel finished from task
+ * work after waiting for the page, and in its normal mode it fires for
+ * every read the page cache had too, a wasted wake-up per I/O.)
  *
  * A request may need more than one SQE: regular files can return short
  * transfers, which are resubmitted for the rest, and with IMG_SYNC_FSYNC a
  * write is followed by a data fsync before its callback runs.
  *
- * The eventfd is registered for asynchronous completions only: a request
- * the kernel finished inside io_uring_submit() (a read the page cache
- * had) signals nothing.  Started transfers (img_preadv_start) look for
- * that completion right after the submit and report it to the caller at
- * once; any other completion found on the way goes to its callback
- * through a posted loop event (uring_post_done).
+ * Started transfers (img_preadv_start) look for their completion right
+ * after the submit (a read the page cache had finishes inside it) and
+ * report it to the caller at once; any other completion found on the way
+ * goes to its callback through a posted loop event (uring_post_done).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,7 +27,6 @@
 #ifdef ZV_HAVE_URING
 
 #include <liburing.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 struct uring_req {
@@ -49,9 +50,8 @@ struct uring_req {
 struct uring_be {
     struct img_backend be;
     struct io_uring ring;
-    int efd;
     bool watching;
-    bool batching; /* inside the eventfd handler: submit once at its end */
+    bool batching; /* inside the ring handler: submit once at its end */
     unsigned inflight;
     struct uring_req *done_head, *done_tail;
     zv_timer_id post_id; /* uring_post_done's event, 0 = none */
@@ -222,8 +222,9 @@ uring_done_fn(void *arg)
     uring_flush(ub);
 }
 
-/* Finished requests whose completion signalled no eventfd (they finished
- * inside a submit) run their callbacks from a loop event. */
+/* Finished requests reaped outside the ring handler (inside a submit, or
+ * while a synchronous call waited) run their callbacks from a loop
+ * event: the CQ ring they left is empty, so the ring fd says nothing. */
 static void
 uring_post_done(struct uring_be *ub)
 {
@@ -232,7 +233,7 @@ uring_post_done(struct uring_be *ub)
 }
 
 /* Submit what callbacks queued, and take the completions that came
- * inside the submit (they signal no eventfd). */
+ * inside the submit. */
 static void
 uring_flush(struct uring_be *ub)
 {
@@ -244,15 +245,10 @@ uring_flush(struct uring_be *ub)
 }
 
 static void
-uring_on_eventfd(void *arg, int fd, unsigned events)
+uring_on_ring(void *arg, int fd, unsigned events)
 {
     struct uring_be *ub = arg;
-    uint64_t cnt;
 
-    /* The counter only says "something completed": the CQ ring is the
-     * truth, so a failed read changes nothing. */
-    if (read(fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
-        return;
     /* Requests queued by callbacks (and resubmissions) go to the kernel
      * in one io_uring_submit() at the end. */
     ub->batching = true;
@@ -262,8 +258,8 @@ uring_on_eventfd(void *arg, int fd, unsigned events)
     uring_flush(ub);
 }
 
-/* Wait until req finished; other completions seen on the way are kept
- * for the eventfd handler (their eventfd signal is still pending). */
+/* Wait until req finished; other completions seen on the way go to their
+ * callbacks from a posted event. */
 static void
 uring_wait(struct uring_be *ub, struct uring_req *req)
 {
@@ -272,7 +268,7 @@ uring_wait(struct uring_be *ub, struct uring_req *req)
     while (!req->finished) {
         int rc;
 
-        /* Inside the eventfd handler SQEs are batched: flush them, ours
+        /* Inside the ring handler SQEs are batched: flush them, ours
          * (or its resubmission) included, before sleeping on the CQ. */
         if (io_uring_sq_ready(&ub->ring))
             io_uring_submit(&ub->ring);
@@ -448,9 +444,8 @@ uring_destroy(struct img_backend *be)
     if (ub->post_id)
         zv_loop_cancel(ub->be.loop, ub->post_id);
     if (ub->watching)
-        zv_loop_unwatch_fd(ub->be.loop, ub->efd);
+        zv_loop_unwatch_fd(ub->be.loop, ub->ring.ring_fd);
     io_uring_queue_exit(&ub->ring);
-    close(ub->efd);
     free(ub);
 }
 
@@ -470,28 +465,16 @@ uring_setup(struct uring_be *ub, unsigned depth)
 
     if (rc < 0)
         return rc;
-    ub->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (ub->efd < 0) {
-        rc = -errno;
-        goto err_ring;
-    }
-    rc = io_uring_register_eventfd_async(&ub->ring, ub->efd);
-    if (rc < 0)
-        goto err_efd;
     if (ub->be.loop) {
-        rc = zv_loop_watch_fd(ub->be.loop, ub->efd, ZV_LOOP_IN,
-                              uring_on_eventfd, ub);
-        if (rc < 0)
-            goto err_efd;
+        rc = zv_loop_watch_fd(ub->be.loop, ub->ring.ring_fd, ZV_LOOP_IN,
+                              uring_on_ring, ub);
+        if (rc < 0) {
+            io_uring_queue_exit(&ub->ring);
+            return rc;
+        }
         ub->watching = true;
     }
     return 0;
-
-err_efd:
-    close(ub->efd);
-err_ring:
-    io_uring_queue_exit(&ub->ring);
-    return rc;
 }
 
 struct img_backend *

@@ -473,6 +473,51 @@ uring_started_transfers(void **state)
 }
 
 /*
+ * A read the page cache does not have: io_uring finishes it later, from
+ * task work once the page is in or from a worker thread.  Either way the
+ * loop must hear of it (an eventfd in async-only mode heard nothing of
+ * the task-work completion: the read never called back).
+ */
+static void
+uring_cold_read_calls_back(void **state)
+{
+    struct fx *f = *state;
+    struct zv_loop *loop = zv_loop_new_real();
+    struct img_backend *be = uring_or_skip(f->fd, IMG_SYNC_WRITE_THROUGH, loop);
+    static uint8_t w[FILE_BLOCKS * BS], r[BS];
+    struct iovec v = {r, BS};
+    struct done d = {0};
+    struct op ops[1] = {{&d, 0}};
+    int inline_done = 0, res;
+
+    fill(w, sizeof(w), 33);
+    assert_int_equal(pwrite(f->fd, w, sizeof(w), 0), (ssize_t)sizeof(w));
+    assert_int_equal(fdatasync(f->fd), 0);
+    for (unsigned i = 0; i < 16; i++) {
+        int rc;
+
+        /* clean pages: dropped from the cache */
+        assert_int_equal(posix_fadvise(f->fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+        memset(r, 0, sizeof(r));
+        rc = img_preadv_start(be, &v, 1, (uint64_t)(i * 3 % FILE_BLOCKS) * BS,
+                              on_done, &ops[0], &res);
+        assert_true(rc == 0 || rc == 1);
+        if (rc == 1) {
+            inline_done++;
+            assert_int_equal(res, 0);
+        } else {
+            run_until_calls(loop, &d, (int)(i + 1) - inline_done);
+            assert_int_equal(d.res[0], BS);
+        }
+        assert_memory_equal(r, w + (size_t)(i * 3 % FILE_BLOCKS) * BS, BS);
+    }
+    print_message("%d of 16 cold reads finished inside the call\n",
+                  inline_done);
+    img_backend_free(be);
+    zv_loop_free(loop);
+}
+
+/*
  * What forget promises a device that stops a command: when it returns,
  * the kernel has finished with the memory of the transfers in flight.
  * The memory is then unmapped and a canary mapped in its place (as a
@@ -546,6 +591,7 @@ main(void)
         T(uring_sync_call_from_callback), T(uring_free_with_requests_in_flight),
         T(uring_backend_under_ckd_image), T(sync_started_transfers),
         T(uring_started_transfers),       T(uring_forget_waits_for_the_memory),
+        T(uring_cold_read_calls_back),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
