@@ -27,7 +27,6 @@
 #ifdef ZV_HAVE_URING
 
 #include <liburing.h>
-#include <unistd.h>
 
 struct uring_req {
     bool write;
