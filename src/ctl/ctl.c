@@ -637,6 +637,8 @@ cmd_query_stats(struct zv_ctl *ctl, struct json_object *args)
     ctl_u64_add(
         r, "device_commands",
         (hd->td ? testdev_cmd_count(hd->td) : dev_dasd_commands(hd->dev)));
+    if (!hd->td)
+        ctl_u64_add(r, "device_held", dev_dasd_held(hd->dev));
     if (hd->sch) {
         struct json_object *o = json_object_new_object();
         uint64_t rd, wr;

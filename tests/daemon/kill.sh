@@ -86,12 +86,15 @@ released
 fds1=$(fds) rss1=$(status_kb VmRSS) vm1=$(status_kb VmSize)
 echo "kill test: $N kills in $((t1 - t0)) s; fds $fds0 -> $fds1," \
     "VmRSS $rss0 -> $rss1 KiB, VmSize $vm0 -> $vm1 KiB"
+held=0
 for u in $UA $UB; do
+    held=$((held + $(stat_of $u device_held)))
     [ "$(stat_of $u vfio_user.dma_maps)" = 0 ] || fail "mappings left on $u"
     [ "$(stat_of $u vfio_ccw.state)" = closed ] || fail "$u not closed"
     n=$(stat_of $u vfio_user.clients)
     [ "$n" -ge $((N + 3)) ] || fail "$u served $n clients, expected $((N + 3))"
 done
+echo "kill test: $held commands held for their image transfer"
 [ "$fds1" -le "$fds0" ] || fail "daemon fds grew from $fds0 to $fds1: $(ls -l /proc/$PID/fd)"
 # RSS slack: the allocator keeps freed heap pages in its arenas and the
 # page-table/stack pages the kills' code paths touched stay resident, so
