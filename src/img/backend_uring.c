@@ -54,12 +54,47 @@ struct uring_be {
     unsigned inflight;
     struct uring_req *done_head, *done_tail;
     zv_timer_id post_id; /* uring_post_done's event, 0 = none */
+    /* finished requests kept for the next ones: an I/O costs no malloc */
+    struct uring_req *spare;
+    unsigned nspare;
 };
+
+#define URING_SPARE_MAX 16
 
 static struct uring_be *
 to_ub(struct img_backend *be)
 {
     return (struct uring_be *)be;
+}
+
+/* A request with room for IMG_IOV_MAX iovecs, zeroed but for that room. */
+static struct uring_req *
+uring_req_get(struct uring_be *ub)
+{
+    struct uring_req *req = ub->spare;
+
+    if (req) {
+        ub->spare = req->next;
+        ub->nspare--;
+    } else {
+        req = malloc(sizeof(*req) + IMG_IOV_MAX * sizeof(req->iov[0]));
+        if (!req)
+            return NULL;
+    }
+    memset(req, 0, sizeof(*req));
+    return req;
+}
+
+static void
+uring_req_put(struct uring_be *ub, struct uring_req *req)
+{
+    if (ub->nspare >= URING_SPARE_MAX) {
+        free(req);
+        return;
+    }
+    req->next = ub->spare;
+    ub->spare = req;
+    ub->nspare++;
 }
 
 static int
@@ -203,7 +238,7 @@ uring_run_done(struct uring_be *ub)
         if (!ub->done_head)
             ub->done_tail = NULL;
         req->cb(req->arg, req->res);
-        free(req);
+        uring_req_put(ub, req);
     }
 }
 
@@ -322,18 +357,18 @@ uring_submit(struct img_backend *be, bool write, void *buf, size_t len,
 
     if (!ub->watching)
         return -EINVAL;
-    req = calloc(1, sizeof(*req));
+    req = uring_req_get(ub);
     if (!req)
         return -ENOMEM;
-    *req = (struct uring_req){.write = write,
-                              .buf = buf,
-                              .len = len,
-                              .off = off,
-                              .cb = cb,
-                              .arg = arg};
+    req->write = write;
+    req->buf = buf;
+    req->len = len;
+    req->off = off;
+    req->cb = cb;
+    req->arg = arg;
     rc = uring_queue(ub, req);
     if (rc < 0) {
-        free(req);
+        uring_req_put(ub, req);
         return rc;
     }
     if (!ub->batching) {
@@ -356,7 +391,7 @@ uring_start(struct img_backend *be, bool write, const struct iovec *iov, int n,
         *res = img_fd_iov(be, write, iov, n, off);
         return 1;
     }
-    req = calloc(1, sizeof(*req) + (size_t)n * sizeof(req->iov[0]));
+    req = uring_req_get(ub);
     if (!req)
         return -ENOMEM;
     req->write = write;
@@ -369,7 +404,7 @@ uring_start(struct img_backend *be, bool write, const struct iovec *iov, int n,
     req->waiter = true;
     rc = uring_queue(ub, req);
     if (rc < 0) {
-        free(req);
+        uring_req_put(ub, req);
         return rc;
     }
     /* Deferred (tests): the caller is to see it in flight, whenever the
@@ -378,7 +413,7 @@ uring_start(struct img_backend *be, bool write, const struct iovec *iov, int n,
         uring_reap(ub);
     if (req->finished) {
         *res = req->res < 0 ? req->res : 0;
-        free(req);
+        uring_req_put(ub, req);
         uring_post_done(ub);
         return 1;
     }
@@ -410,7 +445,7 @@ uring_forget(struct img_backend *be, void *arg)
 
         if (req->arg == arg) {
             *pp = req->next;
-            free(req);
+            uring_req_put(ub, req);
         } else {
             last = req;
             pp = &req->next;
@@ -438,6 +473,10 @@ uring_destroy(struct img_backend *be)
     }
     while ((req = ub->done_head)) {
         ub->done_head = req->next;
+        free(req);
+    }
+    while ((req = ub->spare)) {
+        ub->spare = req->next;
         free(req);
     }
     if (ub->post_id)
