@@ -76,7 +76,11 @@ start_daemon() {
     "$ZVFIOD" --state-dir "$ST" --log-level info 2>>"$T/log" &
     PID=$!
     for _ in $(seq 200); do
-        "$CTL" --socket "$ST/control.sock" lschp >/dev/null 2>&1 && return 0
+        if "$CTL" --socket "$ST/control.sock" lschp >/dev/null 2>&1; then
+            # the guest's DASDs read and write their images through this
+            grep -h 'image I/O' "$T/log" | tail -1 | sed 's/^.*msg=/zvfiod: /'
+            return 0
+        fi
         kill -0 "$PID" 2>/dev/null || die "zvfiod exited at start"
         sleep 0.05
     done
