@@ -12,10 +12,12 @@
  * transfers, which are resubmitted for the rest, and with IMG_SYNC_FSYNC a
  * write is followed by a data fsync before its callback runs.
  *
- * Started transfers (img_preadv_start) look for their completion right
- * after the submit (a read the page cache had finishes inside it) and
- * report it to the caller at once; any other completion found on the way
- * goes to its callback through a posted loop event (uring_post_done).
+ * Started transfers (img_preadv_start): a read first takes what the page
+ * cache has with preadv2(RWF_NOWAIT), as cheap as the synchronous
+ * backend; the rest, and every write, go to the ring, and a completion
+ * that came inside the submit is reported to the caller at once.  Any
+ * other completion found on the way goes to its callback through a
+ * posted loop event (uring_post_done).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -378,6 +380,37 @@ uring_submit(struct img_backend *be, bool write, void *buf, size_t len,
     return 0;
 }
 
+/*
+ * A read first tries the page cache alone (preadv2 RWF_NOWAIT): what it
+ * had is copied at the cost of a plain preadv, and only the rest (a page
+ * not there yet) goes to the ring.  True when the read is over (req->res
+ * 0 or -errno); false with req->done/iov[vi..] saying what is left.
+ */
+static bool
+uring_read_cached(struct uring_be *ub, struct uring_req *req)
+{
+    ssize_t r =
+        preadv2(ub->be.fd, req->iov, req->niov, (off_t)req->off, RWF_NOWAIT);
+
+    if (r < 0) {
+        if (errno == EAGAIN || errno == EOPNOTSUPP || errno == EINTR)
+            return false;
+        req->res = -errno;
+        return true;
+    }
+    if (r == 0) {
+        req->res = -EIO; /* end of file inside the range */
+        return true;
+    }
+    req->done = (size_t)r;
+    if (req->done == req->len) {
+        req->res = 0;
+        return true;
+    }
+    uring_iov_advance(req, (size_t)r);
+    return false;
+}
+
 static int
 uring_start(struct img_backend *be, bool write, const struct iovec *iov, int n,
             size_t total, uint64_t off, img_io_cb cb, void *arg, int *res)
@@ -399,6 +432,11 @@ uring_start(struct img_backend *be, bool write, const struct iovec *iov, int n,
     req->off = off;
     req->niov = n;
     memcpy(req->iov, iov, (size_t)n * sizeof(req->iov[0]));
+    if (!write && !ub->be.defer && uring_read_cached(ub, req)) {
+        *res = req->res;
+        uring_req_put(ub, req);
+        return 1;
+    }
     /* A waiter while we look: if it finished inside the submit it is not
      * queued for a callback. */
     req->waiter = true;
