@@ -19,7 +19,8 @@ ROUNDS=${ROUNDS:-5}
 # for (default program, docs/zvfiod.md).  DISKS, TESTS, IOS narrow the run
 # (e.g. DISKS=eckd TESTS=read4k for the per-I/O breakdown);
 # ZVFIO_QEMU_STATS=1 prints the adapter's per-operation timings and
-# zvfiod's SSCH-to-status histogram of the zvfio disks.
+# zvfiod's SSCH-to-status histogram of the zvfio disks.  ZVFIOD_ARGS adds
+# daemon options (e.g. "--poll-us 50", "--image-io sync").
 LAT=
 [ -n "${LATENCY_US:-}" ] && LAT=", \"latency_us\": $LATENCY_US, \"jitter_us\": 0"
 [ -n "${LATENCY_PER:-}" ] && LAT="$LAT, \"latency_per\": \"$LATENCY_PER\""
@@ -44,8 +45,9 @@ cat >"$T/host.json" <<JSON
     { "type": "eckd", "subchannel": "0.0.0101", "devno": "0.0.0201",
       "chpids": ["40", "41"], "image": "eckd.3390"$LAT } ] }
 JSON
+# shellcheck disable=SC2086 # ZVFIOD_ARGS: words on purpose
 "$B/tools/zvfiod/zvfiod" --state-dir "$ST" --config "$T/host.json" \
-    --log-level warn 2>"$T/log" &
+    --log-level warn ${ZVFIOD_ARGS:-} 2>"$T/log" &
 PID=$!
 for _ in $(seq 100); do
     "$B/tools/zvfioctl/zvfioctl" --socket "$ST/control.sock" lschp \

@@ -33,7 +33,7 @@
 struct uring_req {
     bool write;
     bool fsyncing;
-    bool waiter; /* a synchronous caller spins on this request */
+    bool waiter; /* its caller looks for it: no callback when it finishes */
     bool finished;
     uint8_t *buf;
     size_t len;
@@ -294,59 +294,21 @@ uring_on_ring(void *arg, int fd, unsigned events)
     uring_flush(ub);
 }
 
-/* Wait until req finished; other completions seen on the way go to their
- * callbacks from a posted event. */
-static void
-uring_wait(struct uring_be *ub, struct uring_req *req)
-{
-    struct io_uring_cqe *cqe;
-
-    while (!req->finished) {
-        int rc;
-
-        /* Inside the ring handler SQEs are batched: flush them, ours
-         * (or its resubmission) included, before sleeping on the CQ. */
-        if (io_uring_sq_ready(&ub->ring))
-            io_uring_submit(&ub->ring);
-        rc = io_uring_wait_cqe(&ub->ring, &cqe);
-
-        if (rc == -EINTR)
-            continue;
-        if (rc < 0) {
-            /* The ring itself failed; nothing more will complete. */
-            req->res = rc;
-            return;
-        }
-        uring_reap(ub);
-    }
-    uring_post_done(ub);
-}
-
-static int
-uring_sync_io(struct img_backend *be, bool write, void *buf, size_t len,
-              uint64_t off)
-{
-    struct uring_be *ub = to_ub(be);
-    struct uring_req req = {
-        .write = write, .waiter = true, .buf = buf, .len = len, .off = off};
-    int rc = uring_queue(ub, &req);
-
-    if (rc < 0)
-        return rc;
-    uring_wait(ub, &req);
-    return req.res < 0 ? req.res : 0;
-}
-
+/* The synchronous calls (an ECKD track load or write-back) are plain
+ * pread/pwrite: through the ring they cost a submit and a wait, and a
+ * buffered write a trip through io_uring's worker thread besides.  No
+ * started transfer of the same device is in flight meanwhile: its
+ * command is held, so the device runs nothing else. */
 static int
 uring_pread(struct img_backend *be, void *buf, size_t len, uint64_t off)
 {
-    return uring_sync_io(be, false, buf, len, off);
+    return img_fd_pread(be->fd, buf, len, off);
 }
 
 static int
 uring_pwrite(struct img_backend *be, const void *buf, size_t len, uint64_t off)
 {
-    return uring_sync_io(be, true, (void *)buf, len, off);
+    return img_fd_pwrite(be->fd, buf, len, off, be->sync);
 }
 
 static int
