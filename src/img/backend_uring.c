@@ -424,13 +424,11 @@ uring_start(struct img_backend *be, bool write, const struct iovec *iov, int n,
     return 0;
 }
 
-/* Everything in flight is waited for (one image, one device: waiting for
- * arg's requests alone would buy nothing), then arg's callbacks go. */
+/* Wait until nothing is in flight: the kernel has let go of every buffer
+ * (finished requests wait on the done list). */
 static void
-uring_forget(struct img_backend *be, void *arg)
+uring_drain(struct uring_be *ub)
 {
-    struct uring_be *ub = to_ub(be);
-    struct uring_req **pp = &ub->done_head, *last = NULL;
     struct io_uring_cqe *cqe;
 
     while (ub->inflight) {
@@ -440,6 +438,17 @@ uring_forget(struct img_backend *be, void *arg)
             break;
         uring_reap(ub);
     }
+}
+
+/* Everything in flight is waited for (one image, one device: waiting for
+ * arg's requests alone would buy nothing), then arg's callbacks go. */
+static void
+uring_forget(struct img_backend *be, void *arg)
+{
+    struct uring_be *ub = to_ub(be);
+    struct uring_req **pp = &ub->done_head, *last = NULL;
+
+    uring_drain(ub);
     while (*pp) {
         struct uring_req *req = *pp;
 
@@ -461,16 +470,9 @@ static void
 uring_destroy(struct img_backend *be)
 {
     struct uring_be *ub = to_ub(be);
-    struct io_uring_cqe *cqe;
     struct uring_req *req;
 
-    while (ub->inflight) {
-        if (io_uring_sq_ready(&ub->ring))
-            io_uring_submit(&ub->ring);
-        if (io_uring_wait_cqe(&ub->ring, &cqe) < 0)
-            break;
-        uring_reap(ub);
-    }
+    uring_drain(ub);
     while ((req = ub->done_head)) {
         ub->done_head = req->next;
         free(req);

@@ -205,19 +205,32 @@ fba_iov_len_ok(const struct iovec *iov, int niov, size_t len)
     return sum == len;
 }
 
-int
-fba_img_readv(struct fba_img *img, uint64_t block, uint32_t n,
-              const struct iovec *iov, int niov)
+/* The file offset of n blocks at block, and niov iovecs that hold
+ * exactly their bytes: 0, or -EINVAL / -EROFS (write) as the range
+ * checks say. */
+static int
+fba_iov_range(struct fba_img *img, bool write, uint64_t block, uint32_t n,
+              const struct iovec *iov, int niov, uint64_t *off)
 {
-    uint64_t off;
     size_t len;
-    int rc = fba_range(img, block, n, &off, &len);
+    int rc = write ? fba_write_range(img, block, n, off, &len)
+                   : fba_range(img, block, n, off, &len);
 
     if (rc < 0)
         return rc;
     if (niov <= 0 || !fba_iov_len_ok(iov, niov, len))
         return -EINVAL;
-    return img_preadv(img->f.be, iov, niov, off);
+    return 0;
+}
+
+int
+fba_img_readv(struct fba_img *img, uint64_t block, uint32_t n,
+              const struct iovec *iov, int niov)
+{
+    uint64_t off;
+    int rc = fba_iov_range(img, false, block, n, iov, niov, &off);
+
+    return rc < 0 ? rc : img_preadv(img->f.be, iov, niov, off);
 }
 
 int
@@ -225,14 +238,9 @@ fba_img_writev(struct fba_img *img, uint64_t block, uint32_t n,
                const struct iovec *iov, int niov)
 {
     uint64_t off;
-    size_t len;
-    int rc = fba_write_range(img, block, n, &off, &len);
+    int rc = fba_iov_range(img, true, block, n, iov, niov, &off);
 
-    if (rc < 0)
-        return rc;
-    if (niov <= 0 || !fba_iov_len_ok(iov, niov, len))
-        return -EINVAL;
-    return img_pwritev(img->f.be, iov, niov, off);
+    return rc < 0 ? rc : img_pwritev(img->f.be, iov, niov, off);
 }
 
 int
@@ -241,14 +249,10 @@ fba_img_readv_start(struct fba_img *img, uint64_t block, uint32_t n,
                     int *res)
 {
     uint64_t off;
-    size_t len;
-    int rc = fba_range(img, block, n, &off, &len);
+    int rc = fba_iov_range(img, false, block, n, iov, niov, &off);
 
-    if (rc < 0)
-        return rc;
-    if (niov <= 0 || !fba_iov_len_ok(iov, niov, len))
-        return -EINVAL;
-    return img_preadv_start(img->f.be, iov, niov, off, cb, arg, res);
+    return rc < 0 ? rc
+                  : img_preadv_start(img->f.be, iov, niov, off, cb, arg, res);
 }
 
 int
@@ -257,14 +261,10 @@ fba_img_writev_start(struct fba_img *img, uint64_t block, uint32_t n,
                      int *res)
 {
     uint64_t off;
-    size_t len;
-    int rc = fba_write_range(img, block, n, &off, &len);
+    int rc = fba_iov_range(img, true, block, n, iov, niov, &off);
 
-    if (rc < 0)
-        return rc;
-    if (niov <= 0 || !fba_iov_len_ok(iov, niov, len))
-        return -EINVAL;
-    return img_pwritev_start(img->f.be, iov, niov, off, cb, arg, res);
+    return rc < 0 ? rc
+                  : img_pwritev_start(img->f.be, iov, niov, off, cb, arg, res);
 }
 
 /* Zeros are written (not punched) so the result is the same on every
