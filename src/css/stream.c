@@ -442,13 +442,8 @@ struct stream_sink {
  * guest addresses of one byte are one.
  */
 static bool
-stream_unstored(const struct css_io *io, uint64_t addr, uint64_t len,
-                const struct iovec *iov, int n)
+stream_apart(const uint8_t *p, uint64_t len, const struct iovec *iov, int n)
 {
-    const uint8_t *p = zv_as_ptr(io->as, addr, len, ZV_MEM_READ);
-
-    if (!p)
-        return false;
     for (int i = 0; i < n; i++) {
         const uint8_t *b = iov[i].iov_base;
 
@@ -456,6 +451,15 @@ stream_unstored(const struct css_io *io, uint64_t addr, uint64_t len,
             return false;
     }
     return true;
+}
+
+static bool
+stream_unstored(const struct css_io *io, uint64_t addr, uint64_t len,
+                const struct iovec *iov, int n)
+{
+    const uint8_t *p = zv_as_ptr(io->as, addr, len, ZV_MEM_READ);
+
+    return p && stream_apart(p, len, iov, n);
 }
 
 /* The current CCW's count ran out and it has CD: go to the next one. */
@@ -602,15 +606,22 @@ stream_sink_add(struct css_io *io, struct stream_sink *sink, uint32_t n,
     return 0;
 }
 
-/* The next IDAW, not stored into by the transfer so far. */
+/* The next IDAW, not stored into by the transfer so far.  Its host
+ * address comes through the IDAL window lw, which the fetch of that IDAW
+ * then finds filled. */
 static bool
-stream_list_unstored(const struct css_io *io, const struct stream_sink *sink)
+stream_list_unstored(const struct css_io *io, const struct stream_sink *sink,
+                     struct stream_win *lw)
 {
     uint32_t size = io_orb(io)->c64 ? IDAW2_SIZE : IDAW1_SIZE;
+    const uint8_t *p;
 
     if (!(io->ccw_flags & CCW_FLAG_IDA))
         return true; /* MIDAWs refuse anyway; a direct area has no list */
-    return stream_unstored(io, io->list, size, sink->iov, sink->n);
+    p = stream_win_ptr(io->as, lw, io->list, size, ZV_MEM_READ);
+    if (!p) /* across a page: byte-exact */
+        return stream_unstored(io, io->list, size, sink->iov, sink->n);
+    return stream_apart(p, size, sink->iov, sink->n);
 }
 
 /* Move up to len bytes; store = into storage (the device gives data). */
@@ -641,7 +652,7 @@ stream_xfer(struct css_io *io, uint8_t *buf, size_t len, bool store,
             continue;
         }
         if (io->seg_left == 0) {
-            if (sink && io->input && !stream_list_unstored(io, sink))
+            if (sink && io->input && !stream_list_unstored(io, sink, &lw))
                 return STREAM_REFUSE;
             if (stream_next_segment(io, &lw) < 0)
                 return sink ? STREAM_REFUSE : -1;
