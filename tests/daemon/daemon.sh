@@ -268,7 +268,10 @@ python3 - "$sock" <<'PY' &
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); time.sleep(5)
 PY
-sleep 0.3
+# attached before the signal (python can take longer to start than a
+# fixed pause on a loaded machine: then nothing was attached)
+for _ in $(seq 200); do ctl mdev list | grep -q 'client attached' && break; sleep 0.05; done
+ctl mdev list | grep -q 'client attached' || fail "no client attached before SIGTERM"
 stop
 
 # --- undefine removes the definition; device loss under a started mdev
