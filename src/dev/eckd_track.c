@@ -506,11 +506,6 @@ eckd_read_direct(struct eckd *e, struct css_io *io, const struct ckd_record *r,
      * after the command returns (dasd_started). */
     rc = img_preadv_start(be, iov, n, eckd_slot_off(e) + off, dasd_image_done,
                           &e->d, &res);
-    /* not started (ring full, no memory): the bytes move synchronously */
-    if (rc == -EBUSY || rc == -ENOMEM) {
-        res = img_preadv(be, iov, n, eckd_slot_off(e) + off);
-        rc = 1; /* done, as a start that finished at once */
-    }
     if (dasd_started(&e->d, io, be, rc, res) < 0) {
         css_io_iov_undo(io);
         return EE_EQUIPMENT;

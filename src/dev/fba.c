@@ -170,18 +170,15 @@ static int
 fba_image_iov(struct fba *f, struct css_io *io, bool write, uint32_t nb,
               const struct iovec *iov, int n)
 {
-    int rc = -EAGAIN, res = 0;
+    int rc, res = 0;
 
-    if (nb == f->left)
-        rc = write ? fba_img_writev_start(f->img, f->next, nb, iov, n,
-                                          dasd_image_done, &f->d, &res)
-                   : fba_img_readv_start(f->img, f->next, nb, iov, n,
-                                         dasd_image_done, &f->d, &res);
-    /* not the last chunk, or not started (ring full, no memory): the
-     * bytes move synchronously */
-    if (rc == -EAGAIN || rc == -EBUSY || rc == -ENOMEM)
+    if (nb != f->left)
         return write ? fba_img_writev(f->img, f->next, nb, iov, n)
                      : fba_img_readv(f->img, f->next, nb, iov, n);
+    rc = write ? fba_img_writev_start(f->img, f->next, nb, iov, n,
+                                      dasd_image_done, &f->d, &res)
+               : fba_img_readv_start(f->img, f->next, nb, iov, n,
+                                     dasd_image_done, &f->d, &res);
     return dasd_started(&f->d, io, fba_img_backend(f->img), rc, res);
 }
 

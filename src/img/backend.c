@@ -171,8 +171,11 @@ sync_start(struct img_backend *be, bool write, const struct iovec *iov, int n,
         *res = rc;
         return 1;
     }
-    rc = sync_post(to_sb(be), cb, arg, rc < 0 ? rc : (int)total);
-    return rc < 0 ? rc : 0;
+    if (sync_post(to_sb(be), cb, arg, rc < 0 ? rc : (int)total) < 0) {
+        *res = rc; /* no memory for the report: it is given now */
+        return 1;
+    }
+    return 0;
 }
 
 static void

@@ -343,33 +343,30 @@ uring_submit(struct img_backend *be, bool write, void *buf, size_t len,
 }
 
 /*
- * A read first tries the page cache alone (preadv2 RWF_NOWAIT): what it
- * had is copied at the cost of a plain preadv, and only the rest (a page
- * not there yet) goes to the ring.  True when the read is over (req->res
- * 0 or -errno); false with req->done/iov[vi..] saying what is left.
+ * A read first tries the page cache alone (preadv2 RWF_NOWAIT on the
+ * caller's iovecs, no request made): what it had is copied at the cost of
+ * a plain preadv, and only the rest (a page not there yet) goes to the
+ * ring.  True when the read is over (*res 0 or -errno); false with *got
+ * bytes already read.
  */
 static bool
-uring_read_cached(struct uring_be *ub, struct uring_req *req)
+uring_read_cached(struct uring_be *ub, const struct iovec *iov, int n,
+                  uint64_t off, size_t total, size_t *got, int *res)
 {
-    ssize_t r =
-        preadv2(ub->be.fd, req->iov, req->niov, (off_t)req->off, RWF_NOWAIT);
+    ssize_t r = preadv2(ub->be.fd, iov, n, (off_t)off, RWF_NOWAIT);
 
+    *got = 0;
     if (r < 0) {
         if (errno == EAGAIN || errno == EOPNOTSUPP || errno == EINTR)
             return false;
-        req->res = -errno;
+        *res = -errno;
         return true;
     }
-    if (r == 0) {
-        req->res = -EIO; /* end of file inside the range */
+    if (r == 0 || (size_t)r == total) {
+        *res = r == 0 ? -EIO : 0; /* -EIO: the file ends inside the range */
         return true;
     }
-    req->done = (size_t)r;
-    if (req->done == req->len) {
-        req->res = 0;
-        return true;
-    }
-    uring_iov_advance(req, (size_t)r);
+    *got = (size_t)r;
     return false;
 }
 
@@ -379,33 +376,29 @@ uring_start(struct img_backend *be, bool write, const struct iovec *iov, int n,
 {
     struct uring_be *ub = to_ub(be);
     struct uring_req *req;
-    int rc;
+    size_t got = 0;
 
-    if (!ub->watching) {
-        /* no loop to call back on: the bytes move now */
-        *res = img_fd_iov(be, write, iov, n, off);
+    if (!ub->watching)
+        goto now; /* no loop to call back on */
+    if (!write && !ub->be.defer &&
+        uring_read_cached(ub, iov, n, off, total, &got, res))
         return 1;
-    }
     req = uring_req_get(ub);
     if (!req)
-        return -ENOMEM;
+        goto now;
     req->write = write;
     req->len = total;
     req->off = off;
     req->niov = n;
     memcpy(req->iov, iov, (size_t)n * sizeof(req->iov[0]));
-    if (!write && !ub->be.defer && uring_read_cached(ub, req)) {
-        *res = req->res;
-        uring_req_put(ub, req);
-        return 1;
-    }
+    req->done = got;
+    uring_iov_advance(req, got);
     /* A waiter while we look: if it finished inside the submit it is not
      * queued for a callback. */
     req->waiter = true;
-    rc = uring_queue(ub, req);
-    if (rc < 0) {
+    if (uring_queue(ub, req) < 0) {
         uring_req_put(ub, req);
-        return rc;
+        goto now;
     }
     /* Deferred (tests): the caller is to see it in flight, whenever the
      * worker thread finishes it. */
@@ -422,6 +415,11 @@ uring_start(struct img_backend *be, bool write, const struct iovec *iov, int n,
     req->arg = arg;
     uring_post_done(ub);
     return 0;
+
+now:
+    /* not queued (no loop, no memory, the ring full): the bytes move now */
+    *res = img_fd_iov(be, write, iov, n, off);
+    return 1;
 }
 
 /* Wait until nothing is in flight: the kernel has let go of every buffer

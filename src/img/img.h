@@ -81,10 +81,11 @@ typedef void (*img_io_cb)(void *arg, int res);
  * without blocking (io_uring: the page cache had them; the sync backend:
  * always) and returns 1 with *res = 0 or -errno, and cb never runs; or it
  * returns 0 and the transfer is in flight: cb(arg, res) runs on the loop
- * later, never inside this call, res = bytes moved or -errno.  < 0: not
- * started (-EINVAL bad iovecs, -ENOMEM, -EBUSY the ring is full), nothing
- * moved.  The iovec array is copied; the memory it points to must stay
- * valid until cb ran or img_backend_forget(be, arg) returned.
+ * later, never inside this call, res = bytes moved or -errno.  A transfer
+ * the backend cannot queue (no memory, the ring full) moves at once (1).
+ * -EINVAL: bad iovecs, nothing moved.  The iovec array is copied; the
+ * memory it points to must stay valid until cb ran or
+ * img_backend_forget(be, arg) returned.
  */
 int img_preadv_start(struct img_backend *be, const struct iovec *iov, int n,
                      uint64_t off, img_io_cb cb, void *arg, int *res);
