@@ -212,45 +212,51 @@ zv_host_dev_ident(const struct zv_host_dev *d, uint16_t *cu_type,
  * auto falls back to pread/pwrite where io_uring is unavailable (old
  * kernel, seccomp, a virtual loop), saying so once.
  */
-static int
-host_image_io(struct zv_loop *loop, enum zv_image_io io, struct zv_host_dev *hd,
-              char *err, size_t errlen)
+/* Once per host: the log says how its DASDs reach their images (and
+ * why not io_uring, when auto fell back: errno_ nonzero). */
+static void
+host_image_io_said(struct zv_host *h, const char *how, int errno_)
 {
-    static bool told;
+    if (h->image_io_said)
+        return;
+    h->image_io_said = true;
+    if (errno_)
+        zv_log(ZV_LOG_INFO,
+               "host: image I/O: io_uring unavailable (%s), using pread/pwrite",
+               strerror(errno_));
+    else
+        zv_log(ZV_LOG_INFO, "host: image I/O: %s", how);
+}
+
+static int
+host_image_io(struct zv_host *h, struct zv_host_dev *hd, char *err,
+              size_t errlen)
+{
+    enum zv_image_io io = h->cfg.image_io;
     int fd = hd->fimg ? fba_img_fd(hd->fimg) : ckd_img_fd(hd->cimg);
     struct img_backend *be;
 
     if (io == ZV_IMAGE_IO_SYNC) {
-        if (!told)
-            zv_log(ZV_LOG_INFO, "host: image I/O: pread/pwrite");
-        told = true;
+        host_image_io_said(h, "pread/pwrite", 0);
         return 0;
     }
-    be = img_backend_uring(fd, IMG_SYNC_WRITE_THROUGH, loop, 0);
+    be = img_backend_uring(fd, IMG_SYNC_WRITE_THROUGH, h->loop, 0);
     if (!be) {
         if (io == ZV_IMAGE_IO_URING) {
             snprintf(err, errlen, "image %s: io_uring: %s", hd->cfg.image,
                      strerror(errno));
             return -errno;
         }
-        if (!told)
-            zv_log(ZV_LOG_INFO,
-                   "host: image I/O: io_uring unavailable (%s), using "
-                   "pread/pwrite",
-                   strerror(errno));
-        told = true;
+        host_image_io_said(h, "pread/pwrite", errno);
         return 0;
     }
-    if (!told)
-        zv_log(ZV_LOG_INFO, "host: image I/O: io_uring");
-    told = true;
+    host_image_io_said(h, "io_uring", 0);
     return hd->fimg ? fba_img_set_backend(hd->fimg, be)
                     : ckd_img_set_backend(hd->cimg, be);
 }
 
 static int
-host_image(struct zv_loop *loop, enum zv_image_io io, struct zv_host_dev *hd,
-           char *err, size_t errlen)
+host_image(struct zv_host *h, struct zv_host_dev *hd, char *err, size_t errlen)
 {
     struct zv_host_dev_cfg *c = &hd->cfg;
     struct dasd_config dc = {.latency_ns = c->latency_ns,
@@ -279,10 +285,6 @@ host_image(struct zv_loop *loop, enum zv_image_io io, struct zv_host_dev *hd,
     if (c->type == ZV_HOST_DEV_FBA) {
         rc = fba_img_open(c->image, false, IMG_SYNC_WRITE_THROUGH, &hd->fimg,
                           err, errlen);
-        if (!rc)
-            rc = host_image_io(loop, io, hd, err, errlen);
-        if (!rc)
-            rc = dev_fba_new(loop, hd->fimg, &dc, &hd->dev);
     } else {
         rc = ckd_img_open(c->image, false, IMG_SYNC_WRITE_THROUGH, &hd->cimg,
                           err, errlen);
@@ -291,11 +293,12 @@ host_image(struct zv_loop *loop, enum zv_image_io io, struct zv_host_dev *hd,
          * guest sees as such */
         if (!rc && fresh && c->volser[0])
             rc = ckd_img_format_cdl(hd->cimg, c->volser, err, errlen);
-        if (!rc)
-            rc = host_image_io(loop, io, hd, err, errlen);
-        if (!rc)
-            rc = dev_eckd_new(loop, hd->cimg, &dc, &hd->dev);
     }
+    if (!rc)
+        rc = host_image_io(h, hd, err, errlen);
+    if (!rc)
+        rc = hd->fimg ? dev_fba_new(h->loop, hd->fimg, &dc, &hd->dev)
+                      : dev_eckd_new(h->loop, hd->cimg, &dc, &hd->dev);
     if (rc && !err[0])
         snprintf(err, errlen, "image %s: %s", c->image, strerror(-rc));
     return rc;
@@ -318,7 +321,7 @@ host_dev(struct zv_host *h, struct zv_host_dev *hd, char *err, size_t errlen)
             return -ENOMEM;
         hd->dev = testdev_css_dev(hd->td);
     } else {
-        rc = host_image(h->loop, h->cfg.image_io, hd, err, errlen);
+        rc = host_image(h, hd, err, errlen);
         if (rc)
             return rc;
     }

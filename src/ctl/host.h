@@ -134,6 +134,7 @@ struct zv_host {
     struct zv_host_cfg cfg;
     unsigned ndev;
     struct zv_host_dev dev[ZV_HOST_MAX_DEV];
+    bool image_io_said; /* the log named the image I/O in use */
 };
 
 /* Build the host described by cfg (copied) on loop.  0, or -errno with
