@@ -47,6 +47,9 @@ struct zv_loop *zv_loop_new_real_seeded(uint64_t seed);
 void zv_loop_free(struct zv_loop *loop);
 bool zv_loop_is_virtual(const struct zv_loop *loop);
 
+/* CLOCK_MONOTONIC in nanoseconds, for code that waits on its own
+ * (a guest channel polling its eventfds) rather than on a loop. */
+uint64_t zv_mono_ns(void);
 /* Nanoseconds.  Virtual: starts at 0.  Real: CLOCK_MONOTONIC. */
 uint64_t zv_loop_now(const struct zv_loop *loop);
 

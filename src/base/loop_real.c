@@ -49,12 +49,18 @@ struct loop_real {
 static __thread const struct zv_loop *tl_running;
 
 uint64_t
-loop_real_now(void)
+zv_mono_ns(void)
 {
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * ZV_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t
+loop_real_now(void)
+{
+    return zv_mono_ns();
 }
 
 void

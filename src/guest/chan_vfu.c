@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/bytes.h"
@@ -252,15 +251,6 @@ chan_vfu_take_ahead(struct chan_vfu *c, struct irb *irb)
     return true;
 }
 
-static uint64_t
-mono_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* Sleep in poll until the IO or REQ eventfd fires or the deadline, then
  * read the ones poll found readable (no read that can only say EAGAIN). */
 static int
@@ -268,7 +258,7 @@ chan_vfu_sleep(struct chan_vfu *c, uint64_t deadline)
 {
     struct pollfd p[2] = {{.fd = c->efd[VFU_IRQ_IO], .events = POLLIN},
                           {.fd = c->efd[VFU_IRQ_REQ], .events = POLLIN}};
-    uint64_t now = mono_ns();
+    uint64_t now = zv_mono_ns();
     int64_t req = 0;
     uint64_t ms;
     int rc;
@@ -295,7 +285,7 @@ static int
 chan_vfu_wait_irb(struct guest_chan *ch, struct irb *irb, uint64_t timeout_ns)
 {
     struct chan_vfu *c = cu_of(ch);
-    uint64_t deadline = mono_ns() + timeout_ns;
+    uint64_t deadline = zv_mono_ns() + timeout_ns;
     bool tried = false;
 
     if (chan_vfu_take_ahead(c, irb))
