@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ struct zv_vfu_client {
     int fd;
     bool dead;
     unsigned spin_ns; /* poll for a reply this long before sleeping */
+    int timeout_ms;   /* for a reply; -1: forever */
     uint16_t next_id;
     struct vfu_caps caps; /* the server's */
     uint8_t *buf;         /* requests and replies, CLIENT_MAX_REPLY bytes */
@@ -155,21 +157,43 @@ client_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* recvmsg, first trying without sleeping for spin_ns (set_spin). */
+/*
+ * recvmsg, first trying without sleeping for spin_ns (set_spin).  The
+ * sleep is a poll for POLLIN, not a blocking recvmsg: a reader asleep in
+ * recvmsg on a UNIX stream socket is woken by every wake-up of its
+ * socket's wait queue, and the server's reading of our request is one (it
+ * frees our bytes, which reports write space to our socket).  That woke
+ * this thread once more per call for nothing; poll's wait entry looks at
+ * the events and sleeps on.
+ */
 static ssize_t
 client_recvmsg(struct zv_vfu_client *c, struct msghdr *mh)
 {
+    struct pollfd p = {.fd = c->fd, .events = POLLIN};
+    ssize_t n;
+
     if (c->spin_ns) {
         uint64_t end = client_now_ns() + c->spin_ns;
 
         do {
-            ssize_t n = recvmsg(c->fd, mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-
+            n = recvmsg(c->fd, mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
             if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
                 return n;
         } while (client_now_ns() < end);
     }
-    return recvmsg(c->fd, mh, MSG_CMSG_CLOEXEC);
+    for (;;) {
+        int rc = poll(&p, 1, c->timeout_ms);
+
+        if (rc == 0) {
+            errno = EAGAIN;
+            return -1;
+        }
+        if (rc < 0)
+            return -1;
+        n = recvmsg(c->fd, mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+            return n;
+    }
 }
 
 /* At least min and at most max bytes.  The server sends nothing but the
@@ -351,9 +375,9 @@ zv_vfu_client_set_timeout(struct zv_vfu_client *c, unsigned msec)
     struct timeval tv = {.tv_sec = msec / 1000,
                          .tv_usec = (suseconds_t)(msec % 1000) * 1000};
 
-    if (setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
-        setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
+    if (setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0)
         return -errno;
+    c->timeout_ms = msec ? (int)msec : -1;
     return 0;
 }
 

@@ -10,12 +10,15 @@
  * client asks, so every case is deterministic.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -327,6 +330,82 @@ a_spinning_client_behaves_as_a_sleeping_one(void **state)
     peer_close(&p);
 }
 
+/* A server that takes its time: it reads each request a while after it
+ * came and answers a while later, so the client is asleep for both. */
+#define SLOW_CALLS 16
+
+static void
+sleep_ms(long ms)
+{
+    struct timespec ts = {0, ms * 1000000L};
+
+    while (nanosleep(&ts, &ts) && errno == EINTR)
+        ;
+}
+
+static void *
+slow_server(void *arg)
+{
+    struct peer *p = arg;
+
+    for (uint16_t id = 2; id < 2 + SLOW_CALLS + 1; id++) {
+        uint8_t req[ZV_VFU_HDR_SIZE + ZV_VFU_REGION_RW_SIZE + 8];
+        size_t got = 0;
+
+        sleep_ms(3);
+        while (got < sizeof(req)) {
+            ssize_t n = recv(p->fd, req + got, sizeof(req) - got, 0);
+
+            if (n <= 0)
+                return NULL;
+            got += (size_t)n;
+        }
+        sleep_ms(3);
+        put_write_reply(p->fd, id, 8);
+    }
+    return NULL;
+}
+
+static long
+voluntary_switches(void)
+{
+    struct rusage ru;
+
+    assert_int_equal(getrusage(RUSAGE_THREAD, &ru), 0);
+    return ru.ru_nvcsw;
+}
+
+/*
+ * The client sleeps once per reply.  It used to sleep in a blocking
+ * recvmsg, and a UNIX stream socket wakes such a reader on every wake-up
+ * of its wait queue: the server's reading of the request (which frees the
+ * request's bytes and reports write space to the client's socket) woke it
+ * for nothing, a second sleep and a second wake-up per call, the largest
+ * single cost of the server's loop in `vfu_dasd_bench` with 4 devices.
+ */
+static void
+a_client_sleeps_once_per_reply(void **state)
+{
+    struct peer p;
+    pthread_t t;
+    uint8_t w[8] = {0};
+    long before;
+
+    peer_open(&p);
+    assert_int_equal(pthread_create(&t, NULL, slow_server, &p), 0);
+    /* the first call warms up (and under qemu-user translates) the path */
+    assert_int_equal(zv_vfu_client_region_write(p.c, 1, 0, w, sizeof(w)), 8);
+    before = voluntary_switches();
+    for (unsigned i = 0; i < SLOW_CALLS; i++)
+        assert_int_equal(zv_vfu_client_region_write(p.c, 1, 0, w, sizeof(w)),
+                         8);
+    /* one sleep per call; two per call is the spurious wake-up */
+    assert_in_range(voluntary_switches() - before, SLOW_CALLS / 2,
+                    SLOW_CALLS + SLOW_CALLS / 4);
+    pthread_join(t, NULL);
+    peer_close(&p);
+}
+
 int
 main(void)
 {
@@ -339,6 +418,7 @@ main(void)
         cmocka_unit_test(a_hang_up_half_way_is_a_reset),
         cmocka_unit_test(a_silent_server_times_out),
         cmocka_unit_test(a_spinning_client_behaves_as_a_sleeping_one),
+        cmocka_unit_test(a_client_sleeps_once_per_reply),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
