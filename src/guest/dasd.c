@@ -319,30 +319,45 @@ gd_max_blocks(const struct guest_dasd *g)
                                              : GD_DATA_MAX / g->info.blksize;
 }
 
+void *
+guest_dasd_buffer(struct guest_dasd *g, size_t *len)
+{
+    *len = GD_DATA_MAX;
+    return g->data;
+}
+
+/* buf inside the data area (guest_dasd_buffer): the programs move the
+ * data there, no copy; elsewhere: staged at the area's start. */
 static int
 gd_rw(struct guest_dasd *g, uint64_t blk, uint32_t n, uint8_t *buf, bool write)
 {
     uint32_t bs = g->info.blksize;
-    int rc;
+    bool direct = (uintptr_t)buf >= (uintptr_t)g->data &&
+                  (uintptr_t)buf - (uintptr_t)g->data < GD_DATA_MAX;
+    uint32_t off = direct ? (uint32_t)(buf - g->data) : 0;
+    int rc = 0;
 
-    if (!bs || blk > g->info.blocks || n > g->info.blocks - blk)
+    if (!bs || blk > g->info.blocks || n > g->info.blocks - blk ||
+        (direct && n > (GD_DATA_MAX - off) / bs))
         return -EINVAL;
-    while (n) {
+    while (n && !rc) {
         uint32_t k = n < gd_max_blocks(g) ? n : gd_max_blocks(g);
 
-        if (write)
+        g->xfer = off;
+        if (write && !direct)
             memcpy(g->data, buf, (size_t)k * bs);
         rc = g->info.type == GUEST_DASD_FBA ? gd_fba_rw(g, blk, k, write)
                                             : gd_eckd_rw(g, blk, k, write);
-        if (rc)
-            return rc;
-        if (!write)
+        if (!rc && !write && !direct)
             memcpy(buf, g->data, (size_t)k * bs);
+        if (direct)
+            off += k * bs;
         blk += k;
         n -= k;
         buf += (size_t)k * bs;
     }
-    return 0;
+    g->xfer = 0;
+    return rc;
 }
 
 int

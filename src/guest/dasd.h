@@ -81,6 +81,17 @@ void guest_dasd_set_retries(struct guest_dasd *g, unsigned attempts);
 int guest_dasd_read(struct guest_dasd *g, uint64_t blk, uint32_t n, void *buf);
 int guest_dasd_write(struct guest_dasd *g, uint64_t blk, uint32_t n,
                      const void *buf);
+/*
+ * The library's data area in guest memory (*len bytes, the largest
+ * request).  A buf inside it is the guest's own buffer, as a guest OS's
+ * O_DIRECT page is: read and write move the data between the device and
+ * that memory and copy nothing (a buf elsewhere is staged through the
+ * area, one copy per request); a request that would run past the area's
+ * end is -EINVAL.  Other calls of the library (online, discard, format)
+ * use the area too: what a caller keeps there survives only its own
+ * reads and writes.
+ */
+void *guest_dasd_buffer(struct guest_dasd *g, size_t *len);
 /* FBA: write zeros the way Linux's discard does (count-0 Write). */
 int guest_dasd_discard(struct guest_dasd *g, uint64_t blk, uint32_t n);
 /* ECKD: format every track (Write CKD), like dasdfmt, then re-analyse.

@@ -308,7 +308,7 @@ gd_eckd_rw(struct guest_dasd *g, uint64_t blk, uint32_t n, bool write)
         cmd = write ? (special ? GD_WKD_MT : GD_WR_MT)
                     : (special ? GD_RKD_MT : GD_RD_MT);
         guest_prog_add(&g->prog, cmd, i + 1 < n ? CCW_FLAG_CC : 0, len,
-                       gd_data(g, i * bs));
+                       gd_data(g, g->xfer + i * bs));
     }
     rc = gd_run(g, 0);
     if (rc || write)
@@ -317,7 +317,8 @@ gd_eckd_rw(struct guest_dasd *g, uint64_t blk, uint32_t n, bool write)
         uint32_t len = guest_dasd_cdl_reclen(rpt, bs, blk + i);
 
         if (cdl_special(g, blk + i))
-            memset(g->data + (size_t)i * bs + len, CDL_FILL, bs - len);
+            memset(g->data + g->xfer + (size_t)i * bs + len, CDL_FILL,
+                   bs - len);
     }
     return 0;
 }

@@ -65,7 +65,7 @@ fba_chained(struct guest_dasd *g, uint32_t n, bool wr)
     for (i = 0; i < n; i++)
         guest_prog_add(&g->prog, wr ? GD_FBA_WR : GD_FBA_RD,
                        i + 1 < n ? CCW_FLAG_CD : 0, (uint16_t)bs,
-                       gd_data(g, i * bs));
+                       gd_data(g, g->xfer + i * bs));
 }
 
 /* Without data chaining: Locate(count 1) + Read/Write per block. */
@@ -81,7 +81,7 @@ fba_unchained(struct guest_dasd *g, uint32_t n, bool wr)
         guest_prog_add(&g->prog, GD_FBA_LO, CCW_FLAG_CC, 8, gd_parm(g, off));
         guest_prog_add(&g->prog, wr ? GD_FBA_WR : GD_FBA_RD,
                        i + 1 < n ? CCW_FLAG_CC : 0, (uint16_t)bs,
-                       gd_data(g, i * bs));
+                       gd_data(g, g->xfer + i * bs));
     }
 }
 

@@ -43,7 +43,8 @@ struct guest_dasd {
     uint64_t parm_addr;
     uint8_t *parm;
     uint64_t data_addr;
-    uint8_t *data;
+    uint8_t *data; /* GD_DATA_MAX bytes of guest memory */
+    uint32_t xfer; /* where in data the block I/O being built moves */
     struct guest_dasd_info info;
     struct guest_dasd_stats stats;
     uint8_t sense[32];

@@ -73,6 +73,64 @@ fba_write_read_discard(void **state)
     dh_free(h);
 }
 
+/* A buf inside guest_dasd_buffer() is the guest's own memory: the data
+ * moves there and nowhere else (canaries around the range, the rest of
+ * the area untouched), equal to what the staged path reads; a request
+ * that would run past the area's end is refused before anything moves. */
+static void
+guest_buffer_is_read_and_written_in_place(void **state)
+{
+    struct dh_opts o = {.seed = 2, .csense = false};
+    struct dh *h = dh_new_fba(4096, &o);
+    struct guest_dasd *g;
+    static uint8_t out[300 * 512], in[300 * 512], before[1 << 20];
+    uint8_t *area;
+    size_t len;
+
+    assert_non_null(h);
+    assert_int_equal(guest_dasd_online(h->ch, &g), 0);
+    area = guest_dasd_buffer(g, &len);
+    assert_non_null(area);
+    assert_int_equal(len, 1u << 20);
+    /* write 300 blocks (two programs) from an odd place in the area */
+    fill(out, sizeof(out), 11);
+    memcpy(area + 3 * 512, out, sizeof(out));
+    assert_int_equal(guest_dasd_write(g, 50, 300, area + 3 * 512), 0);
+    assert_int_equal(guest_dasd_read(g, 50, 300, in), 0);
+    assert_memory_equal(in, out, sizeof(out));
+    /* read them back in place, the rest of the area a canary */
+    memset(area, 0xC3, len);
+    memcpy(before, area, len);
+    assert_int_equal(guest_dasd_read(g, 50, 300, area + 8192), 0);
+    assert_memory_equal(area + 8192, out, sizeof(out));
+    assert_memory_equal(area, before, 8192);
+    assert_memory_equal(area + 8192 + sizeof(out), before,
+                        len - 8192 - sizeof(out));
+    /* past the end: refused, nothing moved */
+    assert_int_equal(guest_dasd_read(g, 0, 2, area + len - 512), -EINVAL);
+    assert_int_equal(guest_dasd_write(g, 0, 2049, area), -EINVAL);
+    assert_int_equal(area[len - 1], 0xC3);
+    assert_int_equal(guest_dasd_read(g, 0, 1, area + len - 512), 0);
+    guest_dasd_offline(g);
+    dh_free(h);
+
+    /* ECKD, the CDL short records included: the fill lands in place */
+    h = dh_new_eckd(0, CYLS, true, &o);
+    assert_non_null(h);
+    assert_int_equal(guest_dasd_online(h->ch, &g), 0);
+    area = guest_dasd_buffer(g, &len);
+    assert_int_equal(guest_dasd_read(g, 0, 30, in), 0);
+    memset(area, 0x3C, len);
+    assert_int_equal(guest_dasd_read(g, 0, 30, area + 4096), 0);
+    assert_memory_equal(area + 4096, in, 30 * 4096);
+    for (size_t k = 0; k < 4096; k++)
+        assert_int_equal(area[k], 0x3C);
+    for (size_t k = 31 * 4096; k < len; k++)
+        assert_int_equal(area[k], 0x3C);
+    guest_dasd_offline(g);
+    dh_free(h);
+}
+
 static void
 eckd_online_cdl_volume(void **state)
 {
@@ -268,6 +326,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fba_online_reads_geometry),
         cmocka_unit_test(fba_write_read_discard),
+        cmocka_unit_test(guest_buffer_is_read_and_written_in_place),
         cmocka_unit_test(eckd_online_cdl_volume),
         cmocka_unit_test(eckd_cdl_special_blocks_are_short_keyed_records),
         cmocka_unit_test(eckd_unformatted_then_format_ldl),
