@@ -129,9 +129,12 @@ run_limit_ok(const struct css_run *run, uint64_t lo, uint64_t n)
     }
 }
 
-/* Data address of a CCW with a non-zero count (§5.1 step 5). */
+/* Data address of a CCW with a non-zero count (§5.1 step 5).  dw, when
+ * not NULL: a data window of the transfer that may already cover the area
+ * (a data-chained buffer goes on where the last CCW's ended). */
 static bool
-run_data_ok(const struct css_run *run, uint8_t cmd, const struct ccw1 *c)
+run_data_ok(const struct css_run *run, uint8_t cmd, const struct ccw1 *c,
+            struct stream_win *dw)
 {
     uint64_t limit = run->fmt1 ? FMT1_LIMIT : FMT0_LIMIT;
     bool input = ccw_cmd_is_input(cmd);
@@ -155,20 +158,32 @@ run_data_ok(const struct css_run *run, uint8_t cmd, const struct ccw1 *c)
     }
     /* A direct area is checked whole before it is used, as its storage
      * is (so a command is never sent with an area it may not touch). */
-    return lo + c->count <= limit && run_limit_ok(run, lo, c->count) &&
+    if (lo + c->count > limit || !run_limit_ok(run, lo, c->count))
+        return false;
+    return (dw && stream_win_ptr(run->io.as, dw, lo, c->count,
+                                 input ? ZV_MEM_WRITE : ZV_MEM_READ)) ||
            zv_as_check(run->io.as, lo, c->count,
                        input ? ZV_MEM_WRITE : ZV_MEM_READ);
 }
 
-/* Fetch one CCW; 0, or -1 when its address is invalid or unmapped. */
+/* Fetch one CCW; 0, or -1 when its address is invalid or unmapped.  cw,
+ * when not NULL: a window on the CCWs (data chaining walks them in
+ * order, so one lookup serves a page of them). */
 static int
-run_read_ccw(struct css_run *run, uint64_t addr, struct ccw1 *c)
+run_read_ccw(struct css_run *run, uint64_t addr, struct ccw1 *c,
+             struct stream_win *cw)
 {
-    uint8_t raw[CCW_SIZE];
+    uint8_t buf[CCW_SIZE];
+    const uint8_t *raw = buf;
 
-    if (!run_ccw_addr_ok(run, addr) ||
-        zv_as_read(run->io.as, addr, raw, sizeof(raw)))
+    if (!run_ccw_addr_ok(run, addr))
         return -1;
+    if (!cw ||
+        !(raw = stream_win_ptr(run->io.as, cw, addr, CCW_SIZE, ZV_MEM_READ))) {
+        raw = buf;
+        if (zv_as_read(run->io.as, addr, buf, sizeof(buf)))
+            return -1;
+    }
     if (run->fmt1)
         ccw1_decode(c, raw);
     else
@@ -191,7 +206,7 @@ run_follow_tic(struct css_run *run, uint64_t *addr, struct ccw1 *c,
     if (c->cda <= tic_addr && ++run->tics > RUN_TIC_LIMIT)
         goto bad_tic;
     *addr = c->cda;
-    if (run_read_ccw(run, *addr, c) < 0)
+    if (run_read_ccw(run, *addr, c, NULL) < 0)
         goto bad_tic; /* invalid TIC target: CPA = TIC + 8 */
     if (run_is_tic(run, c->cmd)) {
         *cpa = (uint32_t)(*addr + 8); /* TIC to TIC: second TIC + 8 */
@@ -205,7 +220,8 @@ bad_tic:
 
 /* Command, count, data address and flags checks, in that order. */
 static bool
-run_ccw_valid(struct css_run *run, const struct ccw1 *c, bool dc)
+run_ccw_valid(struct css_run *run, const struct ccw1 *c, bool dc,
+              struct stream_win *dw)
 {
     const struct orb *orb = &run->sch->orb;
     uint8_t cmd = dc ? run->io.cmd : c->cmd;
@@ -216,7 +232,7 @@ run_ccw_valid(struct css_run *run, const struct ccw1 *c, bool dc)
     /* Invalid count, format 0 / format 1 (§5.1 step 4). */
     if (c->count == 0 && (!run->fmt1 || dc || (c->flags & CCW_FLAG_CD)))
         return false;
-    if (c->count && !run_data_ok(run, cmd, c))
+    if (c->count && !run_data_ok(run, cmd, c, dw))
         return false;
     if ((c->flags & CCW_FLAG_SUSPEND) &&
         (!orb->spnd || dc || (c->flags & CCW_FLAG_CD)))
@@ -228,15 +244,18 @@ run_ccw_valid(struct css_run *run, const struct ccw1 *c, bool dc)
     return true;
 }
 
-uint8_t
-run_fetch_ccw(struct css_run *run, uint64_t addr, bool data_chained,
-              struct run_ccw *out, uint32_t *cpa)
+/* run_fetch_ccw through the windows of a transfer (either may be NULL):
+ * cw on the CCWs, dw on the data. */
+static uint8_t
+run_fetch_ccw_win(struct css_run *run, uint64_t addr, bool data_chained,
+                  struct run_ccw *out, uint32_t *cpa, struct stream_win *cw,
+                  struct stream_win *dw)
 {
     struct ccw1 c;
     uint8_t cs;
 
     *cpa = (uint32_t)(addr + 8);
-    if (run_read_ccw(run, addr, &c) < 0)
+    if (run_read_ccw(run, addr, &c, cw) < 0)
         return SCHN_STAT_PROG_CHECK;
     if (run_is_tic(run, c.cmd)) {
         cs = run_follow_tic(run, &addr, &c, cpa);
@@ -246,7 +265,14 @@ run_fetch_ccw(struct css_run *run, uint64_t addr, bool data_chained,
     }
     out->addr = addr;
     out->ccw = c;
-    return run_ccw_valid(run, &c, data_chained) ? 0 : SCHN_STAT_PROG_CHECK;
+    return run_ccw_valid(run, &c, data_chained, dw) ? 0 : SCHN_STAT_PROG_CHECK;
+}
+
+uint8_t
+run_fetch_ccw(struct css_run *run, uint64_t addr, bool data_chained,
+              struct run_ccw *out, uint32_t *cpa)
+{
+    return run_fetch_ccw_win(run, addr, data_chained, out, cpa, NULL, NULL);
 }
 
 static const struct orb *
@@ -462,17 +488,25 @@ stream_unstored(const struct css_io *io, uint64_t addr, uint64_t len,
     return p && stream_apart(p, len, iov, n);
 }
 
-/* The current CCW's count ran out and it has CD: go to the next one. */
+/* The current CCW's count ran out and it has CD: go to the next one,
+ * through the transfer's CCW window cw and data window dw. */
 static int
-stream_chain(struct css_io *io, const struct stream_sink *sink)
+stream_chain(struct css_io *io, const struct stream_sink *sink,
+             struct stream_win *cw, struct stream_win *dw)
 {
     struct run_ccw c = {.addr = UINT64_MAX};
     uint32_t cpa;
 
-    if (sink && io->input &&
-        !stream_unstored(io, io->ccw_addr + 8, CCW_SIZE, sink->iov, sink->n))
-        return STREAM_REFUSE;
-    if (run_fetch_ccw(io->run, io->ccw_addr + 8, true, &c, &cpa)) {
+    if (sink && io->input) {
+        const uint8_t *p =
+            stream_win_ptr(io->as, cw, io->ccw_addr + 8, CCW_SIZE, ZV_MEM_READ);
+
+        if (p ? !stream_apart(p, CCW_SIZE, sink->iov, sink->n)
+              : !stream_unstored(io, io->ccw_addr + 8, CCW_SIZE, sink->iov,
+                                 sink->n))
+            return STREAM_REFUSE;
+    }
+    if (run_fetch_ccw_win(io->run, io->ccw_addr + 8, true, &c, &cpa, cw, dw)) {
         if (sink)
             return STREAM_REFUSE;
         /* Fetched but failed its checks (data address, count, flags): the
@@ -569,7 +603,8 @@ stream_iov_join(struct iovec *iov, int n, int k)
     if (n > 0 && (uint8_t *)iov[n - 1].iov_base + iov[n - 1].iov_len ==
                      iov[n].iov_base) {
         iov[n - 1].iov_len += iov[n].iov_len;
-        memmove(&iov[n], &iov[n + 1], (size_t)(k - 1) * sizeof(iov[0]));
+        if (k > 1)
+            memmove(&iov[n], &iov[n + 1], (size_t)(k - 1) * sizeof(iov[0]));
         return n + k - 1;
     }
     return n + k;
@@ -629,7 +664,7 @@ static int
 stream_xfer(struct css_io *io, uint8_t *buf, size_t len, bool store,
             struct stream_sink *sink)
 {
-    struct stream_win lw = {0}, dw = {0};
+    struct stream_win lw = {0}, dw = {0}, cw = {0};
     size_t done = 0;
     int rc;
 
@@ -646,7 +681,7 @@ stream_xfer(struct css_io *io, uint8_t *buf, size_t len, bool store,
                 io->short_xfer = true;
                 break;
             }
-            rc = stream_chain(io, sink);
+            rc = stream_chain(io, sink, &cw, &dw);
             if (rc < 0)
                 return rc;
             continue;
@@ -776,12 +811,12 @@ ahead_fetch(struct css_run *run, uint64_t addr, uint8_t cmd, uint32_t len,
                             CCW_FLAG_SUSPEND | CCW_FLAG_MIDA;
     struct ccw1 c;
 
-    if (run_read_ccw(run, addr, &c) < 0 || run_is_tic(run, c.cmd))
+    if (run_read_ccw(run, addr, &c, NULL) < 0 || run_is_tic(run, c.cmd))
         return false;
     if (c.cmd != cmd || c.count != len || len == 0 || (c.flags & special) ||
         ccw_cmd_is_input(c.cmd) != write ||
         ccw_cmd_class(c.cmd) == CCW_CLASS_READ_BACK ||
-        !run_ccw_valid(run, &c, false))
+        !run_ccw_valid(run, &c, false, NULL))
         return false;
     out->addr = addr;
     out->ccw = c;
