@@ -10,8 +10,9 @@
  * data chaining, counts that do not match the located blocks (incorrect
  * length, short transfers), skip, SLI, PCI, and IDALs whose IDAWs are
  * consecutive, scattered, misaligned or name storage that is not there
- * (a channel-program check after part of the data moved): everything the
- * fast path must either do exactly or refuse.  ZV_DEV_SEEDS=n for more.
+ * (a channel-program check after part of the data moved), and reads whose
+ * area ends on their own next CCW: everything the fast path must either
+ * do exactly or refuse.  ZV_DEV_SEEDS=n for more.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -83,6 +84,17 @@ zc_program(struct dh *h, struct dh_rng *r)
             flags |= CCW_FLAG_SKIP;
         if (dh_rand(r, 10) == 0)
             flags |= CCW_FLAG_PCI;
+        if (!wr && !last && c >= CCW_SIZE && dh_rand(r, 8) == 0) {
+            /* a read into its own program: the area ends on the next
+             * CCW, which the channel then fetches as the image made it
+             * (both worlds must see the stored bytes: the fast path
+             * refuses, the windows on the CCWs read live storage) */
+            uint64_t next = dh_ccw_addr(h, 2 + i + 1);
+
+            guest_prog_add(&h->prog, CMD_READ, flags, (uint16_t)c,
+                           (uint32_t)(next + CCW_SIZE - c));
+            continue;
+        }
         if (dh_rand(r, 2)) {
             flags |= CCW_FLAG_IDA;
             off = dh_zc_idal(h, r, i, c, 20);
