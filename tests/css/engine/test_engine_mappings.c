@@ -172,6 +172,29 @@ data_chain_pieces_of_one_page_out_of_order(void **state)
                             0x100);
 }
 
+/* A data-chained CCW whose direct area runs from writable into
+ * read-only storage: its area is checked whole before any of its data
+ * moves (css-pop.md §5.1 step 5), so the program check names it, its whole
+ * count is left and none of it is stored; the CCW before it is done. */
+static void
+data_chained_area_into_read_only_storage(void **state)
+{
+    struct eh *h = *state;
+    uint8_t zero[HALF] = {0};
+
+    fill_pattern();
+    map_split_page(h, ZV_MEM_READ);
+    eh_respond(h, 0x02, CEDE, pattern, 0x300, 0);
+    eh_ccw1(h, A, 0x02, CCW_FLAG_CD, 0x100, EXTRA + HALF - 0x300);
+    eh_ccw1(h, A + 8, 0, 0, 0x200, EXTRA + HALF - 0x100);
+    eh_start(h, A);
+    eh_expect_end(h, SCSW_FCTL_START, 0, SC_ALERT_FINAL, CEDE,
+                  SCHN_STAT_PROG_CHECK, A + 16, 0x200);
+    assert_memory_equal(lo_half + HALF - 0x300, pattern, 0x100);
+    assert_memory_equal(lo_half + HALF - 0x200, zero, 0x200);
+    assert_memory_equal(hi_half, zero, HALF);
+}
+
 int
 main(void)
 {
@@ -183,6 +206,7 @@ main(void)
         T(store_into_read_only_half_of_a_page),
         T(fetch_from_read_only_mapping),
         T(data_chain_pieces_of_one_page_out_of_order),
+        T(data_chained_area_into_read_only_storage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
