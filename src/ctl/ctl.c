@@ -340,7 +340,7 @@ cmd_chpid_configure(struct zv_ctl *ctl, struct json_object *args)
 static struct json_object *
 cmd_subchannel_bind(struct zv_ctl *ctl, struct json_object *args)
 {
-    struct zv_host_dev *hd;
+    struct zv_host_dev *hd = NULL;
     struct json_object *e = ctl_arg_sch(ctl, args, "subchannel", &hd);
     const struct css_driver *d;
     char buf[16];
@@ -368,7 +368,7 @@ cmd_subchannel_bind(struct zv_ctl *ctl, struct json_object *args)
 static struct json_object *
 cmd_subchannel_unbind(struct zv_ctl *ctl, struct json_object *args)
 {
-    struct zv_host_dev *hd;
+    struct zv_host_dev *hd = NULL;
     struct json_object *e = ctl_arg_sch(ctl, args, "subchannel", &hd);
     char buf[16];
     unsigned n;

@@ -145,13 +145,17 @@ mdev_stop(struct zv_ctl *ctl, struct ctl_mdev *m)
 static int
 mdev_start(struct zv_ctl *ctl, struct ctl_mdev *m)
 {
+    char path[sizeof(m->sock)];
     int rc;
 
     if (m->srv)
         return -EALREADY;
     if (!m->vd)
         return -ENODEV;
-    snprintf(m->sock, sizeof(m->sock), "%s/%s.sock", ctl->sock_dir, m->uuid);
+    /* through a local buffer: m lives inside ctl, and GCC cannot tell the
+     * destination from the sources otherwise (-Wrestrict) */
+    snprintf(path, sizeof(path), "%s/%s.sock", ctl->sock_dir, m->uuid);
+    memcpy(m->sock, path, sizeof(path));
     unlink(m->sock); /* a stale socket of a daemon that was killed */
     rc = zv_vfu_server_new(ctl->loop, m->vd, m->sock, &m->srv);
     if (rc) {
