@@ -745,6 +745,80 @@ eckd_read_chain(struct eckd *e, struct css_io *io, bool *done)
     return eckd_chain_taken(e, io, k);
 }
 
+/*
+ * A run of Write Data commands in one image write: the same commands a
+ * read run may take (eckd_chain_plan), each also of the length the
+ * transfer-length factor accepts (cmd_write_fields checks it command by
+ * command).  The bytes between two data fields (the next count field and
+ * key) are written as they are: from the buffer, which is clean, when it
+ * holds them, else the count field made again from the record table (a
+ * track whose layout is known but whose bytes are not loaded) when there
+ * is no key.  One pwritev from storage; the buffer then forgets the
+ * span.  When the image refuses, nothing of the run is taken: the
+ * commands go one by one, and the failure surfaces where that path
+ * reports it.
+ */
+static enum eckd_err
+eckd_write_chain(struct eckd *e, struct css_io *io, bool *done)
+{
+    struct css_io_next cmds[ECKD_CHAIN_MAX];
+    struct iovec got[IMG_IOV_MAX], iov[IMG_IOV_MAX];
+    uint8_t counts[ECKD_CHAIN_MAX][CKD_COUNT_SIZE];
+    const uint8_t *between[ECKD_CHAIN_MAX] = {NULL};
+    int n = eckd_chain_plan(e, io, cmds), k, m = 0, g = 0;
+    uint32_t off0 = rec_data_off(e, e->cur);
+
+    *done = false;
+    for (int i = 0; i < n; i++) {
+        const struct ckd_record *r = &e->recs[e->cur + i];
+        uint32_t lo = i ? rec_end(e, e->cur + i - 1) : 0;
+
+        if ((e->lr_aux & LR_AUX_TLF_VALID) && cmds[i].len != e->tlf) {
+            n = i;
+            break;
+        }
+        if (!i)
+            continue;
+        if (eckd_have(e, lo, rec_data_off(e, e->cur + i))) {
+            between[i] = e->trk + lo;
+        } else if (lo == r->offset && r->kl == 0) {
+            ckd_count_encode(r, counts[i]);
+            between[i] = counts[i];
+        } else {
+            n = i;
+            break;
+        }
+    }
+    if (n < 2)
+        return EE_OK;
+    /* room for the bytes between two commands */
+    k = css_io_iov_chain(io, false, cmds, n, got, IMG_IOV_MAX - (n - 1));
+    if (k < 2) {
+        if (k)
+            css_io_iov_undo(io);
+        return EE_OK;
+    }
+    for (int i = 0; i < k; i++) {
+        uint32_t gap =
+            i ? rec_data_off(e, e->cur + i) - rec_end(e, e->cur + i - 1) : 0;
+
+        if (gap)
+            iov[m++] =
+                (struct iovec){.iov_base = (void *)between[i], .iov_len = gap};
+        memcpy(&iov[m], &got[g], (size_t)cmds[i].niov * sizeof(iov[0]));
+        m += cmds[i].niov;
+        g += cmds[i].niov;
+    }
+    if (img_pwritev(ckd_img_backend(e->img), iov, m, eckd_slot_off(e) + off0) <
+        0) {
+        css_io_iov_undo(io);
+        return EE_OK;
+    }
+    eckd_forget(e, off0, rec_end(e, e->cur + k - 1));
+    *done = true;
+    return eckd_chain_taken(e, io, k);
+}
+
 static enum eckd_err
 cmd_read_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
 {
@@ -804,10 +878,19 @@ cmd_write_fields(struct eckd *e, struct css_io *io, bool mt, bool key)
     if ((e->lr_aux & LR_AUX_TLF_VALID) && len != e->tlf)
         return EE_ITF;
     off = r->offset + CKD_COUNT_SIZE + (key ? 0 : r->kl);
-    /* a run of records is gathered in the buffer and written back in
-     * one piece; a record alone goes straight to the image */
-    if (!key)
+    /* a run whose records the buffer knows goes to the image in one
+     * pwritev; else a run of records is gathered in the buffer and
+     * written back in one piece; a record alone goes straight */
+    if (!key) {
+        err = eckd_write_chain(e, io, &done);
+        if (err)
+            return err;
+        if (done) {
+            eckd_past_record(e);
+            return EE_OK;
+        }
         err = eckd_run_ahead(e, &run);
+    }
     if (!key && !err && !run)
         err = eckd_write_direct(e, io, off, len, &done);
     if (err)

@@ -171,6 +171,8 @@ int ckd_track_parse(const uint8_t *buf, uint32_t trksize,
 bool ckd_is_eot(const uint8_t *p);
 /* Decode the count field at p, which sits at offset off of its track. */
 void ckd_count_decode(const uint8_t *p, uint32_t off, struct ckd_record *r);
+/* The count field of r, as ckd_count_decode read it. */
+void ckd_count_encode(const struct ckd_record *r, uint8_t p[CKD_COUNT_SIZE]);
 /* Build a track: HA for (cyl, head), R0 (8 zero bytes), then records with
  * the given counts and data (key then data per record), end marker.
  * Returns bytes used or -ENOSPC. */

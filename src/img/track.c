@@ -49,6 +49,16 @@ ckd_count_decode(const uint8_t *p, uint32_t off, struct ckd_record *r)
     r->offset = off;
 }
 
+void
+ckd_count_encode(const struct ckd_record *r, uint8_t p[CKD_COUNT_SIZE])
+{
+    zv_put_be16(p, r->cyl);
+    zv_put_be16(p + 2, r->head);
+    p[4] = r->rec;
+    p[5] = r->kl;
+    zv_put_be16(p + 6, r->dl);
+}
+
 int
 ckd_track_parse(const uint8_t *buf, uint32_t trksize, struct ckd_record *recs,
                 unsigned max)

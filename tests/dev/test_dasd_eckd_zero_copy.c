@@ -816,6 +816,211 @@ read_run_goes_straight_in_one_read(void **state)
     dh_free(h);
 }
 
+/*
+ * Runs of Write Data on a track whose records the buffer knows go to the
+ * image in one pwritev (eckd_write_chain), in a world free to go direct,
+ * side by side with one that copies every byte through the buffer: after
+ * every program the IRB and the whole guest area, at the end both images,
+ * must be the same.  The programs: read R1..R12 (the track becomes
+ * known), write a run R2..R7, read everything back, a run whose fourth CCW
+ * is one byte short (the chain must stop before it: incorrect length
+ * there, as CCW by CCW), a run with a transfer-length factor one record
+ * does not match (invalid track format at that record), a run right after
+ * another (the buffer forgot the first one's span), and reads of single
+ * records and count fields between runs.
+ */
+static void
+wr_run(struct dh *h, uint8_t first, uint8_t n, uint32_t src, int short_at,
+       uint16_t tlf)
+{
+    co_de(h);
+    ez_lr(h, 0x01, tlf ? 0x80 : 0, n, CO_TRK, first, tlf, 0);
+    dh_ccw(h, CMD_LR, CCW_FLAG_CC, 16, EZ_PARM + 32);
+    for (int i = 0; i < n; i++)
+        dh_ccw(h, CMD_WD, i + 1 < n ? CCW_FLAG_CC : 0,
+               i == short_at ? REC_4K - 1 : REC_4K, src + (uint32_t)i * REC_4K);
+}
+
+static void
+rd_run(struct dh *h, uint8_t first, uint8_t n, uint32_t dst)
+{
+    run_lr(h, n, first);
+    for (int i = 0; i < n; i++)
+        dh_ccw(h, CMD_RD, i + 1 < n ? CCW_FLAG_CC : 0, REC_4K,
+               dst + (uint32_t)i * REC_4K);
+}
+
+static void
+wr_step(struct dh *a, struct dh *b, unsigned step,
+        void (*build)(struct dh *h, unsigned step))
+{
+    unsigned n;
+    int cca, ccb;
+
+    build(a, step);
+    build(b, step);
+    n = a->prog.n;
+    cca = dh_run(a);
+    ccb = dh_run(b);
+    ez_compare(a, b, cca, ccb, n, 0, step);
+}
+
+static void
+wr_build(struct dh *h, unsigned step)
+{
+    for (uint32_t i = 0; i < 12; i++)
+        co_pattern(h, CO_SRC + i * REC_4K, (uint8_t)(0x21 * step + i));
+    switch (step % 6) {
+    case 0:
+        rd_run(h, 1, 12, RUN_DST);
+        break;
+    case 1:
+        wr_run(h, 2, 6, CO_SRC, -1, 0);
+        break;
+    case 2:
+        wr_run(h, 1, 9, CO_SRC, 3, 0);
+        break;
+    case 3:
+        wr_run(h, 3, 8, CO_SRC, -1, REC_4K);
+        break;
+    case 4:
+        wr_run(h, 6, 7, CO_SRC, -1, 0);
+        break;
+    default:
+        co_de(h);
+        co_lr(h, 0, 0x06);
+        h->buf[EZ_PARM + 32 + 3] = 2;
+        h->buf[EZ_PARM + 32 + 12] = CO_REC - 1;
+        dh_ccw(h, CMD_RC, CCW_FLAG_CC, 8, CO_DST + REC_4K);
+        dh_ccw(h, CMD_RD, 0, REC_4K, CO_DST);
+        break;
+    }
+}
+
+/* Record 1 of the next track: the device leaves CO_TRK (its layout stays
+ * known, its bytes are no longer loaded). */
+static void
+other_track_build(struct dh *h, unsigned step)
+{
+    (void)step;
+    ez_de(h, 0x00, CO_TRK + 1, CO_TRK + 1);
+    dh_ccw(h, CMD_DE, CCW_FLAG_CC, 16, EZ_PARM);
+    ez_lr(h, 0x06, 0, 1, CO_TRK + 1, 1, 0, 0);
+    dh_ccw(h, CMD_LR, CCW_FLAG_CC, 16, EZ_PARM + 32);
+    dh_ccw(h, CMD_RD, 0, REC_4K, CO_DST2);
+}
+
+static void
+write_runs_agree_with_the_buffered_path(void **state)
+{
+    struct dh_opts oa = {.seed = 6, .csense = true, .copy_data = true};
+    struct dh_opts ob = {.seed = 6, .csense = true};
+    struct dh *a = dh_new_eckd(0, EZ_CYLS, true, &oa);
+    struct dh *b = dh_new_eckd(0, EZ_CYLS, true, &ob);
+    uint64_t d0;
+
+    (void)state;
+    assert_non_null(a);
+    assert_non_null(b);
+    wr_step(a, b, 0, wr_build); /* the track becomes known */
+    d0 = co_direct(b);
+    wr_step(a, b, 1, wr_build); /* R2..R7 in one write */
+    assert_int_equal(co_direct(b) - d0, 6 * REC_4K);
+    for (unsigned step = 2; step < 36; step++)
+        wr_step(a, b, step, wr_build);
+    /* back on CO_TRK after another track: the count fields between the
+     * data fields are made from the record table, the run goes direct */
+    wr_step(a, b, 0, other_track_build);
+    d0 = co_direct(b);
+    wr_step(a, b, 37, wr_build);
+    assert_int_equal(co_direct(b) - d0, 6 * REC_4K);
+    wr_step(a, b, 36, wr_build);
+    ez_same_image(a, b);
+    assert_int_equal(css_sch_bytes_direct(a->sch), 0);
+    dh_free(a);
+    dh_free(b);
+}
+
+/* Records of different lengths, and a domain whose transfer-length
+ * factor is the first one's: a run of Write Data whose CCW counts match
+ * each record must stop before the record the factor does not match (the
+ * command there ends with invalid track format), not write it in the
+ * run. */
+static const uint16_t tlf_dl[5] = {2048, 2048, 1024, 2048, 2048};
+
+static void
+tlf_build(struct dh *h, unsigned step)
+{
+    uint32_t off = 0;
+
+    for (uint32_t i = 0; i < 5 * REC_4K; i++)
+        h->buf[CO_SRC + i] = (uint8_t)(i * 13 + step);
+    switch (step) {
+    case 0: /* format R1..R5 */
+        ez_de(h, 0x00, CO_TRK, CO_TRK);
+        dh_ccw(h, CMD_DE, CCW_FLAG_CC, 16, EZ_PARM);
+        ez_lr(h, 0x43, 0, 5, CO_TRK, 0, 0, 0);
+        dh_ccw(h, CMD_LR, CCW_FLAG_CC, 16, EZ_PARM + 32);
+        for (unsigned i = 0; i < 5; i++) {
+            uint8_t *c = h->buf + CO_DST2 + 16 * i;
+
+            ez_trk(c, CO_TRK);
+            c[4] = (uint8_t)(i + 1);
+            c[5] = 0;
+            zv_put_be16(c + 6, tlf_dl[i]);
+            /* the count field alone, zero-filled (SLI), as Linux does */
+            dh_ccw(h, CMD_WCKD, CCW_FLAG_SLI | (i + 1 < 5 ? CCW_FLAG_CC : 0), 8,
+                   CO_DST2 + 16 * i);
+        }
+        break;
+    case 1: /* read them: the track becomes known */
+    case 3:
+        run_lr(h, 5, 1);
+        for (unsigned i = 0; i < 5; i++) {
+            dh_ccw(h, CMD_RD, i + 1 < 5 ? CCW_FLAG_CC : 0, tlf_dl[i],
+                   RUN_DST + off);
+            off += tlf_dl[i];
+        }
+        break;
+    default: /* R2..R4 with TLF 2048 */
+        co_de(h);
+        ez_lr(h, 0x01, 0x80, 3, CO_TRK, 2, 2048, 0);
+        dh_ccw(h, CMD_LR, CCW_FLAG_CC, 16, EZ_PARM + 32);
+        for (unsigned i = 1; i < 4; i++) {
+            dh_ccw(h, CMD_WD, i < 3 ? CCW_FLAG_CC : 0, tlf_dl[i], CO_SRC + off);
+            off += tlf_dl[i];
+        }
+        break;
+    }
+}
+
+static void
+write_run_stops_where_the_tlf_does_not_match(void **state)
+{
+    struct dh_opts oa = {.seed = 7, .csense = true, .copy_data = true};
+    struct dh_opts ob = {.seed = 7, .csense = true};
+    struct dh *a = dh_new_eckd(0, EZ_CYLS, true, &oa);
+    struct dh *b = dh_new_eckd(0, EZ_CYLS, true, &ob);
+
+    (void)state;
+    assert_non_null(a);
+    assert_non_null(b);
+    for (unsigned step = 0; step < 4; step++) {
+        wr_step(a, b, step, tlf_build);
+        if (step != 2)
+            assert_int_equal(b->irb.scsw.dstat, DH_OK);
+        /* the write ends at R3 with a unit check (invalid track format),
+         * R2 written: the CPA names R3's CCW */
+        if (step == 2) {
+            assert_true(b->irb.scsw.dstat & DEV_STAT_UNIT_CHECK);
+            assert_int_equal(b->irb.scsw.cpa, dh_ccw_addr(b, 3) + 8);
+        }
+    }
+    ez_same_image(a, b);
+    dh_free(a);
+    dh_free(b);
+}
+
 int
 main(void)
 {
@@ -825,6 +1030,8 @@ main(void)
         cmocka_unit_test(read_data_after_buffered_write_in_one_chain),
         cmocka_unit_test(direct_write_reaches_the_image_slot),
         cmocka_unit_test(read_run_goes_straight_in_one_read),
+        cmocka_unit_test(write_runs_agree_with_the_buffered_path),
+        cmocka_unit_test(write_run_stops_where_the_tlf_does_not_match),
         cmocka_unit_test(eckd_fast_and_copying_paths_agree_on_random_programs),
     };
 
