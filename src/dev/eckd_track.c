@@ -629,11 +629,10 @@ eckd_run_ahead(struct eckd *e, bool *run)
  * first time, whose record table is not known yet, goes through the
  * buffer (eckd_run_ahead).
  *
- * Write Data runs stay in the buffer: only data fields may be written,
- * and they are not contiguous in the slot, so a run straight from
- * storage is one pwritev per record; measured (dasd_bench 1m-seqwrite on
- * a 2-vCPU VM) that moved half the bytes per second of the buffered run
- * (copies plus one pwrite per track).
+ * Write Data runs go the same way (eckd_write_chain below): one pwritev
+ * of the data fields with the count fields between them as they are.  (A
+ * pwritev per record, tried first, moved half the bytes per second of the
+ * buffered run.)
  */
 #define ECKD_CHAIN_MAX 32
 
