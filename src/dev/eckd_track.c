@@ -705,36 +705,60 @@ eckd_chain_taken(struct eckd *e, struct css_io *io, int k)
     return EE_OK;
 }
 
+/*
+ * Resolve the first n planned commands (css_io_iov_chain; to_storage for
+ * reads) and lay their data areas out as one image transfer from the data
+ * field of the current record on, with the bytes between two data fields
+ * at between[i] (NULL: the scratch area, for reads).  Returns how many
+ * commands were resolved and *m iovecs in iov; 0 when fewer than two
+ * were (nothing happened).
+ */
+static int
+eckd_chain_iov(struct eckd *e, struct css_io *io, bool to_storage,
+               struct css_io_next *cmds, int n, const uint8_t *const *between,
+               struct iovec *iov, int *m)
+{
+    struct iovec got[IMG_IOV_MAX];
+    /* room for an iovec between two commands */
+    int k = css_io_iov_chain(io, to_storage, cmds, n, got,
+                             IMG_IOV_MAX - (n - 1)),
+        g = 0;
+
+    *m = 0;
+    if (k < 2) {
+        if (k)
+            css_io_iov_undo(io);
+        return 0;
+    }
+    for (int i = 0; i < k; i++) {
+        uint32_t gap =
+            i ? rec_data_off(e, e->cur + i) - rec_end(e, e->cur + i - 1) : 0;
+
+        if (gap)
+            iov[(*m)++] = (struct iovec){
+                .iov_base = between ? (void *)between[i] : e->gap,
+                .iov_len = gap};
+        memcpy(&iov[*m], &got[g], (size_t)cmds[i].niov * sizeof(iov[0]));
+        *m += cmds[i].niov;
+        g += cmds[i].niov;
+    }
+    return k;
+}
+
 static enum eckd_err
 eckd_read_chain(struct eckd *e, struct css_io *io, bool *done)
 {
     struct css_io_next cmds[ECKD_CHAIN_MAX];
-    struct iovec got[IMG_IOV_MAX], iov[IMG_IOV_MAX];
-    int n = eckd_chain_plan(e, io, cmds), k, m = 0, g = 0;
+    struct iovec iov[IMG_IOV_MAX];
+    int n = eckd_chain_plan(e, io, cmds), k, m;
     uint32_t off0 = rec_data_off(e, e->cur);
 
     *done = false;
     if (n < 2)
         return EE_OK;
-    /* room for a scratch iovec between two commands */
-    k = css_io_iov_chain(io, true, cmds, n, got, IMG_IOV_MAX - (n - 1));
-    if (k < 2) {
-        if (k)
-            css_io_iov_undo(io);
+    k = eckd_chain_iov(e, io, true, cmds, n, NULL, iov, &m);
+    if (!k)
         return EE_OK;
-    }
-    for (int i = 0; i < k; i++) {
-        if (i) {
-            uint32_t gap =
-                rec_data_off(e, e->cur + i) - rec_end(e, e->cur + i - 1);
-
-            if (gap)
-                iov[m++] = (struct iovec){.iov_base = e->gap, .iov_len = gap};
-        }
-        memcpy(&iov[m], &got[g], (size_t)cmds[i].niov * sizeof(iov[0]));
-        m += cmds[i].niov;
-        g += cmds[i].niov;
-    }
     if (img_preadv(ckd_img_backend(e->img), iov, m, eckd_slot_off(e) + off0) <
         0) {
         css_io_iov_undo(io);
@@ -761,10 +785,10 @@ static enum eckd_err
 eckd_write_chain(struct eckd *e, struct css_io *io, bool *done)
 {
     struct css_io_next cmds[ECKD_CHAIN_MAX];
-    struct iovec got[IMG_IOV_MAX], iov[IMG_IOV_MAX];
+    struct iovec iov[IMG_IOV_MAX];
     uint8_t counts[ECKD_CHAIN_MAX][CKD_COUNT_SIZE];
     const uint8_t *between[ECKD_CHAIN_MAX] = {NULL};
-    int n = eckd_chain_plan(e, io, cmds), k, m = 0, g = 0;
+    int n = eckd_chain_plan(e, io, cmds), k, m;
     uint32_t off0 = rec_data_off(e, e->cur);
 
     *done = false;
@@ -790,24 +814,9 @@ eckd_write_chain(struct eckd *e, struct css_io *io, bool *done)
     }
     if (n < 2)
         return EE_OK;
-    /* room for the bytes between two commands */
-    k = css_io_iov_chain(io, false, cmds, n, got, IMG_IOV_MAX - (n - 1));
-    if (k < 2) {
-        if (k)
-            css_io_iov_undo(io);
+    k = eckd_chain_iov(e, io, false, cmds, n, between, iov, &m);
+    if (!k)
         return EE_OK;
-    }
-    for (int i = 0; i < k; i++) {
-        uint32_t gap =
-            i ? rec_data_off(e, e->cur + i) - rec_end(e, e->cur + i - 1) : 0;
-
-        if (gap)
-            iov[m++] =
-                (struct iovec){.iov_base = (void *)between[i], .iov_len = gap};
-        memcpy(&iov[m], &got[g], (size_t)cmds[i].niov * sizeof(iov[0]));
-        m += cmds[i].niov;
-        g += cmds[i].niov;
-    }
     if (img_pwritev(ckd_img_backend(e->img), iov, m, eckd_slot_off(e) + off0) <
         0) {
         css_io_iov_undo(io);
