@@ -234,6 +234,17 @@ eckd_whole_track(struct eckd *e)
     return err;
 }
 
+/* Pieces of the slot in [lo, hi) are no longer what the image holds. */
+static void
+eckd_forget(struct eckd *e, uint32_t lo, uint32_t hi)
+{
+    uint32_t s;
+
+    for (s = lo / ECKD_SECT; s <= (hi - 1) / ECKD_SECT; s++)
+        e->ldmap[s / 64] &= ~(1ull << (s % 64));
+    e->ahead_hi = 0;
+}
+
 static void
 eckd_mark_dirty(struct eckd *e, uint32_t lo, uint32_t hi)
 {
@@ -256,10 +267,20 @@ eckd_flush(struct eckd *e)
     if (e->dirty_all) {
         e->dirty_all = false;
         rc = ckd_img_write_track(e->img, e->trk_no / h, e->trk_no % h, e->trk);
+        /* The track's new format is not in the image: neither its bytes
+         * nor its record table may be used as if it were (loaded again,
+         * and parsed, at the next access). */
+        if (rc < 0)
+            e->trk_valid = false;
     } else {
         rc = img_pwrite(ckd_img_backend(e->img), e->trk + e->dirty_lo,
                         e->dirty_hi - e->dirty_lo,
                         eckd_slot_off(e) + e->dirty_lo);
+        /* The new data is not in the image: the buffer must not serve it
+         * as a clean copy (a read run goes to the image, a record read
+         * from the buffer: both must see what the image holds). */
+        if (rc < 0)
+            eckd_forget(e, e->dirty_lo, e->dirty_hi);
     }
     return rc < 0 ? EE_EQUIPMENT : EE_OK;
 }
@@ -474,17 +495,6 @@ eckd_data_iov(const struct eckd *e, struct css_io *io, uint32_t off, size_t len,
     if (e->trk_dirty || len == 0 || off + len > e->geom.trksize)
         return 0;
     return css_io_iov(io, len, to_storage, iov, IMG_IOV_MAX);
-}
-
-/* Pieces of the slot in [lo, hi) are no longer what the image holds. */
-static void
-eckd_forget(struct eckd *e, uint32_t lo, uint32_t hi)
-{
-    uint32_t s;
-
-    for (s = lo / ECKD_SECT; s <= (hi - 1) / ECKD_SECT; s++)
-        e->ldmap[s / 64] &= ~(1ull << (s % 64));
-    e->ahead_hi = 0;
 }
 
 /* Read the data field of r straight into storage: *done when it went

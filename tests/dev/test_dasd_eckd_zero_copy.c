@@ -1021,6 +1021,73 @@ write_run_stops_where_the_tlf_does_not_match(void **state)
     dh_free(b);
 }
 
+/* The image refuses writes from here on: its fd is made read-only under
+ * the device (the same file, opened O_RDONLY, put in its place). */
+static void
+refuse_writes(struct dh *h)
+{
+    int ro = open(h->path, O_RDONLY | O_CLOEXEC);
+
+    assert_true(ro >= 0);
+    assert_true(dup2(ro, ckd_img_fd(h->cimg)) >= 0);
+    close(ro);
+}
+
+/*
+ * An image that refuses a write run: the run is undone and its commands
+ * go one by one, so the failure surfaces where the buffered path reports
+ * it (the new data kept in the track buffer, an equipment check when it
+ * is written back).  Both worlds must end every program the same way, and
+ * neither image may change.
+ */
+static void
+write_run_into_an_image_that_refuses(void **state)
+{
+    struct dh_opts oa = {.seed = 8, .csense = true, .copy_data = true};
+    struct dh_opts ob = {.seed = 8, .csense = true};
+    struct dh *a = dh_new_eckd(0, EZ_CYLS, true, &oa);
+    struct dh *b = dh_new_eckd(0, EZ_CYLS, true, &ob);
+    size_t la, lb, la2, lb2;
+    uint8_t *fa, *fb, *fa2, *fb2;
+
+    (void)state;
+    assert_non_null(a);
+    assert_non_null(b);
+    wr_step(a, b, 0, wr_build); /* the track becomes known */
+    assert_int_equal(dev_dasd_flush(a->dev), 0);
+    assert_int_equal(dev_dasd_flush(b->dev), 0);
+    fa = ez_file(a->path, &la);
+    fb = ez_file(b->path, &lb);
+    refuse_writes(a);
+    refuse_writes(b);
+    wr_step(a, b, 1, wr_build);          /* a write run */
+    wr_step(a, b, 0, wr_build);          /* read back (from the buffer) */
+    wr_step(a, b, 0, other_track_build); /* written back: refused */
+    wr_step(a, b, 37, wr_build); /* and again, on a track come back to */
+    wr_step(a, b, 0, other_track_build);
+    /* a format write of the track (the whole slot written back): refused,
+     * and the track read with the new layout's lengths and the old one's */
+    wr_step(a, b, 0, tlf_build);
+    wr_step(a, b, 0, other_track_build);
+    wr_step(a, b, 1, tlf_build);
+    wr_step(a, b, 0, wr_build);
+    /* what the image holds, twelve 4 KiB records, reads back whole */
+    assert_int_equal(b->irb.scsw.dstat, DH_OK);
+    assert_int_equal(b->irb.scsw.cstat, 0);
+    fa2 = ez_file(a->path, &la2);
+    fb2 = ez_file(b->path, &lb2);
+    assert_int_equal(la, la2);
+    assert_int_equal(lb, lb2);
+    assert_memory_equal(fa, fa2, la);
+    assert_memory_equal(fb, fb2, lb);
+    free(fa);
+    free(fb);
+    free(fa2);
+    free(fb2);
+    dh_free(a);
+    dh_free(b);
+}
+
 int
 main(void)
 {
@@ -1032,6 +1099,7 @@ main(void)
         cmocka_unit_test(read_run_goes_straight_in_one_read),
         cmocka_unit_test(write_runs_agree_with_the_buffered_path),
         cmocka_unit_test(write_run_stops_where_the_tlf_does_not_match),
+        cmocka_unit_test(write_run_into_an_image_that_refuses),
         cmocka_unit_test(eckd_fast_and_copying_paths_agree_on_random_programs),
     };
 
