@@ -450,7 +450,7 @@ time_seed(void)
 
     clock_gettime(CLOCK_REALTIME, &ts);
     s = (uint64_t)ts.tv_sec * ZV_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-    return s ^ ((uint64_t)getpid() << 32) ^ loop_real_now();
+    return s ^ ((uint64_t)getpid() << 32) ^ zv_mono_ns();
 }
 
 struct zv_loop *
@@ -492,7 +492,7 @@ zv_loop_is_virtual(const struct zv_loop *loop)
 uint64_t
 zv_loop_now(const struct zv_loop *loop)
 {
-    return loop->is_virtual ? loop->now : loop_real_now();
+    return loop->is_virtual ? loop->now : zv_mono_ns();
 }
 
 /* ---- scheduling -------------------------------------------------------- */
@@ -511,7 +511,7 @@ zv_loop_after(struct zv_loop *loop, uint64_t ns, zv_loop_fn fn, void *arg)
     if (loop->is_virtual)
         return loop_enqueue(loop, sat_add(loop->now, ns), fn, arg);
     loop_real_lock(loop);
-    id = loop_enqueue(loop, sat_add(loop_real_now(), ns), fn, arg);
+    id = loop_enqueue(loop, sat_add(zv_mono_ns(), ns), fn, arg);
     loop_real_unlock(loop);
     if (id)
         loop_real_wake(loop);
@@ -569,7 +569,7 @@ zv_loop_due(struct zv_loop *loop)
         return loop->fifo_len > 0 ||
                (loop_heap_earliest(loop, &t) && t <= loop->now);
     loop_real_lock(loop);
-    due = loop_heap_earliest(loop, &t) && t <= loop_real_now();
+    due = loop_heap_earliest(loop, &t) && t <= zv_mono_ns();
     loop_real_unlock(loop);
     return due;
 }

@@ -92,7 +92,6 @@ bool loop_heap_earliest(struct zv_loop *loop, uint64_t *time);
 /* loop_real.c */
 int loop_real_init(struct zv_loop *loop);
 void loop_real_fini(struct zv_loop *loop);
-uint64_t loop_real_now(void);
 void loop_real_lock(const struct zv_loop *loop);
 void loop_real_unlock(const struct zv_loop *loop);
 void loop_real_wake(struct zv_loop *loop);

@@ -57,12 +57,6 @@ zv_mono_ns(void)
     return (uint64_t)ts.tv_sec * ZV_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t
-loop_real_now(void)
-{
-    return zv_mono_ns();
-}
-
 void
 loop_real_lock(const struct zv_loop *loop)
 {
@@ -274,7 +268,7 @@ real_pop_due(struct zv_loop *loop, struct loop_node *ev)
     bool got;
 
     loop_real_lock(loop);
-    got = loop_heap_pop_due(loop, loop_real_now(), ev);
+    got = loop_heap_pop_due(loop, zv_mono_ns(), ev);
     loop_real_unlock(loop);
     return got;
 }
@@ -304,7 +298,7 @@ real_arm_timer(struct loop_real *r, uint64_t deadline)
 static uint64_t
 real_wait_deadline(struct zv_loop *loop, uint64_t timeout_ns)
 {
-    uint64_t now = loop_real_now();
+    uint64_t now = zv_mono_ns();
     uint64_t limit = now + timeout_ns < now ? UINT64_MAX : now + timeout_ns;
     uint64_t earliest;
 
@@ -360,13 +354,13 @@ real_poll(struct zv_loop *loop, uint64_t timeout_ns)
         /* Busy-poll before sleeping: on a virtual machine a sleeping CPU
          * is slow to wake, and the next request of a client in a
          * request/reply rhythm is usually microseconds away. */
-        uint64_t end = loop_real_now() + r->poll_ns;
+        uint64_t end = zv_mono_ns() + r->poll_ns;
 
         if (end > deadline)
             end = deadline;
         do
             n = epoll_wait(r->epfd, evs, LOOP_REAL_MAX_EVENTS, 0);
-        while (n == 0 && !atomic_load(&loop->stop) && loop_real_now() < end);
+        while (n == 0 && !atomic_load(&loop->stop) && zv_mono_ns() < end);
     }
     if (n == 0)
         n = epoll_wait(r->epfd, evs, LOOP_REAL_MAX_EVENTS, ms);
@@ -422,7 +416,7 @@ loop_real_run_until(struct zv_loop *loop, uint64_t deadline)
     uint64_t ran = 0, now;
 
     while (!atomic_exchange(&loop->stop, false)) {
-        now = loop_real_now();
+        now = zv_mono_ns();
         if (now >= deadline)
             break;
         ran += (uint64_t)loop_real_run_once(loop, deadline - now);

@@ -601,7 +601,7 @@ co_read_data(struct dh *h, uint32_t dst)
  * count goes through the buffer, the data straight.  Count orientation
  * on the record before: Read Count passes the next count, CO_REC's. */
 static void
-co_read_count_data(struct dh *h, uint32_t dst)
+co_read_count_data_prog(struct dh *h, uint32_t dst)
 {
     co_de(h);
     co_lr(h, 0, 0x06);
@@ -609,6 +609,12 @@ co_read_count_data(struct dh *h, uint32_t dst)
     h->buf[EZ_PARM + 32 + 12] = CO_REC - 1;
     dh_ccw(h, CMD_RC, CCW_FLAG_CC, 8, dst + REC_4K);
     dh_ccw(h, CMD_RD, 0, REC_4K, dst);
+}
+
+static void
+co_read_count_data(struct dh *h, uint32_t dst)
+{
+    co_read_count_data_prog(h, dst);
     dh_run_ok(h);
     assert_int_equal(h->buf[dst + REC_4K + 4], CO_REC);
     assert_int_equal(zv_be16(h->buf + dst + REC_4K + 6), REC_4K);
@@ -816,6 +822,20 @@ read_run_goes_straight_in_one_read(void **state)
     dh_free(h);
 }
 
+/* Two worlds on the same seed: a copies every byte through the track
+ * buffer, b may go straight between image and storage. */
+static void
+two_worlds(uint64_t seed, struct dh **a, struct dh **b)
+{
+    struct dh_opts oa = {.seed = seed, .csense = true, .copy_data = true};
+    struct dh_opts ob = {.seed = seed, .csense = true};
+
+    *a = dh_new_eckd(0, EZ_CYLS, true, &oa);
+    *b = dh_new_eckd(0, EZ_CYLS, true, &ob);
+    assert_non_null(*a);
+    assert_non_null(*b);
+}
+
 /*
  * Runs of Write Data on a track whose records the buffer knows go to the
  * image in one pwritev (eckd_write_chain), in a world free to go direct,
@@ -887,12 +907,7 @@ wr_build(struct dh *h, unsigned step)
         wr_run(h, 6, 7, CO_SRC, -1, 0);
         break;
     default:
-        co_de(h);
-        co_lr(h, 0, 0x06);
-        h->buf[EZ_PARM + 32 + 3] = 2;
-        h->buf[EZ_PARM + 32 + 12] = CO_REC - 1;
-        dh_ccw(h, CMD_RC, CCW_FLAG_CC, 8, CO_DST + REC_4K);
-        dh_ccw(h, CMD_RD, 0, REC_4K, CO_DST);
+        co_read_count_data_prog(h, CO_DST);
         break;
     }
 }
@@ -913,15 +928,11 @@ other_track_build(struct dh *h, unsigned step)
 static void
 write_runs_agree_with_the_buffered_path(void **state)
 {
-    struct dh_opts oa = {.seed = 6, .csense = true, .copy_data = true};
-    struct dh_opts ob = {.seed = 6, .csense = true};
-    struct dh *a = dh_new_eckd(0, EZ_CYLS, true, &oa);
-    struct dh *b = dh_new_eckd(0, EZ_CYLS, true, &ob);
+    struct dh *a, *b;
     uint64_t d0;
 
     (void)state;
-    assert_non_null(a);
-    assert_non_null(b);
+    two_worlds(6, &a, &b);
     wr_step(a, b, 0, wr_build); /* the track becomes known */
     d0 = co_direct(b);
     wr_step(a, b, 1, wr_build); /* R2..R7 in one write */
@@ -997,14 +1008,10 @@ tlf_build(struct dh *h, unsigned step)
 static void
 write_run_stops_where_the_tlf_does_not_match(void **state)
 {
-    struct dh_opts oa = {.seed = 7, .csense = true, .copy_data = true};
-    struct dh_opts ob = {.seed = 7, .csense = true};
-    struct dh *a = dh_new_eckd(0, EZ_CYLS, true, &oa);
-    struct dh *b = dh_new_eckd(0, EZ_CYLS, true, &ob);
+    struct dh *a, *b;
 
     (void)state;
-    assert_non_null(a);
-    assert_non_null(b);
+    two_worlds(7, &a, &b);
     for (unsigned step = 0; step < 4; step++) {
         wr_step(a, b, step, tlf_build);
         if (step != 2)
@@ -1043,16 +1050,12 @@ refuse_writes(struct dh *h)
 static void
 write_run_into_an_image_that_refuses(void **state)
 {
-    struct dh_opts oa = {.seed = 8, .csense = true, .copy_data = true};
-    struct dh_opts ob = {.seed = 8, .csense = true};
-    struct dh *a = dh_new_eckd(0, EZ_CYLS, true, &oa);
-    struct dh *b = dh_new_eckd(0, EZ_CYLS, true, &ob);
+    struct dh *a, *b;
     size_t la, lb, la2, lb2;
     uint8_t *fa, *fb, *fa2, *fb2;
 
     (void)state;
-    assert_non_null(a);
-    assert_non_null(b);
+    two_worlds(8, &a, &b);
     wr_step(a, b, 0, wr_build); /* the track becomes known */
     assert_int_equal(dev_dasd_flush(a->dev), 0);
     assert_int_equal(dev_dasd_flush(b->dev), 0);
